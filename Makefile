@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmlab - top-level Makefile. The kernel module itself is described in Kbuild.
+#
+#   make              vmlab.ko for KDIR (default: the running kernel's headers
+#                     if present, else Debian 6.1's) and the vmlab tool
+#   make check        the test suite in QEMU on KERNELS (default: 6.1 6.12 7.2)
+#   make demo         a VM with the module loaded running the guided lab
+#   make vm-shell     a shell in such a VM (KERNEL=6.12 by default)
+#   make lint         checkpatch --strict and sparse on the kernel code
+#   make clean        remove build outputs (the download cache stays)
+#   make distclean    also remove downloaded kernels, chroot and headers
+
+KERNELS ?= 6.1 6.12 7.2
+KERNEL ?= 6.12
+export VMLAB_CACHE ?= $(CURDIR)/.cache
+export VMLAB_BUILD ?= $(CURDIR)/build
+CACHE := $(VMLAB_CACHE)
+BUILD := $(VMLAB_BUILD)
+KSFT := $(CACHE)/linux-source/selftests
+CHECKPATCH := $(CACHE)/linux-source/scripts/checkpatch.pl
+
+CC ?= gcc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter
+USER_CPPFLAGS := -I$(CURDIR)/uapi -I$(CURDIR)/userspace/lib
+LIB_SRCS := $(wildcard userspace/lib/*.c)
+LIB_HDRS := $(wildcard userspace/lib/*.h) uapi/linux/vmlab.h
+TOOL_SRCS := $(wildcard userspace/*.c)
+SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*.c))
+SELFTEST_HDRS := $(wildcard selftests/*.h)
+
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
+
+.PHONY: all module tools static check demo vm-shell lint clean distclean install
+
+all: module tools
+
+ifneq ($(KDIR),)
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+else
+module:
+	scripts/fetch-kernel.sh 6.1
+	scripts/build-module.sh 6.1
+	@echo "vmlab.ko for Debian 6.1: $(BUILD)/6.1/module/vmlab.ko"
+endif
+
+tools: $(BUILD)/host/vmlab
+
+$(BUILD)/host/vmlab: $(TOOL_SRCS) $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(USER_CPPFLAGS) -o $@ $(TOOL_SRCS) $(LIB_SRCS)
+
+# Static binaries for the VM's initramfs: the tool, the selftests, vm-exit.
+static: $(BUILD)/static/vmlab $(BUILD)/static/vm-exit \
+	$(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
+
+$(BUILD)/static/vmlab: $(TOOL_SRCS) $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CFLAGS) $(WARN) -Werror $(USER_CPPFLAGS) -o $@ $(TOOL_SRCS) $(LIB_SRCS)
+
+$(BUILD)/static/vm-exit: scripts/guest/vm-exit.c
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CFLAGS) $(WARN) -Werror -o $@ $<
+
+$(KSFT)/kselftest_harness.h:
+	scripts/linux-source.sh
+
+# the kselftest harness is built with -Wall only, as in the kernel tree
+$(BUILD)/static/selftests/%: selftests/%.c $(LIB_SRCS) $(LIB_HDRS) $(SELFTEST_HDRS) \
+		$(KSFT)/kselftest_harness.h
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CFLAGS) -Wall -Werror $(USER_CPPFLAGS) -I$(KSFT) -o $@ $< $(LIB_SRCS)
+
+check:
+	scripts/check.sh $(KERNELS)
+
+demo vm-shell: MODE = $(if $(filter demo,$@),demo,shell)
+demo vm-shell:
+	scripts/deps.sh
+	$(MAKE) -s static
+	scripts/fetch-kernel.sh $(KERNEL)
+	scripts/build-module.sh $(KERNEL)
+	scripts/initramfs.sh $(KERNEL)
+	scripts/run-vm.sh $(KERNEL) $(MODE)
+
+lint:
+	scripts/lint.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/host/vmlab $(DESTDIR)/usr/local/bin/vmlab
+
+clean:
+	rm -rf $(BUILD)
+	rm -f *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order module/*.o module/.*.cmd
+
+distclean: clean
+	rm -rf $(CACHE)

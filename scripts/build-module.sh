@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# build-module.sh K [MAKE-ARGS...] - build vmlab.ko for Debian kernel K (its
+# headers fetched by fetch-kernel.sh) into $BUILD/K/module/vmlab.ko.
+#
+# The sources are copied to $BUILD/K/module so that builds for several
+# kernels never share objects; 6.1 builds with the host's gcc, the others in
+# the sid chroot. Extra arguments go to kbuild (e.g. C=2 for sparse).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -ge 1 ] || die "usage: build-module.sh KERNEL [MAKE-ARGS...] (KERNEL: $ALL_KERNELS)"
+K=$1
+shift
+check_kernel "$K"
+env=$CACHE/kernels/$K/kernel.env
+[ -f "$env" ] || die "kernel $K: build: not fetched (run scripts/fetch-kernel.sh $K)"
+. "$env"
+
+out=$BUILD/$K/module
+mkdir -p "$out"
+# refresh the copy; unchanged files keep their timestamps, so kbuild rebuilds
+# only what changed
+for d in module uapi; do
+	mkdir -p "$out/$d"
+	cp -pu "$VMLAB_TOP/$d"/* "$out/$d/" 2>/dev/null || true
+done
+cp -rpu "$VMLAB_TOP/uapi/." "$out/uapi/"
+cp -pu "$VMLAB_TOP/Kbuild" "$out/Kbuild"
+
+args=(-C "$KDIR_COMMON" O="$KDIR_ARCH" M="$out" CC="$KCC" KCFLAGS=-Werror "$@")
+if kernel_builds_on_host "$K"; then
+	command -v "$KCC" >/dev/null || die "kernel $K: build: $KCC not found (apt-get install ${KCC})"
+	make -s "${args[@]}" modules
+else
+	"$VMLAB_TOP/scripts/sid-chroot.sh" run make -s "${args[@]}" modules
+fi
+[ -f "$out/vmlab.ko" ] || die "kernel $K: build: no vmlab.ko"

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# fetch-kernel.sh K - download Debian's kernel K (image, headers, kbuild) into
+# $CACHE/kernels/K with a private apt configuration, unpack it with dpkg-deb,
+# and extract the uncompressed vmlinux that QEMU boots through PVH.
+#
+# The newest package of the suite is resolved on every call; a cache holding
+# another version (or a half-finished unpack) is replaced. Writes
+# $CACHE/kernels/K/kernel.env, read by the build and VM scripts.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 1 ] || die "usage: fetch-kernel.sh KERNEL (one of: $ALL_KERNELS)"
+K=$1
+check_kernel "$K"
+suite=$(kernel_suite "$K")
+kd=$CACHE/kernels/$K
+
+apt_private_update "$suite" || die "kernel $K: fetch: cannot read the $suite package lists"
+
+# The ABI headers package that linux-headers-amd64 points at names the rest.
+hdr=$(apt-cache "${APT_OPTS[@]}" depends linux-headers-amd64 2>/dev/null |
+	sed -n 's/^ *Depends: \(linux-headers-[^ ]*-amd64\)$/\1/p' | head -n 1)
+[ -n "$hdr" ] || die "kernel $K: fetch: no linux-headers-amd64 in $suite"
+krel=${hdr#linux-headers-}
+deps=$(apt-cache "${APT_OPTS[@]}" depends "$hdr")
+common=$(printf '%s\n' "$deps" | grep -o 'linux-headers-[^ ]*-common$' | head -n 1)
+kbuild=$(printf '%s\n' "$deps" | grep -o 'linux-kbuild-[^ ]*$' | head -n 1)
+[ -n "$common" ] && [ -n "$kbuild" ] ||
+	die "kernel $K: fetch: cannot resolve the dependencies of $hdr"
+image=
+for cand in "linux-image-$krel-unsigned" "linux-binary-$krel" "linux-image-$krel"; do
+	if apt-cache "${APT_OPTS[@]}" show "$cand" 2>/dev/null | grep -q '^Filename:'; then
+		image=$cand
+		break
+	fi
+done
+[ -n "$image" ] || die "kernel $K: fetch: no image package for $krel in $suite"
+version=$(apt-cache "${APT_OPTS[@]}" show --no-all-versions "$hdr" |
+	sed -n 's/^Version: //p' | head -n 1)
+stamp="$image $hdr $common $kbuild $version"
+
+if [ -f "$kd/kernel.env" ] && [ "$(cat "$kd/stamp" 2>/dev/null)" = "$stamp" ] &&
+	[ -f "$kd/vmlinux" ]; then
+	exit 0
+fi
+[ -d "$kd" ] && log "kernel $K: cache is stale or incomplete, refreshing"
+log "kernel $K: fetching $krel ($version) from $suite"
+
+dl=$CACHE/apt/$suite/debs
+mkdir -p "$dl"
+(cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download "$image" "$hdr" "$common" "$kbuild") ||
+	die "kernel $K: fetch: download of $image $hdr $common $kbuild failed"
+
+new=$kd.new
+rm -rf "$new"
+mkdir -p "$new/root"
+for p in "$image" "$hdr" "$common" "$kbuild"; do
+	deb=$(ls -t "$dl/${p}_"*.deb | head -n 1)
+	dpkg-deb -x "$deb" "$new/root" || die "kernel $K: fetch: cannot unpack $deb"
+done
+
+vmlinuz=
+for f in "$new/root/boot/vmlinuz-$krel" "$new/root/usr/lib/modules/$krel/vmlinuz"; do
+	[ -f "$f" ] && vmlinuz=$f && break
+done
+[ -n "$vmlinuz" ] || die "kernel $K: fetch: no vmlinuz in $image"
+"$VMLAB_TOP/scripts/extract-vmlinux.sh" "$vmlinuz" "$new/vmlinux" ||
+	die "kernel $K: fetch: cannot extract vmlinux from $vmlinuz"
+
+arch=$new/root/usr/src/linux-headers-$krel
+[ -f "$arch/.config" ] || die "kernel $K: fetch: $hdr has no .config"
+# The compiler the headers were configured with, e.g. "x86_64-linux-gnu-gcc-14".
+cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$arch/.config")
+[ -n "$cc" ] || die "kernel $K: fetch: no CONFIG_CC_VERSION_TEXT in $hdr"
+
+cat >"$new/kernel.env" <<ENV
+# kernel $K, written by fetch-kernel.sh
+KNAME=$K
+KSUITE=$suite
+KREL=$krel
+KVERSION=$version
+KCC=$cc
+KDIR_COMMON=$kd/root/usr/src/$common
+KDIR_ARCH=$kd/root/usr/src/linux-headers-$krel
+VMLINUX=$kd/vmlinux
+VMLINUZ=${vmlinuz/#$new/$kd}
+ENV
+printf '%s\n' "$stamp" >"$new/stamp"
+rm -rf "$kd"
+mv "$new" "$kd"
+log "kernel $K: $krel ready"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# initramfs.sh K - pack the initramfs that boots kernel K's test VM:
+# busybox-static, vmlab.ko built for K, the static vmlab tool, selftests and
+# helpers, and the guest scripts. Writes $BUILD/K/initramfs.cpio.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 1 ] || die "usage: initramfs.sh KERNEL"
+K=$1
+check_kernel "$K"
+ko=$BUILD/$K/module/vmlab.ko
+static=$BUILD/static
+[ -f "$ko" ] || die "kernel $K: initramfs: no $ko (run scripts/build-module.sh $K)"
+[ -x "$static/vmlab" ] || die "kernel $K: initramfs: no $static/vmlab (run make static)"
+busybox=/bin/busybox
+[ -x "$busybox" ] && ! readelf -d "$busybox" 2>/dev/null | grep -q NEEDED ||
+	die "kernel $K: initramfs: $busybox is not busybox-static (apt-get install busybox-static)"
+
+root=$BUILD/$K/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,root,etc,lib/modules,lib/vmlab/selftests,sys/kernel/debug}
+cp "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+mknod -m 600 "$root/dev/console" c 5 1
+cp "$ko" "$root/lib/modules/vmlab.ko"
+cp "$static/vmlab" "$static/vm-exit" "$root/bin/"
+for t in "$static/selftests/"*; do
+	[ -x "$t" ] && cp "$t" "$root/lib/vmlab/selftests/"
+done
+cp "$VMLAB_TOP/scripts/guest/init" "$root/init"
+cp "$VMLAB_TOP/scripts/guest/run-tests" "$VMLAB_TOP/scripts/guest/demo" "$root/lib/vmlab/"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
+printf 'export PATH=/bin:/sbin\nPS1="vmlab:\\w# "\n' >"$root/etc/profile"
+(cd "$root" && find . | LC_ALL=C sort | cpio --quiet -o -H newc) >"$BUILD/$K/initramfs.cpio"

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# run-vm.sh K MODE - boot kernel K's vmlinux with its initramfs in QEMU.
+#
+# MODE check: no console; the guest's TAP goes to $BUILD/K/tap.log (second
+#   serial port, echoed here as it arrives), the kernel console to
+#   $BUILD/K/console.log. Exit 0 when the guest reports a pass, 1 when it
+#   reports a fail, 2 when it crashed, hung (VMLAB_TIMEOUT, default 600 s) or
+#   powered off without a verdict; then the last 50 console lines are shown.
+# MODE demo, shell: the serial console on this terminal.
+#
+# TCG (software emulation) by default; KVM where VMLAB_ACCEL=kvm, or =auto
+# and /dev/kvm boots this kernel (probed once per machine and kernel).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 2 ] || die "usage: run-vm.sh KERNEL check|demo|shell"
+K=$1 mode=$2
+check_kernel "$K"
+case $mode in check | demo | shell) ;; *) die "unknown mode '$mode' (check, demo or shell)" ;; esac
+. "$CACHE/kernels/$K/kernel.env"
+initrd=$BUILD/$K/initramfs.cpio
+[ -f "$initrd" ] || die "kernel $K: no $initrd (run scripts/initramfs.sh $K)"
+
+# qboot: a firmware that boots straight into the kernel, silent and quick
+qemu=(qemu-system-x86_64 -machine q35 -smp 2 -m 1G -no-reboot -nodefaults
+	-bios qboot.rom
+	-kernel "$VMLINUX" -initrd "$initrd"
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+cmdline="console=ttyS0 panic=-1 oops=panic"
+
+accel() {
+	local want=${VMLAB_ACCEL:-tcg} probe=$CACHE/kernels/$K/kvm-works
+	case $want in
+	tcg) echo "tcg,thread=single" ;;
+	kvm) echo kvm ;;
+	auto)
+		if [ ! -w /dev/kvm ]; then
+			echo "tcg,thread=single"
+		elif [ -f "$probe" ]; then
+			[ "$(cat "$probe")" = yes ] && echo kvm || echo "tcg,thread=single"
+		else
+			# the guest's /init without a mode ends the VM at once (rc 3)
+			if timeout 30 "${qemu[@]}" -accel kvm -display none -serial none \
+				-append "$cmdline quiet" >/dev/null 2>&1 ||
+				[ $? -eq 3 ]; then
+				echo yes >"$probe"
+				echo kvm
+			else
+				echo no >"$probe"
+				echo "tcg,thread=single"
+			fi
+		fi
+		;;
+	*) die "VMLAB_ACCEL must be tcg, kvm or auto" ;;
+	esac
+}
+qemu+=(-accel "$(accel)")
+
+# the guest's verdict: QEMU exits 1 for a pass, 3 for a fail
+verdict() {
+	case $1 in
+	1) return 0 ;;
+	3) return 1 ;;
+	*) return 2 ;;
+	esac
+}
+
+if [ "$mode" != check ]; then
+	set +e
+	"${qemu[@]}" -nographic -serial mon:stdio -append "$cmdline quiet vmlab_mode=$mode"
+	verdict $?
+	exit
+fi
+
+console=$BUILD/$K/console.log
+tap=$BUILD/$K/tap.log
+: >"$tap"
+timeout=${VMLAB_TIMEOUT:-600}
+set +e
+timeout --kill-after=5 "$timeout" "${qemu[@]}" -display none \
+	-serial "file:$console" -serial "file:$tap" \
+	-append "$cmdline vmlab_mode=check" &
+pid=$!
+tail -n +1 -f --pid=$pid "$tap" 2>/dev/null | tr -d '\r' &
+tailpid=$!
+wait $pid
+rc=$?
+wait $tailpid # tail --pid ends within a second of QEMU
+set -e
+verdict $rc && exit 0
+case $rc in
+3) exit 1 ;;
+124 | 137) why="hung: no verdict within ${timeout} s" ;;
+0) why="the guest powered off or panicked without a verdict" ;;
+*) why="QEMU exited with $rc" ;;
+esac
+log "kernel $K: $why; last 50 console lines:"
+tail -n 50 "$console" | tr -d '\r' | sed 's/^/    /' >&2
+exit 2

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# sid-chroot.sh - make (once) the sid chroot in $CACHE/sid-chroot that builds
+# the module for kernels whose headers expect a newer gcc and glibc than
+# bookworm's; then "sid-chroot.sh run CMD..." runs CMD inside it.
+#
+# CMD runs in a private mount namespace where /dev, /proc and the project's
+# tree (and cache and build folders) are bind-mounted at their own paths, so
+# every path means the same inside and out and nothing stays mounted after.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+root=$CACHE/sid-chroot
+# bump when the package list changes: a chroot with another stamp is rebuilt
+packages="gcc-14,gcc-16,make,pahole,libc6-dev,bc,kmod,sparse"
+
+make_chroot() {
+	[ "$(cat "$root.stamp" 2>/dev/null)" = "$packages" ] && [ -x "$root/usr/bin/make" ] &&
+		return 0
+	local mirror
+	mirror=$(debian_mirror bookworm) || die "sid chroot: cannot find the Debian archive in /etc/apt"
+	log "sid chroot: creating $root ($packages)"
+	rm -rf "$root" "$root.stamp"
+	mmdebstrap --quiet --variant=essential --include="$packages" \
+		--aptopt='Acquire::Check-Valid-Until "false"' \
+		sid "$root" "deb [signed-by=$KEYRING] $mirror sid main" >"$CACHE/sid-chroot.log" 2>&1 ||
+		{ tail -n 20 "$CACHE/sid-chroot.log" >&2; die "sid chroot: mmdebstrap failed"; }
+	printf '%s\n' "$packages" >"$root.stamp"
+}
+
+run_in_chroot() {
+	local d binds=()
+	for d in "$VMLAB_TOP" "$CACHE" "$BUILD"; do
+		binds+=("$d")
+	done
+	unshare --mount --propagation private -- bash -euc '
+		root=$1; shift
+		mount --rbind /dev "$root/dev"
+		mount -t proc proc "$root/proc"
+		n=$1; shift
+		for ((i = 0; i < n; i++)); do
+			mkdir -p "$root$1" "$1"
+			mount --bind "$1" "$root$1"
+			shift
+		done
+		exec chroot "$root" env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"
+	' bash "$root" "${#binds[@]}" "${binds[@]}" "$@"
+}
+
+mkdir -p "$CACHE"
+exec 9>"$CACHE/sid-chroot.lock"
+flock 9
+make_chroot
+if [ "${1:-}" = run ]; then
+	shift
+	flock -u 9
+	run_in_chroot "$@"
+fi
