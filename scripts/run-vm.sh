@@ -8,8 +8,9 @@
 #   powered off without a verdict; then the last 50 console lines are shown.
 # MODE demo, shell: the serial console on this terminal.
 #
-# TCG (software emulation) by default; KVM where VMLAB_ACCEL=kvm, or =auto
-# and /dev/kvm boots this kernel (probed once per machine and kernel).
+# KVM where /dev/kvm boots the kernel (VMLAB_ACCEL=auto, the default: probed
+# once per machine), else TCG, software emulation; VMLAB_ACCEL=tcg or kvm
+# forces one.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -29,26 +30,32 @@ qemu=(qemu-system-x86_64 -machine q35 -smp 2 -m 1G -no-reboot -nodefaults
 cmdline="console=ttyS0 panic=-1 oops=panic"
 
 accel() {
-	local want=${VMLAB_ACCEL:-tcg} probe=$CACHE/kernels/$K/kvm-works
+	local want=${VMLAB_ACCEL:-auto} probe key
 	case $want in
 	tcg) echo "tcg,thread=single" ;;
 	kvm) echo kvm ;;
 	auto)
 		if [ ! -w /dev/kvm ]; then
 			echo "tcg,thread=single"
-		elif [ -f "$probe" ]; then
-			[ "$(cat "$probe")" = yes ] && echo kvm || echo "tcg,thread=single"
-		else
-			# the guest's /init without a mode ends the VM at once (rc 3)
-			if timeout 30 "${qemu[@]}" -accel kvm -display none -serial none \
-				-append "$cmdline quiet" >/dev/null 2>&1 ||
-				[ $? -eq 3 ]; then
-				echo yes >"$probe"
-				echo kvm
+			return
+		fi
+		# one verdict per host kernel and QEMU: does KVM boot this kernel
+		# to the guest's /init? (without a mode /init ends the VM: rc 3)
+		probe=$CACHE/kvm-works
+		key="$(uname -r) $("${qemu[0]}" --version | head -n 1)"
+		if [ "$(sed -n 1p "$probe" 2>/dev/null)" != "$key" ]; then
+			log "probing KVM (once per machine)"
+			if timeout 10 "${qemu[@]}" -accel kvm -display none -append "$cmdline quiet" \
+				>/dev/null 2>&1 || [ $? -eq 3 ]; then
+				printf '%s\nyes\n' "$key" >"$probe"
 			else
-				echo no >"$probe"
-				echo "tcg,thread=single"
+				printf '%s\nno\n' "$key" >"$probe"
 			fi
+		fi
+		if [ "$(sed -n 2p "$probe")" = yes ]; then
+			echo kvm
+		else
+			echo "tcg,thread=single"
 		fi
 		;;
 	*) die "VMLAB_ACCEL must be tcg, kvm or auto" ;;
