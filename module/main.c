@@ -40,39 +40,74 @@ static u32 vmlab_pgtable_levels(void)
 	return CONFIG_PGTABLE_LEVELS;
 }
 
-static long vmlab_ioc_info(struct file *file, void __user *uarg)
+static long vmlab_ioc_info(struct file *file, void *arg)
 {
-	struct vmlab_info info;
+	struct vmlab_info *info = arg;
 
-	if (copy_from_user(&info, uarg, sizeof(info)))
-		return -EFAULT;
-	if (info.size != sizeof(info) ||
-	    memchr_inv(info.__reserved, 0, sizeof(info.__reserved)))
+	if (memchr_inv(info->__reserved, 0, sizeof(info->__reserved)))
 		return -EINVAL;
 
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	info.abi_version = VMLAB_ABI_VERSION;
-	info.features = 0;
-	info.page_size = PAGE_SIZE;
-	info.pgtable_levels = vmlab_pgtable_levels();
-	strscpy(info.release, utsname()->release, sizeof(info.release));
-
-	if (copy_to_user(uarg, &info, sizeof(info)))
-		return -EFAULT;
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	info->abi_version = VMLAB_ABI_VERSION;
+	info->features = 0;
+	info->page_size = PAGE_SIZE;
+	info->pgtable_levels = vmlab_pgtable_levels();
+	strscpy(info->release, utsname()->release, sizeof(info->release));
 	return 0;
 }
+
+/*
+ * The commands. Each handler gets the command struct already copied in, with
+ * its size field checked; it validates the rest, and on success the struct
+ * is copied back whole for commands that return data (_IOR/_IOWR).
+ */
+struct vmlab_ioctl_desc {
+	unsigned int cmd;
+	long (*fn)(struct file *file, void *arg);
+};
+
+static const struct vmlab_ioctl_desc vmlab_ioctls[] = {
+	{ VMLAB_IOC_INFO,		vmlab_ioc_info },
+};
+
+/* Big enough for the largest command struct. */
+union vmlab_ioctl_arg {
+	struct vmlab_info info;
+};
 
 static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
+	const struct vmlab_ioctl_desc *desc = NULL;
+	union vmlab_ioctl_arg buf;
+	unsigned int size = _IOC_SIZE(cmd);
+	long ret;
+	int i;
 
-	switch (cmd) {
-	case VMLAB_IOC_INFO:
-		return vmlab_ioc_info(file, uarg);
-	default:
-		return -ENOTTY;
+	for (i = 0; i < ARRAY_SIZE(vmlab_ioctls); i++) {
+		if (vmlab_ioctls[i].cmd == cmd) {
+			desc = &vmlab_ioctls[i];
+			break;
+		}
 	}
+	if (!desc)
+		return -ENOTTY;
+	if (WARN_ON_ONCE(size > sizeof(buf) || size < sizeof(u32)))
+		return -ENOTTY;
+
+	if (copy_from_user(&buf, uarg, size))
+		return -EFAULT;
+	/* every command struct starts with its own size */
+	if (*(u32 *)&buf != size)
+		return -EINVAL;
+
+	ret = desc->fn(file, &buf);
+	if (ret)
+		return ret;
+	if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &buf, size))
+		return -EFAULT;
+	return 0;
 }
 
 static const struct file_operations vmlab_fops = {

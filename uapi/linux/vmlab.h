@@ -21,6 +21,7 @@
 #ifndef _UAPI_LINUX_VMLAB_H
 #define _UAPI_LINUX_VMLAB_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -32,6 +33,11 @@
 
 /* Length of struct vmlab_info::release: a utsname release and its NUL. */
 #define VMLAB_RELEASE_LEN	80
+
+/* struct vmlab_info::features */
+#define VMLAB_FEAT_REGIONS	_BITULL(0)	/* REGION_* commands, mmap */
+#define VMLAB_FEAT_WALK		_BITULL(1)	/* WALK */
+#define VMLAB_FEAT_WALK_RANGE	_BITULL(2)	/* WALK_RANGE */
 
 /**
  * struct vmlab_info - what the running module and kernel offer
@@ -58,5 +64,432 @@ struct vmlab_info {
 };
 
 #define VMLAB_IOC_INFO		_IOWR(VMLAB_IOC_MAGIC, 0x00, struct vmlab_info)
+
+/*
+ * Regions
+ *
+ * A region is module-wide memory that any process mapping /dev/vmlab at the
+ * region's @offset maps, MAP_SHARED or MAP_PRIVATE, served by vmlab's own
+ * fault handlers. Kinds:
+ *
+ * VMLAB_REGION_FILE: backing pages the module owns, like a file in the page
+ *	cache. MAP_SHARED writes reach them (the first write to a clean page
+ *	calls page_mkwrite); MAP_PRIVATE reads share them and the first write
+ *	copies. pread/pwrite at the region's offset reach the same bytes;
+ *	fsync, or msync(MS_SYNC) on a mapping, "writes back": dirty pages
+ *	become clean and write-protected again.
+ * VMLAB_REGION_ANON: demand-zero memory. MAP_PRIVATE reads see one shared
+ *	read-only zero page until the first write allocates; MAP_SHARED pages
+ *	are zero-filled on first touch and shared with every mapper.
+ * VMLAB_REGION_DEVICE: physically contiguous memory standing for device
+ *	memory, mapped VM_PFNMAP | VM_IO (no struct page in the mapping) with
+ *	the chosen caching mode. MAP_SHARED only.
+ *
+ * A region lives until it is destroyed and its last mapping is gone:
+ * REGION_DESTROY removes the id at once (no new mmap, REGION_INFO answers
+ * ENOENT) and the memory is freed with the last mapping, as unlink does to
+ * a file. Unloading the module frees every region; while a mapping exists
+ * the module cannot be unloaded.
+ */
+#define VMLAB_REGION_FILE	1
+#define VMLAB_REGION_ANON	2
+#define VMLAB_REGION_DEVICE	3
+
+/* struct vmlab_region_create::flags */
+#define VMLAB_REGION_READONLY	_BITUL(0)	/* no writable mapping, ever */
+#define VMLAB_REGION_FLAGS	VMLAB_REGION_READONLY
+
+/* struct vmlab_region_create::fill, for FILE regions */
+#define VMLAB_FILL_ZERO		0	/* all zero */
+#define VMLAB_FILL_BYTE		1	/* every byte is @fill_byte */
+#define VMLAB_FILL_PATTERN	2	/* each 8-byte word holds its own offset */
+
+/* caching modes: struct vmlab_region_create::cache and the walk's decoding */
+#define VMLAB_CACHE_WB		0	/* write-back */
+#define VMLAB_CACHE_WC		1	/* write-combining */
+#define VMLAB_CACHE_UC		2	/* uncached */
+#define VMLAB_CACHE_WT		3	/* write-through (decoded only) */
+#define VMLAB_CACHE_UC_MINUS	4	/* uncached, overridable (decoded only) */
+
+/*
+ * The mmap offset of a region is its id shifted by VMLAB_REGION_SHIFT: a
+ * region is at most 1 << VMLAB_REGION_SHIFT bytes (further capped by the
+ * max_region_mb and max_total_mb module parameters).
+ */
+#define VMLAB_REGION_SHIFT	40
+
+/**
+ * struct vmlab_region_create - make a region
+ * @size: (in) sizeof(struct vmlab_region_create)
+ * @kind: (in) VMLAB_REGION_FILE, _ANON or _DEVICE
+ * @length: (in) bytes, a non-zero multiple of the page size
+ * @flags: (in) VMLAB_REGION_* flags
+ * @fill: (in) VMLAB_FILL_*: the initial contents of a FILE region; must be
+ *	VMLAB_FILL_ZERO for the other kinds
+ * @fill_byte: (in) the byte for VMLAB_FILL_BYTE (0-255), else 0
+ * @cache: (in) VMLAB_CACHE_WB, _WC or _UC for a DEVICE region; must be
+ *	VMLAB_CACHE_WB for the other kinds
+ * @id: (out) the region's id, never 0
+ * @offset: (out) the mmap (and pread/pwrite) offset that selects it
+ * @__reserved: must be zero
+ *
+ * Errors: EINVAL for an unknown kind, flag, fill or caching mode, a fill or
+ * caching mode the kind does not take, @length 0 or not page-aligned or
+ * over 1 << VMLAB_REGION_SHIFT; E2BIG for @length over max_region_mb;
+ * ENOSPC when all regions together would pass max_total_mb; ENOMEM.
+ */
+struct vmlab_region_create {
+	__u32 size;
+	__u32 kind;
+	__u64 length;
+	__u32 flags;
+	__u32 fill;
+	__u32 fill_byte;
+	__u32 cache;
+	__u32 id;
+	__u32 __pad;
+	__u64 offset;
+	__u64 __reserved[4];
+};
+
+/**
+ * struct vmlab_region_destroy - remove a region's id (see "Regions" above)
+ * @size: (in) sizeof(struct vmlab_region_destroy)
+ * @id: (in) the region
+ * @__reserved: must be zero
+ *
+ * Errors: ENOENT for an id that names no region.
+ */
+struct vmlab_region_destroy {
+	__u32 size;
+	__u32 id;
+	__u64 __reserved[2];
+};
+
+/**
+ * struct vmlab_region_counters - what happened to a region so far
+ * @read_faults: faults for reading, in any mapping
+ * @write_faults: faults for writing, in any mapping
+ * @cow_faults: write faults in a MAP_PRIVATE mapping, where the kernel
+ *	copies the page the fault handler returned (FILE) or the zero page
+ * @page_mkwrite: page_mkwrite calls (first write to a clean shared page)
+ * @map_pages: map_pages (fault-around) calls
+ * @pages_allocated: backing pages allocated since creation
+ * @pages_resident: backing pages the region holds now
+ * @pages_dirty: backing pages written since their last writeback
+ * @writebacks: pages written back (made clean and write-protected again)
+ * @mappings: VMAs that map the region now
+ * @__reserved: zero; room for more counters
+ */
+struct vmlab_region_counters {
+	__u64 read_faults;
+	__u64 write_faults;
+	__u64 cow_faults;
+	__u64 page_mkwrite;
+	__u64 map_pages;
+	__u64 pages_allocated;
+	__u64 pages_resident;
+	__u64 pages_dirty;
+	__u64 writebacks;
+	__u64 mappings;
+	__u64 __reserved[6];
+};
+
+/**
+ * struct vmlab_region_info - one region's settings and counters
+ * @size: (in) sizeof(struct vmlab_region_info)
+ * @id: (in) the region
+ * @kind: (out) VMLAB_REGION_*
+ * @flags: (out) VMLAB_REGION_* flags
+ * @fill: (out) VMLAB_FILL_*
+ * @fill_byte: (out) as created
+ * @cache: (out) VMLAB_CACHE_*
+ * @__pad: must be zero
+ * @length: (out) bytes
+ * @offset: (out) the mmap offset
+ * @phys_addr: (out) DEVICE: physical address of the memory, for root only
+ *	(0 otherwise, as for the other kinds)
+ * @counters: (out) see struct vmlab_region_counters
+ * @__reserved: must be zero
+ *
+ * Errors: ENOENT for an id that names no region.
+ */
+struct vmlab_region_info {
+	__u32 size;
+	__u32 id;
+	__u32 kind;
+	__u32 flags;
+	__u32 fill;
+	__u32 fill_byte;
+	__u32 cache;
+	__u32 __pad;
+	__u64 length;
+	__u64 offset;
+	__u64 phys_addr;
+	struct vmlab_region_counters counters;
+	__u64 __reserved[4];
+};
+
+/**
+ * struct vmlab_region_list - the ids of the regions that exist
+ * @size: (in) sizeof(struct vmlab_region_list)
+ * @max_ids: (in) room in @ids, in entries (may be 0 to ask for @nr_regions)
+ * @ids: (in) user pointer to a __u32 array of @max_ids entries
+ * @nr_ids: (out) ids written, in increasing order
+ * @nr_regions: (out) regions that exist (may exceed @max_ids)
+ * @__reserved: must be zero
+ *
+ * Errors: EINVAL for @max_ids over 65536.
+ */
+struct vmlab_region_list {
+	__u32 size;
+	__u32 max_ids;
+	__u64 ids;
+	__u32 nr_ids;
+	__u32 nr_regions;
+	__u64 __reserved[2];
+};
+
+#define VMLAB_IOC_REGION_CREATE	_IOWR(VMLAB_IOC_MAGIC, 0x08, struct vmlab_region_create)
+#define VMLAB_IOC_REGION_DESTROY _IOW(VMLAB_IOC_MAGIC, 0x09, struct vmlab_region_destroy)
+#define VMLAB_IOC_REGION_INFO	_IOWR(VMLAB_IOC_MAGIC, 0x0a, struct vmlab_region_info)
+#define VMLAB_IOC_REGION_LIST	_IOWR(VMLAB_IOC_MAGIC, 0x0b, struct vmlab_region_list)
+
+/*
+ * Page-table walks
+ *
+ * Levels are numbered from the top; on 4-level paging P4D is folded into
+ * PGD and its bit is clear in struct vmlab_walk::valid_levels.
+ */
+#define VMLAB_LEVEL_PGD		0
+#define VMLAB_LEVEL_P4D		1
+#define VMLAB_LEVEL_PUD		2
+#define VMLAB_LEVEL_PMD		3
+#define VMLAB_LEVEL_PTE		4
+#define VMLAB_NR_LEVELS		5
+#define VMLAB_LEVEL_NONE	0xff	/* no VMA at the address: no walk */
+
+/* leaf entry flags, arch-neutral (struct vmlab_walk::leaf_flags) */
+#define VMLAB_PTE_PRESENT	_BITUL(0)
+#define VMLAB_PTE_WRITE		_BITUL(1)
+#define VMLAB_PTE_USER		_BITUL(2)
+#define VMLAB_PTE_ACCESSED	_BITUL(3)
+#define VMLAB_PTE_DIRTY		_BITUL(4)
+#define VMLAB_PTE_SOFT_DIRTY	_BITUL(5)
+#define VMLAB_PTE_NOEXEC	_BITUL(6)
+#define VMLAB_PTE_GLOBAL	_BITUL(7)
+#define VMLAB_PTE_HUGE		_BITUL(8)	/* a PMD or PUD leaf */
+#define VMLAB_PTE_SPECIAL	_BITUL(9)	/* no struct page behind it */
+#define VMLAB_PTE_UFFD_WP	_BITUL(10)
+#define VMLAB_PTE_PROTNONE	_BITUL(11)	/* PROT_NONE or NUMA hinting */
+#define VMLAB_PTE_SWAP		_BITUL(12)	/* not present: a swap entry */
+#define VMLAB_PTE_MIGRATION	_BITUL(13)	/* not present: under migration */
+#define VMLAB_PTE_DEVMAP	_BITUL(14)
+
+/* page state where a struct page backs the leaf (struct vmlab_walk::page_flags) */
+#define VMLAB_PAGE_PRESENT	_BITUL(0)	/* the fields below are valid */
+#define VMLAB_PAGE_ANON		_BITUL(1)
+#define VMLAB_PAGE_ANON_EXCLUSIVE _BITUL(2)
+#define VMLAB_PAGE_KSM		_BITUL(3)
+#define VMLAB_PAGE_ZERO		_BITUL(4)	/* the kernel's zero page */
+#define VMLAB_PAGE_HUGE_ZERO	_BITUL(5)	/* the kernel's huge zero page */
+#define VMLAB_PAGE_VMLAB_ZERO	_BITUL(6)	/* vmlab's own zero page */
+#define VMLAB_PAGE_COMPOUND	_BITUL(7)	/* part of a compound page (@order) */
+#define VMLAB_PAGE_THP		_BITUL(8)	/* a transparent huge page */
+#define VMLAB_PAGE_LRU		_BITUL(9)
+#define VMLAB_PAGE_DIRTY	_BITUL(10)
+#define VMLAB_PAGE_SWAPCACHE	_BITUL(11)
+#define VMLAB_PAGE_VMLAB	_BITUL(12)	/* a page of a vmlab region */
+
+/* decoded VMA flags (struct vmlab_walk::vma_flags) */
+#define VMLAB_VMA_READ		_BITUL(0)
+#define VMLAB_VMA_WRITE		_BITUL(1)
+#define VMLAB_VMA_EXEC		_BITUL(2)
+#define VMLAB_VMA_SHARED	_BITUL(3)
+#define VMLAB_VMA_MAYREAD	_BITUL(4)
+#define VMLAB_VMA_MAYWRITE	_BITUL(5)
+#define VMLAB_VMA_MAYEXEC	_BITUL(6)
+#define VMLAB_VMA_MAYSHARE	_BITUL(7)
+#define VMLAB_VMA_PFNMAP	_BITUL(8)
+#define VMLAB_VMA_IO		_BITUL(9)
+#define VMLAB_VMA_MIXEDMAP	_BITUL(10)
+#define VMLAB_VMA_HUGETLB	_BITUL(11)
+#define VMLAB_VMA_DONTCOPY	_BITUL(12)
+#define VMLAB_VMA_DONTEXPAND	_BITUL(13)
+#define VMLAB_VMA_DONTDUMP	_BITUL(14)
+#define VMLAB_VMA_HUGEPAGE	_BITUL(15)
+#define VMLAB_VMA_NOHUGEPAGE	_BITUL(16)
+#define VMLAB_VMA_LOCKED	_BITUL(17)
+#define VMLAB_VMA_GROWSDOWN	_BITUL(18)
+
+/* what backs a VMA (struct vmlab_walk::backing) */
+#define VMLAB_BACKING_ANON	1	/* anonymous memory */
+#define VMLAB_BACKING_FILE	2	/* a regular file's page cache */
+#define VMLAB_BACKING_SHMEM	3	/* shmem/tmpfs, incl. MAP_SHARED|MAP_ANONYMOUS */
+#define VMLAB_BACKING_HUGETLB	4
+#define VMLAB_BACKING_VMLAB	5	/* a vmlab region: see @region_id */
+#define VMLAB_BACKING_PFNMAP	6	/* another driver's PFN map */
+#define VMLAB_BACKING_OTHER	7	/* special mappings: vdso, vvar, ... */
+
+/*
+ * The COW verdict: what a write to the page would do now.
+ * libvmlab's vmlab_verdict_reason() gives the one-line reason of each.
+ */
+#define VMLAB_COW_NONE		0	/* nothing mapped: a write faults a page in */
+#define VMLAB_COW_ZERO_PAGE	1	/* a zero page: a write allocates */
+#define VMLAB_COW_SHARED	2	/* anon, write-protected, mapped twice+: copies */
+#define VMLAB_COW_EXCLUSIVE_WP	3	/* anon, write-protected, ours alone: reused */
+#define VMLAB_COW_PRIVATE_FILE	4	/* file page, private mapping: a write copies */
+#define VMLAB_COW_WRITABLE	5	/* private and writable: a write just writes */
+#define VMLAB_COW_SHARED_WRITABLE 6	/* shared mapping, writable entry */
+#define VMLAB_COW_SHARED_CLEAN	7	/* shared, write-protected: page_mkwrite */
+#define VMLAB_COW_READONLY	8	/* the VMA forbids writing: SIGSEGV */
+#define VMLAB_COW_PFNMAP	9	/* PFN map, no struct page: goes to the device */
+#define VMLAB_COW_SWAPPED	10	/* swapped or migrating: faulted back first */
+
+/* struct vmlab_walk::walk_flags */
+#define VMLAB_WALK_PFN_HIDDEN	_BITUL(0)	/* PFNs zeroed: the opener lacks CAP_SYS_ADMIN */
+#define VMLAB_WALK_NO_VMA	_BITUL(1)	/* no VMA covers the address */
+
+/**
+ * struct vmlab_walk - the page tables and page behind one address
+ * @size: (in) sizeof(struct vmlab_walk)
+ * @pid: (in) the process to walk, in the caller's pid namespace; 0 for the
+ *	caller. Another process needs CAP_SYS_PTRACE in the opener.
+ * @addr: (in) a user virtual address (any alignment)
+ * @flags: (in) must be 0
+ * @valid_levels: (out) bit (1 << VMLAB_LEVEL_*) per level this kernel's
+ *	paging has (P4D's clear on 4-level paging)
+ * @present_levels: (out) bit per level whose entry was present
+ * @leaf_level: (out) the level of the leaf, or where the walk stopped at an
+ *	empty entry; VMLAB_LEVEL_NONE without a VMA
+ * @walk_flags: (out) VMLAB_WALK_*
+ * @entries: (out) the raw entry read at each level (0 where not reached)
+ * @index: (out) the index into the table at each level
+ * @leaf_size: (out) bytes the leaf maps (4 KiB, 2 MiB, 1 GiB); 0 for none
+ * @pfn: (out) the leaf's page frame number; 0 with VMLAB_WALK_PFN_HIDDEN
+ * @leaf_flags: (out) VMLAB_PTE_*
+ * @cache_mode: (out) VMLAB_CACHE_* of a present leaf
+ * @verdict: (out) VMLAB_COW_*
+ * @swap_type: (out) with VMLAB_PTE_SWAP or _MIGRATION: the swap type
+ * @__pad: zero
+ * @swap_offset: (out) with VMLAB_PTE_SWAP or _MIGRATION: the offset
+ * @page_flags: (out) VMLAB_PAGE_*
+ * @refcount: (out) the page's (folio's) reference count
+ * @mapcount: (out) how many page-table entries map the page
+ * @order: (out) the folio's order (0 for a base page)
+ * @region_id: (out) with VMLAB_BACKING_VMLAB: the region
+ * @vma_start: (out) the VMA's first address
+ * @vma_end: (out) the VMA's end (exclusive)
+ * @vm_flags: (out) the VMA's raw vm_flags (kernel-internal bits)
+ * @vma_flags: (out) VMLAB_VMA_*
+ * @backing: (out) VMLAB_BACKING_*
+ * @region_kind: (out) with VMLAB_BACKING_VMLAB: VMLAB_REGION_*
+ * @__reserved: must be zero
+ *
+ * Used by VMLAB_IOC_WALK. An address without a VMA, or whose tables are
+ * not populated, is not an error: see @leaf_level and @walk_flags.
+ * Errors: EINVAL for a kernel or non-canonical @addr, non-zero @flags or
+ * padding, or a kernel thread's @pid; ESRCH for a @pid that names no
+ * process; EPERM for another process without CAP_SYS_PTRACE.
+ */
+struct vmlab_walk {
+	__u32 size;
+	__u32 pid;
+	__u64 addr;
+	__u32 flags;
+	__u32 valid_levels;
+	__u32 present_levels;
+	__u32 leaf_level;
+	__u32 walk_flags;
+	__u32 __pad;
+	__u64 entries[VMLAB_NR_LEVELS];
+	__u32 index[VMLAB_NR_LEVELS];
+	__u32 cache_mode;
+	__u64 leaf_size;
+	__u64 pfn;
+	__u32 leaf_flags;
+	__u32 verdict;
+	__u32 swap_type;
+	__u32 page_flags;
+	__u64 swap_offset;
+	__u32 refcount;
+	__u32 mapcount;
+	__u32 order;
+	__u32 region_id;
+	__u64 vma_start;
+	__u64 vma_end;
+	__u64 vm_flags;
+	__u32 vma_flags;
+	__u32 backing;
+	__u32 region_kind;
+	__u32 __pad2;
+	__u64 __reserved[4];
+};
+
+/**
+ * struct vmlab_walk_record - one leaf of a range walk (32 bytes)
+ * @addr: the first address the leaf maps
+ * @entry: the raw leaf entry
+ * @pfn: its page frame number; 0 with VMLAB_WALK_PFN_HIDDEN
+ * @leaf_flags: VMLAB_PTE_*
+ * @level: VMLAB_LEVEL_PTE, _PMD or _PUD
+ * @verdict: VMLAB_COW_*
+ * @cache_mode: VMLAB_CACHE_*
+ * @page_flags: VMLAB_PAGE_ANON, _ZERO, _HUGE_ZERO, _VMLAB_ZERO, _THP
+ *	(the low 8 bits of VMLAB_PAGE_*)
+ */
+struct vmlab_walk_record {
+	__u64 addr;
+	__u64 entry;
+	__u64 pfn;
+	__u32 leaf_flags;
+	__u8 level;
+	__u8 verdict;
+	__u8 cache_mode;
+	__u8 page_flags;
+};
+
+/* the most records one VMLAB_IOC_WALK_RANGE call returns */
+#define VMLAB_WALK_RANGE_MAX	65536
+
+/**
+ * struct vmlab_walk_range - the leaves of an address range
+ * @size: (in) sizeof(struct vmlab_walk_range)
+ * @pid: (in) as for struct vmlab_walk
+ * @start: (in) first address, page-aligned
+ * @end: (in) end (exclusive), page-aligned, above @start
+ * @records: (in) user pointer to an array of struct vmlab_walk_record
+ * @max_records: (in) room in @records, 1 to VMLAB_WALK_RANGE_MAX
+ * @nr_records: (out) records written
+ * @flags: (in) must be 0
+ * @walk_flags: (out) VMLAB_WALK_PFN_HIDDEN
+ * @walk_end: (out) where the walk stopped: @end when the range is done,
+ *	else the address to pass as @start to go on
+ * @__reserved: must be zero
+ *
+ * One record per non-empty leaf entry (present, swap or migration), in
+ * address order; holes are skipped at the highest empty level and
+ * addresses without a VMA are skipped.
+ * Errors: EINVAL for unaligned, kernel or non-canonical addresses,
+ * @end <= @start, @max_records 0 or over the cap, non-zero @flags or
+ * padding; EFAULT for @records not writable; ESRCH, EPERM as for WALK.
+ */
+struct vmlab_walk_range {
+	__u32 size;
+	__u32 pid;
+	__u64 start;
+	__u64 end;
+	__u64 records;
+	__u32 max_records;
+	__u32 nr_records;
+	__u32 flags;
+	__u32 walk_flags;
+	__u64 walk_end;
+	__u64 __reserved[2];
+};
+
+#define VMLAB_IOC_WALK		_IOWR(VMLAB_IOC_MAGIC, 0x10, struct vmlab_walk)
+#define VMLAB_IOC_WALK_RANGE	_IOWR(VMLAB_IOC_MAGIC, 0x11, struct vmlab_walk_range)
 
 #endif /* _UAPI_LINUX_VMLAB_H */
