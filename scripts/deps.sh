@@ -5,11 +5,13 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# the last line: what the debug kernel's build needs
 packages="qemu-system-x86 busybox-static cpio pahole mmdebstrap sparse zstd xz-utils
-	bc kmod gcc make libc6-dev perl util-linux"
+	bc kmod gcc make libc6-dev perl util-linux
+	flex bison libelf-dev libssl-dev"
 missing=()
 for p in $packages; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep '^install ok installed$' >/dev/null ||
 		missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

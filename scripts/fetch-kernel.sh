@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # fetch-kernel.sh K - download Debian's kernel K (image, headers, kbuild) into
 # $CACHE/kernels/K with a private apt configuration, unpack it with dpkg-deb,
-# and extract the uncompressed vmlinux that QEMU boots through PVH.
+# and extract the uncompressed vmlinux that QEMU boots through PVH (quicker
+# than the bzImage under TCG).
 #
 # The newest package of the suite is resolved on every call; a cache holding
 # another version (or a half-finished unpack) is replaced. Writes
@@ -12,8 +13,14 @@ set -euo pipefail
 [ $# -eq 1 ] || die "usage: fetch-kernel.sh KERNEL (one of: $ALL_KERNELS)"
 K=$1
 check_kernel "$K"
+[ "$K" = debug ] && exec "$VMLAB_TOP/scripts/debug-kernel.sh"
 suite=$(kernel_suite "$K")
 kd=$CACHE/kernels/$K
+
+# one fetch of a kernel at a time (several checkouts may share a cache)
+mkdir -p "$CACHE/kernels"
+exec 9>"$CACHE/kernels/$K.lock"
+flock 9
 
 apt_private_update "$suite" || die "kernel $K: fetch: cannot read the $suite package lists"
 
@@ -29,7 +36,7 @@ kbuild=$(printf '%s\n' "$deps" | grep -o 'linux-kbuild-[^ ]*$' | head -n 1)
 	die "kernel $K: fetch: cannot resolve the dependencies of $hdr"
 image=
 for cand in "linux-image-$krel-unsigned" "linux-binary-$krel" "linux-image-$krel"; do
-	if apt-cache "${APT_OPTS[@]}" show "$cand" 2>/dev/null | grep -q '^Filename:'; then
+	if apt-cache "${APT_OPTS[@]}" show "$cand" 2>/dev/null | grep '^Filename:' >/dev/null; then
 		image=$cand
 		break
 	fi
@@ -82,6 +89,8 @@ KVERSION=$version
 KCC=$cc
 KDIR_COMMON=$kd/root/usr/src/$common
 KDIR_ARCH=$kd/root/usr/src/linux-headers-$krel
+# what QEMU boots, and the ELF image with symbols (here the same file)
+BOOT_IMAGE=$kd/vmlinux
 VMLINUX=$kd/vmlinux
 VMLINUZ=${vmlinuz/#$new/$kd}
 ENV

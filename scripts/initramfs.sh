@@ -13,7 +13,7 @@ static=$BUILD/static
 [ -f "$ko" ] || die "kernel $K: initramfs: no $ko (run scripts/build-module.sh $K)"
 [ -x "$static/vmlab" ] || die "kernel $K: initramfs: no $static/vmlab (run make static)"
 busybox=/bin/busybox
-[ -x "$busybox" ] && ! readelf -d "$busybox" 2>/dev/null | grep -q NEEDED ||
+[ -x "$busybox" ] && ! readelf -d "$busybox" 2>/dev/null | grep NEEDED >/dev/null ||
 	die "kernel $K: initramfs: $busybox is not busybox-static (apt-get install busybox-static)"
 
 root=$BUILD/$K/initramfs

@@ -7,8 +7,10 @@ CACHE=${VMLAB_CACHE:-$VMLAB_TOP/.cache}
 BUILD=${VMLAB_BUILD:-$VMLAB_TOP/build}
 
 # The matrix: "make check" boots DEFAULT_KERNELS; KERNELS=... picks others.
+# "debug" is built here from linux-source-6.12 with the checkers on
+# (debug-kernel.sh); the others are Debian's own.
 DEFAULT_KERNELS="6.1 6.12 7.2"
-ALL_KERNELS="6.1 6.12 7.2 7.3"
+ALL_KERNELS="6.1 6.12 7.2 7.3 debug"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }
@@ -25,6 +27,7 @@ kernel_suite() {
 	6.12) echo trixie ;;
 	7.2) echo sid ;;
 	7.3) echo experimental ;;
+	debug) echo trixie ;;
 	*) return 1 ;;
 	esac
 }
@@ -35,9 +38,10 @@ check_kernel() {
 		die "unknown kernel '$1' (valid: $ALL_KERNELS)"
 }
 
-# kernel_builds_on_host K: bookworm's headers expect the host's gcc 12; the
-# others need a newer gcc and glibc, found in the sid chroot (sid-chroot.sh).
-kernel_builds_on_host() { [ "$1" = 6.1 ]; }
+# kernel_builds_on_host K: bookworm's headers and the debug kernel expect the
+# host's gcc 12; the others need a newer gcc and glibc, found in the sid
+# chroot (sid-chroot.sh).
+kernel_builds_on_host() { [ "$1" = 6.1 ] || [ "$1" = debug ]; }
 
 # debian_mirror [SUITE]: the archive URI this machine's apt already uses for
 # SUITE (default bookworm), so the project never names a host itself.
@@ -70,9 +74,11 @@ debian_mirror() {
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # apt_private SUITE: set APT_OPTS to a private apt configuration under
-# $CACHE/apt/SUITE; the system's sources and state are never touched.
+# $CACHE/apt/SUITE; the system's sources and state are never touched. Takes
+# the suite's lock, held until the calling script exits (apt's own locking
+# is off there).
 apt_private() {
-	local suite=$1 d=$CACHE/apt/$1 main sec list
+	local suite=$1 d=$CACHE/apt/$1 main sec list lockfd
 	main=$(debian_mirror bookworm) ||
 		die "cannot find the Debian archive in /etc/apt (set DEBIAN_MIRROR)"
 	list="deb [signed-by=$KEYRING] $main $suite main"
@@ -83,6 +89,8 @@ apt_private() {
 deb [signed-by=$KEYRING] $sec bookworm-security main"
 	fi
 	mkdir -p "$d/lists/partial" "$d/archives/partial"
+	exec {lockfd}>"$d/lock"
+	flock "$lockfd"
 	[ "$(cat "$d/sources.list" 2>/dev/null)" = "$list" ] ||
 		printf '%s\n' "$list" >"$d/sources.list"
 	APT_OPTS=(-o "Dir::Etc::sourcelist=$d/sources.list"
@@ -98,11 +106,18 @@ deb [signed-by=$KEYRING] $sec bookworm-security main"
 		-o APT::Sandbox::User=root)
 }
 
-# apt_private_update SUITE: refresh the private lists; keep the old ones
-# (with a warning) when the archive cannot be reached.
+# apt_private_update SUITE: refresh the private lists when they are more than
+# an hour old (always with VMLAB_REFRESH=1); keep the old ones (with a
+# warning) when the archive cannot be reached.
 apt_private_update() {
+	local fresh=$CACHE/apt/$1/updated
 	apt_private "$1"
-	if ! apt-get "${APT_OPTS[@]}" -qq update >"$CACHE/apt/$1/update.log" 2>&1; then
+	if [ "${VMLAB_REFRESH:-0}" != 1 ] && [ -n "$(find "$fresh" -mmin -60 2>/dev/null)" ]; then
+		return 0
+	fi
+	if apt-get "${APT_OPTS[@]}" -qq update >"$CACHE/apt/$1/update.log" 2>&1; then
+		touch "$fresh"
+	else
 		if ls "$CACHE/apt/$1/lists/"*Packages* >/dev/null 2>&1; then
 			log "warning: cannot refresh the $1 package lists, using the cached ones"
 		else

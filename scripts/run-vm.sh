@@ -25,7 +25,7 @@ initrd=$BUILD/$K/initramfs.cpio
 # qboot: a firmware that boots straight into the kernel, silent and quick
 qemu=(qemu-system-x86_64 -machine q35 -smp 2 -m 1G -no-reboot -nodefaults
 	-bios qboot.rom
-	-kernel "$VMLINUX" -initrd "$initrd"
+	-kernel "$BOOT_IMAGE" -initrd "$initrd"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 cmdline="console=ttyS0 panic=-1 oops=panic"
 
@@ -45,8 +45,12 @@ accel() {
 		key="$(uname -r) $("${qemu[0]}" --version | head -n 1)"
 		if [ "$(sed -n 1p "$probe" 2>/dev/null)" != "$key" ]; then
 			log "probing KVM (once per machine)"
-			if timeout 10 "${qemu[@]}" -accel kvm -display none -append "$cmdline quiet" \
-				>/dev/null 2>&1 || [ $? -eq 3 ]; then
+			# only the guest's own verdict counts: QEMU also exits 0 when
+			# the guest triple-faults (-no-reboot)
+			local rc=0
+			timeout 10 "${qemu[@]}" -accel kvm -display none -append "$cmdline quiet" \
+				>/dev/null 2>&1 || rc=$?
+			if [ $rc -eq 3 ]; then
 				printf '%s\nyes\n' "$key" >"$probe"
 			else
 				printf '%s\nno\n' "$key" >"$probe"
