@@ -38,6 +38,7 @@
 #define VMLAB_FEAT_REGIONS	_BITULL(0)	/* REGION_* commands, mmap */
 #define VMLAB_FEAT_WALK		_BITULL(1)	/* WALK */
 #define VMLAB_FEAT_WALK_RANGE	_BITULL(2)	/* WALK_RANGE */
+#define VMLAB_FEAT_DEVICE_PMD	_BITULL(3)	/* DEVICE faults map 2 MiB at once */
 
 /**
  * struct vmlab_info - what the running module and kernel offer
@@ -179,7 +180,13 @@ struct vmlab_region_destroy {
  * @pages_dirty: backing pages written since their last writeback
  * @writebacks: pages written back (made clean and write-protected again)
  * @mappings: VMAs that map the region now
+ * @huge_faults: DEVICE: PMD-sized PFN maps inserted (VMLAB_FEAT_DEVICE_PMD)
  * @__reserved: zero; room for more counters
+ *
+ * The fault counters count calls of vmlab's handlers: a fault the kernel
+ * serves alone (fault-around's map_pages mapping the page, or the copy of
+ * a page already mapped read-only in a MAP_PRIVATE mapping) is not one.
+ * @pages_dirty and @writebacks concern FILE regions only.
  */
 struct vmlab_region_counters {
 	__u64 read_faults;
@@ -192,7 +199,8 @@ struct vmlab_region_counters {
 	__u64 pages_dirty;
 	__u64 writebacks;
 	__u64 mappings;
-	__u64 __reserved[6];
+	__u64 huge_faults;
+	__u64 __reserved[5];
 };
 
 /**
