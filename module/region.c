@@ -196,7 +196,9 @@ static void vmlab_fill_page(const struct vmlab_region *region, struct page *page
 /*
  * Adds a zeroed page at @index of @region's page cache. Returns it locked
  * with a reference for the caller (the cache holds its own), or an ERR_PTR:
- * -EEXIST when another task added one first, -ENOMEM.
+ * -EEXIST when another task added one first, -ENOMEM. The page is charged
+ * to the caller's memory cgroup with __GFP_NORETRY: over its limit the
+ * caller gets -ENOMEM (VM_FAULT_OOM in a fault) rather than an OOM kill.
  */
 struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index)
 {
@@ -206,7 +208,8 @@ struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index)
 	folio = folio_alloc(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN, 0);
 	if (!folio)
 		return ERR_PTR(-ENOMEM);
-	ret = filemap_add_folio(region->inode->i_mapping, folio, index, GFP_KERNEL);
+	ret = filemap_add_folio(region->inode->i_mapping, folio, index,
+				GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
 	if (ret) {
 		folio_put(folio);
 		return ERR_PTR(ret);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,6 +86,28 @@ static struct vmlab_region_counters counters(int fd, __u32 id)
 	if (vmlab_region_counters(fd, id, &c))
 		memset(&c, 0xff, sizeof(c));
 	return c;
+}
+
+/* writes @s to @file (sysfs, tracefs, cgroupfs); 0 or -1 */
+static int write_file(const char *file, const char *s)
+{
+	int fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* reserves 2 * @align bytes and returns an @align-aligned address in them */
+static char *aligned_area(size_t len, size_t align, char **area)
+{
+	*area = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (*area == MAP_FAILED)
+		return NULL;
+	return (char *)(((uintptr_t)*area + align - 1) & ~(align - 1));
 }
 
 /* runs @fn in a child; true if it exited 0 */
@@ -535,6 +558,100 @@ TEST_F(map, anon_private_sees_shared_pages)
 	munmap(v, 2 * PG);
 }
 
+#define CGROUP "/sys/fs/cgroup/"
+#define OOM_CG CGROUP "vmlab-oom/"
+
+/* whether cgroup v2 with the memory controller is there (mounted if need be) */
+static int memcg_ready(void)
+{
+	if (access(CGROUP "cgroup.controllers", F_OK) &&
+	    mount("cgroup2", CGROUP, "cgroup2", 0, NULL))
+		return 0;
+	return write_file(CGROUP "cgroup.subtree_control", "+memory") == 0;
+}
+
+/* child: joins the limited cgroup, then writes every page of the region */
+static int child_fills_in_memcg(void *arg)
+{
+	volatile char *p = arg;
+	char pid[16];
+	size_t i;
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	if (write_file(OOM_CG "cgroup.procs", pid))
+		return 1;
+	for (i = 0; i < 512; i++)
+		p[i * PG] = 1;
+	return 0;
+}
+
+/*
+ * An allocation failing inside a fault: a child in a memory cgroup of
+ * 1 MiB writes 2 MiB of a shared ANON region. The fault handler returns
+ * VM_FAULT_OOM once the charge fails, the kernel retries the fault until
+ * the child is killed; no OOM kill, no crash, the counters agree, and the
+ * pages fault in once memory is available again.
+ */
+TEST_F(map, anon_fault_oom_in_memcg)
+{
+	const size_t len = 2 << 20;
+	struct vmlab_region_counters c;
+	char *area, *p, events[512] = { 0 };
+	__u64 off, before;
+	int status, fd, i;
+	pid_t pid;
+	__u32 id;
+
+	if (!memcg_ready())
+		SKIP(return, "no cgroup v2 memory controller");
+	rmdir(OOM_CG);
+	ASSERT_EQ(0, mkdir(OOM_CG, 0755));
+	ASSERT_EQ(0, write_file(OOM_CG "memory.max", "1048576"));
+	/* one page table, made here before the limit matters */
+	p = aligned_area(len, len, &area);
+	ASSERT_NE(NULL, p);
+	off = new_region(self, VMLAB_REGION_ANON, len, 0, VMLAB_CACHE_WB, &id);
+	ASSERT_NE(0, off);
+	ASSERT_EQ(p, mmap(p, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			  self->fd, off));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(child_fills_in_memcg(p));
+	before = (__u64)-1;
+	for (i = 0; i < 100; i++) {	/* until allocations stop */
+		usleep(100000);
+		c = counters(self->fd, id);
+		if (c.pages_allocated == before && c.pages_allocated)
+			break;
+		before = c.pages_allocated;
+	}
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG));	/* stuck in the fault */
+	kill(pid, SIGKILL);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+	c = counters(self->fd, id);
+	EXPECT_LT(0, c.pages_allocated);
+	EXPECT_GT(len / PG, c.pages_allocated);
+	EXPECT_EQ(c.pages_allocated, c.pages_resident);
+	EXPECT_LT(c.pages_allocated, c.write_faults);	/* VM_FAULT_OOM retried */
+	fd = open(OOM_CG "memory.events", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_LT(0, read(fd, events, sizeof(events) - 1));
+	close(fd);
+	EXPECT_NE(NULL, strstr(events, "oom_kill 0")) TH_LOG("%s", events);
+
+	for (i = 0; i < len / PG; i++)	/* outside the cgroup: all fit */
+		p[i * PG] = 2;
+	c = counters(self->fd, id);
+	EXPECT_EQ(len / PG, c.pages_allocated);
+	EXPECT_EQ(len / PG, c.pages_resident);
+	munmap(area, 2 * len);
+	EXPECT_EQ(0, rmdir(OOM_CG));
+}
+
 /* ---- DEVICE ---- */
 
 /* DEVICE: the region's memory, seen by every mapper; no struct page in pagemap. */
@@ -747,10 +864,8 @@ TEST_F(map, device_pmd_insert)
 	ASSERT_EQ(0, vmlab_region_info(self->fd, id, &ri));
 	ASSERT_EQ(0, ri.phys_addr % huge);
 
-	/* a 2 MiB-aligned place for the mapping */
-	area = mmap(NULL, len + huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, area);
-	p = (char *)(((uintptr_t)area + huge - 1) & ~(huge - 1));
+	p = aligned_area(len, huge, &area);
+	ASSERT_NE(NULL, p);
 	ASSERT_EQ(p, mmap(p, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 			  self->fd, off));
 	madvise(p, len, MADV_HUGEPAGE);
@@ -769,18 +884,6 @@ TEST_F(map, device_pmd_insert)
 /* ---- tracepoints ---- */
 
 #define TRACING "/sys/kernel/tracing/"
-
-static int trace_write(const char *file, const char *s)
-{
-	int fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	int ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
 
 /* reads up to @len - 1 bytes of the trace buffer */
 static void trace_read(char *buf, size_t len)
@@ -816,13 +919,13 @@ TEST_F(map, tracepoints_record_faults)
 	ASSERT_NE(MAP_FAILED, a);
 	ASSERT_NE(MAP_FAILED, f);
 
-	ASSERT_EQ(0, trace_write(TRACING "trace", ""));
-	ASSERT_EQ(0, trace_write(TRACING "events/vmlab/enable", "1"));
+	ASSERT_EQ(0, write_file(TRACING "trace", ""));
+	ASSERT_EQ(0, write_file(TRACING "events/vmlab/enable", "1"));
 	a[3 * PG] = 1;
 	(void)a[2 * PG];
 	(void)f[PG];
 	f[PG] = 1;
-	ASSERT_EQ(0, trace_write(TRACING "events/vmlab/enable", "0"));
+	ASSERT_EQ(0, write_file(TRACING "events/vmlab/enable", "0"));
 	trace_read(buf, sizeof(buf));
 
 	snprintf(want, sizeof(want), "vmlab_fault: region=%u pgoff=3 write", aid);
