@@ -583,6 +583,33 @@ TEST_F(life, fork_counts_mapping)
 	munmap(p, 8 * PG);
 }
 
+/*
+ * READONLY, for each kind: no writable MAP_SHARED (EACCES), and a read-only
+ * one cannot be made writable (VM_MAYWRITE is clear).
+ */
+TEST_F(life, readonly_refuses_shared_write)
+{
+	struct vmlab_region_create rc;
+	struct vmlab_region_info ri;
+	char *p;
+
+	ASSERT_EQ(0, vmlab_region_new(self->fd, variant->kind, 2 * PG,
+				      VMLAB_REGION_READONLY, &rc));
+	ASSERT_EQ(0, vmlab_region_info(self->fd, rc.id, &ri));
+	EXPECT_EQ(VMLAB_REGION_READONLY, ri.flags);
+	p = vmlab_region_map(self->fd, rc.offset, 2 * PG, PROT_READ | PROT_WRITE,
+			     MAP_SHARED);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EACCES, errno);
+	p = vmlab_region_map(self->fd, rc.offset, 2 * PG, PROT_READ, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, p[PG]);
+	EXPECT_EQ(-1, mprotect(p, 2 * PG, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	munmap(p, 2 * PG);
+	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
+}
+
 /* Module unload: refused while a region is mapped, allowed with regions alive. */
 FIXTURE(unload) {
 	const char *ko;
