@@ -91,6 +91,19 @@ struct vmlab_info {
  * ENOENT) and the memory is freed with the last mapping, as unlink does to
  * a file. Unloading the module frees every region; while a mapping exists
  * the module cannot be unloaded.
+ *
+ * mmap of /dev/vmlab at a region's offset (plus a page-aligned offset in
+ * it): ENXIO if the offset selects no region; EINVAL if the mapping would
+ * pass the region's end, or for MAP_PRIVATE of a DEVICE region; EACCES for
+ * a writable MAP_SHARED mapping of a VMLAB_REGION_READONLY region (whose
+ * read-only shared mappings cannot be made writable by mprotect either).
+ * A mapping grown by mremap past the region's end raises SIGBUS there.
+ * pread/pwrite (and read/write at the file position) reach FILE regions:
+ * ENXIO for no region, EINVAL for another kind, EACCES for pwrite of a
+ * READONLY region, ENOSPC for pwrite at or past the end (pread there
+ * returns 0). lseek: SEEK_END is relative to the end of the region the
+ * current position selects, ENXIO if none. fsync of /dev/vmlab writes
+ * back every FILE region; fsync of a mapping (msync MS_SYNC) its range.
  */
 #define VMLAB_REGION_FILE	1
 #define VMLAB_REGION_ANON	2
@@ -136,8 +149,11 @@ struct vmlab_info {
  *
  * Errors: EINVAL for an unknown kind, flag, fill or caching mode, a fill or
  * caching mode the kind does not take, @length 0 or not page-aligned or
- * over 1 << VMLAB_REGION_SHIFT; E2BIG for @length over max_region_mb;
- * ENOSPC when all regions together would pass max_total_mb; ENOMEM.
+ * over 1 << VMLAB_REGION_SHIFT; E2BIG for @length over max_region_mb, or a
+ * DEVICE region over 4 MiB (one physically contiguous allocation); ENOSPC
+ * when all regions together would pass max_total_mb (a destroyed region
+ * counts until its last mapping is gone) or all 65535 ids are in use;
+ * ENOMEM.
  */
 struct vmlab_region_create {
 	__u32 size;
