@@ -535,6 +535,52 @@ TEST_F(map, anon_shared_demand_paging_and_fork)
 	munmap((void *)p, 16 * PG);
 }
 
+/* child: reads every page of the region, in an order of its own */
+static int child_touches_all(void *arg)
+{
+	volatile char *p = arg;
+	int i, start = getpid() % 64;
+
+	for (i = 0; i < 64; i++)
+		if (p[((start + i) % 64) * PG])
+			return 1;
+	return 0;
+}
+
+/*
+ * ANON MAP_SHARED, four processes touching the same fresh pages at once:
+ * each page is allocated once and all see the same page.
+ */
+TEST_F(map, anon_shared_concurrent_first_touch)
+{
+	struct vmlab_region_counters c;
+	int status, i, ok = 0;
+	pid_t pids[4];
+	char *p;
+	__u64 off;
+	__u32 id;
+
+	p = map_region(self, VMLAB_REGION_ANON, 64 * PG, MAP_SHARED, &off, &id);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < 4; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0)
+			_exit(child_touches_all(p));
+	}
+	for (i = 0; i < 4; i++)
+		ok += waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status) &&
+		      WEXITSTATUS(status) == 0;
+	EXPECT_EQ(4, ok);
+	c = counters(self->fd, id);
+	EXPECT_EQ(64, c.pages_allocated);
+	EXPECT_EQ(64, c.pages_resident);
+	EXPECT_LE(64, c.read_faults);
+	p[0] = 1;
+	EXPECT_EQ(64, counters(self->fd, id).pages_allocated);
+	munmap(p, 64 * PG);
+}
+
 /* ANON: a private mapper reads what a shared mapper wrote, then copies it. */
 TEST_F(map, anon_private_sees_shared_pages)
 {
