@@ -147,7 +147,7 @@ void vmlab_region_put(struct vmlab_region *region)
 	kref_put(&region->ref, vmlab_region_release);
 }
 
-/* The region @id with a reference, or NULL. */
+/* The region @id with a reference, or NULL. Takes vmlab_regions_lock. */
 static struct vmlab_region *vmlab_region_get(u32 id)
 {
 	struct vmlab_region *region;
@@ -711,7 +711,8 @@ loff_t vmlab_region_llseek(struct file *file, loff_t offset, int whence)
  * "Writes back" the dirty pages of a FILE region in [@start, @end] (byte
  * offsets in the region): each is write-protected in every mapping through
  * rmap and made clean, so that the next write through a mapping calls
- * page_mkwrite again.
+ * page_mkwrite again. Caller holds a reference to @region; each page is
+ * handled under its folio lock, as page_mkwrite and pwrite dirty it.
  */
 static int vmlab_region_writeback(struct vmlab_region *region, u64 start, u64 end)
 {
@@ -752,7 +753,7 @@ static int vmlab_region_file_fsync(struct file *file, loff_t start, loff_t end,
 	return vmlab_region_writeback(region, start, end);
 }
 
-/* fsync of /dev/vmlab: writes back every FILE region */
+/* fsync of /dev/vmlab: writes back every FILE region, under vmlab_regions_lock */
 int vmlab_region_fsync_all(struct file *file, loff_t start, loff_t end,
 			   int datasync)
 {

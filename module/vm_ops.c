@@ -16,6 +16,12 @@
  * splits, mremap and fork keep the region alive and the mapping count right.
  * No printk here: the vmlab_fault and vmlab_page_mkwrite tracepoints are the
  * fault path's only output.
+ *
+ * Locking: the kernel calls these with the VMA held (mmap lock or, from
+ * 6.4, the per-VMA lock) and map_pages under RCU as well; the region is
+ * alive because the VMA holds a reference. Page-cache pages are serialised
+ * by their folio lock (fault, page_mkwrite, pwrite, writeback); counters
+ * are atomic. Nothing here takes vmlab_regions_lock.
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
