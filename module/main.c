@@ -50,7 +50,7 @@ static long vmlab_ioc_info(struct file *file, void *arg)
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
 	info->abi_version = VMLAB_ABI_VERSION;
-	info->features = 0;
+	info->features = vmlab_regions_features();
 	info->page_size = PAGE_SIZE;
 	info->pgtable_levels = vmlab_pgtable_levels();
 	strscpy(info->release, utsname()->release, sizeof(info->release));
@@ -69,11 +69,19 @@ struct vmlab_ioctl_desc {
 
 static const struct vmlab_ioctl_desc vmlab_ioctls[] = {
 	{ VMLAB_IOC_INFO,		vmlab_ioc_info },
+	{ VMLAB_IOC_REGION_CREATE,	vmlab_ioc_region_create },
+	{ VMLAB_IOC_REGION_DESTROY,	vmlab_ioc_region_destroy },
+	{ VMLAB_IOC_REGION_INFO,	vmlab_ioc_region_info },
+	{ VMLAB_IOC_REGION_LIST,	vmlab_ioc_region_list },
 };
 
 /* Big enough for the largest command struct. */
 union vmlab_ioctl_arg {
 	struct vmlab_info info;
+	struct vmlab_region_create region_create;
+	struct vmlab_region_destroy region_destroy;
+	struct vmlab_region_info region_info;
+	struct vmlab_region_list region_list;
 };
 
 static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -114,7 +122,11 @@ static const struct file_operations vmlab_fops = {
 	.owner		= THIS_MODULE,
 	.unlocked_ioctl	= vmlab_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= noop_llseek,
+	.mmap		= vmlab_region_mmap,
+	.read		= vmlab_region_read,
+	.write		= vmlab_region_write,
+	.llseek		= vmlab_region_llseek,
+	.fsync		= vmlab_region_fsync_all,
 };
 
 static struct miscdevice vmlab_misc = {
@@ -133,19 +145,29 @@ static int __init vmlab_init(void)
 	}
 	vmlab_misc.mode = devmode;
 
+	ret = vmlab_regions_init();
+	if (ret) {
+		pr_err("cannot set up regions: %d\n", ret);
+		return ret;
+	}
 	ret = misc_register(&vmlab_misc);
 	if (ret) {
 		pr_err("cannot register /dev/vmlab: %d\n", ret);
-		return ret;
+		goto exit_regions;
 	}
 	pr_info("version %s loaded, ABI %d\n", VMLAB_MODULE_VERSION,
 		VMLAB_ABI_VERSION);
 	return 0;
+
+exit_regions:
+	vmlab_regions_exit();
+	return ret;
 }
 
 static void __exit vmlab_exit(void)
 {
 	misc_deregister(&vmlab_misc);
+	vmlab_regions_exit();
 	pr_info("unloaded\n");
 }
 

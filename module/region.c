@@ -1,18 +1,807 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * region.c: vmlab regions. No region kind is served yet, so no VMA maps a
- * region and no page is vmlab's.
+ * region.c: vmlab regions: kinds, backing store, lifetime, counters, the
+ * REGION_* ioctls, and mmap/pread/pwrite/lseek/fsync of /dev/vmlab.
+ *
+ * From user space (libvmlab wraps the ioctl):
+ *
+ *	struct vmlab_region_create rc = { .size = sizeof(rc),
+ *		.kind = VMLAB_REGION_FILE, .length = 1 << 20,
+ *		.fill = VMLAB_FILL_PATTERN };
+ *
+ *	ioctl(fd, VMLAB_IOC_REGION_CREATE, &rc);
+ *	p = mmap(NULL, rc.length, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+ *		 rc.offset);
+ *
+ * Each region is found by id in vmlab_regions. FILE and ANON regions keep
+ * their pages in the page cache of an anonymous inode of their own, sized to
+ * the region; every mmap gets a file of its own on that inode (vma_set_file),
+ * whose f_op owns the module, so a mapping pins vmlab.ko while a region that
+ * is not mapped does not.
  */
-#include <linux/mm_types.h>
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/gfp.h>
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/vmlab.h>
+#include <linux/xarray.h>
+
+#include "compat.h"
 #include "vmlab.h"
+
+static unsigned int max_region_mb = 64;
+module_param(max_region_mb, uint, 0644);
+MODULE_PARM_DESC(max_region_mb, "largest region in MiB (default 64); E2BIG above");
+
+static unsigned int max_total_mb = 256;
+module_param(max_total_mb, uint, 0644);
+MODULE_PARM_DESC(max_total_mb,
+		 "all regions together, MiB, until their memory is freed (default 256); ENOSPC above");
+
+#define VMLAB_REGION_ID_MAX	65535
+#define VMLAB_REGION_LIST_MAX	65536
+#define VMLAB_REGION_MASK	(BIT_ULL(VMLAB_REGION_SHIFT) - 1)
+
+/*
+ * vmlab_regions_lock protects the id space (vmlab_regions: id -> region,
+ * holding the id's reference) and serialises the cap check with the
+ * addition to vmlab_total_bytes. Lookups take a reference under it.
+ */
+static DEFINE_MUTEX(vmlab_regions_lock);
+static DEFINE_XARRAY_ALLOC1(vmlab_regions);
+/* bytes of all regions whose memory is not freed yet */
+static atomic64_t vmlab_total_bytes = ATOMIC64_INIT(0);
+
+/* what untouched pages of private ANON mappings read: zeroes, read-only */
+static struct page *vmlab_zero_page;
+/*
+ * An anonymous file, kept for its super block and mount (the kernel's
+ * anon_inode fs) on which region inodes and files are made. Its f_op is
+ * the kernel's generic_ro_fops, never called: the final fput of this file
+ * runs from task_work, possibly after vmlab.ko is gone, so it must not
+ * point into the module.
+ */
+static struct file *vmlab_anon_file;
+
+/* the file behind every mapping of a region (see the top of this file) */
+static int vmlab_region_file_fsync(struct file *file, loff_t start, loff_t end,
+				   int datasync);
+
+static int vmlab_region_file_release(struct inode *inode, struct file *file);
+
+static const struct file_operations vmlab_region_fops = {
+	.owner		= THIS_MODULE,
+	.release	= vmlab_region_file_release,
+	.fsync		= vmlab_region_file_fsync,
+	.llseek		= noop_llseek,
+};
 
 bool vmlab_vma_region(const struct vm_area_struct *vma, u32 *id, u32 *kind)
 {
-	return false;
+	const struct vmlab_region *region;
+
+	if (!vmlab_is_vm_ops(vma->vm_ops))
+		return false;
+	region = vma->vm_private_data;
+	*id = region->id;
+	*kind = region->kind;
+	return true;
 }
 
 bool vmlab_is_zero_page(const struct page *page)
 {
-	return false;
+	return page && page == vmlab_zero_page;
+}
+
+/* vmlab's zero page with a reference for the caller */
+struct page *vmlab_zero_page_get(void)
+{
+	get_page(vmlab_zero_page);
+	return vmlab_zero_page;
+}
+
+static void vmlab_device_free(struct vmlab_region *region)
+{
+	unsigned long addr = (unsigned long)region->dev_mem;
+
+	if (region->cache != VMLAB_CACHE_WB &&
+	    vmlab_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB)) {
+		/* the pages keep a foreign memory type: never reuse them */
+		pr_err_ratelimited("region %u: cannot restore write-back, leaking %llu bytes\n",
+				   region->id, region->length);
+		return;
+	}
+	free_pages_exact(region->dev_mem, region->length);
+}
+
+static void vmlab_region_release(struct kref *ref)
+{
+	struct vmlab_region *region = container_of(ref, struct vmlab_region, ref);
+
+	if (region->dev_mem)
+		vmlab_device_free(region);
+	/* page-cache pages go with the inode's last reference */
+	if (region->inode)
+		iput(region->inode);
+	atomic64_sub(region->length, &vmlab_total_bytes);
+	kfree(region);
+}
+
+void vmlab_region_put(struct vmlab_region *region)
+{
+	kref_put(&region->ref, vmlab_region_release);
+}
+
+/* The region @id with a reference, or NULL. Takes vmlab_regions_lock. */
+static struct vmlab_region *vmlab_region_get(u32 id)
+{
+	struct vmlab_region *region;
+
+	mutex_lock(&vmlab_regions_lock);
+	region = xa_load(&vmlab_regions, id);
+	if (region)
+		kref_get(&region->ref);
+	mutex_unlock(&vmlab_regions_lock);
+	return region;
+}
+
+/* The region a /dev/vmlab file offset selects, with a reference, or NULL. */
+static struct vmlab_region *vmlab_region_at(loff_t pos, u64 *in_region)
+{
+	if (pos < 0)
+		return NULL;
+	*in_region = (u64)pos & VMLAB_REGION_MASK;
+	return vmlab_region_get((u64)pos >> VMLAB_REGION_SHIFT);
+}
+
+static u64 vmlab_region_offset(const struct vmlab_region *region)
+{
+	return (u64)region->id << VMLAB_REGION_SHIFT;
+}
+
+/* Writes the initial contents of a FILE region page. */
+static void vmlab_fill_page(const struct vmlab_region *region, struct page *page,
+			    pgoff_t index)
+{
+	u64 *words;
+	int i;
+
+	if (region->fill == VMLAB_FILL_ZERO)
+		return;		/* allocated zeroed */
+	words = kmap_local_page(page);
+	if (region->fill == VMLAB_FILL_BYTE) {
+		memset(words, region->fill_byte, PAGE_SIZE);
+	} else {
+		for (i = 0; i < PAGE_SIZE / sizeof(u64); i++)
+			words[i] = ((u64)index << PAGE_SHIFT) + i * sizeof(u64);
+	}
+	kunmap_local(words);
+}
+
+/*
+ * Adds a zeroed page at @index of @region's page cache. Returns it locked
+ * with a reference for the caller (the cache holds its own), or an ERR_PTR:
+ * -EEXIST when another task added one first, -ENOMEM. The page is charged
+ * to the caller's memory cgroup with __GFP_NORETRY: over its limit the
+ * caller gets -ENOMEM (VM_FAULT_OOM in a fault) rather than an OOM kill.
+ */
+struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index)
+{
+	struct folio *folio;
+	int ret;
+
+	folio = folio_alloc(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN, 0);
+	if (!folio)
+		return ERR_PTR(-ENOMEM);
+	ret = filemap_add_folio(region->inode->i_mapping, folio, index,
+				GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+	if (ret) {
+		folio_put(folio);
+		return ERR_PTR(ret);
+	}
+	folio_mark_uptodate(folio);
+	atomic64_inc(&region->cnt.pages_allocated);
+	atomic64_inc(&region->cnt.pages_resident);
+	return folio;
+}
+
+/* Makes the page cache of a FILE or ANON region; FILE pages all exist. */
+static int vmlab_region_init_pages(struct vmlab_region *region)
+{
+	struct file *anon = vmlab_anon_file;
+	struct inode *inode;
+	struct folio *folio;
+	pgoff_t i;
+
+	inode = alloc_anon_inode(file_inode(anon)->i_sb);
+	if (IS_ERR(inode))
+		return PTR_ERR(inode);
+	inode->i_size = region->length;
+	/* the only copy of the data: reclaim must never drop a page */
+	mapping_set_unevictable(inode->i_mapping);
+	region->inode = inode;
+
+	if (region->kind != VMLAB_REGION_FILE)
+		return 0;
+	for (i = 0; i < region->nr_pages; i++) {
+		folio = vmlab_region_add_page(region, i);
+		if (IS_ERR(folio))
+			return PTR_ERR(folio);	/* the inode frees what exists */
+		vmlab_fill_page(region, &folio->page, i);
+		folio_unlock(folio);
+		folio_put(folio);
+		cond_resched();
+	}
+	return 0;
+}
+
+/* Allocates a DEVICE region's contiguous memory in its caching mode. */
+static int vmlab_region_init_device(struct vmlab_region *region)
+{
+	unsigned long addr;
+	int ret = 0;
+
+	region->dev_mem = alloc_pages_exact(region->length, GFP_KERNEL | __GFP_ZERO |
+					    __GFP_NOWARN | __GFP_RETRY_MAYFAIL);
+	if (!region->dev_mem)
+		return -ENOMEM;
+	addr = (unsigned long)region->dev_mem;
+	region->pfn = PHYS_PFN(virt_to_phys(region->dev_mem));
+	atomic64_set(&region->cnt.pages_allocated, region->nr_pages);
+	atomic64_set(&region->cnt.pages_resident, region->nr_pages);
+
+	if (region->cache != VMLAB_CACHE_WB)
+		ret = vmlab_set_memory_cache(addr, region->nr_pages, region->cache);
+	if (ret) {
+		vmlab_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB);
+		free_pages_exact(region->dev_mem, region->length);
+		region->dev_mem = NULL;
+	}
+	return ret;
+}
+
+static int vmlab_region_check(const struct vmlab_region_create *rc)
+{
+	if (rc->__pad || memchr_inv(rc->__reserved, 0, sizeof(rc->__reserved)))
+		return -EINVAL;
+	if (rc->kind < VMLAB_REGION_FILE || rc->kind > VMLAB_REGION_DEVICE)
+		return -EINVAL;
+	if (rc->flags & ~VMLAB_REGION_FLAGS)
+		return -EINVAL;
+	if (!rc->length || !PAGE_ALIGNED(rc->length) ||
+	    rc->length > BIT_ULL(VMLAB_REGION_SHIFT))
+		return -EINVAL;
+
+	if (rc->kind == VMLAB_REGION_FILE) {
+		if (rc->fill > VMLAB_FILL_PATTERN)
+			return -EINVAL;
+	} else if (rc->fill != VMLAB_FILL_ZERO) {
+		return -EINVAL;
+	}
+	if (rc->fill_byte > 255 ||
+	    (rc->fill_byte && rc->fill != VMLAB_FILL_BYTE))
+		return -EINVAL;
+
+	if (rc->kind == VMLAB_REGION_DEVICE) {
+		if (rc->cache > VMLAB_CACHE_UC)
+			return -EINVAL;
+	} else if (rc->cache != VMLAB_CACHE_WB) {
+		return -EINVAL;
+	}
+
+	if (rc->length > (u64)READ_ONCE(max_region_mb) << 20)
+		return -E2BIG;
+	if (rc->kind == VMLAB_REGION_DEVICE && rc->length > VMLAB_DEVICE_MAX)
+		return -E2BIG;
+	return 0;
+}
+
+/* Reserves @length bytes of the total cap. Caller holds vmlab_regions_lock. */
+static int __vmlab_total_reserve(u64 length)
+{
+	u64 total = atomic64_read(&vmlab_total_bytes);
+
+	if (check_add_overflow(total, length, &total) ||
+	    total > (u64)READ_ONCE(max_total_mb) << 20)
+		return -ENOSPC;
+	atomic64_add(length, &vmlab_total_bytes);
+	return 0;
+}
+
+long vmlab_ioc_region_create(struct file *file, void *arg)
+{
+	struct vmlab_region_create *rc = arg;
+	struct vmlab_region *region;
+	u32 id;
+	int ret;
+
+	ret = vmlab_region_check(rc);
+	if (ret)
+		return ret;
+
+	region = kzalloc(sizeof(*region), GFP_KERNEL);
+	if (!region)
+		return -ENOMEM;
+	kref_init(&region->ref);
+	region->kind = rc->kind;
+	region->flags = rc->flags;
+	region->fill = rc->fill;
+	region->fill_byte = rc->fill_byte;
+	region->cache = rc->cache;
+	region->length = rc->length;
+	region->nr_pages = rc->length >> PAGE_SHIFT;
+
+	mutex_lock(&vmlab_regions_lock);
+	ret = __vmlab_total_reserve(region->length);
+	mutex_unlock(&vmlab_regions_lock);
+	if (ret)
+		goto free_region;
+
+	if (region->kind == VMLAB_REGION_DEVICE)
+		ret = vmlab_region_init_device(region);
+	else
+		ret = vmlab_region_init_pages(region);
+	if (ret)
+		goto put_region;
+
+	mutex_lock(&vmlab_regions_lock);
+	ret = xa_alloc(&vmlab_regions, &id, region,
+		       XA_LIMIT(1, VMLAB_REGION_ID_MAX), GFP_KERNEL);
+	if (!ret)
+		region->id = id;
+	mutex_unlock(&vmlab_regions_lock);
+	if (ret)
+		goto put_region;
+
+	rc->id = region->id;
+	rc->offset = vmlab_region_offset(region);
+	return 0;
+
+put_region:
+	/* frees what exists and gives the reserved bytes back */
+	vmlab_region_put(region);
+	return ret == -EBUSY ? -ENOSPC : ret;
+free_region:
+	kfree(region);
+	return ret;
+}
+
+long vmlab_ioc_region_destroy(struct file *file, void *arg)
+{
+	struct vmlab_region_destroy *rd = arg;
+	struct vmlab_region *region;
+
+	if (memchr_inv(rd->__reserved, 0, sizeof(rd->__reserved)))
+		return -EINVAL;
+	mutex_lock(&vmlab_regions_lock);
+	region = rd->id ? xa_erase(&vmlab_regions, rd->id) : NULL;
+	mutex_unlock(&vmlab_regions_lock);
+	if (!region)
+		return -ENOENT;
+	vmlab_region_put(region);
+	return 0;
+}
+
+static void vmlab_counters_read(const struct vmlab_counters *c,
+				struct vmlab_region_counters *out)
+{
+	out->read_faults = atomic64_read(&c->read_faults);
+	out->write_faults = atomic64_read(&c->write_faults);
+	out->cow_faults = atomic64_read(&c->cow_faults);
+	out->page_mkwrite = atomic64_read(&c->page_mkwrite);
+	out->map_pages = atomic64_read(&c->map_pages);
+	out->huge_faults = atomic64_read(&c->huge_faults);
+	out->pages_allocated = atomic64_read(&c->pages_allocated);
+	out->pages_resident = atomic64_read(&c->pages_resident);
+	out->pages_dirty = atomic64_read(&c->pages_dirty);
+	out->writebacks = atomic64_read(&c->writebacks);
+	out->mappings = atomic64_read(&c->mappings);
+}
+
+long vmlab_ioc_region_info(struct file *file, void *arg)
+{
+	struct vmlab_region_info *ri = arg;
+	struct vmlab_region *region;
+	u32 id = ri->id;
+
+	if (ri->__pad || memchr_inv(ri->__reserved, 0, sizeof(ri->__reserved)))
+		return -EINVAL;
+	region = id ? vmlab_region_get(id) : NULL;
+	if (!region)
+		return -ENOENT;
+
+	memset(ri, 0, sizeof(*ri));
+	ri->size = sizeof(*ri);
+	ri->id = region->id;
+	ri->kind = region->kind;
+	ri->flags = region->flags;
+	ri->fill = region->fill;
+	ri->fill_byte = region->fill_byte;
+	ri->cache = region->cache;
+	ri->length = region->length;
+	ri->offset = vmlab_region_offset(region);
+	if (region->dev_mem && capable(CAP_SYS_ADMIN))
+		ri->phys_addr = PFN_PHYS(region->pfn);
+	vmlab_counters_read(&region->cnt, &ri->counters);
+	vmlab_region_put(region);
+	return 0;
+}
+
+long vmlab_ioc_region_list(struct file *file, void *arg)
+{
+	struct vmlab_region_list *rl = arg;
+	struct vmlab_region *region;
+	u32 nr_ids = 0, nr_regions = 0;
+	unsigned long id;
+	u32 *ids = NULL;
+	int ret = 0;
+
+	if (memchr_inv(rl->__reserved, 0, sizeof(rl->__reserved)))
+		return -EINVAL;
+	if (rl->max_ids > VMLAB_REGION_LIST_MAX)
+		return -EINVAL;
+	if (rl->max_ids) {
+		ids = kvmalloc_array(rl->max_ids, sizeof(*ids), GFP_KERNEL);
+		if (!ids)
+			return -ENOMEM;
+	}
+
+	mutex_lock(&vmlab_regions_lock);
+	xa_for_each(&vmlab_regions, id, region) {
+		if (nr_ids < rl->max_ids)
+			ids[nr_ids++] = id;
+		nr_regions++;
+	}
+	mutex_unlock(&vmlab_regions_lock);
+
+	if (nr_ids && copy_to_user(u64_to_user_ptr(rl->ids), ids,
+				   size_mul(nr_ids, sizeof(*ids))))
+		ret = -EFAULT;
+	kvfree(ids);
+	rl->nr_ids = nr_ids;
+	rl->nr_regions = nr_regions;
+	return ret;
+}
+
+/*
+ * A file of its own on @region's inode, for one mapping: its f_op pins the
+ * module, and it holds a reference to the region (for fsync, which msync
+ * calls without the mmap lock) until its release.
+ */
+static struct file *vmlab_region_file(struct vmlab_region *region)
+{
+	struct file *file;
+
+	__module_get(THIS_MODULE);	/* put by __fput through f_op->owner */
+	ihold(region->inode);
+	file = alloc_file_pseudo(region->inode, vmlab_anon_file->f_path.mnt,
+				 "vmlab-region", O_RDWR, &vmlab_region_fops);
+	if (IS_ERR(file)) {
+		iput(region->inode);
+		module_put(THIS_MODULE);
+		return file;
+	}
+	kref_get(&region->ref);
+	file->private_data = region;
+	return file;
+}
+
+static int vmlab_region_file_release(struct inode *inode, struct file *file)
+{
+	vmlab_region_put(file->private_data);
+	return 0;
+}
+
+/*
+ * mmap of /dev/vmlab: the offset selects a region and a page in it. Checks
+ * the range and the kind's rules, then hands the VMA to the kind's vm_ops
+ * with a reference to the region (dropped by vm_ops->close).
+ */
+int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	unsigned long len = vma->vm_end - vma->vm_start;
+	struct vmlab_region *region;
+	struct file *rfile = NULL;
+	u64 off, start, end;
+	int ret;
+
+	if (check_shl_overflow((u64)vma->vm_pgoff, PAGE_SHIFT, &off))
+		return -EINVAL;
+	region = vmlab_region_at(off, &start);
+	if (!region)
+		return -ENXIO;
+
+	ret = -EINVAL;
+	if (check_add_overflow(start, (u64)len, &end) || end > region->length)
+		goto put_region;
+	if (region->kind == VMLAB_REGION_DEVICE && !(vma->vm_flags & VM_MAYSHARE))
+		goto put_region;
+	ret = -EACCES;
+	if ((region->flags & VMLAB_REGION_READONLY) &&
+	    (vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_WRITE))
+		goto put_region;
+
+	if (region->inode) {
+		rfile = vmlab_region_file(region);
+		if (IS_ERR(rfile)) {
+			ret = PTR_ERR(rfile);
+			goto put_region;
+		}
+	}
+
+	/* nothing fails from here on */
+	if ((region->flags & VMLAB_REGION_READONLY) && (vma->vm_flags & VM_MAYSHARE))
+		vmlab_vm_flags_clear(vma, VM_MAYWRITE);
+	if (region->kind == VMLAB_REGION_DEVICE) {
+		vmlab_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+		if (region->cache == VMLAB_CACHE_WC)
+			vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+		else if (region->cache == VMLAB_CACHE_UC)
+			vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	}
+	if (rfile) {
+		vma_set_file(vma, rfile);	/* takes its own reference */
+		fput(rfile);
+	}
+	/* from now on the VMA's page offsets are page indexes in the region */
+	vma->vm_pgoff = start >> PAGE_SHIFT;
+	vma->vm_private_data = region;
+	vma->vm_ops = vmlab_vm_ops(region->kind);
+	atomic64_inc(&region->cnt.mappings);
+	return 0;
+
+put_region:
+	vmlab_region_put(region);
+	return ret;
+}
+
+/* The FILE region at @pos for pread/pwrite, with a reference, or an ERR_PTR. */
+static struct vmlab_region *vmlab_rw_region(loff_t pos, u64 *start)
+{
+	struct vmlab_region *region = vmlab_region_at(pos, start);
+
+	if (!region)
+		return ERR_PTR(-ENXIO);
+	if (region->kind != VMLAB_REGION_FILE) {
+		vmlab_region_put(region);
+		return ERR_PTR(-EINVAL);
+	}
+	return region;
+}
+
+ssize_t vmlab_region_read(struct file *file, char __user *buf, size_t count,
+			  loff_t *ppos)
+{
+	struct vmlab_region *region;
+	struct folio *folio;
+	size_t done = 0, n;
+	u64 start, left;
+	void *kaddr;
+	int ret = 0;
+
+	region = vmlab_rw_region(*ppos, &start);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	left = start < region->length ? region->length - start : 0;
+	count = min_t(u64, count, left);
+
+	while (done < count) {
+		n = min_t(size_t, count - done, PAGE_SIZE - offset_in_page(start));
+		folio = vmlab_filemap_get_folio(region->inode->i_mapping,
+						start >> PAGE_SHIFT);
+		if (WARN_ON_ONCE(!folio)) {
+			ret = -EIO;
+			break;
+		}
+		kaddr = kmap_local_folio(folio, offset_in_folio(folio, start));
+		n -= copy_to_user(buf + done, kaddr, n);
+		kunmap_local(kaddr);
+		folio_put(folio);
+		if (!n) {
+			ret = -EFAULT;
+			break;
+		}
+		done += n;
+		start += n;
+	}
+	vmlab_region_put(region);
+	*ppos += done;
+	return done ? done : ret;
+}
+
+/*
+ * pwrite of a FILE region: each page's bytes go through a bounce buffer so
+ * that no user fault (possibly on a mapping of this very page) happens
+ * while the page is locked.
+ */
+ssize_t vmlab_region_write(struct file *file, const char __user *buf,
+			   size_t count, loff_t *ppos)
+{
+	struct vmlab_region *region;
+	struct folio *folio;
+	size_t done = 0, n;
+	void *bounce, *kaddr;
+	u64 start;
+	int ret = 0;
+
+	region = vmlab_rw_region(*ppos, &start);
+	if (IS_ERR(region))
+		return PTR_ERR(region);
+	if (region->flags & VMLAB_REGION_READONLY) {
+		ret = -EACCES;
+		goto put_region;
+	}
+	if (start >= region->length) {
+		ret = count ? -ENOSPC : 0;
+		goto put_region;
+	}
+	count = min_t(u64, count, region->length - start);
+	bounce = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!bounce) {
+		ret = -ENOMEM;
+		goto put_region;
+	}
+
+	while (done < count) {
+		n = min_t(size_t, count - done, PAGE_SIZE - offset_in_page(start));
+		if (copy_from_user(bounce, buf + done, n)) {
+			ret = -EFAULT;
+			break;
+		}
+		folio = vmlab_filemap_get_folio(region->inode->i_mapping,
+						start >> PAGE_SHIFT);
+		if (WARN_ON_ONCE(!folio)) {
+			ret = -EIO;
+			break;
+		}
+		folio_lock(folio);
+		kaddr = kmap_local_folio(folio, offset_in_folio(folio, start));
+		memcpy(kaddr, bounce, n);
+		kunmap_local(kaddr);
+		if (!folio_test_set_dirty(folio))
+			atomic64_inc(&region->cnt.pages_dirty);
+		folio_unlock(folio);
+		folio_put(folio);
+		done += n;
+		start += n;
+	}
+	kfree(bounce);
+	*ppos += done;
+put_region:
+	vmlab_region_put(region);
+	return done ? done : ret;
+}
+
+/*
+ * lseek of /dev/vmlab: SEEK_SET and SEEK_CUR anywhere; SEEK_END is relative
+ * to the end of the region the current position selects (ENXIO if none).
+ */
+loff_t vmlab_region_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct vmlab_region *region;
+	loff_t eof = 0;
+	u64 start;
+
+	if (whence == SEEK_END || whence == SEEK_DATA || whence == SEEK_HOLE) {
+		region = vmlab_region_at(file->f_pos, &start);
+		if (!region)
+			return -ENXIO;
+		eof = vmlab_region_offset(region) + region->length;
+		vmlab_region_put(region);
+	}
+	return generic_file_llseek_size(file, offset, whence, OFFSET_MAX, eof);
+}
+
+/*
+ * "Writes back" the dirty pages of a FILE region in [@start, @end] (byte
+ * offsets in the region): each is write-protected in every mapping through
+ * rmap and made clean, so that the next write through a mapping calls
+ * page_mkwrite again. Caller holds a reference to @region; each page is
+ * handled under its folio lock, as page_mkwrite and pwrite dirty it.
+ */
+static int vmlab_region_writeback(struct vmlab_region *region, u64 start, u64 end)
+{
+	struct address_space *mapping;
+	struct folio *folio;
+	pgoff_t index, last;
+
+	if (region->kind != VMLAB_REGION_FILE || start >= region->length)
+		return 0;
+	mapping = region->inode->i_mapping;
+	last = min_t(u64, end, region->length - 1) >> PAGE_SHIFT;
+	for (index = start >> PAGE_SHIFT; index <= last; index++) {
+		folio = vmlab_filemap_get_folio(mapping, index);
+		if (!folio)
+			continue;
+		folio_lock(folio);
+		if (folio_test_dirty(folio)) {
+			folio_mkclean(folio);
+			folio_clear_dirty(folio);
+			atomic64_dec(&region->cnt.pages_dirty);
+			atomic64_inc(&region->cnt.writebacks);
+		}
+		folio_unlock(folio);
+		folio_put(folio);
+		cond_resched();
+	}
+	return 0;
+}
+
+/* fsync, or msync(MS_SYNC), of a mapping: offsets are region offsets */
+static int vmlab_region_file_fsync(struct file *file, loff_t start, loff_t end,
+				   int datasync)
+{
+	struct vmlab_region *region = file->private_data;
+
+	if (start < 0 || end < start)
+		return -EINVAL;
+	return vmlab_region_writeback(region, start, end);
+}
+
+/* fsync of /dev/vmlab: writes back every FILE region, under vmlab_regions_lock */
+int vmlab_region_fsync_all(struct file *file, loff_t start, loff_t end,
+			   int datasync)
+{
+	struct vmlab_region *region;
+	unsigned long id;
+
+	mutex_lock(&vmlab_regions_lock);
+	xa_for_each(&vmlab_regions, id, region)
+		vmlab_region_writeback(region, 0, region->length - 1);
+	mutex_unlock(&vmlab_regions_lock);
+	return 0;
+}
+
+u64 vmlab_regions_features(void)
+{
+	u64 features = VMLAB_FEAT_REGIONS;
+
+	if (VMLAB_HAVE_PFN_PMD)
+		features |= VMLAB_FEAT_DEVICE_PMD;
+	return features;
+}
+
+int vmlab_regions_init(void)
+{
+	vmlab_zero_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!vmlab_zero_page)
+		return -ENOMEM;
+	vmlab_anon_file = anon_inode_getfile("[vmlab]", &generic_ro_fops, NULL,
+					     O_RDONLY);
+	if (IS_ERR(vmlab_anon_file)) {
+		__free_page(vmlab_zero_page);
+		return PTR_ERR(vmlab_anon_file);
+	}
+	return 0;
+}
+
+/* Frees every region: none is mapped, or the module could not go. */
+void vmlab_regions_exit(void)
+{
+	struct vmlab_region *region;
+	unsigned long id;
+
+	xa_for_each(&vmlab_regions, id, region) {
+		xa_erase(&vmlab_regions, id);
+		vmlab_region_put(region);
+	}
+	xa_destroy(&vmlab_regions);
+	WARN_ON(atomic64_read(&vmlab_total_bytes));
+	fput(vmlab_anon_file);
+	__free_page(vmlab_zero_page);
 }

@@ -6,10 +6,13 @@
 #ifndef _VMLAB_INTERNAL_H
 #define _VMLAB_INTERNAL_H
 
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/mm_types.h>
 #include <linux/types.h>
 
-struct page;
-struct vm_area_struct;
+struct file;
+struct inode;
 
 #define VMLAB_MODULE_VERSION	"0.1.0"
 
@@ -25,5 +28,78 @@ struct vm_area_struct;
  */
 bool vmlab_vma_region(const struct vm_area_struct *vma, u32 *id, u32 *kind);
 bool vmlab_is_zero_page(const struct page *page);
+
+/* a DEVICE region is one physically contiguous allocation of at most this */
+#define VMLAB_DEVICE_MAX	(4UL << 20)
+
+/* what happened to a region: struct vmlab_region_counters, kept atomically */
+struct vmlab_counters {
+	atomic64_t read_faults;
+	atomic64_t write_faults;
+	atomic64_t cow_faults;
+	atomic64_t page_mkwrite;
+	atomic64_t map_pages;
+	atomic64_t huge_faults;
+	atomic64_t pages_allocated;
+	atomic64_t pages_resident;
+	atomic64_t pages_dirty;
+	atomic64_t writebacks;
+	atomic64_t mappings;
+};
+
+/*
+ * struct vmlab_region - a region. Its settings do not change after creation;
+ * the counters are atomic. @ref: one for the id (dropped by REGION_DESTROY
+ * or module exit), one per VMA mapping it, one per lookup in progress.
+ *
+ * FILE and ANON regions keep their pages in the page cache of @inode, an
+ * inode of their own sized to the region, so that the kernel's fault-around
+ * and rmap-based write-protect work on them. A DEVICE region has @dev_mem,
+ * physically contiguous from @pfn.
+ */
+struct vmlab_region {
+	struct kref ref;
+	u32 id;
+	u32 kind;
+	u32 flags;
+	u32 fill;
+	u32 fill_byte;
+	u32 cache;
+	u64 length;
+	pgoff_t nr_pages;
+	struct inode *inode;
+	void *dev_mem;
+	unsigned long pfn;
+	struct vmlab_counters cnt;
+};
+
+/* region.c, for main.c: the region ioctls and file operations */
+long vmlab_ioc_region_create(struct file *file, void *arg);
+long vmlab_ioc_region_destroy(struct file *file, void *arg);
+long vmlab_ioc_region_info(struct file *file, void *arg);
+long vmlab_ioc_region_list(struct file *file, void *arg);
+int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma);
+ssize_t vmlab_region_read(struct file *file, char __user *buf, size_t count,
+			  loff_t *ppos);
+ssize_t vmlab_region_write(struct file *file, const char __user *buf,
+			   size_t count, loff_t *ppos);
+loff_t vmlab_region_llseek(struct file *file, loff_t offset, int whence);
+int vmlab_region_fsync_all(struct file *file, loff_t start, loff_t end,
+			   int datasync);
+int vmlab_regions_init(void);
+void vmlab_regions_exit(void);
+u64 vmlab_regions_features(void);
+
+/* region.c, for vm_ops.c */
+void vmlab_region_put(struct vmlab_region *region);
+struct page *vmlab_zero_page_get(void);
+struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index);
+
+/*
+ * vm_ops.c: the vm_operations_struct of each kind. vmlab_vm_ops() returns
+ * the one for @kind (VMLAB_REGION_*).
+ */
+const struct vm_operations_struct *vmlab_vm_ops(u32 kind);
+bool vmlab_is_vm_ops(const struct vm_operations_struct *ops);
 
 #endif /* _VMLAB_INTERNAL_H */

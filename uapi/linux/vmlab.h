@@ -38,6 +38,7 @@
 #define VMLAB_FEAT_REGIONS	_BITULL(0)	/* REGION_* commands, mmap */
 #define VMLAB_FEAT_WALK		_BITULL(1)	/* WALK */
 #define VMLAB_FEAT_WALK_RANGE	_BITULL(2)	/* WALK_RANGE */
+#define VMLAB_FEAT_DEVICE_PMD	_BITULL(3)	/* DEVICE faults map 2 MiB at once */
 
 /**
  * struct vmlab_info - what the running module and kernel offer
@@ -90,6 +91,19 @@ struct vmlab_info {
  * ENOENT) and the memory is freed with the last mapping, as unlink does to
  * a file. Unloading the module frees every region; while a mapping exists
  * the module cannot be unloaded.
+ *
+ * mmap of /dev/vmlab at a region's offset (plus a page-aligned offset in
+ * it): ENXIO if the offset selects no region; EINVAL if the mapping would
+ * pass the region's end, or for MAP_PRIVATE of a DEVICE region; EACCES for
+ * a writable MAP_SHARED mapping of a VMLAB_REGION_READONLY region (whose
+ * read-only shared mappings cannot be made writable by mprotect either).
+ * A mapping grown by mremap past the region's end raises SIGBUS there.
+ * pread/pwrite (and read/write at the file position) reach FILE regions:
+ * ENXIO for no region, EINVAL for another kind, EACCES for pwrite of a
+ * READONLY region, ENOSPC for pwrite at or past the end (pread there
+ * returns 0). lseek: SEEK_END is relative to the end of the region the
+ * current position selects, ENXIO if none. fsync of /dev/vmlab writes
+ * back every FILE region; fsync of a mapping (msync MS_SYNC) its range.
  */
 #define VMLAB_REGION_FILE	1
 #define VMLAB_REGION_ANON	2
@@ -135,8 +149,11 @@ struct vmlab_info {
  *
  * Errors: EINVAL for an unknown kind, flag, fill or caching mode, a fill or
  * caching mode the kind does not take, @length 0 or not page-aligned or
- * over 1 << VMLAB_REGION_SHIFT; E2BIG for @length over max_region_mb;
- * ENOSPC when all regions together would pass max_total_mb; ENOMEM.
+ * over 1 << VMLAB_REGION_SHIFT; E2BIG for @length over max_region_mb, or a
+ * DEVICE region over 4 MiB (one physically contiguous allocation); ENOSPC
+ * when all regions together would pass max_total_mb (a destroyed region
+ * counts until its last mapping is gone) or all 65535 ids are in use;
+ * ENOMEM.
  */
 struct vmlab_region_create {
 	__u32 size;
@@ -179,7 +196,13 @@ struct vmlab_region_destroy {
  * @pages_dirty: backing pages written since their last writeback
  * @writebacks: pages written back (made clean and write-protected again)
  * @mappings: VMAs that map the region now
+ * @huge_faults: DEVICE: PMD-sized PFN maps inserted (VMLAB_FEAT_DEVICE_PMD)
  * @__reserved: zero; room for more counters
+ *
+ * The fault counters count calls of vmlab's handlers: a fault the kernel
+ * serves alone (fault-around's map_pages mapping the page, or the copy of
+ * a page already mapped read-only in a MAP_PRIVATE mapping) is not one.
+ * @pages_dirty and @writebacks concern FILE regions only.
  */
 struct vmlab_region_counters {
 	__u64 read_faults;
@@ -192,7 +215,8 @@ struct vmlab_region_counters {
 	__u64 pages_dirty;
 	__u64 writebacks;
 	__u64 mappings;
-	__u64 __reserved[6];
+	__u64 huge_faults;
+	__u64 __reserved[5];
 };
 
 /**

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vm_ops.c: the vm_operations_struct of each region kind.
+ *
+ * FILE: pages of the region's page cache. fault returns the page (locked);
+ * in a MAP_PRIVATE mapping the kernel copies it on a write fault. map_pages
+ * is the kernel's fault-around over the same page cache. page_mkwrite marks
+ * a clean page dirty on the first write through a MAP_SHARED mapping.
+ * ANON: a page of the region's page cache, allocated zeroed on the first
+ * touch through a MAP_SHARED mapping; a MAP_PRIVATE mapping reads vmlab's
+ * zero page where the region has no page (the kernel copies it on write).
+ * DEVICE: PFNs of the region's contiguous memory, inserted at fault time,
+ * a PMD at once where the kernel allows it and alignment fits.
+ *
+ * Every VMA mapping a region holds a reference to it (open/close), so that
+ * splits, mremap and fork keep the region alive and the mapping count right.
+ * No printk here: the vmlab_fault and vmlab_page_mkwrite tracepoints are the
+ * fault path's only output.
+ *
+ * Locking: the kernel calls these with the VMA held (mmap lock or, from
+ * 6.4, the per-VMA lock) and map_pages under RCU as well; the region is
+ * alive because the VMA holds a reference. Page-cache pages are serialised
+ * by their folio lock (fault, page_mkwrite, pwrite, writeback); counters
+ * are atomic. Nothing here takes vmlab_regions_lock.
+ */
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/vmlab.h>
+
+#include "compat.h"
+#include "vmlab.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
+
+static void vmlab_vma_open(struct vm_area_struct *vma)
+{
+	struct vmlab_region *region = vma->vm_private_data;
+
+	kref_get(&region->ref);
+	atomic64_inc(&region->cnt.mappings);
+}
+
+static void vmlab_vma_close(struct vm_area_struct *vma)
+{
+	struct vmlab_region *region = vma->vm_private_data;
+
+	atomic64_dec(&region->cnt.mappings);
+	vmlab_region_put(region);
+}
+
+/* Counts a fault handler call; true if it is a write. */
+static bool vmlab_count_fault(struct vmlab_region *region, struct vm_fault *vmf)
+{
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+
+	if (!write) {
+		atomic64_inc(&region->cnt.read_faults);
+		return false;
+	}
+	atomic64_inc(&region->cnt.write_faults);
+	if (!(vmf->vma->vm_flags & VM_SHARED))
+		atomic64_inc(&region->cnt.cow_faults);
+	return true;
+}
+
+/* Returns @folio, which the caller holds, locked as the page of @vmf. */
+static vm_fault_t vmlab_fault_folio(struct vm_fault *vmf, struct folio *folio)
+{
+	folio_lock(folio);
+	vmf->page = folio_file_page(folio, vmf->pgoff);
+	return VM_FAULT_LOCKED;
+}
+
+static vm_fault_t vmlab_file_fault(struct vm_fault *vmf)
+{
+	struct vmlab_region *region = vmf->vma->vm_private_data;
+	bool write = vmlab_count_fault(region, vmf);
+	struct folio *folio = NULL;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	if (vmf->pgoff < region->nr_pages)
+		folio = vmlab_filemap_get_folio(vmf->vma->vm_file->f_mapping,
+						vmf->pgoff);
+	if (folio)
+		ret = vmlab_fault_folio(vmf, folio);
+	trace_vmlab_fault(region->id, vmf->pgoff, write, ret);
+	return ret;
+}
+
+static vm_fault_t vmlab_file_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				       pgoff_t end_pgoff)
+{
+	struct vmlab_region *region = vmf->vma->vm_private_data;
+
+	atomic64_inc(&region->cnt.map_pages);
+	return filemap_map_pages(vmf, start_pgoff, end_pgoff);
+}
+
+/*
+ * The first write to a clean page of a MAP_SHARED mapping: the page becomes
+ * dirty, and stays writable until a writeback write-protects it again.
+ */
+static vm_fault_t vmlab_file_page_mkwrite(struct vm_fault *vmf)
+{
+	struct vmlab_region *region = vmf->vma->vm_private_data;
+	struct folio *folio = page_folio(vmf->page);
+	vm_fault_t ret = VM_FAULT_LOCKED;
+
+	atomic64_inc(&region->cnt.page_mkwrite);
+	folio_lock(folio);
+	if (folio->mapping != vmf->vma->vm_file->f_mapping) {
+		folio_unlock(folio);
+		ret = VM_FAULT_NOPAGE;	/* gone from the cache: retry */
+	} else if (!folio_test_set_dirty(folio)) {
+		atomic64_inc(&region->cnt.pages_dirty);
+	}
+	trace_vmlab_page_mkwrite(region->id, vmf->pgoff, true, ret);
+	return ret;
+}
+
+static vm_fault_t vmlab_anon_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmlab_region *region = vma->vm_private_data;
+	bool write = vmlab_count_fault(region, vmf);
+	struct folio *folio;
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= region->nr_pages) {
+		ret = VM_FAULT_SIGBUS;
+		goto out;
+	}
+	for (;;) {
+		folio = vmlab_filemap_get_folio(vma->vm_file->f_mapping, vmf->pgoff);
+		if (folio) {
+			ret = vmlab_fault_folio(vmf, folio);
+			break;
+		}
+		if (!(vma->vm_flags & VM_MAYSHARE)) {
+			/* private: zeroes until written, then the kernel copies */
+			vmf->page = vmlab_zero_page_get();
+			ret = 0;
+			break;
+		}
+		folio = vmlab_region_add_page(region, vmf->pgoff);
+		if (!IS_ERR(folio)) {
+			vmf->page = folio_file_page(folio, vmf->pgoff);
+			ret = VM_FAULT_LOCKED;
+			break;
+		}
+		if (PTR_ERR(folio) != -EEXIST) {
+			ret = VM_FAULT_OOM;
+			break;
+		}
+		/* another fault added the page first: take that one */
+	}
+out:
+	trace_vmlab_fault(region->id, vmf->pgoff, write, ret);
+	return ret;
+}
+
+static vm_fault_t vmlab_device_fault(struct vm_fault *vmf)
+{
+	struct vmlab_region *region = vmf->vma->vm_private_data;
+	bool write = vmlab_count_fault(region, vmf);
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+
+	if (vmf->pgoff < region->nr_pages)
+		ret = vmf_insert_pfn(vmf->vma, vmf->address, region->pfn + vmf->pgoff);
+	trace_vmlab_fault(region->id, vmf->pgoff, write, ret);
+	return ret;
+}
+
+#if VMLAB_HAVE_PFN_PMD
+/*
+ * A PMD-sized fault: one PMD maps 2 MiB of the region when the PMD's range
+ * lies inside the VMA and the region, and the memory is 2 MiB aligned.
+ */
+static vm_fault_t vmlab_device_huge_fault(VMLAB_HUGE_FAULT_ARGS)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct vmlab_region *region = vma->vm_private_data;
+	unsigned long addr = vmf->address & PMD_MASK;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
+	unsigned long pfn;
+	pgoff_t pgoff;
+	vm_fault_t ret;
+
+	if (!(VMLAB_HUGE_FAULT_IS_PMD) || addr < vma->vm_start ||
+	    vma->vm_end - addr < PMD_SIZE)
+		return VM_FAULT_FALLBACK;
+	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	pfn = region->pfn + pgoff;
+	if (pgoff + PTRS_PER_PMD > region->nr_pages ||
+	    !IS_ALIGNED(pfn, PTRS_PER_PMD))
+		return VM_FAULT_FALLBACK;
+
+	vmlab_count_fault(region, vmf);
+	ret = vmlab_insert_pfn_pmd(vmf, pfn, write);
+	if (ret == VM_FAULT_NOPAGE)
+		atomic64_inc(&region->cnt.huge_faults);
+	trace_vmlab_fault(region->id, pgoff, write, ret);
+	return ret;
+}
+#endif
+
+static const struct vm_operations_struct vmlab_file_vm_ops = {
+	.open		= vmlab_vma_open,
+	.close		= vmlab_vma_close,
+	.fault		= vmlab_file_fault,
+	.map_pages	= vmlab_file_map_pages,
+	.page_mkwrite	= vmlab_file_page_mkwrite,
+};
+
+static const struct vm_operations_struct vmlab_anon_vm_ops = {
+	.open		= vmlab_vma_open,
+	.close		= vmlab_vma_close,
+	.fault		= vmlab_anon_fault,
+};
+
+static const struct vm_operations_struct vmlab_device_vm_ops = {
+	.open		= vmlab_vma_open,
+	.close		= vmlab_vma_close,
+	.fault		= vmlab_device_fault,
+#if VMLAB_HAVE_PFN_PMD
+	.huge_fault	= vmlab_device_huge_fault,
+#endif
+};
+
+const struct vm_operations_struct *vmlab_vm_ops(u32 kind)
+{
+	switch (kind) {
+	case VMLAB_REGION_FILE:
+		return &vmlab_file_vm_ops;
+	case VMLAB_REGION_ANON:
+		return &vmlab_anon_vm_ops;
+	default:
+		return &vmlab_device_vm_ops;
+	}
+}
+
+bool vmlab_is_vm_ops(const struct vm_operations_struct *ops)
+{
+	return ops == &vmlab_file_vm_ops || ops == &vmlab_anon_vm_ops ||
+	       ops == &vmlab_device_vm_ops;
+}
