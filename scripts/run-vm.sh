@@ -28,6 +28,11 @@ qemu=(qemu-system-x86_64 -machine q35 -smp 2 -m 1G -no-reboot -nodefaults
 	-kernel "$BOOT_IMAGE" -initrd "$initrd"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 cmdline="console=ttyS0 panic=-1 oops=panic"
+# test knobs reach the guest's environment: the kernel hands NAME=value
+# arguments it does not know to init
+for var in VMLAB_FUZZ_SEED VMLAB_FUZZ_SECONDS VMLAB_STRESS_SECONDS; do
+	[ -n "${!var:-}" ] && cmdline="$cmdline $var=${!var}"
+done
 
 accel() {
 	local want=${VMLAB_ACCEL:-auto} probe key
