@@ -54,6 +54,7 @@ static long vmlab_ioc_info(struct file *file, void *arg)
 	info->page_size = PAGE_SIZE;
 	info->pgtable_levels = vmlab_pgtable_levels();
 	strscpy(info->release, utsname()->release, sizeof(info->release));
+	info->pages_in_use = vmlab_regions_pages_in_use();
 	return 0;
 }
 

@@ -66,6 +66,8 @@ static DEFINE_MUTEX(vmlab_regions_lock);
 static DEFINE_XARRAY_ALLOC1(vmlab_regions);
 /* bytes of all regions whose memory is not freed yet */
 static atomic64_t vmlab_total_bytes = ATOMIC64_INIT(0);
+/* backing pages of all regions: added as allocated, taken at release */
+static atomic64_t vmlab_pages_in_use = ATOMIC64_INIT(0);
 
 /* what untouched pages of private ANON mappings read: zeroes, read-only */
 static struct page *vmlab_zero_page;
@@ -138,8 +140,14 @@ static void vmlab_region_release(struct kref *ref)
 	/* page-cache pages go with the inode's last reference */
 	if (region->inode)
 		iput(region->inode);
+	atomic64_sub(atomic64_read(&region->cnt.pages_resident), &vmlab_pages_in_use);
 	atomic64_sub(region->length, &vmlab_total_bytes);
 	kfree(region);
+}
+
+u64 vmlab_regions_pages_in_use(void)
+{
+	return atomic64_read(&vmlab_pages_in_use);
 }
 
 void vmlab_region_put(struct vmlab_region *region)
@@ -217,6 +225,7 @@ struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index)
 	folio_mark_uptodate(folio);
 	atomic64_inc(&region->cnt.pages_allocated);
 	atomic64_inc(&region->cnt.pages_resident);
+	atomic64_inc(&vmlab_pages_in_use);
 	return folio;
 }
 
@@ -264,6 +273,7 @@ static int vmlab_region_init_device(struct vmlab_region *region)
 	region->pfn = PHYS_PFN(virt_to_phys(region->dev_mem));
 	atomic64_set(&region->cnt.pages_allocated, region->nr_pages);
 	atomic64_set(&region->cnt.pages_resident, region->nr_pages);
+	atomic64_add(region->nr_pages, &vmlab_pages_in_use);
 
 	if (region->cache != VMLAB_CACHE_WB)
 		ret = vmlab_set_memory_cache(addr, region->nr_pages, region->cache);
@@ -802,6 +812,7 @@ void vmlab_regions_exit(void)
 	}
 	xa_destroy(&vmlab_regions);
 	WARN_ON(atomic64_read(&vmlab_total_bytes));
+	WARN_ON(atomic64_read(&vmlab_pages_in_use));
 	fput(vmlab_anon_file);
 	__free_page(vmlab_zero_page);
 }

@@ -89,6 +89,7 @@ int vmlab_region_fsync_all(struct file *file, loff_t start, loff_t end,
 int vmlab_regions_init(void);
 void vmlab_regions_exit(void);
 u64 vmlab_regions_features(void);
+u64 vmlab_regions_pages_in_use(void);
 
 /* region.c, for vm_ops.c */
 void vmlab_region_put(struct vmlab_region *region);

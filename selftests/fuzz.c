@@ -5,7 +5,7 @@
  * touches, munmap, mprotect, mremap, madvise, pread/pwrite and fork on
  * vmlab regions. The kernel must stay healthy (the VM runner fails the run
  * on any kernel report) and the module must still answer afterwards, with
- * every region the fuzzer made gone.
+ * every region the fuzzer made gone and its pages accounted back.
  *
  * VMLAB_FUZZ_SEED (default: the time) and VMLAB_FUZZ_SECONDS (default 5)
  * set the run; the seed is printed first so that a failure reproduces.
@@ -464,6 +464,7 @@ TEST(fuzz_ioctls_and_mappings)
 	struct vmlab_info info;
 	struct timespec t0, t;
 	struct fuzz f = { .rng = seed | 1 };
+	__u64 pages_before;
 	__u32 ids[MAX_REGIONS + 64];
 	unsigned int i;
 	int n, fd2;
@@ -476,6 +477,8 @@ TEST(fuzz_ioctls_and_mappings)
 	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
 	f.fd = vmlab_open();
 	ASSERT_LE(0, f.fd);
+	ASSERT_EQ(0, vmlab_info(f.fd, &info));
+	pages_before = info.pages_in_use;
 	f.ro_page = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	f.gone_page = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, f.ro_page);
@@ -500,6 +503,8 @@ TEST(fuzz_ioctls_and_mappings)
 	fd2 = vmlab_open();
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(0, vmlab_info(fd2, &info));
+	/* every page of every region the run made is accounted back */
+	EXPECT_EQ(pages_before, info.pages_in_use);
 	n = vmlab_region_list(fd2, ids, sizeof(ids) / sizeof(ids[0]), NULL);
 	ASSERT_LE(0, n);
 	for (i = 0; i < (unsigned int)n; i++) {

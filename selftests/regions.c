@@ -544,6 +544,43 @@ TEST_F(life, destroy_while_mapped_is_deferred)
 	EXPECT_EQ(0, munmap(p, 8 * PG));
 }
 
+static __u64 pages_in_use(int fd)
+{
+	struct vmlab_info info;
+
+	return vmlab_info(fd, &info) ? (__u64)-1 : info.pages_in_use;
+}
+
+/*
+ * INFO's module-wide pages_in_use rises by the pages a region allocates
+ * (all of FILE and DEVICE at creation, ANON pages as touched) and comes
+ * back to where it was once the region is destroyed and unmapped.
+ */
+TEST_F(life, pages_in_use_follows_the_region)
+{
+	struct vmlab_region_counters c;
+	__u64 base, expect;
+	char *p;
+	int i;
+
+	ASSERT_EQ(0, vmlab_region_counters(self->fd, self->rc.id, &c));
+	EXPECT_EQ(variant->kind == VMLAB_REGION_ANON ? 0 : 8, c.pages_resident);
+	base = pages_in_use(self->fd) - c.pages_resident;
+
+	p = vmlab_region_map(self->fd, self->rc.offset, 8 * PG, PROT_READ | PROT_WRITE,
+			     MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < 3; i++)
+		p[(2 * i + 1) * PG] = 1;
+	expect = variant->kind == VMLAB_REGION_ANON ? 3 : 8;
+	EXPECT_EQ(base + expect, pages_in_use(self->fd));
+
+	ASSERT_EQ(0, vmlab_region_destroy(self->fd, self->rc.id));
+	EXPECT_EQ(base + expect, pages_in_use(self->fd));	/* still mapped */
+	ASSERT_EQ(0, munmap(p, 8 * PG));
+	EXPECT_EQ(base, pages_in_use(self->fd));
+}
+
 /* Partial munmap and mprotect split the VMA; each piece counts as a mapping. */
 TEST_F(life, split_and_unmap_count_mappings)
 {

@@ -50,6 +50,9 @@
  * @pgtable_levels: (out) paging levels the running kernel uses: 4, or 5 with
  *	LA57 (a P4D level that is not folded)
  * @release: (out) the kernel release (uname -r), NUL-terminated
+ * @pages_in_use: (out) backing pages of all regions, module-wide: pages
+ *	allocated minus pages of regions released since (0 once every region
+ *	is destroyed and unmapped)
  * @__reserved: must be zero
  *
  * Used by VMLAB_IOC_INFO. Errors: the common ones only.
@@ -61,7 +64,8 @@ struct vmlab_info {
 	__u32 page_size;
 	__u32 pgtable_levels;
 	char release[VMLAB_RELEASE_LEN];
-	__u64 __reserved[4];
+	__u64 pages_in_use;
+	__u64 __reserved[3];
 };
 
 #define VMLAB_IOC_INFO		_IOWR(VMLAB_IOC_MAGIC, 0x00, struct vmlab_info)
