@@ -50,7 +50,7 @@ static long vmlab_ioc_info(struct file *file, void *arg)
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
 	info->abi_version = VMLAB_ABI_VERSION;
-	info->features = 0;
+	info->features = VMLAB_FEAT_WALK | VMLAB_FEAT_WALK_RANGE;
 	info->page_size = PAGE_SIZE;
 	info->pgtable_levels = vmlab_pgtable_levels();
 	strscpy(info->release, utsname()->release, sizeof(info->release));
@@ -69,11 +69,15 @@ struct vmlab_ioctl_desc {
 
 static const struct vmlab_ioctl_desc vmlab_ioctls[] = {
 	{ VMLAB_IOC_INFO,		vmlab_ioc_info },
+	{ VMLAB_IOC_WALK,		vmlab_ioc_walk },
+	{ VMLAB_IOC_WALK_RANGE,		vmlab_ioc_walk_range },
 };
 
 /* Big enough for the largest command struct. */
 union vmlab_ioctl_arg {
 	struct vmlab_info info;
+	struct vmlab_walk walk;
+	struct vmlab_walk_range walk_range;
 };
 
 static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
