@@ -233,6 +233,100 @@ TEST_F(walk, readonly_vma_is_readonly)
 	munmap(p, PAGE);
 }
 
+/* PROT_NONE over a written page: still present to the kernel, as PROTNONE. */
+TEST_F(walk, prot_none_is_protnone)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vmlab_walk w;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	ASSERT_EQ(0, mprotect(p, PAGE, PROT_NONE));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_PRESENT);
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_PROTNONE);
+	EXPECT_FALSE(w.leaf_flags & (VMLAB_PTE_WRITE | VMLAB_PTE_GLOBAL));
+	EXPECT_FALSE(w.vma_flags & (VMLAB_VMA_READ | VMLAB_VMA_WRITE));
+	EXPECT_EQ(VMLAB_COW_READONLY, w.verdict);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_ANON);
+	EXPECT_MATCHES_PAGEMAP(w);
+	munmap(p, PAGE);
+}
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
+/* A guard region's PTE marker: a non-empty, non-present leaf, neither swap nor migration. */
+TEST_F(walk, guard_marker_is_nonpresent_leaf)
+{
+	char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vmlab_walk_record recs[2];
+	struct vmlab_walk_range r;
+	struct vmlab_walk w;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[PAGE] = 1;
+	if (madvise(p, PAGE, MADV_GUARD_INSTALL)) {
+		munmap(p, 2 * PAGE);
+		SKIP(return, "MADV_GUARD_INSTALL: %s (guard regions came in 6.13)", strerror(errno));
+	}
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
+	EXPECT_NE(0, w.entries[VMLAB_LEVEL_PTE]);
+	EXPECT_EQ(PAGE, w.leaf_size);
+	EXPECT_FALSE(w.leaf_flags & (VMLAB_PTE_PRESENT | VMLAB_PTE_SWAP | VMLAB_PTE_MIGRATION));
+	EXPECT_EQ(VMLAB_COW_NONE, w.verdict);
+	EXPECT_EQ(0, w.page_flags);
+	EXPECT_MATCHES_PAGEMAP(w);
+	ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, (uintptr_t)p, (uintptr_t)p + 2 * PAGE,
+				      recs, 2, &r));
+	ASSERT_EQ(2, r.nr_records);
+	EXPECT_EQ((uintptr_t)p, recs[0].addr);
+	EXPECT_FALSE(recs[0].leaf_flags & VMLAB_PTE_PRESENT);
+	EXPECT_EQ(VMLAB_COW_WRITABLE, recs[1].verdict);
+	munmap(p, 2 * PAGE);
+}
+
+/* The start address of the line of /proc/self/maps naming @name; 0 if none. */
+static uintptr_t maps_find(const char *name)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	uintptr_t start = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, name)) {
+			start = strtoul(line, NULL, 16);
+			break;
+		}
+	fclose(f);
+	return start;
+}
+
+/* The vDSO is a special mapping: backing OTHER, executable, read-only. */
+TEST_F(walk, vdso_is_special_mapping)
+{
+	uintptr_t vdso = maps_find("[vdso]");
+	struct vmlab_walk w;
+
+	ASSERT_NE(0, vdso);
+	(void)*(volatile char *)vdso;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, vdso, &w));
+	EXPECT_EQ(VMLAB_BACKING_OTHER, w.backing);
+	EXPECT_EQ(VMLAB_COW_READONLY, w.verdict);
+	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_EXEC);
+	EXPECT_FALSE(w.vma_flags & VMLAB_VMA_WRITE);
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_PRESENT);
+	EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_NOEXEC);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_PRESENT);
+	EXPECT_FALSE(w.page_flags & VMLAB_PAGE_ANON);
+	EXPECT_MATCHES_PAGEMAP(w);
+}
+
 /* valid_levels follows INFO's paging levels; index[] is the address's bits. */
 TEST_F(walk, levels_and_indices_match_address)
 {
@@ -315,6 +409,37 @@ TEST_F(walk, thp_pmd_leaf)
 	EXPECT_EQ(0, w.entries[VMLAB_LEVEL_PTE]);
 	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_HUGEPAGE);
 	EXPECT_MATCHES_PAGEMAP(w);
+	munmap(p, SZ_2M);
+}
+
+/* mprotect of half a THP splits its PMD: PTE leaves of one compound page. */
+TEST_F(walk, thp_split_to_ptes)
+{
+	struct vmlab_walk w, head;
+	char why[300];
+	char *p;
+
+	if (!thp_enabled(why, sizeof(why)))
+		SKIP(return, "%s", why);
+	p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, SZ_2M, MADV_HUGEPAGE));
+	p[0] = 1;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &head));
+	ASSERT_EQ(VMLAB_LEVEL_PMD, head.leaf_level);
+	ASSERT_EQ(0, mprotect(p + SZ_2M / 2, SZ_2M / 2, PROT_READ));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 3 * PAGE, &w));
+	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
+	EXPECT_EQ(PAGE, w.leaf_size);
+	EXPECT_EQ(head.pfn + 3, w.pfn);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_THP);
+	EXPECT_EQ(9, w.order);
+	EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict);
+	EXPECT_MATCHES_PAGEMAP(w);
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + SZ_2M / 2, &w));
+	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
+	EXPECT_EQ(head.pfn + 256, w.pfn);
+	EXPECT_EQ(VMLAB_COW_READONLY, w.verdict);
 	munmap(p, SZ_2M);
 }
 
