@@ -381,18 +381,39 @@ static int thp_enabled(char *why, size_t len)
 	return 1;
 }
 
-/* A write to 2 MiB-aligned MADV_HUGEPAGE memory maps a THP with one PMD leaf. */
-TEST_F(walk, thp_pmd_leaf)
-{
-	struct vmlab_walk w;
-	char why[300];
+/* 2 MiB of 2 MiB-aligned MADV_HUGEPAGE memory, untouched; SKIP without THP. */
+FIXTURE(thp) {
+	int fd;
 	char *p;
+};
 
+FIXTURE_SETUP(thp)
+{
+	char why[300];
+
+	self->p = MAP_FAILED;
+	self->fd = vmlab_open();
+	ASSERT_LE(0, self->fd);
 	if (!thp_enabled(why, sizeof(why)))
 		SKIP(return, "%s", why);
-	p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, madvise(p, SZ_2M, MADV_HUGEPAGE));
+	self->p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, self->p);
+	ASSERT_EQ(0, madvise(self->p, SZ_2M, MADV_HUGEPAGE));
+}
+
+FIXTURE_TEARDOWN(thp)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, SZ_2M);
+	close(self->fd);
+}
+
+/* A write to 2 MiB-aligned MADV_HUGEPAGE memory maps a THP with one PMD leaf. */
+TEST_F(thp, pmd_leaf)
+{
+	struct vmlab_walk w;
+	char *p = self->p;
+
 	p[0] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 5 * PAGE + 7, &w));
 	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level) TH_LOG("no THP: leaf at %s",
@@ -409,21 +430,14 @@ TEST_F(walk, thp_pmd_leaf)
 	EXPECT_EQ(0, w.entries[VMLAB_LEVEL_PTE]);
 	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_HUGEPAGE);
 	EXPECT_MATCHES_PAGEMAP(w);
-	munmap(p, SZ_2M);
 }
 
 /* mprotect of half a THP splits its PMD: PTE leaves of one compound page. */
-TEST_F(walk, thp_split_to_ptes)
+TEST_F(thp, split_to_ptes)
 {
 	struct vmlab_walk w, head;
-	char why[300];
-	char *p;
+	char *p = self->p;
 
-	if (!thp_enabled(why, sizeof(why)))
-		SKIP(return, "%s", why);
-	p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, madvise(p, SZ_2M, MADV_HUGEPAGE));
 	p[0] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &head));
 	ASSERT_EQ(VMLAB_LEVEL_PMD, head.leaf_level);
@@ -440,24 +454,18 @@ TEST_F(walk, thp_split_to_ptes)
 	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
 	EXPECT_EQ(head.pfn + 256, w.pfn);
 	EXPECT_EQ(VMLAB_COW_READONLY, w.verdict);
-	munmap(p, SZ_2M);
 }
 
 /* A read of untouched MADV_HUGEPAGE memory maps the huge zero page. */
-TEST_F(walk, thp_huge_zero_page)
+TEST_F(thp, huge_zero_page)
 {
 	struct vmlab_walk w;
-	char why[300], line[64];
-	char *p;
+	char line[64];
+	char *p = self->p;
 
-	if (!thp_enabled(why, sizeof(why)))
-		SKIP(return, "%s", why);
 	if (!read_line("/sys/kernel/mm/transparent_hugepage/use_zero_page", line, sizeof(line)) &&
 	    !strcmp(line, "0"))
 		SKIP(return, "transparent_hugepage/use_zero_page is 0");
-	p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, madvise(p, SZ_2M, MADV_HUGEPAGE));
 	EXPECT_EQ(0, *(volatile char *)(p + 3 * PAGE));
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 3 * PAGE, &w));
 	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level);
@@ -466,7 +474,6 @@ TEST_F(walk, thp_huge_zero_page)
 	EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_WRITE);
 	EXPECT_EQ(VMLAB_COW_ZERO_PAGE, w.verdict);
 	EXPECT_MATCHES_PAGEMAP(w);
-	munmap(p, SZ_2M);
 }
 
 /* Reserve @nr hugetlb pages of @kb; returns the old count, or -1. */
