@@ -321,6 +321,22 @@ static void vmlab_walk_leaf(struct vm_area_struct *vma, unsigned long addr,
 }
 
 /*
+ * A huge leaf @raw of @level, whose first PFN is @pfn if it is present. It
+ * is decoded as a PTE: on x86 a huge entry has the same flag bits (as
+ * hugetlb's huge_ptep_get() assumes), and pte_present() also counts a
+ * PROT_NONE entry, which pmd_present() and pud_present() may not. Caller
+ * holds the leaf's page-table lock.
+ */
+static void vmlab_walk_huge(struct vm_area_struct *vma, unsigned long addr,
+			    u32 level, u64 raw, unsigned long pfn,
+			    struct vmlab_leaf *lf)
+{
+	pte_t pte = __pte(raw);
+
+	vmlab_walk_leaf(vma, addr, level, raw, pte, pte_present(pte) ? pfn : 0, lf);
+}
+
+/*
  * A PUD entry that is a leaf (1 GiB) or not present but not empty (a
  * hugetlb migration entry). Returns false when it turned into a table
  * meanwhile. Caller holds the mmap lock.
@@ -337,12 +353,9 @@ static bool vmlab_walk_pud_leaf(struct mm_struct *mm, struct vm_area_struct *vma
 	lf->entries[VMLAB_LEVEL_PUD] = pud_val(pud);
 	if (pud_none(pud))
 		vmlab_walk_stop(addr, VMLAB_LEVEL_PUD, lf);
-	else if (!pud_present(pud))
-		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PUD, pud_val(pud),
-				__pte(pud_val(pud)), 0, lf);
-	else if (pud_leaf(pud))
-		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PUD, pud_val(pud),
-				__pte(pud_val(pud)), pud_pfn(pud), lf);
+	else if (pud_leaf(pud) || !pud_present(pud))
+		vmlab_walk_huge(vma, addr, VMLAB_LEVEL_PUD, pud_val(pud),
+				pud_pfn(pud), lf);
 	else
 		done = false;
 	spin_unlock(ptl);
@@ -362,12 +375,9 @@ static bool vmlab_walk_pmd_leaf(struct mm_struct *mm, struct vm_area_struct *vma
 	lf->entries[VMLAB_LEVEL_PMD] = pmd_val(pmd);
 	if (pmd_none(pmd))
 		vmlab_walk_stop(addr, VMLAB_LEVEL_PMD, lf);
-	else if (!pmd_present(pmd))
-		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PMD, pmd_val(pmd),
-				__pte(pmd_val(pmd)), 0, lf);
-	else if (pmd_leaf(pmd))
-		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PMD, pmd_val(pmd),
-				__pte(pmd_val(pmd)), pmd_pfn(pmd), lf);
+	else if (pmd_leaf(pmd) || !pmd_present(pmd))
+		vmlab_walk_huge(vma, addr, VMLAB_LEVEL_PMD, pmd_val(pmd),
+				pmd_pfn(pmd), lf);
 	else
 		done = false;
 	spin_unlock(ptl);
