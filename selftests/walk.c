@@ -565,9 +565,10 @@ FIXTURE_SETUP(hugetlb)
 			SKIP(return, "no %s: the CPU has no pdpe1gb (1 GiB pages)", path);
 		SKIP(return, "no %s: this kernel has no %lu kB hugetlb pages", path, variant->kb);
 	}
-	self->old = hugetlb_reserve(variant->kb, 1);
+	/* two: a fork's COW copies one */
+	self->old = hugetlb_reserve(variant->kb, 2);
 	if (self->old < 0)
-		SKIP(return, "cannot reserve one %lu kB hugetlb page (%ld MiB of RAM)",
+		SKIP(return, "cannot reserve two %lu kB hugetlb pages (%ld MiB of RAM)",
 		     variant->kb, sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) >> 20);
 }
 
@@ -578,16 +579,23 @@ FIXTURE_TEARDOWN(hugetlb)
 	close(self->fd);
 }
 
+/* A MAP_HUGETLB mapping of @size bytes in pages of @size (MAP_SHARED or _PRIVATE in @flags). */
+static char *hugetlb_map(unsigned long size, int flags)
+{
+	int log2 = __builtin_ctzl(size);
+
+	return mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    flags | MAP_ANONYMOUS | MAP_HUGETLB | (log2 << MAP_HUGE_SHIFT), -1, 0);
+}
+
 /* A write to a MAP_HUGETLB mapping: one leaf at the huge page's level. */
 TEST_F(hugetlb, leaf)
 {
 	unsigned long size = variant->kb << 10;
-	int log2 = __builtin_ctzl(size);
 	struct vmlab_walk w;
 	char *p;
 
-	p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | (log2 << MAP_HUGE_SHIFT), -1, 0);
+	p = hugetlb_map(size, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap MAP_HUGETLB: %s", strerror(errno));
 	p[size / 2] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + size / 2 + 8, &w));
@@ -600,8 +608,71 @@ TEST_F(hugetlb, leaf)
 	EXPECT_FALSE(w.page_flags & VMLAB_PAGE_THP);
 	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_ANON);
 	EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict);
-	EXPECT_EQ(log2 - 12, w.order);
+	EXPECT_EQ(__builtin_ctzl(size) - 12, w.order);
 	EXPECT_MATCHES_PAGEMAP(w);
+	munmap(p, size);
+}
+
+/* hugetlb's MAP_SHARED: the page is the file's, shared writable. */
+TEST_F(hugetlb, shared_leaf)
+{
+	unsigned long size = variant->kb << 10;
+	struct vmlab_walk w;
+	char *p;
+
+	p = hugetlb_map(size, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap MAP_HUGETLB: %s", strerror(errno));
+	p[0] = 1;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(variant->level, w.leaf_level);
+	EXPECT_EQ(VMLAB_BACKING_HUGETLB, w.backing);
+	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_SHARED);
+	EXPECT_FALSE(w.page_flags & VMLAB_PAGE_ANON);
+	EXPECT_EQ(VMLAB_COW_SHARED_WRITABLE, w.verdict);
+	EXPECT_MATCHES_PAGEMAP(w);
+	munmap(p, size);
+}
+
+/* A private hugetlb page across fork: COW-shared, then the child's copy. */
+TEST_F(hugetlb, private_cow_after_fork)
+{
+	unsigned long size = variant->kb << 10;
+	struct vmlab_walk w, theirs;
+	int ready[2], done[2];
+	pid_t pid;
+	char *p;
+
+	p = hugetlb_map(size, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap MAP_HUGETLB: %s", strerror(errno));
+	p[0] = 1;
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (wait_byte(done[0]))
+			_exit(1);
+		p[0] = 2;
+		if (write(ready[1], "w", 1) != 1)
+			_exit(1);
+		wait_byte(done[0]);
+		_exit(0);
+	}
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_COW_SHARED, w.verdict) TH_LOG("%s", vmlab_verdict_name(w.verdict));
+	EXPECT_EQ(2, w.mapcount);
+	EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_WRITE);
+	ASSERT_EQ(1, write(done[1], "g", 1));
+	ASSERT_EQ(0, wait_byte(ready[0]));
+	ASSERT_EQ(0, vmlab_walk(self->fd, pid, (uintptr_t)p, &theirs));
+	EXPECT_EQ(VMLAB_COW_WRITABLE, theirs.verdict);
+	EXPECT_NE(w.pfn, theirs.pfn);
+	EXPECT_EQ(variant->level, theirs.leaf_level);
+	ASSERT_EQ(1, write(done[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_COW_EXCLUSIVE_WP, w.verdict) TH_LOG("%s", vmlab_verdict_name(w.verdict));
+	EXPECT_EQ(1, w.mapcount);
 	munmap(p, size);
 }
 
