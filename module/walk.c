@@ -269,11 +269,26 @@ static u32 vmlab_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf
 		return VMLAB_COW_WRITABLE;
 	if (!(lf->page_flags & VMLAB_PAGE_ANON))
 		return VMLAB_COW_PRIVATE_FILE;
-	/* KSM pages are always copied; an anon page mapped once is reused */
-	if (!(lf->page_flags & VMLAB_PAGE_KSM) &&
-	    ((lf->page_flags & VMLAB_PAGE_ANON_EXCLUSIVE) || lf->mapcount <= 1))
+	/* the write fault's choice (do_wp_page(), hugetlb_wp()): KSM copies */
+	if (lf->page_flags & VMLAB_PAGE_KSM)
+		return VMLAB_COW_SHARED;
+	if (lf->page_flags & VMLAB_PAGE_ANON_EXCLUSIVE)
 		return VMLAB_COW_EXCLUSIVE_WP;
-	return VMLAB_COW_SHARED;
+	if (lf->mapcount > 1)
+		return VMLAB_COW_SHARED;
+	/*
+	 * Mapped once but not known exclusive (a fork's child is gone): hugetlb
+	 * reuses it; otherwise the fault reuses it only when no one else holds
+	 * a reference (a pin, a pipe), besides the swap cache and, for a folio
+	 * not on the LRU yet, the per-CPU batch the fault drains first. (If
+	 * that batch is another CPU's, the fault copies: a guess we cannot
+	 * make better from here.)
+	 */
+	if (!is_vm_hugetlb_page(vma) &&
+	    lf->refcount > 1 + !!(lf->page_flags & VMLAB_PAGE_SWAPCACHE) +
+			   !(lf->page_flags & VMLAB_PAGE_LRU))
+		return VMLAB_COW_SHARED;
+	return VMLAB_COW_EXCLUSIVE_WP;
 }
 
 /* The walk stopped at an empty (or bad) entry of @level. */

@@ -12,10 +12,12 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,8 +31,20 @@ FIXTURE(cow) {
 	int fd;
 };
 
+/*
+ * Runs on CPU 0 only, children too: a page just faulted in sits in its
+ * CPU's LRU batch (a reference) until drained, and a write fault drains
+ * only its own CPU's batch before deciding to reuse or copy. On one CPU,
+ * that is the batch holding our pages, and the reuse the verdict predicts
+ * happens.
+ */
 FIXTURE_SETUP(cow)
 {
+	cpu_set_t cpu0;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
 	self->fd = vmlab_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", VMLAB_DEVICE, strerror(errno));
 }
@@ -159,6 +173,44 @@ TEST_F(cow, fork_parent_sees_mapcount_drop_on_child_exit)
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(VMLAB_COW_EXCLUSIVE_WP, recs[i].verdict) TH_LOG("page %u", i);
 	munmap(p, 4 * PAGE);
+}
+
+/*
+ * Mapped once, not exclusive, and referenced elsewhere: after fork and the
+ * child's exit, vmsplice() puts the page in a pipe (a reference, not a
+ * mapping). The verdict is COW_SHARED, and indeed the write copies.
+ */
+TEST_F(cow, referenced_elsewhere_copies)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct iovec iov = { .iov_len = PAGE };
+	struct vmlab_walk held, written;
+	int pipefd[2];
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, PAGE, MADV_NOHUGEPAGE));
+	p[0] = 1;
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(0);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_EQ(0, pipe(pipefd));
+	iov.iov_base = p;
+	ASSERT_EQ(PAGE, vmsplice(pipefd[1], &iov, 1, 0));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &held));
+	EXPECT_EQ(1, held.mapcount);
+	EXPECT_LT(1, held.refcount);
+	EXPECT_FALSE(held.page_flags & VMLAB_PAGE_ANON_EXCLUSIVE);
+	EXPECT_EQ(VMLAB_COW_SHARED, held.verdict) TH_LOG("%s", vmlab_verdict_name(held.verdict));
+	p[0] = 2;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &written));
+	EXPECT_EQ(VMLAB_COW_WRITABLE, written.verdict);
+	EXPECT_NE(held.pfn, written.pfn);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	munmap(p, PAGE);
 }
 
 /* A tmpfs file of @pages pages filled with 'f', unlinked; its fd. */

@@ -335,10 +335,12 @@ struct vmlab_region_list {
 /*
  * The COW verdict: what a write to the page would do now.
  * libvmlab's vmlab_verdict_reason() gives the one-line reason of each.
+ * An anonymous page that is not known exclusive is "ours alone" when it is
+ * mapped once and nothing else (a pin, a pipe) holds a reference to it.
  */
 #define VMLAB_COW_NONE		0	/* nothing mapped: a write faults a page in */
 #define VMLAB_COW_ZERO_PAGE	1	/* a zero page: a write allocates */
-#define VMLAB_COW_SHARED	2	/* anon, write-protected, mapped twice+: copies */
+#define VMLAB_COW_SHARED	2	/* anon, write-protected, not ours alone: copies */
 #define VMLAB_COW_EXCLUSIVE_WP	3	/* anon, write-protected, ours alone: reused */
 #define VMLAB_COW_PRIVATE_FILE	4	/* file page, private mapping: a write copies */
 #define VMLAB_COW_WRITABLE	5	/* private and writable: a write just writes */
