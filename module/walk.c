@@ -183,7 +183,8 @@ static u32 vmlab_pte_flags(pte_t pte, u32 level)
  * The page behind a present leaf, as vm_normal_page() (not exported) would
  * find it: none in a PFN map, for a special entry other than a zero page,
  * or where the PFN has no struct page. The huge zero page's PMD is special
- * on 7.x; an anonymous VMA has no other special PMD.
+ * on 7.x, and an anonymous VMA has no other special PMD; vmlab's own zero
+ * page counts as one too, however a region maps it.
  */
 static struct page *vmlab_leaf_page(struct vm_area_struct *vma, pte_t pte,
 				    u32 level, unsigned long pfn)
@@ -191,7 +192,8 @@ static struct page *vmlab_leaf_page(struct vm_area_struct *vma, pte_t pte,
 	if ((vma->vm_flags & VM_PFNMAP) || !pfn_valid(pfn))
 		return NULL;
 	if (pte_special(pte) && !is_zero_pfn(pfn) &&
-	    !(level == VMLAB_LEVEL_PMD && vma_is_anonymous(vma)))
+	    !(level == VMLAB_LEVEL_PMD && vma_is_anonymous(vma)) &&
+	    !vmlab_is_zero_page(pfn_to_page(pfn)))
 		return NULL;
 	return pfn_to_page(pfn);
 }
