@@ -894,6 +894,58 @@ TEST_F(walk, range_resumes_across_calls)
 	munmap(p, n * PAGE);
 }
 
+/* Each range record says what a single walk of its address says. */
+TEST_F(walk, range_records_match_single_walks)
+{
+	const unsigned int n = 32;
+	struct vmlab_walk_record recs[32];
+	struct vmlab_walk_range r;
+	struct vmlab_walk w;
+	unsigned int i;
+	char *p;
+
+	p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, n * PAGE, MADV_NOHUGEPAGE));
+	for (i = 0; i < n; i += 2)
+		(void)*(volatile char *)(p + i * PAGE);
+	for (i = 0; i < n; i += 3)
+		p[i * PAGE] = 1;
+	ASSERT_EQ(0, mprotect(p + 8 * PAGE, 4 * PAGE, PROT_READ));
+	ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, (uintptr_t)p, (uintptr_t)p + n * PAGE,
+				      recs, n, &r));
+	ASSERT_LT(10, r.nr_records);
+	for (i = 0; i < r.nr_records; i++) {
+		ASSERT_EQ(0, vmlab_walk(self->fd, 0, recs[i].addr, &w));
+		EXPECT_EQ(w.entries[w.leaf_level], recs[i].entry) TH_LOG("record %u", i);
+		EXPECT_EQ(w.pfn, recs[i].pfn) TH_LOG("record %u", i);
+		EXPECT_EQ(w.leaf_flags, recs[i].leaf_flags) TH_LOG("record %u", i);
+		EXPECT_EQ(w.leaf_level, recs[i].level) TH_LOG("record %u", i);
+		EXPECT_EQ(w.verdict, recs[i].verdict) TH_LOG("record %u", i);
+		EXPECT_EQ(w.cache_mode, recs[i].cache_mode) TH_LOG("record %u", i);
+		EXPECT_EQ(w.page_flags & 0xff, recs[i].page_flags) TH_LOG("record %u", i);
+	}
+	munmap(p, n * PAGE);
+}
+
+/* A range with no VMA at all: no record, and walk_end is its end. */
+TEST_F(walk, range_without_vma_is_empty)
+{
+	struct vmlab_walk_record rec;
+	struct vmlab_walk_range r;
+	char *p = mmap(NULL, 64 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, munmap(p, 64 * PAGE));
+	memset(&rec, 0xa5, sizeof(rec));
+	ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, (uintptr_t)p, (uintptr_t)p + 64 * PAGE,
+				      &rec, 1, &r));
+	EXPECT_EQ(0, r.nr_records);
+	EXPECT_EQ((uintptr_t)p + 64 * PAGE, r.walk_end);
+	/* the first record is written (zeroed) even when none is found */
+	EXPECT_EQ(0, rec.addr);
+}
+
 /* A range across sparse mappings far apart: holes skipped, order kept. */
 TEST_F(walk, range_skips_holes)
 {
