@@ -375,7 +375,9 @@ struct vmlab_region_list {
  * @pfn: (out) the leaf's first page frame number (that of @addr is this
  *	plus @addr's page offset in the leaf); 0 with VMLAB_WALK_PFN_HIDDEN
  * @leaf_flags: (out) VMLAB_PTE_*
- * @cache_mode: (out) VMLAB_CACHE_* of a present leaf
+ * @cache_mode: (out) VMLAB_CACHE_* of a present leaf, as the CPU applies
+ *	it: decoded through the kernel's PAT layout (without PAT, as on 6.1
+ *	booted without MTRRs, a write-combining request shows as UC-)
  * @verdict: (out) VMLAB_COW_*
  * @swap_type: (out) with VMLAB_PTE_SWAP or _MIGRATION: the swap type
  * @__pad: zero
