@@ -54,14 +54,14 @@ $(BUILD)/host/vmlab: $(TOOL_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	$(CC) $(CFLAGS) $(WARN) $(USER_CPPFLAGS) -o $@ $(TOOL_SRCS) $(LIB_SRCS)
 
 # Static binaries for the VM's initramfs: the tool, the selftests, vm-exit.
-static: $(BUILD)/static/vmlab $(BUILD)/static/vm-exit \
+static: $(BUILD)/static/vmlab $(BUILD)/static/vm-exit $(BUILD)/static/as-nobody \
 	$(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
 
 $(BUILD)/static/vmlab: $(TOOL_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CFLAGS) $(WARN) -Werror $(USER_CPPFLAGS) -o $@ $(TOOL_SRCS) $(LIB_SRCS)
 
-$(BUILD)/static/vm-exit: scripts/guest/vm-exit.c
+$(BUILD)/static/vm-exit $(BUILD)/static/as-nobody: $(BUILD)/static/%: scripts/guest/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CFLAGS) $(WARN) -Werror -o $@ $<
 

@@ -25,7 +25,7 @@ for applet in $("$busybox" --list); do
 done
 mknod -m 600 "$root/dev/console" c 5 1
 cp "$ko" "$root/lib/modules/vmlab.ko"
-cp "$static/vmlab" "$static/vm-exit" "$root/bin/"
+cp "$static/vmlab" "$static/vm-exit" "$static/as-nobody" "$root/bin/"
 for t in "$static/selftests/"*; do
 	[ -x "$t" ] && cp "$t" "$root/lib/vmlab/selftests/"
 done

@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * security.c - what an unprivileged user (uid and gid 65534, no
+ * capabilities) can do with vmlab: nothing with the default 0600 node; with
+ * the node widened to a group (devmode=0660, the group set as udev would)
+ * it may open it and use it on its own memory, but sees no PFN, cannot walk
+ * another process, and stays within the region caps.
+ *
+ * Runs as root in the vmlab VM; needs VMLAB_KO to reload the module.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libvmlab.h"
+
+#define NOBODY	65534
+#define PG	4096UL
+
+static int load_module(const char *ko, const char *params)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int unload_module(void)
+{
+	return syscall(SYS_delete_module, "vmlab", O_NONBLOCK) ? errno : 0;
+}
+
+/*
+ * Runs @fn in a child that has dropped to nobody; returns its exit status
+ * (0 when every check in it held), or -1.
+ */
+static int as_nobody(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+			_exit(100);
+		_exit(fn());
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* each check of a child's: its own exit code, so a failure says which */
+static int open_refused(void)
+{
+	int fd = open(VMLAB_DEVICE, O_RDWR);
+
+	if (fd >= 0)
+		return 1;
+	return errno == EACCES ? 0 : 2;
+}
+
+static int own_memory_without_pfns(void)
+{
+	struct vmlab_walk_record rec[4];
+	struct vmlab_walk w;
+	struct vmlab_info info;
+	uint64_t end;
+	char *p;
+	int fd = vmlab_open();
+
+	if (fd < 0)
+		return 1;
+	if (vmlab_info(fd, &info))
+		return 2;
+	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return 3;
+	p[0] = 1;
+	if (vmlab_walk(fd, 0, (uintptr_t)p, &w))
+		return 4;
+	if (!(w.walk_flags & VMLAB_WALK_PFN_HIDDEN) || w.pfn)
+		return 5;
+	if (!(w.leaf_flags & VMLAB_PTE_PRESENT) || w.verdict != VMLAB_COW_WRITABLE)
+		return 6;
+	if (vmlab_walk_range_all(fd, 0, (uintptr_t)p, (uintptr_t)p + PG, rec, 4, &end) != 1)
+		return 7;
+	if (rec[0].pfn)
+		return 8;
+	return 0;
+}
+
+static int other_process_refused(void)
+{
+	struct vmlab_walk w;
+	int fd = vmlab_open();
+
+	if (fd < 0)
+		return 1;
+	/* pid 1, the VM's init, is root's */
+	if (!vmlab_walk(fd, 1, 0x400000, &w) || errno != EPERM)
+		return 2;
+	return 0;
+}
+
+static int regions_within_caps(void)
+{
+	struct vmlab_region_create rc;
+	int fd = vmlab_open();
+
+	if (fd < 0)
+		return 1;
+	if (vmlab_region_new(fd, VMLAB_REGION_ANON, 4 * PG, 0, &rc))
+		return 2;
+	if (vmlab_region_destroy(fd, rc.id))
+		return 3;
+	/* max_region_mb is 64 by default */
+	if (!vmlab_region_new(fd, VMLAB_REGION_ANON, 65ULL << 20, 0, &rc) || errno != E2BIG)
+		return 4;
+	return 0;
+}
+
+FIXTURE(sec) {
+	const char *ko;
+};
+
+FIXTURE_SETUP(sec)
+{
+	self->ko = getenv("VMLAB_KO");
+	if (!self->ko)
+		SKIP(return, "VMLAB_KO (path of vmlab.ko) is not set: not in the vmlab VM");
+	ASSERT_EQ(0, access(VMLAB_DEVICE, F_OK)) TH_LOG("vmlab is not loaded");
+}
+
+FIXTURE_TEARDOWN(sec)
+{
+	struct stat st;
+
+	if (!self->ko)
+		return;
+	/* back to the default node, as the other tests expect */
+	if (stat(VMLAB_DEVICE, &st) || (st.st_mode & 07777) != 0600) {
+		unload_module();
+		load_module(self->ko, "");
+	}
+}
+
+/* With the default 0600 node, nobody cannot open /dev/vmlab (EACCES). */
+TEST_F(sec, default_node_refuses_nobody)
+{
+	EXPECT_EQ(0, as_nobody(open_refused));
+}
+
+/* Widened to a group, the group may open it, and sees no PFN of its own memory. */
+TEST_F(sec, group_member_walks_own_memory_without_pfns)
+{
+	ASSERT_EQ(0, unload_module());
+	ASSERT_EQ(0, load_module(self->ko, "devmode=0660"));
+	ASSERT_EQ(0, chown(VMLAB_DEVICE, 0, NOBODY));	/* what udev would do */
+	EXPECT_EQ(0, as_nobody(own_memory_without_pfns));
+}
+
+/* A group member without CAP_SYS_PTRACE cannot walk another process (EPERM). */
+TEST_F(sec, group_member_cannot_walk_others)
+{
+	ASSERT_EQ(0, unload_module());
+	ASSERT_EQ(0, load_module(self->ko, "devmode=0660"));
+	ASSERT_EQ(0, chown(VMLAB_DEVICE, 0, NOBODY));
+	EXPECT_EQ(0, as_nobody(other_process_refused));
+}
+
+/* A group member makes regions within max_region_mb, and gets E2BIG past it. */
+TEST_F(sec, group_member_stays_within_caps)
+{
+	ASSERT_EQ(0, unload_module());
+	ASSERT_EQ(0, load_module(self->ko, "devmode=0660"));
+	ASSERT_EQ(0, chown(VMLAB_DEVICE, 0, NOBODY));
+	EXPECT_EQ(0, as_nobody(regions_within_caps));
+}
+
+TEST_HARNESS_MAIN
