@@ -215,6 +215,22 @@ static inline bool vmlab_swp_is_migration(swp_entry_t entry)
 }
 #endif
 
+/*
+ * Whether a present leaf is PROT_NONE. pte_protnone() answers only where
+ * NUMA balancing is built in (which makes PROT_NONE entries of its own);
+ * x86 marks every PROT_NONE entry the same way, so read the bits there.
+ */
+static inline bool vmlab_pte_protnone(pte_t pte)
+{
+#if defined(CONFIG_NUMA_BALANCING)
+	return pte_protnone(pte);
+#elif defined(CONFIG_X86)
+	return (pte_flags(pte) & (_PAGE_PROTNONE | _PAGE_PRESENT)) == _PAGE_PROTNONE;
+#else
+	return false;
+#endif
+}
+
 /* The devmap PTE bit, removed with ZONE_DEVICE's devmap in 6.17. */
 #ifdef CONFIG_ARCH_HAS_PTE_DEVMAP
 static inline bool vmlab_pte_devmap(pte_t pte)

@@ -150,6 +150,7 @@ static int __init vmlab_init(void)
 		return -EINVAL;
 	}
 	vmlab_misc.mode = devmode;
+	vmlab_walk_init();
 
 	ret = vmlab_regions_init();
 	if (ret) {

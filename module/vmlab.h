@@ -108,6 +108,7 @@ bool vmlab_is_vm_ops(const struct vm_operations_struct *ops);
  * command struct, copied in (and back) by main.c.
  */
 struct file;
+void vmlab_walk_init(void);
 long vmlab_ioc_walk(struct file *file, void *arg);
 long vmlab_ioc_walk_range(struct file *file, void *arg);
 

@@ -111,26 +111,55 @@ static void vmlab_walk_index(struct mm_struct *mm, unsigned long addr, u32 *inde
 	index[VMLAB_LEVEL_PTE] = pte_index(addr);
 }
 
+/* A leaf's memory-type index: its PWT, PCD and PAT bits. */
+static unsigned int vmlab_pat_index(u64 raw, u64 pat_bit)
+{
+	return (raw & _PAGE_PWT ? 1 : 0) + (raw & _PAGE_PCD ? 2 : 0) +
+	       (raw & pat_bit ? 4 : 0);
+}
+
 /*
- * The caching mode of a present leaf, from its PAT index (PAT, PCD, PWT
- * bits) and the PAT layout Linux programs on x86: WB, WC, UC-, UC, WB, WP,
- * UC-, WT; without PAT, PCD and PWT alone select WB, WT, UC- or UC.
+ * The caching mode behind each memory-type index, as the running kernel
+ * programmed them: x86 has no exported decoder, but cachemode2protval()
+ * gives the bits of each mode. Where two modes share an index (without
+ * PAT, write-combining falls back to UC-), the first listed below keeps it.
+ * Written once at module init, read-only after.
  */
+static u8 vmlab_pat_modes[8];
+
+void vmlab_walk_init(void)
+{
+	static const struct {
+		enum page_cache_mode pcm;
+		u8 mode;
+	} modes[] = {
+		{ _PAGE_CACHE_MODE_WB,		VMLAB_CACHE_WB },
+		{ _PAGE_CACHE_MODE_UC_MINUS,	VMLAB_CACHE_UC_MINUS },
+		{ _PAGE_CACHE_MODE_UC,		VMLAB_CACHE_UC },
+		{ _PAGE_CACHE_MODE_WT,		VMLAB_CACHE_WT },
+		{ _PAGE_CACHE_MODE_WP,		VMLAB_CACHE_WP },
+		{ _PAGE_CACHE_MODE_WC,		VMLAB_CACHE_WC },
+	};
+	bool taken[8] = { };
+	unsigned int i, idx;
+
+	for (i = 0; i < ARRAY_SIZE(vmlab_pat_modes); i++)
+		vmlab_pat_modes[i] = VMLAB_CACHE_UC;	/* a slot no mode uses */
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		idx = vmlab_pat_index(cachemode2protval(modes[i].pcm), _PAGE_PAT);
+		if (!taken[idx]) {
+			vmlab_pat_modes[idx] = modes[i].mode;
+			taken[idx] = true;
+		}
+	}
+}
+
+/* The caching mode of a present leaf (see vmlab_walk_init()). */
 static u32 vmlab_cache_mode(u64 raw, u32 level)
 {
-	static const u8 pat[8] = {
-		VMLAB_CACHE_WB, VMLAB_CACHE_WC, VMLAB_CACHE_UC_MINUS, VMLAB_CACHE_UC,
-		VMLAB_CACHE_WB, VMLAB_CACHE_WP, VMLAB_CACHE_UC_MINUS, VMLAB_CACHE_WT,
-	};
-	static const u8 legacy[4] = {
-		VMLAB_CACHE_WB, VMLAB_CACHE_WT, VMLAB_CACHE_UC_MINUS, VMLAB_CACHE_UC,
-	};
 	u64 pat_bit = level == VMLAB_LEVEL_PTE ? _PAGE_PAT : _PAGE_PAT_LARGE;
-	unsigned int idx = (raw & _PAGE_PWT ? 1 : 0) + (raw & _PAGE_PCD ? 2 : 0);
 
-	if (!pat_enabled())
-		return legacy[idx];
-	return pat[idx + (raw & pat_bit ? 4 : 0)];
+	return vmlab_pat_modes[vmlab_pat_index(raw, pat_bit)];
 }
 
 /*
@@ -172,7 +201,7 @@ static u32 vmlab_pte_flags(pte_t pte, u32 level)
 		flags |= VMLAB_PTE_SPECIAL;
 	if (pte_uffd_wp(pte))
 		flags |= VMLAB_PTE_UFFD_WP;
-	if (pte_protnone(pte))
+	if (vmlab_pte_protnone(pte))
 		flags |= VMLAB_PTE_PROTNONE;
 	if (vmlab_pte_devmap(pte))
 		flags |= VMLAB_PTE_DEVMAP;

@@ -125,7 +125,7 @@ struct vmlab_info {
 /* caching modes: struct vmlab_region_create::cache and the walk's decoding */
 #define VMLAB_CACHE_WB		0	/* write-back */
 #define VMLAB_CACHE_WC		1	/* write-combining */
-#define VMLAB_CACHE_UC		2	/* uncached */
+#define VMLAB_CACHE_UC		2	/* uncached (x86 maps it as UC-) */
 #define VMLAB_CACHE_WT		3	/* write-through (decoded only) */
 #define VMLAB_CACHE_UC_MINUS	4	/* uncached, overridable (decoded only) */
 #define VMLAB_CACHE_WP		5	/* write-protect (decoded only) */
