@@ -454,8 +454,23 @@ static void op_fork(struct fuzz *f)
 		waitpid(pid, &status, 0);
 }
 
+/* longest run allowed: the harness's timeout below, less room to clean up */
+#define FUZZ_TIMEOUT	600
+#define FUZZ_MAX_SECS	540
+
+FIXTURE(fuzz) {
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
 /* The sequence runs for VMLAB_FUZZ_SECONDS; afterwards all is cleaned up and checked. */
-TEST(fuzz_ioctls_and_mappings)
+TEST_F_TIMEOUT(fuzz, ioctls_and_mappings, FUZZ_TIMEOUT)
 {
 	const char *s_seed = getenv("VMLAB_FUZZ_SEED"), *s_secs = getenv("VMLAB_FUZZ_SECONDS");
 	uint64_t seed = s_seed ? strtoull(s_seed, NULL, 0) : (uint64_t)time(NULL);
@@ -469,6 +484,8 @@ TEST(fuzz_ioctls_and_mappings)
 	unsigned int i;
 	int n, fd2;
 
+	if (secs > FUZZ_MAX_SECS)
+		secs = FUZZ_MAX_SECS;
 	TH_LOG("seed %llu (VMLAB_FUZZ_SEED=%llu reproduces), %.0f s",
 	       (unsigned long long)seed, (unsigned long long)seed, secs);
 	sigemptyset(&sa.sa_mask);
