@@ -50,7 +50,8 @@ static long vmlab_ioc_info(struct file *file, void *arg)
 	memset(info, 0, sizeof(*info));
 	info->size = sizeof(*info);
 	info->abi_version = VMLAB_ABI_VERSION;
-	info->features = vmlab_regions_features();
+	info->features = vmlab_regions_features() | VMLAB_FEAT_WALK |
+			 VMLAB_FEAT_WALK_RANGE;
 	info->page_size = PAGE_SIZE;
 	info->pgtable_levels = vmlab_pgtable_levels();
 	strscpy(info->release, utsname()->release, sizeof(info->release));
@@ -73,6 +74,8 @@ static const struct vmlab_ioctl_desc vmlab_ioctls[] = {
 	{ VMLAB_IOC_REGION_DESTROY,	vmlab_ioc_region_destroy },
 	{ VMLAB_IOC_REGION_INFO,	vmlab_ioc_region_info },
 	{ VMLAB_IOC_REGION_LIST,	vmlab_ioc_region_list },
+	{ VMLAB_IOC_WALK,		vmlab_ioc_walk },
+	{ VMLAB_IOC_WALK_RANGE,		vmlab_ioc_walk_range },
 };
 
 /* Big enough for the largest command struct. */
@@ -82,6 +85,8 @@ union vmlab_ioctl_arg {
 	struct vmlab_region_destroy region_destroy;
 	struct vmlab_region_info region_info;
 	struct vmlab_region_list region_list;
+	struct vmlab_walk walk;
+	struct vmlab_walk_range walk_range;
 };
 
 static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

@@ -24,7 +24,8 @@ struct inode;
  * VMA's mm (read is enough).
  *
  * vmlab_is_zero_page() - whether @page is vmlab's own zero page, the one
- * that untouched pages of private ANON mappings map.
+ * that untouched pages of private ANON mappings map. walk.c calls it with a
+ * page-table spinlock held and under rcu_read_lock(): it must not sleep.
  */
 bool vmlab_vma_region(const struct vm_area_struct *vma, u32 *id, u32 *kind);
 bool vmlab_is_zero_page(const struct page *page);
@@ -101,5 +102,12 @@ struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index);
  */
 const struct vm_operations_struct *vmlab_vm_ops(u32 kind);
 bool vmlab_is_vm_ops(const struct vm_operations_struct *ops);
+/*
+ * walk.c: the VMLAB_IOC_WALK and VMLAB_IOC_WALK_RANGE handlers; @arg is the
+ * command struct, copied in (and back) by main.c.
+ */
+struct file;
+long vmlab_ioc_walk(struct file *file, void *arg);
+long vmlab_ioc_walk_range(struct file *file, void *arg);
 
 #endif /* _VMLAB_INTERNAL_H */

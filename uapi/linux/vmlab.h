@@ -124,6 +124,7 @@ struct vmlab_info {
 #define VMLAB_CACHE_UC		2	/* uncached */
 #define VMLAB_CACHE_WT		3	/* write-through (decoded only) */
 #define VMLAB_CACHE_UC_MINUS	4	/* uncached, overridable (decoded only) */
+#define VMLAB_CACHE_WP		5	/* write-protect (decoded only) */
 
 /*
  * The mmap offset of a region is its id shifted by VMLAB_REGION_SHIFT: a
@@ -358,10 +359,12 @@ struct vmlab_region_list {
 /*
  * The COW verdict: what a write to the page would do now.
  * libvmlab's vmlab_verdict_reason() gives the one-line reason of each.
+ * An anonymous page that is not known exclusive is "ours alone" when it is
+ * mapped once and nothing else (a pin, a pipe) holds a reference to it.
  */
 #define VMLAB_COW_NONE		0	/* nothing mapped: a write faults a page in */
 #define VMLAB_COW_ZERO_PAGE	1	/* a zero page: a write allocates */
-#define VMLAB_COW_SHARED	2	/* anon, write-protected, mapped twice+: copies */
+#define VMLAB_COW_SHARED	2	/* anon, write-protected, not ours alone: copies */
 #define VMLAB_COW_EXCLUSIVE_WP	3	/* anon, write-protected, ours alone: reused */
 #define VMLAB_COW_PRIVATE_FILE	4	/* file page, private mapping: a write copies */
 #define VMLAB_COW_WRITABLE	5	/* private and writable: a write just writes */
@@ -388,19 +391,24 @@ struct vmlab_region_list {
  * @leaf_level: (out) the level of the leaf, or where the walk stopped at an
  *	empty entry; VMLAB_LEVEL_NONE without a VMA
  * @walk_flags: (out) VMLAB_WALK_*
- * @entries: (out) the raw entry read at each level (0 where not reached)
+ * @entries: (out) the raw entry read at each level (0 where not reached);
+ *	with VMLAB_WALK_PFN_HIDDEN their physical-address bits (and a swap
+ *	entry's offset) are cleared
  * @index: (out) the index into the table at each level
  * @leaf_size: (out) bytes the leaf maps (4 KiB, 2 MiB, 1 GiB); 0 for none
- * @pfn: (out) the leaf's page frame number; 0 with VMLAB_WALK_PFN_HIDDEN
+ * @pfn: (out) the leaf's first page frame number (that of @addr is this
+ *	plus @addr's page offset in the leaf); 0 with VMLAB_WALK_PFN_HIDDEN
  * @leaf_flags: (out) VMLAB_PTE_*
  * @cache_mode: (out) VMLAB_CACHE_* of a present leaf
  * @verdict: (out) VMLAB_COW_*
  * @swap_type: (out) with VMLAB_PTE_SWAP or _MIGRATION: the swap type
  * @__pad: zero
- * @swap_offset: (out) with VMLAB_PTE_SWAP or _MIGRATION: the offset
+ * @swap_offset: (out) with VMLAB_PTE_SWAP or _MIGRATION: the offset (a
+ *	PFN for a migration entry); 0 with VMLAB_WALK_PFN_HIDDEN
  * @page_flags: (out) VMLAB_PAGE_*
  * @refcount: (out) the page's (folio's) reference count
- * @mapcount: (out) how many page-table entries map the page
+ * @mapcount: (out) how many page-table entries map the page (on kernels
+ *	without per-page mapcounts, 6.12 on: the folio's mapcount)
  * @order: (out) the folio's order (0 for a base page)
  * @region_id: (out) with VMLAB_BACKING_VMLAB: the region
  * @vma_start: (out) the VMA's first address
@@ -409,13 +417,16 @@ struct vmlab_region_list {
  * @vma_flags: (out) VMLAB_VMA_*
  * @backing: (out) VMLAB_BACKING_*
  * @region_kind: (out) with VMLAB_BACKING_VMLAB: VMLAB_REGION_*
+ * @__pad2: must be zero
  * @__reserved: must be zero
  *
  * Used by VMLAB_IOC_WALK. An address without a VMA, or whose tables are
  * not populated, is not an error: see @leaf_level and @walk_flags.
  * Errors: EINVAL for a kernel or non-canonical @addr, non-zero @flags or
- * padding, or a kernel thread's @pid; ESRCH for a @pid that names no
- * process; EPERM for another process without CAP_SYS_PTRACE.
+ * padding, or the @pid of a process without an address space (a kernel
+ * thread, or one exiting); ESRCH for a @pid that names no process; EPERM
+ * for another process without CAP_SYS_PTRACE; EINTR when a fatal signal
+ * came while waiting for the process's mmap lock.
  */
 struct vmlab_walk {
 	__u32 size;
@@ -453,15 +464,16 @@ struct vmlab_walk {
 
 /**
  * struct vmlab_walk_record - one leaf of a range walk (32 bytes)
- * @addr: the first address the leaf maps
- * @entry: the raw leaf entry
- * @pfn: its page frame number; 0 with VMLAB_WALK_PFN_HIDDEN
+ * @addr: the first address the leaf maps (below the range's start for a
+ *	huge leaf that begins before it)
+ * @entry: the raw leaf entry (hidden bits cleared as in struct vmlab_walk)
+ * @pfn: its first page frame number; 0 with VMLAB_WALK_PFN_HIDDEN
  * @leaf_flags: VMLAB_PTE_*
  * @level: VMLAB_LEVEL_PTE, _PMD or _PUD
  * @verdict: VMLAB_COW_*
  * @cache_mode: VMLAB_CACHE_*
- * @page_flags: VMLAB_PAGE_ANON, _ZERO, _HUGE_ZERO, _VMLAB_ZERO, _THP
- *	(the low 8 bits of VMLAB_PAGE_*)
+ * @page_flags: the low 8 bits of VMLAB_PAGE_*: _PRESENT, _ANON,
+ *	_ANON_EXCLUSIVE, _KSM, _ZERO, _HUGE_ZERO, _VMLAB_ZERO, _COMPOUND
  */
 struct vmlab_walk_record {
 	__u64 addr;
@@ -492,12 +504,16 @@ struct vmlab_walk_record {
  *	else the address to pass as @start to go on
  * @__reserved: must be zero
  *
- * One record per non-empty leaf entry (present, swap or migration), in
- * address order; holes are skipped at the highest empty level and
- * addresses without a VMA are skipped.
+ * One record per non-empty leaf entry (present, swap, migration or another
+ * marker), in address order; holes are skipped at the highest empty level
+ * and addresses without a VMA are skipped. A call stops when @records is
+ * full, or after a bounded amount of work (then possibly with no record and
+ * @walk_end below @end): call again from @walk_end until it reaches @end.
+ * The first record is written (zeroed) even when none is found.
  * Errors: EINVAL for unaligned, kernel or non-canonical addresses,
  * @end <= @start, @max_records 0 or over the cap, non-zero @flags or
- * padding; EFAULT for @records not writable; ESRCH, EPERM as for WALK.
+ * padding; EFAULT for @records not writable; ENOMEM; ESRCH, EPERM, EINTR
+ * and EINVAL for @pid as for WALK.
  */
 struct vmlab_walk_range {
 	__u32 size;

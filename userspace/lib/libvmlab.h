@@ -10,6 +10,8 @@
 #ifndef LIBVMLAB_H
 #define LIBVMLAB_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <linux/vmlab.h>
 
 /* Open /dev/vmlab read-write, close-on-exec; -1 with errno on failure. */
@@ -22,8 +24,6 @@ int vmlab_info(int fd, struct vmlab_info *info);
  * Regions (VMLAB_IOC_REGION_*): module-wide memory any process maps through
  * /dev/vmlab at the region's offset.
  */
-
-#include <stddef.h>
 
 /*
  * VMLAB_IOC_REGION_CREATE with the caller's kind, length, flags, fill,
@@ -54,5 +54,54 @@ int vmlab_region_list(int fd, __u32 *ids, __u32 max_ids, __u32 *nr_regions);
 
 /* mmap(2) of @length bytes of /dev/vmlab at @offset; MAP_FAILED on error. */
 void *vmlab_region_map(int fd, __u64 offset, size_t length, int prot, int flags);
+
+/*
+ * Page-table walks (walk.c)
+ */
+
+/* VMLAB_IOC_WALK of @addr in process @pid (0: the caller) into @w. */
+int vmlab_walk(int fd, uint32_t pid, uint64_t addr, struct vmlab_walk *w);
+
+/*
+ * One VMLAB_IOC_WALK_RANGE call over [@start, @end) into @recs (room for
+ * @max_records); @r receives the command struct: nr_records, walk_end and
+ * walk_flags.
+ */
+int vmlab_walk_range(int fd, uint32_t pid, uint64_t start, uint64_t end,
+		     struct vmlab_walk_record *recs, uint32_t max_records,
+		     struct vmlab_walk_range *r);
+
+/*
+ * The whole range, in as many VMLAB_IOC_WALK_RANGE calls as it takes, each
+ * resuming at the last one's walk_end, until @end or until @recs (room for
+ * @max_records) is full. Returns the number of records, and in @walk_end
+ * (if not NULL) where the walk stopped; -1 with errno on failure.
+ */
+long vmlab_walk_range_all(int fd, uint32_t pid, uint64_t start, uint64_t end,
+			  struct vmlab_walk_record *recs, size_t max_records,
+			  uint64_t *walk_end);
+
+/*
+ * Names for printing; NULL for a value they do not know. The verdict's
+ * name is short ("cow-shared"), its reason one line saying what a write
+ * would do and why.
+ */
+const char *vmlab_verdict_name(unsigned int verdict);
+const char *vmlab_verdict_reason(unsigned int verdict);
+const char *vmlab_level_name(unsigned int level);	/* also VMLAB_LEVEL_NONE */
+const char *vmlab_cache_name(unsigned int mode);
+const char *vmlab_backing_name(unsigned int backing);
+/* the name of bit number @bit of VMLAB_PTE_*, VMLAB_PAGE_*, VMLAB_VMA_* */
+const char *vmlab_pte_flag_name(unsigned int bit);
+const char *vmlab_page_flag_name(unsigned int bit);
+const char *vmlab_vma_flag_name(unsigned int bit);
+
+/*
+ * @flags as "name|name|...", with @name one of the three above (unknown
+ * bits as "bitN"), truncated to @size like snprintf; returns the length
+ * the whole string needs.
+ */
+int vmlab_format_flags(char *buf, size_t size, uint32_t flags,
+		       const char *(*name)(unsigned int bit));
 
 #endif /* LIBVMLAB_H */

@@ -1,0 +1,802 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * walk.c: the page-table walker behind VMLAB_IOC_WALK and
+ * VMLAB_IOC_WALK_RANGE, and the COW verdict.
+ *
+ * walk_page_range() and pte_offset_map() are not exported to modules, so
+ * the walk is done here, as Documentation/mm/process_addrs.rst describes a
+ * lockless-then-locked walk:
+ *
+ *  - the target mm's mmap lock is held for read: VMAs, and the PGD, P4D, PUD
+ *    and PMD tables under a VMA, cannot be freed;
+ *  - each upper entry is read once (pgdp_get() and friends) into a local
+ *    snapshot, and the next table is located from the snapshot;
+ *  - a PMD is read with pmdp_get_lockless(); a huge PMD or PUD leaf is read
+ *    again under its lock (pmd_lock(), pud_lock()) before it is decoded;
+ *  - a PTE table may be freed by RCU once the PMD no longer points to it
+ *    (khugepaged retracting a file THP's table under the mmap read lock),
+ *    so the walk runs under rcu_read_lock(), the PTE lock is taken, and the
+ *    PMD is re-checked with pmd_same() before ptep_get() reads the PTE;
+ *  - everything about the page is read while that lock is held: a present
+ *    entry cannot be zapped, so the page cannot be freed or split under us.
+ *
+ * A range walk collects records into a kernel buffer under these locks and
+ * copies them out only after every lock is dropped.
+ */
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/pgtable.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmlab.h>
+#include <asm/memtype.h>
+
+#include "compat.h"
+#include "vmlab.h"
+
+/* A range walk yields the CPU every this many steps (entries looked at). */
+#define VMLAB_WALK_RESCHED	256
+/* ... and returns, with walk_end, after this many: bounds one call's work. */
+#define VMLAB_WALK_MAX_STEPS	(4 * VMLAB_WALK_RANGE_MAX)
+
+/* What the walk found at one address; filled under the page-table locks. */
+struct vmlab_leaf {
+	u64 entries[VMLAB_NR_LEVELS];
+	u32 present_levels;
+	u32 level;		/* of the leaf, or of the empty entry */
+	bool found;		/* a non-empty leaf entry: see @entry */
+	bool vma_region;	/* the VMA maps a vmlab region */
+	unsigned long start;	/* first address the leaf or the hole covers */
+	unsigned long size;	/* bytes it covers */
+	u64 entry;
+	u64 pfn;
+	u32 leaf_flags;
+	u32 cache_mode;
+	u32 swap_type;
+	u64 swap_offset;
+	u32 page_flags;
+	u32 refcount;
+	u32 mapcount;
+	u32 order;
+	u32 verdict;
+};
+
+/* Bytes one entry of @level maps (PGDIR_SIZE depends on LA57 at boot). */
+static unsigned long vmlab_level_size(u32 level)
+{
+	switch (level) {
+	case VMLAB_LEVEL_PGD:
+		return PGDIR_SIZE;
+	case VMLAB_LEVEL_P4D:
+		return P4D_SIZE;
+	case VMLAB_LEVEL_PUD:
+		return PUD_SIZE;
+	case VMLAB_LEVEL_PMD:
+		return PMD_SIZE;
+	default:
+		return PAGE_SIZE;
+	}
+}
+
+/* @addr is a user address and @addr + @len does not pass the last one. */
+static bool vmlab_user_range(u64 addr, u64 len)
+{
+	return addr < TASK_SIZE_MAX && len <= TASK_SIZE_MAX - addr;
+}
+
+static u32 vmlab_valid_levels(struct mm_struct *mm)
+{
+	u32 levels = BIT(VMLAB_LEVEL_PGD) | BIT(VMLAB_LEVEL_PUD) |
+		     BIT(VMLAB_LEVEL_PMD) | BIT(VMLAB_LEVEL_PTE);
+
+	if (!mm_p4d_folded(mm))
+		levels |= BIT(VMLAB_LEVEL_P4D);
+	return levels;
+}
+
+static void vmlab_walk_index(struct mm_struct *mm, unsigned long addr, u32 *index)
+{
+	index[VMLAB_LEVEL_PGD] = pgd_index(addr);
+	index[VMLAB_LEVEL_P4D] = mm_p4d_folded(mm) ? 0 : p4d_index(addr);
+	index[VMLAB_LEVEL_PUD] = pud_index(addr);
+	index[VMLAB_LEVEL_PMD] = pmd_index(addr);
+	index[VMLAB_LEVEL_PTE] = pte_index(addr);
+}
+
+/*
+ * The caching mode of a present leaf, from its PAT index (PAT, PCD, PWT
+ * bits) and the PAT layout Linux programs on x86: WB, WC, UC-, UC, WB, WP,
+ * UC-, WT; without PAT, PCD and PWT alone select WB, WT, UC- or UC.
+ */
+static u32 vmlab_cache_mode(u64 raw, u32 level)
+{
+	static const u8 pat[8] = {
+		VMLAB_CACHE_WB, VMLAB_CACHE_WC, VMLAB_CACHE_UC_MINUS, VMLAB_CACHE_UC,
+		VMLAB_CACHE_WB, VMLAB_CACHE_WP, VMLAB_CACHE_UC_MINUS, VMLAB_CACHE_WT,
+	};
+	static const u8 legacy[4] = {
+		VMLAB_CACHE_WB, VMLAB_CACHE_WT, VMLAB_CACHE_UC_MINUS, VMLAB_CACHE_UC,
+	};
+	u64 pat_bit = level == VMLAB_LEVEL_PTE ? _PAGE_PAT : _PAGE_PAT_LARGE;
+	unsigned int idx = (raw & _PAGE_PWT ? 1 : 0) + (raw & _PAGE_PCD ? 2 : 0);
+
+	if (!pat_enabled())
+		return legacy[idx];
+	return pat[idx + (raw & pat_bit ? 4 : 0)];
+}
+
+/*
+ * Decode a leaf's flags. @pte is the entry seen as a PTE: a huge PMD or PUD
+ * leaf has the same flag bits on x86 (as hugetlb's huge_ptep_get() assumes)
+ * except the PAT bit, which vmlab_cache_mode() handles.
+ */
+static u32 vmlab_pte_flags(pte_t pte, u32 level)
+{
+	u32 flags = 0;
+
+	if (!pte_present(pte)) {
+		if (pte_swp_soft_dirty(pte))
+			flags |= VMLAB_PTE_SOFT_DIRTY;
+		if (pte_swp_uffd_wp(pte))
+			flags |= VMLAB_PTE_UFFD_WP;
+		return flags;
+	}
+	flags |= VMLAB_PTE_PRESENT;
+	if (pte_write(pte))
+		flags |= VMLAB_PTE_WRITE;
+	if (pte_flags(pte) & _PAGE_USER)
+		flags |= VMLAB_PTE_USER;
+	if (pte_young(pte))
+		flags |= VMLAB_PTE_ACCESSED;
+	if (pte_dirty(pte))
+		flags |= VMLAB_PTE_DIRTY;
+	if (pte_soft_dirty(pte))
+		flags |= VMLAB_PTE_SOFT_DIRTY;
+	if (!pte_exec(pte))
+		flags |= VMLAB_PTE_NOEXEC;
+	/* without _PAGE_PRESENT the global bit means PROT_NONE */
+	if ((pte_flags(pte) & (_PAGE_GLOBAL | _PAGE_PRESENT)) ==
+	    (_PAGE_GLOBAL | _PAGE_PRESENT))
+		flags |= VMLAB_PTE_GLOBAL;
+	if (level != VMLAB_LEVEL_PTE)
+		flags |= VMLAB_PTE_HUGE;
+	if (pte_special(pte))
+		flags |= VMLAB_PTE_SPECIAL;
+	if (pte_uffd_wp(pte))
+		flags |= VMLAB_PTE_UFFD_WP;
+	if (pte_protnone(pte))
+		flags |= VMLAB_PTE_PROTNONE;
+	if (vmlab_pte_devmap(pte))
+		flags |= VMLAB_PTE_DEVMAP;
+	return flags;
+}
+
+/*
+ * The page behind a present leaf, as vm_normal_page() (not exported) would
+ * find it: none in a PFN map, for a special entry other than a zero page,
+ * or where the PFN has no struct page. The huge zero page's PMD is special
+ * on 7.x, and an anonymous VMA has no other special PMD; vmlab's own zero
+ * page counts as one too, however a region maps it.
+ */
+static struct page *vmlab_leaf_page(struct vm_area_struct *vma, pte_t pte,
+				    u32 level, unsigned long pfn)
+{
+	if ((vma->vm_flags & VM_PFNMAP) || !pfn_valid(pfn))
+		return NULL;
+	if (pte_special(pte) && !is_zero_pfn(pfn) &&
+	    !(level == VMLAB_LEVEL_PMD && vma_is_anonymous(vma)) &&
+	    !vmlab_is_zero_page(pfn_to_page(pfn)))
+		return NULL;
+	return pfn_to_page(pfn);
+}
+
+/*
+ * The state of @page, mapped by a present leaf of @level. Caller holds that
+ * leaf's page-table lock: the page stays mapped, so it is neither freed nor
+ * split while we look.
+ */
+static void vmlab_page_state(struct vm_area_struct *vma, struct page *page,
+			     u32 level, struct vmlab_leaf *lf)
+{
+	struct folio *folio = page_folio(page);
+	bool anon = folio_test_anon(folio);
+	u32 flags = VMLAB_PAGE_PRESENT;
+
+	if (is_zero_pfn(page_to_pfn(page)))
+		flags |= VMLAB_PAGE_ZERO;
+	/*
+	 * huge_zero_folio is not exported: an anonymous VMA maps only anon
+	 * folios and the zero pages, so a huge non-anon leaf there is the huge
+	 * zero page.
+	 */
+	else if (level == VMLAB_LEVEL_PMD && vma_is_anonymous(vma) && !anon)
+		flags |= VMLAB_PAGE_HUGE_ZERO;
+	if (vmlab_is_zero_page(page))
+		flags |= VMLAB_PAGE_VMLAB_ZERO;
+	if (anon)
+		flags |= VMLAB_PAGE_ANON;
+	if (folio_test_ksm(folio))
+		flags |= VMLAB_PAGE_KSM;
+	else if (anon && PageAnonExclusive(page))
+		flags |= VMLAB_PAGE_ANON_EXCLUSIVE;
+	if (folio_test_large(folio)) {
+		flags |= VMLAB_PAGE_COMPOUND;
+		if (!is_vm_hugetlb_page(vma) && !(flags & VMLAB_PAGE_HUGE_ZERO))
+			flags |= VMLAB_PAGE_THP;
+	}
+	if (folio_test_lru(folio))
+		flags |= VMLAB_PAGE_LRU;
+	if (folio_test_dirty(folio))
+		flags |= VMLAB_PAGE_DIRTY;
+	if (folio_test_swapcache(folio))
+		flags |= VMLAB_PAGE_SWAPCACHE;
+	if (!anon && lf->vma_region)
+		flags |= VMLAB_PAGE_VMLAB;
+
+	lf->page_flags = flags;
+	lf->refcount = folio_ref_count(folio);
+	lf->mapcount = max(vmlab_mapcount(page), 0);
+	lf->order = folio_order(folio);
+}
+
+/* What a write to the leaf would do, from the leaf, its page and the VMA. */
+static u32 vmlab_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf)
+{
+	bool write = lf->leaf_flags & VMLAB_PTE_WRITE;
+
+	if (!lf->found)
+		return VMLAB_COW_NONE;
+	if (lf->leaf_flags & (VMLAB_PTE_SWAP | VMLAB_PTE_MIGRATION))
+		return VMLAB_COW_SWAPPED;
+	if (!(lf->leaf_flags & VMLAB_PTE_PRESENT))
+		return VMLAB_COW_NONE;	/* a marker: uffd-wp, guard, poison */
+	if (!(vma->vm_flags & VM_WRITE))
+		return VMLAB_COW_READONLY;
+	if (lf->page_flags & (VMLAB_PAGE_ZERO | VMLAB_PAGE_HUGE_ZERO |
+			      VMLAB_PAGE_VMLAB_ZERO))
+		return VMLAB_COW_ZERO_PAGE;
+	if (!(lf->page_flags & VMLAB_PAGE_PRESENT))
+		return VMLAB_COW_PFNMAP;
+	if (vma->vm_flags & VM_SHARED)
+		return write ? VMLAB_COW_SHARED_WRITABLE : VMLAB_COW_SHARED_CLEAN;
+	if (write)
+		return VMLAB_COW_WRITABLE;
+	if (!(lf->page_flags & VMLAB_PAGE_ANON))
+		return VMLAB_COW_PRIVATE_FILE;
+	/* the write fault's choice (do_wp_page(), hugetlb_wp()): KSM copies */
+	if (lf->page_flags & VMLAB_PAGE_KSM)
+		return VMLAB_COW_SHARED;
+	if (lf->page_flags & VMLAB_PAGE_ANON_EXCLUSIVE)
+		return VMLAB_COW_EXCLUSIVE_WP;
+	if (lf->mapcount > 1)
+		return VMLAB_COW_SHARED;
+	/*
+	 * Mapped once but not known exclusive (a fork's child is gone): hugetlb
+	 * reuses it; otherwise the fault reuses it only when no one else holds
+	 * a reference (a pin, a pipe), besides the swap cache and, for a folio
+	 * not on the LRU yet, the per-CPU batch the fault drains first. (If
+	 * that batch is another CPU's, the fault copies: a guess we cannot
+	 * make better from here.)
+	 */
+	if (!is_vm_hugetlb_page(vma) &&
+	    lf->refcount > 1 + !!(lf->page_flags & VMLAB_PAGE_SWAPCACHE) +
+			   !(lf->page_flags & VMLAB_PAGE_LRU))
+		return VMLAB_COW_SHARED;
+	return VMLAB_COW_EXCLUSIVE_WP;
+}
+
+/* The walk stopped at an empty (or bad) entry of @level. */
+static void vmlab_walk_stop(unsigned long addr, u32 level, struct vmlab_leaf *lf)
+{
+	lf->level = level;
+	lf->size = vmlab_level_size(level);
+	lf->start = addr & ~(lf->size - 1);
+}
+
+/*
+ * A non-empty leaf: @raw the entry, @pte the same seen as a PTE, @pfn its
+ * first PFN if present. Caller holds the leaf's page-table lock.
+ */
+static void vmlab_walk_leaf(struct vm_area_struct *vma, unsigned long addr,
+			    u32 level, u64 raw, pte_t pte, unsigned long pfn,
+			    struct vmlab_leaf *lf)
+{
+	struct page *page;
+
+	vmlab_walk_stop(addr, level, lf);
+	lf->found = true;
+	lf->entry = raw;
+	lf->entries[level] = raw;
+	lf->leaf_flags = vmlab_pte_flags(pte, level);
+
+	if (!pte_present(pte)) {
+		swp_entry_t entry = vmlab_pte_to_swp(pte);
+
+		if (vmlab_swp_is_migration(entry))
+			lf->leaf_flags |= VMLAB_PTE_MIGRATION;
+		else if (swp_type(entry) < MAX_SWAPFILES)
+			lf->leaf_flags |= VMLAB_PTE_SWAP;
+		lf->swap_type = swp_type(entry);
+		lf->swap_offset = swp_offset(entry);
+		return;
+	}
+
+	lf->present_levels |= BIT(level);
+	lf->pfn = pfn;
+	lf->cache_mode = vmlab_cache_mode(raw, level);
+	page = vmlab_leaf_page(vma, pte, level, pfn);
+	if (page)
+		vmlab_page_state(vma, page, level, lf);
+}
+
+/*
+ * A huge leaf @raw of @level, whose first PFN is @pfn if it is present. It
+ * is decoded as a PTE: on x86 a huge entry has the same flag bits (as
+ * hugetlb's huge_ptep_get() assumes), and pte_present() also counts a
+ * PROT_NONE entry, which pmd_present() and pud_present() may not. Caller
+ * holds the leaf's page-table lock.
+ */
+static void vmlab_walk_huge(struct vm_area_struct *vma, unsigned long addr,
+			    u32 level, u64 raw, unsigned long pfn,
+			    struct vmlab_leaf *lf)
+{
+	pte_t pte = __pte(raw);
+
+	vmlab_walk_leaf(vma, addr, level, raw, pte, pte_present(pte) ? pfn : 0, lf);
+}
+
+/*
+ * A PUD entry that is a leaf (1 GiB) or not present but not empty (a
+ * hugetlb migration entry). Returns false when it turned into a table
+ * meanwhile. Caller holds the mmap lock.
+ */
+static bool vmlab_walk_pud_leaf(struct mm_struct *mm, struct vm_area_struct *vma,
+				pud_t *pudp, unsigned long addr, struct vmlab_leaf *lf)
+{
+	/* mm->page_table_lock: huge PUD entries change under it */
+	spinlock_t *ptl = pud_lock(mm, pudp);
+	bool done = true;
+	pud_t pud;
+
+	pud = vmlab_pudp_get(pudp);
+	lf->entries[VMLAB_LEVEL_PUD] = pud_val(pud);
+	if (pud_none(pud))
+		vmlab_walk_stop(addr, VMLAB_LEVEL_PUD, lf);
+	else if (pud_leaf(pud) || !pud_present(pud))
+		vmlab_walk_huge(vma, addr, VMLAB_LEVEL_PUD, pud_val(pud),
+				pud_pfn(pud), lf);
+	else
+		done = false;
+	spin_unlock(ptl);
+	return done;
+}
+
+/* As vmlab_walk_pud_leaf(), for a 2 MiB PMD leaf (THP or hugetlb). */
+static bool vmlab_walk_pmd_leaf(struct mm_struct *mm, struct vm_area_struct *vma,
+				pmd_t *pmdp, unsigned long addr, struct vmlab_leaf *lf)
+{
+	/* the PMD table's split lock: huge PMD entries change under it */
+	spinlock_t *ptl = pmd_lock(mm, pmdp);
+	bool done = true;
+	pmd_t pmd;
+
+	pmd = vmlab_pmdp_get(pmdp);
+	lf->entries[VMLAB_LEVEL_PMD] = pmd_val(pmd);
+	if (pmd_none(pmd))
+		vmlab_walk_stop(addr, VMLAB_LEVEL_PMD, lf);
+	else if (pmd_leaf(pmd) || !pmd_present(pmd))
+		vmlab_walk_huge(vma, addr, VMLAB_LEVEL_PMD, pmd_val(pmd),
+				pmd_pfn(pmd), lf);
+	else
+		done = false;
+	spin_unlock(ptl);
+	return done;
+}
+
+/*
+ * The PTE for @addr in the table @pmd (a snapshot of *@pmdp) points to.
+ * Returns false when *@pmdp changed before the PTE lock was taken. Caller
+ * holds the mmap lock and rcu_read_lock(), which keeps the table (and its
+ * lock) from being freed while we look.
+ */
+static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
+			   pmd_t *pmdp, pmd_t pmd, unsigned long addr,
+			   struct vmlab_leaf *lf)
+{
+	/* the PTE table's split lock: its entries change under it */
+	spinlock_t *ptl;
+	bool done = false;
+	pte_t *ptep;
+	pte_t pte;
+
+	ptl = pte_lockptr(mm, &pmd);
+	ptep = pte_offset_kernel(&pmd, addr);
+	spin_lock(ptl);
+	if (!pmd_same(pmd, vmlab_pmdp_get_lockless(pmdp)))
+		goto out_unlock;
+	done = true;
+	pte = ptep_get(ptep);
+	lf->entries[VMLAB_LEVEL_PTE] = pte_val(pte);
+	if (pte_none(pte))
+		vmlab_walk_stop(addr, VMLAB_LEVEL_PTE, lf);
+	else
+		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte), pte,
+				pte_present(pte) ? pte_pfn(pte) : 0, lf);
+out_unlock:
+	spin_unlock(ptl);
+	return done;
+}
+
+/*
+ * Walk @mm's tables for @addr, inside @vma, into @lf. Caller holds @mm's
+ * mmap lock (read is enough); this takes and drops the page-table locks,
+ * inside one RCU read-side section (no sleeping).
+ */
+static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
+			    unsigned long addr, struct vmlab_leaf *lf)
+{
+	u32 level = VMLAB_LEVEL_PGD;
+	pgd_t *pgdp, pgd;
+	p4d_t *p4dp, p4d;
+	pud_t *pudp, pud;
+	pmd_t *pmdp, pmd;
+	u32 id, kind;
+
+	memset(lf, 0, sizeof(*lf));
+	lf->vma_region = vmlab_vma_region(vma, &id, &kind);
+	/*
+	 * Page tables freed under locks we do not hold (a PTE table khugepaged
+	 * retracts, a hugetlb PMD table unshared) are freed after an RCU grace
+	 * period: a table our snapshot points to stays readable until we leave.
+	 */
+	rcu_read_lock();
+	pgdp = pgd_offset(mm, addr);
+	pgd = vmlab_pgdp_get(pgdp);
+	lf->entries[VMLAB_LEVEL_PGD] = pgd_val(pgd);
+	/* with P4D folded, the PGD entry is read and checked as a P4D one */
+	if (!mm_p4d_folded(mm)) {
+		if (pgd_none(pgd) || pgd_bad(pgd))
+			goto stop;
+		lf->present_levels |= BIT(level);
+		level = VMLAB_LEVEL_P4D;
+	}
+	p4dp = p4d_offset(&pgd, addr);
+	p4d = vmlab_p4dp_get(p4dp);
+	lf->entries[level] = p4d_val(p4d);
+	if (p4d_none(p4d) || p4d_bad(p4d))
+		goto stop;
+	lf->present_levels |= BIT(level);
+
+	level = VMLAB_LEVEL_PUD;
+	pudp = pud_offset(&p4d, addr);
+	/* a huge PUD changes between table, leaf and none under its lock */
+	for (;;) {
+		pud = vmlab_pudp_get(pudp);
+		lf->entries[level] = pud_val(pud);
+		if (pud_none(pud))
+			goto stop;
+		if (pud_present(pud) && !pud_leaf(pud))
+			break;
+		if (vmlab_walk_pud_leaf(mm, vma, pudp, addr, lf))
+			goto out;
+	}
+	if (pud_bad(pud))
+		goto stop;
+	lf->present_levels |= BIT(level);
+
+	level = VMLAB_LEVEL_PMD;
+	pmdp = pmd_offset(&pud, addr);
+	/* a PMD changes between table, huge leaf and none with only its lock */
+	for (;;) {
+		pmd = vmlab_pmdp_get_lockless(pmdp);
+		lf->entries[level] = pmd_val(pmd);
+		if (pmd_none(pmd) || (!pmd_leaf(pmd) && pmd_present(pmd) && pmd_bad(pmd)))
+			goto stop;
+		if (pmd_leaf(pmd) || !pmd_present(pmd)) {
+			if (vmlab_walk_pmd_leaf(mm, vma, pmdp, addr, lf))
+				goto out;
+			continue;
+		}
+		if (vmlab_walk_pte(mm, vma, pmdp, pmd, addr, lf)) {
+			lf->present_levels |= BIT(level);
+			goto out;
+		}
+		cpu_relax();
+	}
+stop:
+	vmlab_walk_stop(addr, level, lf);
+out:
+	rcu_read_unlock();
+	lf->verdict = vmlab_verdict(vma, lf);
+}
+
+/*
+ * The mm of process @pid (0: the caller), with a reference the caller drops
+ * with mmput(). Another process needs CAP_SYS_PTRACE in the opener of
+ * @file, as /proc/pid/pagemap checks its opener.
+ */
+static struct mm_struct *vmlab_get_mm(struct file *file, u32 pid)
+{
+	struct task_struct *task;
+	struct mm_struct *mm;
+	struct pid *p;
+
+	if (!pid) {
+		task = current;
+		get_task_struct(task);
+	} else {
+		if (pid > PID_MAX_LIMIT)
+			return ERR_PTR(-ESRCH);
+		p = find_get_pid(pid);
+		task = get_pid_task(p, PIDTYPE_PID);
+		put_pid(p);
+		if (!task)
+			return ERR_PTR(-ESRCH);
+	}
+	if (!same_thread_group(task, current) &&
+	    !file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE)) {
+		put_task_struct(task);
+		return ERR_PTR(-EPERM);
+	}
+	/* NULL for a kernel thread or a process that is exiting */
+	mm = get_task_mm(task);
+	put_task_struct(task);
+	return mm ?: ERR_PTR(-EINVAL);
+}
+
+/* Whether the opener of @file may see PFNs (as /proc/pid/pagemap decides). */
+static bool vmlab_show_pfn(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+}
+
+/*
+ * An entry with its physical-address bits cleared: the PFN of a table or
+ * present leaf, the offset (a PFN for migration) of a swap entry.
+ */
+static u64 vmlab_hide_entry(u64 raw)
+{
+	pte_t pte = __pte(raw);
+
+	if (!pte_none(pte) && !pte_present(pte))
+		return raw & ~GENMASK_ULL(63 - SWP_TYPE_BITS, SWP_OFFSET_FIRST_BIT);
+	return raw & ~PTE_PFN_MASK;
+}
+
+static void vmlab_fill_vma(struct vm_area_struct *vma, struct vmlab_walk *w)
+{
+	static const struct {
+		unsigned long vm;
+		u32 flag;
+	} map[] = {
+		{ VM_READ, VMLAB_VMA_READ },
+		{ VM_WRITE, VMLAB_VMA_WRITE },
+		{ VM_EXEC, VMLAB_VMA_EXEC },
+		{ VM_SHARED, VMLAB_VMA_SHARED },
+		{ VM_MAYREAD, VMLAB_VMA_MAYREAD },
+		{ VM_MAYWRITE, VMLAB_VMA_MAYWRITE },
+		{ VM_MAYEXEC, VMLAB_VMA_MAYEXEC },
+		{ VM_MAYSHARE, VMLAB_VMA_MAYSHARE },
+		{ VM_PFNMAP, VMLAB_VMA_PFNMAP },
+		{ VM_IO, VMLAB_VMA_IO },
+		{ VM_MIXEDMAP, VMLAB_VMA_MIXEDMAP },
+		{ VM_HUGETLB, VMLAB_VMA_HUGETLB },
+		{ VM_DONTCOPY, VMLAB_VMA_DONTCOPY },
+		{ VM_DONTEXPAND, VMLAB_VMA_DONTEXPAND },
+		{ VM_DONTDUMP, VMLAB_VMA_DONTDUMP },
+		{ VM_HUGEPAGE, VMLAB_VMA_HUGEPAGE },
+		{ VM_NOHUGEPAGE, VMLAB_VMA_NOHUGEPAGE },
+		{ VM_LOCKED, VMLAB_VMA_LOCKED },
+		{ VM_GROWSDOWN, VMLAB_VMA_GROWSDOWN },
+	};
+	unsigned long vm_flags = vma->vm_flags;
+	int i;
+
+	w->vma_start = vma->vm_start;
+	w->vma_end = vma->vm_end;
+	w->vm_flags = vm_flags;
+	for (i = 0; i < ARRAY_SIZE(map); i++)
+		if (vm_flags & map[i].vm)
+			w->vma_flags |= map[i].flag;
+
+	if (is_vm_hugetlb_page(vma))
+		w->backing = VMLAB_BACKING_HUGETLB;
+	else if (vmlab_vma_region(vma, &w->region_id, &w->region_kind))
+		w->backing = VMLAB_BACKING_VMLAB;
+	else if (vm_flags & VM_PFNMAP)
+		w->backing = VMLAB_BACKING_PFNMAP;
+	else if (vma_is_anonymous(vma))
+		w->backing = VMLAB_BACKING_ANON;
+	else if (vma->vm_file && shmem_mapping(vma->vm_file->f_mapping))
+		w->backing = VMLAB_BACKING_SHMEM;
+	else if (vma->vm_file)
+		w->backing = VMLAB_BACKING_FILE;
+	else
+		w->backing = VMLAB_BACKING_OTHER;
+}
+
+long vmlab_ioc_walk(struct file *file, void *arg)
+{
+	struct vmlab_walk *w = arg;
+	u64 addr = w->addr;
+	u32 pid = w->pid;
+	struct vm_area_struct *vma;
+	struct mm_struct *mm;
+	struct vmlab_leaf lf;
+	bool show_pfn;
+	int ret, i;
+
+	if (w->flags || w->__pad || w->__pad2 ||
+	    memchr_inv(w->__reserved, 0, sizeof(w->__reserved)))
+		return -EINVAL;
+	if (!vmlab_user_range(addr, 0))
+		return -EINVAL;
+
+	mm = vmlab_get_mm(file, pid);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	show_pfn = vmlab_show_pfn(file);
+
+	memset(w, 0, sizeof(*w));
+	w->size = sizeof(*w);
+	w->pid = pid;
+	w->addr = addr;
+	w->valid_levels = vmlab_valid_levels(mm);
+	vmlab_walk_index(mm, addr, w->index);
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out_mmput;
+	vma = find_vma(mm, addr);
+	if (!vma || vma->vm_start > addr) {
+		mmap_read_unlock(mm);
+		w->leaf_level = VMLAB_LEVEL_NONE;
+		w->walk_flags |= VMLAB_WALK_NO_VMA;
+		goto out_mmput;
+	}
+	vmlab_fill_vma(vma, w);
+	vmlab_walk_addr(mm, vma, addr, &lf);
+	mmap_read_unlock(mm);
+
+	memcpy(w->entries, lf.entries, sizeof(w->entries));
+	w->present_levels = lf.present_levels;
+	w->leaf_level = lf.level;
+	w->leaf_size = lf.found ? lf.size : 0;
+	w->pfn = lf.pfn;
+	w->leaf_flags = lf.leaf_flags;
+	w->cache_mode = lf.cache_mode;
+	w->verdict = lf.verdict;
+	w->swap_type = lf.swap_type;
+	w->swap_offset = lf.swap_offset;
+	w->page_flags = lf.page_flags;
+	w->refcount = lf.refcount;
+	w->mapcount = lf.mapcount;
+	w->order = lf.order;
+	if (!show_pfn) {
+		w->walk_flags |= VMLAB_WALK_PFN_HIDDEN;
+		w->pfn = 0;
+		w->swap_offset = 0;
+		for (i = 0; i < VMLAB_NR_LEVELS; i++)
+			w->entries[i] = vmlab_hide_entry(w->entries[i]);
+	}
+out_mmput:
+	mmput(mm);
+	return ret;
+}
+
+/*
+ * Collect the leaves of [@start, @end) into @recs (room for @max). Returns
+ * how many, and in @walk_end where the walk stopped. Caller holds @mm's mmap
+ * lock for read.
+ */
+static u32 vmlab_walk_collect(struct mm_struct *mm, unsigned long start,
+			      unsigned long end, struct vmlab_walk_record *recs,
+			      u32 max, bool show_pfn, unsigned long *walk_end)
+{
+	struct vm_area_struct *vma = NULL;
+	unsigned long addr = start, next;
+	unsigned int steps = 0;
+	struct vmlab_leaf lf;
+	u32 nr = 0;
+
+	while (addr < end && nr < max && steps < VMLAB_WALK_MAX_STEPS) {
+		if (!vma || addr >= vma->vm_end) {
+			vma = find_vma(mm, addr);
+			if (!vma || vma->vm_start >= end) {
+				addr = end;
+				break;
+			}
+			addr = max(addr, vma->vm_start);
+		}
+		vmlab_walk_addr(mm, vma, addr, &lf);
+		if (lf.found) {
+			struct vmlab_walk_record *rec = &recs[nr++];
+
+			rec->addr = lf.start;
+			rec->entry = show_pfn ? lf.entry : vmlab_hide_entry(lf.entry);
+			rec->pfn = show_pfn ? lf.pfn : 0;
+			rec->leaf_flags = lf.leaf_flags;
+			rec->level = lf.level;
+			rec->verdict = lf.verdict;
+			rec->cache_mode = lf.cache_mode;
+			rec->page_flags = lf.page_flags & 0xff;
+		}
+		next = lf.start + lf.size;
+		addr = next > addr ? next : end;
+		if (++steps % VMLAB_WALK_RESCHED == 0) {
+			cond_resched();
+			if (fatal_signal_pending(current))
+				break;
+		}
+	}
+	*walk_end = min(addr, end);
+	return nr;
+}
+
+long vmlab_ioc_walk_range(struct file *file, void *arg)
+{
+	struct vmlab_walk_range *r = arg;
+	struct vmlab_walk_record __user *urecs = u64_to_user_ptr(r->records);
+	struct vmlab_walk_record *recs;
+	unsigned long walk_end;
+	struct mm_struct *mm;
+	bool show_pfn;
+	u32 nr;
+	int ret;
+
+	if (r->flags || memchr_inv(r->__reserved, 0, sizeof(r->__reserved)))
+		return -EINVAL;
+	if (!PAGE_ALIGNED(r->start) || !PAGE_ALIGNED(r->end) ||
+	    r->end <= r->start || !vmlab_user_range(r->start, r->end - r->start))
+		return -EINVAL;
+	if (!r->max_records || r->max_records > VMLAB_WALK_RANGE_MAX)
+		return -EINVAL;
+	if (!access_ok(urecs, size_mul(r->max_records, sizeof(*recs))))
+		return -EFAULT;
+
+	mm = vmlab_get_mm(file, r->pid);
+	if (IS_ERR(mm))
+		return PTR_ERR(mm);
+	show_pfn = vmlab_show_pfn(file);
+	/* fail early, and always, on a buffer that cannot be written */
+	ret = -EFAULT;
+	if (clear_user(urecs, sizeof(*recs)))
+		goto out_mmput;
+	ret = -ENOMEM;
+	recs = kvmalloc_array(r->max_records, sizeof(*recs), GFP_KERNEL);
+	if (!recs)
+		goto out_mmput;
+
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out_free;
+	nr = vmlab_walk_collect(mm, r->start, r->end, recs, r->max_records,
+				show_pfn, &walk_end);
+	mmap_read_unlock(mm);
+	mmput(mm);
+
+	/* every lock is dropped: now the records may fault their way out */
+	if (nr && copy_to_user(urecs, recs, size_mul(nr, sizeof(*recs)))) {
+		ret = -EFAULT;
+	} else {
+		r->nr_records = nr;
+		r->walk_flags = show_pfn ? 0 : VMLAB_WALK_PFN_HIDDEN;
+		r->walk_end = walk_end;
+	}
+	kvfree(recs);
+	return ret;
+
+out_free:
+	kvfree(recs);
+out_mmput:
+	mmput(mm);
+	return ret;
+}

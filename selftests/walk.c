@@ -1,0 +1,1217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * walk.c - selftests of VMLAB_IOC_WALK and VMLAB_IOC_WALK_RANGE on ordinary
+ * memory: what the walk reports for anonymous memory (untouched, zero page,
+ * written, read-only), transparent and hugetlb huge pages, another process
+ * (as root, and refused to an unprivileged opener, who also sees no PFN),
+ * each result cross-checked against /proc/self/pagemap; then every bad
+ * input with its errno, and range walks that resume.
+ *
+ * Runs as root in the vmlab VM. The copy-on-write states are in cow.c.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libvmlab.h"
+#include "walk_util.h"
+
+#define PAGE	4096UL
+#define NOBODY	65534
+
+FIXTURE(walk) {
+	int fd;
+	struct vmlab_info info;
+};
+
+FIXTURE_SETUP(walk)
+{
+	self->fd = vmlab_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", VMLAB_DEVICE, strerror(errno));
+	ASSERT_EQ(0, vmlab_info(self->fd, &self->info));
+}
+
+FIXTURE_TEARDOWN(walk)
+{
+	close(self->fd);
+}
+
+static int walk_ioctl(int fd, struct vmlab_walk *w)
+{
+	return ioctl(fd, VMLAB_IOC_WALK, w) ? errno : 0;
+}
+
+static int range_ioctl(int fd, struct vmlab_walk_range *r)
+{
+	return ioctl(fd, VMLAB_IOC_WALK_RANGE, r) ? errno : 0;
+}
+
+/* A valid WALK_RANGE of one written page in @r, for the error tests to spoil. */
+FIXTURE(range) {
+	int fd;
+	struct vmlab_info info;
+	char *p;
+	struct vmlab_walk_record rec;
+	struct vmlab_walk_range r;
+	struct vmlab_walk w;
+};
+
+FIXTURE_SETUP(range)
+{
+	self->fd = vmlab_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, vmlab_info(self->fd, &self->info));
+	self->p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->p);
+	self->p[0] = 1;
+	self->r.size = sizeof(self->r);
+	self->r.start = (uintptr_t)self->p;
+	self->r.end = (uintptr_t)self->p + PAGE;
+	self->r.records = (uintptr_t)&self->rec;
+	self->r.max_records = 1;
+	self->w.size = sizeof(self->w);
+	self->w.addr = (uintptr_t)self->p;
+	ASSERT_EQ(0, range_ioctl(self->fd, &self->r));
+	ASSERT_EQ(1, self->r.nr_records);
+}
+
+FIXTURE_TEARDOWN(range)
+{
+	munmap(self->p, PAGE);
+	close(self->fd);
+}
+
+/* INFO announces both walk commands. */
+TEST_F(walk, info_has_walk_features)
+{
+	EXPECT_TRUE(self->info.features & VMLAB_FEAT_WALK);
+	EXPECT_TRUE(self->info.features & VMLAB_FEAT_WALK_RANGE);
+}
+
+/* Untouched anonymous memory: a VMA but no leaf; verdict NONE, pagemap empty. */
+TEST_F(walk, anon_untouched_is_none)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vmlab_walk w;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_COW_NONE, w.verdict);
+	EXPECT_EQ(0, w.walk_flags & VMLAB_WALK_NO_VMA);
+	EXPECT_EQ(0, w.leaf_flags & VMLAB_PTE_PRESENT);
+	EXPECT_EQ(0, w.present_levels & (1u << w.leaf_level));
+	EXPECT_EQ(0, w.leaf_size);
+	EXPECT_EQ(0, w.pfn);
+	EXPECT_EQ(VMLAB_BACKING_ANON, w.backing);
+	EXPECT_EQ((uintptr_t)p, w.vma_start);
+	EXPECT_EQ((uintptr_t)p + PAGE, w.vma_end);
+	EXPECT_MATCHES_PAGEMAP(w);
+	munmap(p, PAGE);
+}
+
+/* An address without a VMA is no error: NO_VMA, leaf level NONE. */
+TEST_F(walk, unmapped_address_no_vma)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vmlab_walk w;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, munmap(p, PAGE));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 123, &w));
+	EXPECT_TRUE(w.walk_flags & VMLAB_WALK_NO_VMA);
+	EXPECT_EQ(VMLAB_LEVEL_NONE, w.leaf_level);
+	EXPECT_EQ(VMLAB_COW_NONE, w.verdict);
+	EXPECT_EQ(0, w.present_levels);
+	EXPECT_EQ(0, w.vma_start);
+	EXPECT_EQ(0, w.backing);
+}
+
+/* A write to MAP_ANONYMOUS memory: a writable, dirty, exclusive anon PTE. */
+TEST_F(walk, anon_write_is_writable_exclusive)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vmlab_walk w;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[100] = 42;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 100, &w));
+	EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict) TH_LOG("%s", vmlab_verdict_name(w.verdict));
+	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
+	EXPECT_EQ(PAGE, w.leaf_size);
+	EXPECT_EQ(VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_USER | VMLAB_PTE_DIRTY |
+		  VMLAB_PTE_ACCESSED,
+		  w.leaf_flags & (VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_USER |
+				  VMLAB_PTE_DIRTY | VMLAB_PTE_ACCESSED | VMLAB_PTE_HUGE |
+				  VMLAB_PTE_GLOBAL | VMLAB_PTE_SPECIAL));
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_NOEXEC);
+	EXPECT_EQ(VMLAB_CACHE_WB, w.cache_mode);
+	EXPECT_EQ(VMLAB_PAGE_PRESENT | VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE,
+		  w.page_flags & (VMLAB_PAGE_PRESENT | VMLAB_PAGE_ANON |
+				  VMLAB_PAGE_ANON_EXCLUSIVE | VMLAB_PAGE_ZERO |
+				  VMLAB_PAGE_KSM | VMLAB_PAGE_VMLAB));
+	EXPECT_EQ(1, w.mapcount);
+	EXPECT_LE(1, w.refcount);
+	EXPECT_EQ(VMLAB_BACKING_ANON, w.backing);
+	EXPECT_EQ(VMLAB_VMA_READ | VMLAB_VMA_WRITE | VMLAB_VMA_MAYREAD | VMLAB_VMA_MAYWRITE,
+		  w.vma_flags & (VMLAB_VMA_READ | VMLAB_VMA_WRITE | VMLAB_VMA_SHARED |
+				 VMLAB_VMA_MAYREAD | VMLAB_VMA_MAYWRITE | VMLAB_VMA_EXEC));
+	EXPECT_EQ(w.valid_levels, w.present_levels);
+	EXPECT_NE(0, w.pfn);
+	EXPECT_EQ(0, w.walk_flags);
+	EXPECT_MATCHES_PAGEMAP(w);
+	munmap(p, PAGE);
+}
+
+/* A read of untouched anonymous memory maps the kernel's zero page. */
+TEST_F(walk, anon_read_maps_zero_page)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vmlab_walk w, w2;
+	char *q;
+
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, *(volatile char *)p);
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_COW_ZERO_PAGE, w.verdict) TH_LOG("%s", vmlab_verdict_name(w.verdict));
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_PRESENT);
+	EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_WRITE);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_ZERO);
+	EXPECT_FALSE(w.page_flags & VMLAB_PAGE_ANON);
+	EXPECT_MATCHES_PAGEMAP(w);
+
+	/* a second mapping's zero page is the same page */
+	q = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ(0, *(volatile char *)q);
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)q, &w2));
+	EXPECT_EQ(w.pfn, w2.pfn);
+
+	/* the write replaces it with a page of our own */
+	p[0] = 1;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w2));
+	EXPECT_EQ(VMLAB_COW_WRITABLE, w2.verdict);
+	EXPECT_NE(w.pfn, w2.pfn);
+	EXPECT_FALSE(w2.page_flags & VMLAB_PAGE_ZERO);
+	munmap(p, PAGE);
+	munmap(q, PAGE);
+}
+
+/* A mapping without PROT_WRITE: READONLY whatever it maps. */
+TEST_F(walk, readonly_vma_is_readonly)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vmlab_walk w;
+
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0, *(volatile char *)p);
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_COW_READONLY, w.verdict) TH_LOG("%s", vmlab_verdict_name(w.verdict));
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_ZERO);
+	EXPECT_FALSE(w.vma_flags & VMLAB_VMA_WRITE);
+	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_MAYWRITE);
+
+	/* mprotect of a written page: the entry and the VMA lose write */
+	ASSERT_EQ(0, mprotect(p, PAGE, PROT_READ | PROT_WRITE));
+	p[0] = 1;
+	ASSERT_EQ(0, mprotect(p, PAGE, PROT_READ));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_COW_READONLY, w.verdict);
+	EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_WRITE);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_ANON);
+	EXPECT_MATCHES_PAGEMAP(w);
+	munmap(p, PAGE);
+}
+
+/* PROT_NONE over a written page: still present to the kernel, as PROTNONE. */
+TEST_F(walk, prot_none_is_protnone)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vmlab_walk w;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	ASSERT_EQ(0, mprotect(p, PAGE, PROT_NONE));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_PRESENT);
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_PROTNONE);
+	EXPECT_FALSE(w.leaf_flags & (VMLAB_PTE_WRITE | VMLAB_PTE_GLOBAL));
+	EXPECT_FALSE(w.vma_flags & (VMLAB_VMA_READ | VMLAB_VMA_WRITE));
+	EXPECT_EQ(VMLAB_COW_READONLY, w.verdict);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_ANON);
+	EXPECT_MATCHES_PAGEMAP(w);
+	munmap(p, PAGE);
+}
+
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#endif
+
+/* A guard region's PTE marker: a non-empty, non-present leaf, neither swap nor migration. */
+TEST_F(walk, guard_marker_is_nonpresent_leaf)
+{
+	char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vmlab_walk_record recs[2];
+	struct vmlab_walk_range r;
+	struct vmlab_walk w;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[PAGE] = 1;
+	if (madvise(p, PAGE, MADV_GUARD_INSTALL)) {
+		munmap(p, 2 * PAGE);
+		SKIP(return, "MADV_GUARD_INSTALL: %s (guard regions came in 6.13)", strerror(errno));
+	}
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
+	EXPECT_NE(0, w.entries[VMLAB_LEVEL_PTE]);
+	EXPECT_EQ(PAGE, w.leaf_size);
+	EXPECT_FALSE(w.leaf_flags & (VMLAB_PTE_PRESENT | VMLAB_PTE_SWAP | VMLAB_PTE_MIGRATION));
+	EXPECT_EQ(VMLAB_COW_NONE, w.verdict);
+	EXPECT_EQ(0, w.page_flags);
+	EXPECT_MATCHES_PAGEMAP(w);
+	ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, (uintptr_t)p, (uintptr_t)p + 2 * PAGE,
+				      recs, 2, &r));
+	ASSERT_EQ(2, r.nr_records);
+	EXPECT_EQ((uintptr_t)p, recs[0].addr);
+	EXPECT_FALSE(recs[0].leaf_flags & VMLAB_PTE_PRESENT);
+	EXPECT_EQ(VMLAB_COW_WRITABLE, recs[1].verdict);
+	munmap(p, 2 * PAGE);
+}
+
+/* The start address of the line of /proc/self/maps naming @name; 0 if none. */
+static uintptr_t maps_find(const char *name)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char line[512];
+	uintptr_t start = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, name)) {
+			start = strtoul(line, NULL, 16);
+			break;
+		}
+	fclose(f);
+	return start;
+}
+
+/* The vDSO is a special mapping: backing OTHER, executable, read-only. */
+TEST_F(walk, vdso_is_special_mapping)
+{
+	uintptr_t vdso = maps_find("[vdso]");
+	struct vmlab_walk w;
+
+	ASSERT_NE(0, vdso);
+	(void)*(volatile char *)vdso;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, vdso, &w));
+	EXPECT_EQ(VMLAB_BACKING_OTHER, w.backing);
+	EXPECT_EQ(VMLAB_COW_READONLY, w.verdict);
+	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_EXEC);
+	EXPECT_FALSE(w.vma_flags & VMLAB_VMA_WRITE);
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_PRESENT);
+	EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_NOEXEC);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_PRESENT);
+	EXPECT_FALSE(w.page_flags & VMLAB_PAGE_ANON);
+	EXPECT_MATCHES_PAGEMAP(w);
+}
+
+/* valid_levels follows INFO's paging levels; index[] is the address's bits. */
+TEST_F(walk, levels_and_indices_match_address)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint64_t addrs[] = { 0, 0x400000, 0x12345678000, 0x7fffffffe000 };
+	int five = self->info.pgtable_levels == 5;
+	uint32_t valid = 0x1f & ~(five ? 0 : 1u << VMLAB_LEVEL_P4D);
+	struct vmlab_walk w;
+	unsigned int i;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	addrs[0] = (uintptr_t)p + 0x123;
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		uint64_t a = addrs[i];
+
+		ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w)) TH_LOG("addr %#llx",
+								  (unsigned long long)a);
+		EXPECT_EQ(valid, w.valid_levels);
+		EXPECT_EQ((a >> 12) & 511, w.index[VMLAB_LEVEL_PTE]);
+		EXPECT_EQ((a >> 21) & 511, w.index[VMLAB_LEVEL_PMD]);
+		EXPECT_EQ((a >> 30) & 511, w.index[VMLAB_LEVEL_PUD]);
+		if (five) {
+			EXPECT_EQ((a >> 39) & 511, w.index[VMLAB_LEVEL_P4D]);
+			EXPECT_EQ((a >> 48) & 511, w.index[VMLAB_LEVEL_PGD]);
+		} else {
+			EXPECT_EQ(0, w.index[VMLAB_LEVEL_P4D]);
+			EXPECT_EQ(0, w.entries[VMLAB_LEVEL_P4D]);
+			EXPECT_EQ((a >> 39) & 511, w.index[VMLAB_LEVEL_PGD]);
+		}
+		EXPECT_EQ(0, w.present_levels & ~w.valid_levels);
+	}
+	/* our page: every level down to the PTE is present */
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, addrs[0], &w));
+	EXPECT_EQ(valid, w.present_levels);
+	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
+	munmap(p, PAGE);
+}
+
+static int thp_enabled(char *why, size_t len)
+{
+	char line[256];
+
+	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line))) {
+		snprintf(why, len, "no /sys/kernel/mm/transparent_hugepage: THP not built in");
+		return 0;
+	}
+	if (strstr(line, "[never]")) {
+		snprintf(why, len, "THP is disabled: enabled is '%s'", line);
+		return 0;
+	}
+	return 1;
+}
+
+/* 2 MiB of 2 MiB-aligned MADV_HUGEPAGE memory, untouched; SKIP without THP. */
+FIXTURE(thp) {
+	int fd;
+	char *p;
+};
+
+FIXTURE_SETUP(thp)
+{
+	char why[300];
+
+	self->p = MAP_FAILED;
+	self->fd = vmlab_open();
+	ASSERT_LE(0, self->fd);
+	if (!thp_enabled(why, sizeof(why)))
+		SKIP(return, "%s", why);
+	self->p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, self->p);
+	ASSERT_EQ(0, madvise(self->p, SZ_2M, MADV_HUGEPAGE));
+}
+
+FIXTURE_TEARDOWN(thp)
+{
+	if (self->p != MAP_FAILED)
+		munmap(self->p, SZ_2M);
+	close(self->fd);
+}
+
+/* A write to 2 MiB-aligned MADV_HUGEPAGE memory maps a THP with one PMD leaf. */
+TEST_F(thp, pmd_leaf)
+{
+	struct vmlab_walk w;
+	char *p = self->p;
+
+	p[0] = 1;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 5 * PAGE + 7, &w));
+	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level) TH_LOG("no THP: leaf at %s",
+							 vmlab_level_name(w.leaf_level));
+	EXPECT_EQ(SZ_2M, w.leaf_size);
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_HUGE);
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_WRITE);
+	EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_THP);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_COMPOUND);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_ANON);
+	EXPECT_EQ(9, w.order);
+	EXPECT_EQ(0, w.pfn & 511);
+	EXPECT_EQ(0, w.entries[VMLAB_LEVEL_PTE]);
+	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_HUGEPAGE);
+	EXPECT_MATCHES_PAGEMAP(w);
+}
+
+/* mprotect of half a THP splits its PMD: PTE leaves of one compound page. */
+TEST_F(thp, split_to_ptes)
+{
+	struct vmlab_walk w, head;
+	char *p = self->p;
+
+	p[0] = 1;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &head));
+	ASSERT_EQ(VMLAB_LEVEL_PMD, head.leaf_level);
+	ASSERT_EQ(0, mprotect(p + SZ_2M / 2, SZ_2M / 2, PROT_READ));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 3 * PAGE, &w));
+	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
+	EXPECT_EQ(PAGE, w.leaf_size);
+	EXPECT_EQ(head.pfn + 3, w.pfn);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_THP);
+	EXPECT_EQ(9, w.order);
+	EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict);
+	EXPECT_MATCHES_PAGEMAP(w);
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + SZ_2M / 2, &w));
+	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
+	EXPECT_EQ(head.pfn + 256, w.pfn);
+	EXPECT_EQ(VMLAB_COW_READONLY, w.verdict);
+}
+
+/* A read of untouched MADV_HUGEPAGE memory maps the huge zero page. */
+TEST_F(thp, huge_zero_page)
+{
+	struct vmlab_walk w;
+	char line[64];
+	char *p = self->p;
+
+	if (!read_line("/sys/kernel/mm/transparent_hugepage/use_zero_page", line, sizeof(line)) &&
+	    !strcmp(line, "0"))
+		SKIP(return, "transparent_hugepage/use_zero_page is 0");
+	EXPECT_EQ(0, *(volatile char *)(p + 3 * PAGE));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 3 * PAGE, &w));
+	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_HUGE_ZERO);
+	EXPECT_FALSE(w.page_flags & (VMLAB_PAGE_ANON | VMLAB_PAGE_THP | VMLAB_PAGE_ZERO));
+	EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_WRITE);
+	EXPECT_EQ(VMLAB_COW_ZERO_PAGE, w.verdict);
+	EXPECT_MATCHES_PAGEMAP(w);
+}
+
+/* Reserve @nr hugetlb pages of @kb; returns the old count, or -1. */
+static long hugetlb_reserve(unsigned long kb, long nr)
+{
+	char path[128], line[64], val[32];
+	long old;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages", kb);
+	if (read_line(path, line, sizeof(line)))
+		return -1;
+	old = atol(line);
+	snprintf(val, sizeof(val), "%ld", nr);
+	if (write_str(path, val) || read_line(path, line, sizeof(line)) || atol(line) < nr) {
+		snprintf(val, sizeof(val), "%ld", old);
+		write_str(path, val);
+		return -1;
+	}
+	return old;
+}
+
+static void hugetlb_restore(unsigned long kb, long old)
+{
+	char path[128], val[32];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages", kb);
+	snprintf(val, sizeof(val), "%ld", old);
+	write_str(path, val);
+}
+
+/* Whether /proc/cpuinfo lists CPU flag @flag. */
+static int cpu_has(const char *flag)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *tok;
+
+		if (strncmp(line, "flags", 5))
+			continue;
+		for (tok = strtok(line, " \t\n"); tok; tok = strtok(NULL, " \t\n"))
+			if (!strcmp(tok, flag))
+				found = 1;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+#ifndef MAP_HUGE_SHIFT
+#define MAP_HUGE_SHIFT 26
+#endif
+
+/* hugetlb pages: a PMD leaf for 2 MiB, a PUD leaf for 1 GiB */
+FIXTURE(hugetlb) {
+	int fd;
+	long old;
+};
+
+FIXTURE_VARIANT(hugetlb) {
+	unsigned long kb;
+	unsigned int level;
+};
+
+FIXTURE_VARIANT_ADD(hugetlb, pmd_2m) {
+	.kb = 2048,
+	.level = VMLAB_LEVEL_PMD,
+};
+
+FIXTURE_VARIANT_ADD(hugetlb, pud_1g) {
+	.kb = 1048576,
+	.level = VMLAB_LEVEL_PUD,
+};
+
+FIXTURE_SETUP(hugetlb)
+{
+	char path[128];
+
+	self->old = -1;
+	self->fd = vmlab_open();
+	ASSERT_LE(0, self->fd);
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB", variant->kb);
+	if (access(path, F_OK)) {
+		if (variant->kb == 1048576 && !cpu_has("pdpe1gb"))
+			SKIP(return, "no %s: the CPU has no pdpe1gb (1 GiB pages)", path);
+		SKIP(return, "no %s: this kernel has no %lu kB hugetlb pages", path, variant->kb);
+	}
+	/* two: a fork's COW copies one */
+	self->old = hugetlb_reserve(variant->kb, 2);
+	if (self->old < 0)
+		SKIP(return, "cannot reserve two %lu kB hugetlb pages (%ld MiB of RAM)",
+		     variant->kb, sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) >> 20);
+}
+
+FIXTURE_TEARDOWN(hugetlb)
+{
+	if (self->old >= 0)
+		hugetlb_restore(variant->kb, self->old);
+	close(self->fd);
+}
+
+/* A MAP_HUGETLB mapping of @size bytes in pages of @size (MAP_SHARED or _PRIVATE in @flags). */
+static char *hugetlb_map(unsigned long size, int flags)
+{
+	int log2 = __builtin_ctzl(size);
+
+	return mmap(NULL, size, PROT_READ | PROT_WRITE,
+		    flags | MAP_ANONYMOUS | MAP_HUGETLB | (log2 << MAP_HUGE_SHIFT), -1, 0);
+}
+
+/* A write to a MAP_HUGETLB mapping: one leaf at the huge page's level. */
+TEST_F(hugetlb, leaf)
+{
+	unsigned long size = variant->kb << 10;
+	struct vmlab_walk w;
+	char *p;
+
+	p = hugetlb_map(size, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap MAP_HUGETLB: %s", strerror(errno));
+	p[size / 2] = 1;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + size / 2 + 8, &w));
+	EXPECT_EQ(variant->level, w.leaf_level);
+	EXPECT_EQ(size, w.leaf_size);
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_HUGE);
+	EXPECT_EQ(VMLAB_BACKING_HUGETLB, w.backing);
+	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_HUGETLB);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_COMPOUND);
+	EXPECT_FALSE(w.page_flags & VMLAB_PAGE_THP);
+	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_ANON);
+	EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict);
+	EXPECT_EQ(__builtin_ctzl(size) - 12, w.order);
+	EXPECT_MATCHES_PAGEMAP(w);
+	munmap(p, size);
+}
+
+/* hugetlb's MAP_SHARED: the page is the file's, shared writable. */
+TEST_F(hugetlb, shared_leaf)
+{
+	unsigned long size = variant->kb << 10;
+	struct vmlab_walk w;
+	char *p;
+
+	p = hugetlb_map(size, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap MAP_HUGETLB: %s", strerror(errno));
+	p[0] = 1;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(variant->level, w.leaf_level);
+	EXPECT_EQ(VMLAB_BACKING_HUGETLB, w.backing);
+	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_SHARED);
+	EXPECT_FALSE(w.page_flags & VMLAB_PAGE_ANON);
+	EXPECT_EQ(VMLAB_COW_SHARED_WRITABLE, w.verdict);
+	EXPECT_MATCHES_PAGEMAP(w);
+	munmap(p, size);
+}
+
+/* A private hugetlb page across fork: COW-shared, then the child's copy. */
+TEST_F(hugetlb, private_cow_after_fork)
+{
+	unsigned long size = variant->kb << 10;
+	struct vmlab_walk w, theirs;
+	int ready[2], done[2];
+	pid_t pid;
+	char *p;
+
+	p = hugetlb_map(size, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap MAP_HUGETLB: %s", strerror(errno));
+	p[0] = 1;
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (wait_byte(done[0]))
+			_exit(1);
+		p[0] = 2;
+		if (write(ready[1], "w", 1) != 1)
+			_exit(1);
+		wait_byte(done[0]);
+		_exit(0);
+	}
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_COW_SHARED, w.verdict) TH_LOG("%s", vmlab_verdict_name(w.verdict));
+	EXPECT_EQ(2, w.mapcount);
+	EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_WRITE);
+	ASSERT_EQ(1, write(done[1], "g", 1));
+	ASSERT_EQ(0, wait_byte(ready[0]));
+	ASSERT_EQ(0, vmlab_walk(self->fd, pid, (uintptr_t)p, &theirs));
+	EXPECT_EQ(VMLAB_COW_WRITABLE, theirs.verdict);
+	EXPECT_NE(w.pfn, theirs.pfn);
+	EXPECT_EQ(variant->level, theirs.leaf_level);
+	ASSERT_EQ(1, write(done[1], "x", 1));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+	EXPECT_EQ(VMLAB_COW_EXCLUSIVE_WP, w.verdict) TH_LOG("%s", vmlab_verdict_name(w.verdict));
+	EXPECT_EQ(1, w.mapcount);
+	munmap(p, size);
+}
+
+/* Another process's page, as root: what that process itself would see. */
+TEST_F(walk, other_process_as_root)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct vmlab_walk mine, theirs;
+	int ready[2], done[2];
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		p[0] = 1;
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		wait_byte(done[0]);
+		_exit(0);
+	}
+	ASSERT_EQ(0, wait_byte(ready[0]));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &mine));
+	ASSERT_EQ(0, vmlab_walk(self->fd, pid, (uintptr_t)p, &theirs));
+	EXPECT_EQ(VMLAB_COW_NONE, mine.verdict);
+	EXPECT_EQ(VMLAB_COW_WRITABLE, theirs.verdict);
+	EXPECT_EQ((uint32_t)pid, theirs.pid);
+	EXPECT_EQ(pagemap_entry(pid, p) & PAGEMAP_PFN_MASK, theirs.pfn);
+	EXPECT_NE(0, theirs.pfn);
+	EXPECT_EQ(1, theirs.mapcount);
+	/* a pid naming ourselves is the same as 0 */
+	ASSERT_EQ(0, vmlab_walk(self->fd, getpid(), (uintptr_t)p, &mine));
+	EXPECT_EQ(VMLAB_COW_NONE, mine.verdict);
+	EXPECT_EQ(1, write(done[1], "d", 1));
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	munmap(p, PAGE);
+}
+
+/*
+ * Unprivileged opener. The checks are made on the credentials of whoever
+ * opened /dev/vmlab (as /proc/pid/pagemap does), so the child drops to
+ * nobody first and opens the node after: for that the node is made 0666
+ * for the test's duration (restored by the teardown).
+ */
+FIXTURE(unpriv) {
+	mode_t mode;
+};
+
+FIXTURE_SETUP(unpriv)
+{
+	struct stat st;
+
+	ASSERT_EQ(0, stat(VMLAB_DEVICE, &st));
+	self->mode = st.st_mode & 07777;
+	ASSERT_EQ(0, chmod(VMLAB_DEVICE, 0666));
+}
+
+FIXTURE_TEARDOWN(unpriv)
+{
+	chmod(VMLAB_DEVICE, self->mode);
+}
+
+/* what the child saw, sent to the parent through a pipe */
+struct unpriv_report {
+	int open_errno;
+	int walk_self;
+	int walk_other;
+	int range_self;
+	int range_other;
+	struct vmlab_walk w;
+	struct vmlab_walk_range r;
+	struct vmlab_walk_record rec;
+};
+
+/* As nobody: own pages walk with PFNs hidden; another process: EPERM. */
+TEST_F(unpriv, pfn_hidden_and_other_process_refused)
+{
+	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct unpriv_report rep;
+	int pipefd[2], status, i;
+	pid_t pid;
+
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct vmlab_walk_range r;
+		int fd;
+
+		memset(&rep, 0, sizeof(rep));
+		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
+			_exit(2);
+		fd = vmlab_open();
+		rep.open_errno = fd < 0 ? errno : 0;
+		if (fd >= 0) {
+			p[0] = 2;	/* our own copy */
+			rep.walk_self = vmlab_walk(fd, 0, (uintptr_t)p, &rep.w) ? errno : 0;
+			rep.walk_other = vmlab_walk(fd, getppid(), (uintptr_t)p,
+						    &(struct vmlab_walk){}) ? errno : 0;
+			rep.range_self = vmlab_walk_range(fd, 0, (uintptr_t)p,
+							  (uintptr_t)p + PAGE, &rep.rec, 1,
+							  &rep.r) ? errno : 0;
+			rep.range_other = vmlab_walk_range(fd, getppid(), (uintptr_t)p,
+							   (uintptr_t)p + PAGE, &rep.rec, 1,
+							   &r) ? errno : 0;
+		}
+		_exit(write(pipefd[1], &rep, sizeof(rep)) == sizeof(rep) ? 0 : 3);
+	}
+	ASSERT_EQ(sizeof(rep), read(pipefd[0], &rep, sizeof(rep)));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, rep.open_errno);
+	ASSERT_EQ(0, rep.walk_self);
+	EXPECT_EQ(VMLAB_COW_WRITABLE, rep.w.verdict);
+	EXPECT_TRUE(rep.w.walk_flags & VMLAB_WALK_PFN_HIDDEN);
+	EXPECT_EQ(0, rep.w.pfn);
+	EXPECT_TRUE(rep.w.leaf_flags & VMLAB_PTE_PRESENT);
+	/* no physical address in any raw entry either */
+	for (i = 0; i < VMLAB_NR_LEVELS; i++)
+		EXPECT_EQ(0, rep.w.entries[i] & 0x000ffffffffff000ULL) TH_LOG("level %d", i);
+	EXPECT_NE(0, rep.w.entries[VMLAB_LEVEL_PTE]);
+	EXPECT_EQ(EPERM, rep.walk_other);
+	ASSERT_EQ(0, rep.range_self);
+	EXPECT_EQ(1, rep.r.nr_records);
+	EXPECT_TRUE(rep.r.walk_flags & VMLAB_WALK_PFN_HIDDEN);
+	EXPECT_EQ(0, rep.rec.pfn);
+	EXPECT_EQ(0, rep.rec.entry & 0x000ffffffffff000ULL);
+	EXPECT_TRUE(rep.rec.leaf_flags & VMLAB_PTE_PRESENT);
+	EXPECT_EQ(EPERM, rep.range_other);
+	munmap(p, PAGE);
+}
+
+/* Every page of a mixed range: records agree with pagemap, holes have none. */
+TEST_F(walk, range_matches_pagemap)
+{
+	const unsigned int n = 64;
+	struct vmlab_walk_record recs[64];
+	struct vmlab_walk_range r;
+	unsigned int i, j = 0;
+	char *p;
+
+	p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, n * PAGE, MADV_NOHUGEPAGE));
+	for (i = 0; i < n; i++) {
+		if (i % 3 == 0)
+			p[i * PAGE] = 1;
+		else if (i % 3 == 1)
+			(void)*(volatile char *)(p + i * PAGE);
+	}
+	ASSERT_EQ(0, munmap(p + 10 * PAGE, 5 * PAGE));
+	ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, (uintptr_t)p, (uintptr_t)p + n * PAGE,
+				      recs, n, &r));
+	EXPECT_EQ((uintptr_t)p + n * PAGE, r.walk_end);
+	EXPECT_EQ(0, r.walk_flags);
+	for (i = 0; i < n; i++) {
+		uint64_t pm = pagemap_entry(0, p + i * PAGE);
+		int mapped = !(i >= 10 && i < 15) && i % 3 != 2;
+
+		EXPECT_EQ(mapped, !!(pm & PAGEMAP_PRESENT)) TH_LOG("page %u", i);
+		if (!mapped)
+			continue;
+		ASSERT_LT(j, r.nr_records);
+		EXPECT_EQ((uintptr_t)p + i * PAGE, recs[j].addr) TH_LOG("page %u", i);
+		EXPECT_EQ(VMLAB_LEVEL_PTE, recs[j].level);
+		EXPECT_EQ(pm & PAGEMAP_PFN_MASK, recs[j].pfn) TH_LOG("page %u", i);
+		EXPECT_TRUE(recs[j].leaf_flags & VMLAB_PTE_PRESENT);
+		EXPECT_EQ(i % 3 ? VMLAB_COW_ZERO_PAGE : VMLAB_COW_WRITABLE, recs[j].verdict);
+		EXPECT_EQ(i % 3 ? VMLAB_PAGE_PRESENT | VMLAB_PAGE_ZERO :
+			  VMLAB_PAGE_PRESENT | VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE,
+			  recs[j].page_flags);
+		j++;
+	}
+	EXPECT_EQ(j, r.nr_records);
+	munmap(p, n * PAGE);
+}
+
+/* A range walk in steps of 7 records gives what one big call gives. */
+TEST_F(walk, range_resumes_across_calls)
+{
+	const unsigned int n = 300;
+	static struct vmlab_walk_record one[300], many[300 + 7];
+	uint64_t start, end;
+	struct vmlab_walk_range r;
+	unsigned int i, nr = 0, calls = 0;
+	char *p;
+
+	p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, n * PAGE, MADV_NOHUGEPAGE));
+	for (i = 0; i < n; i++)
+		if ((i * 7919) % 5 < 3)
+			p[i * PAGE] = i;
+	start = (uintptr_t)p;
+	end = start + n * PAGE;
+	ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, start, end, one, n, &r));
+	ASSERT_EQ(end, r.walk_end);
+	ASSERT_LT(7, r.nr_records);
+	while (start < end) {
+		ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, start, end, many + nr, 7, &r));
+		ASSERT_LE(r.nr_records, 7);
+		ASSERT_LT(start, r.walk_end);
+		nr += r.nr_records;
+		start = r.walk_end;
+		ASSERT_GT(100, ++calls);
+	}
+	ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, (uintptr_t)p, end, one, n, &r));
+	EXPECT_EQ(r.nr_records, nr);
+	EXPECT_EQ(0, memcmp(one, many, nr * sizeof(one[0])));
+	/* the library's loop gives the same */
+	memset(many, 0, sizeof(many));
+	EXPECT_EQ(nr, vmlab_walk_range_all(self->fd, 0, (uintptr_t)p, end, many, n, &start));
+	EXPECT_EQ(end, start);
+	EXPECT_EQ(0, memcmp(one, many, nr * sizeof(one[0])));
+	munmap(p, n * PAGE);
+}
+
+/* A range across sparse mappings far apart: holes skipped, order kept. */
+TEST_F(walk, range_skips_holes)
+{
+	char *a = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *b = mmap((void *)0x200000000000UL, PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	struct vmlab_walk_record recs[16];
+	char *lo, *hi;
+	long nr;
+	uint64_t end;
+
+	ASSERT_NE(MAP_FAILED, a);
+	ASSERT_NE(MAP_FAILED, b);
+	a[0] = 1;
+	b[0] = 1;
+	lo = a < b ? a : b;
+	hi = a < b ? b : a;
+	nr = vmlab_walk_range_all(self->fd, 0, (uintptr_t)lo, (uintptr_t)hi + PAGE, recs, 16,
+				  &end);
+	ASSERT_EQ(2, nr);
+	EXPECT_EQ((uintptr_t)lo, recs[0].addr);
+	EXPECT_EQ((uintptr_t)hi, recs[1].addr);
+	EXPECT_EQ((uintptr_t)hi + PAGE, end);
+	munmap(a, PAGE);
+	munmap(b, PAGE);
+}
+
+/* WALK of each of @addrs fails with EINVAL. */
+static void expect_walk_einval(struct __test_metadata *_metadata, int fd,
+			       const uint64_t *addrs, unsigned int n)
+{
+	struct vmlab_walk w;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		memset(&w, 0, sizeof(w));
+		w.size = sizeof(w);
+		w.addr = addrs[i];
+		EXPECT_EQ(EINVAL, walk_ioctl(fd, &w)) TH_LOG("addr %#llx",
+							     (unsigned long long)addrs[i]);
+	}
+}
+
+/* Kernel addresses: EINVAL. */
+TEST_F(walk, kernel_address_einval)
+{
+	const uint64_t addrs[] = { 0xffffffff81000000ULL, 0xffff888000000000ULL,
+				   0xfffffffffffff000ULL, 0xffffffffff600000ULL };
+
+	expect_walk_einval(_metadata, self->fd, addrs, sizeof(addrs) / sizeof(addrs[0]));
+}
+
+/* Non-canonical addresses and the last user page's end: EINVAL. */
+TEST_F(walk, noncanonical_address_einval)
+{
+	uint64_t top = self->info.pgtable_levels == 5 ? 1ULL << 56 : 1ULL << 47;
+	const uint64_t addrs[] = { top, top - 1, top + 0x1000, 1ULL << 62, 0x8000000000000000ULL };
+	struct vmlab_walk w;
+
+	expect_walk_einval(_metadata, self->fd, addrs, sizeof(addrs) / sizeof(addrs[0]));
+	/* the last user page is valid */
+	memset(&w, 0, sizeof(w));
+	w.size = sizeof(w);
+	w.addr = top - 0x1001;
+	EXPECT_EQ(0, walk_ioctl(self->fd, &w));
+}
+
+/* Non-zero flags, padding or reserved words: EINVAL, each on its own. */
+TEST_F(walk, walk_nonzero_flags_padding_einval)
+{
+	struct vmlab_walk w;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		memset(&w, 0, sizeof(w));
+		w.size = sizeof(w);
+		w.addr = (uintptr_t)&w;
+		switch (i) {
+		case 0: w.flags = 1; break;
+		case 1: w.flags = 0x80000000; break;
+		case 2: w.__pad = 1; break;
+		case 3: w.__pad2 = 1; break;
+		default: w.__reserved[i - 4] = 1; break;
+		}
+		EXPECT_EQ(EINVAL, walk_ioctl(self->fd, &w)) TH_LOG("case %d", i);
+	}
+	/* and with all of them zero, the same struct walks */
+	memset(&w, 0, sizeof(w));
+	w.size = sizeof(w);
+	w.addr = (uintptr_t)&w;
+	EXPECT_EQ(0, walk_ioctl(self->fd, &w));
+}
+
+/* A WALK size other than sizeof(struct vmlab_walk): EINVAL. */
+TEST_F(walk, walk_wrong_size_einval)
+{
+	const uint32_t sizes[] = { 0, 4, sizeof(struct vmlab_walk) - 1,
+				   sizeof(struct vmlab_walk) + 1, UINT32_MAX };
+	struct vmlab_walk w;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		memset(&w, 0, sizeof(w));
+		w.size = sizes[i];
+		w.addr = (uintptr_t)&w;
+		EXPECT_EQ(EINVAL, walk_ioctl(self->fd, &w)) TH_LOG("size %u", sizes[i]);
+	}
+}
+
+/* A WALK struct at an unmapped or read-only address: EFAULT. */
+TEST_F(walk, walk_bad_pointer_efault)
+{
+	struct vmlab_walk *w = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, w);
+	EXPECT_EQ(EFAULT, walk_ioctl(self->fd, NULL));
+	w->size = sizeof(*w);
+	w->addr = (uintptr_t)w;
+	ASSERT_EQ(0, mprotect(w, PAGE, PROT_READ));
+	EXPECT_EQ(EFAULT, walk_ioctl(self->fd, w));
+	ASSERT_EQ(0, munmap(w, PAGE));
+	EXPECT_EQ(EFAULT, walk_ioctl(self->fd, w));
+}
+
+/* A pid that names no process: ESRCH, for both commands. */
+TEST_F(range, unknown_pid_esrch)
+{
+	const uint32_t pids[] = { 0, 0x7fffffff, 0x80000000, UINT32_MAX };
+	struct vmlab_walk w;
+	unsigned int i;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(0);
+	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
+	for (i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+		uint32_t target = pids[i] ? pids[i] : (uint32_t)pid;
+
+		memset(&w, 0, sizeof(w));
+		w.size = sizeof(w);
+		w.pid = target;
+		w.addr = (uintptr_t)self->p;
+		EXPECT_EQ(ESRCH, walk_ioctl(self->fd, &w)) TH_LOG("pid %u", target);
+		self->r.pid = target;
+		EXPECT_EQ(ESRCH, range_ioctl(self->fd, &self->r)) TH_LOG("pid %u", target);
+	}
+}
+
+/* A kernel thread (kthreadd, pid 2) has no address space: EINVAL. */
+TEST_F(range, kernel_thread_einval)
+{
+	struct vmlab_walk w;
+	char comm[32];
+	
+	ASSERT_EQ(0, read_line("/proc/2/comm", comm, sizeof(comm)));
+	ASSERT_STREQ("kthreadd", comm);
+	memset(&w, 0, sizeof(w));
+	w.size = sizeof(w);
+	w.pid = 2;
+	w.addr = (uintptr_t)self->p;
+	EXPECT_EQ(EINVAL, walk_ioctl(self->fd, &w));
+	self->r.pid = 2;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+}
+
+/* end < start and end == start: EINVAL. */
+TEST_F(range, range_empty_or_reversed_einval)
+{
+
+	ASSERT_EQ(0, range_ioctl(self->fd, &self->r));
+	self->r.end = self->r.start;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.end = self->r.start - PAGE;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+}
+
+/* An unaligned start or end: EINVAL. */
+TEST_F(range, range_unaligned_einval)
+{
+
+	self->r.start += 1;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.start -= 1;
+	self->r.end -= 8;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.end += 8;
+	ASSERT_EQ(0, range_ioctl(self->fd, &self->r));
+}
+
+/* A range reaching kernel or non-canonical addresses: EINVAL. */
+TEST_F(range, range_kernel_address_einval)
+{
+	uint64_t top = self->info.pgtable_levels == 5 ? 1ULL << 56 : 1ULL << 47;
+
+	self->r.end = top;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.end = 0xfffffffffffff000ULL;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.start = 0xffffffff81000000ULL;
+	self->r.end = 0xffffffff81200000ULL;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	/* the whole user address space is fine */
+	self->r.start = 0;
+	self->r.end = top - PAGE;
+	EXPECT_EQ(0, range_ioctl(self->fd, &self->r));
+}
+
+/* max_records 0 or over VMLAB_WALK_RANGE_MAX: EINVAL. */
+TEST_F(range, range_max_records_einval)
+{
+
+	self->r.max_records = 0;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.max_records = VMLAB_WALK_RANGE_MAX + 1;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.max_records = UINT32_MAX;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+}
+
+/* Records at NULL, at unmapped or read-only memory, or in the kernel: EFAULT. */
+TEST_F(range, range_bad_records_efault)
+{
+	char *buf = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *q = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, buf);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ(0, mprotect(buf + PAGE, PAGE, PROT_READ));
+	self->r.records = 0;
+	EXPECT_EQ(EFAULT, range_ioctl(self->fd, &self->r));
+	self->r.records = (uintptr_t)buf + PAGE;
+	EXPECT_EQ(EFAULT, range_ioctl(self->fd, &self->r)) TH_LOG("read-only records");
+	self->r.records = 0xffff888000000000ULL;
+	EXPECT_EQ(EFAULT, range_ioctl(self->fd, &self->r));
+	/* room for 2 records, the second one read-only: EFAULT when it is used */
+	q[0] = q[PAGE] = 1;
+	self->r.start = (uintptr_t)q;
+	self->r.end = self->r.start + 2 * PAGE;
+	self->r.records = (uintptr_t)buf + PAGE - sizeof(self->rec);
+	self->r.max_records = 2;
+	EXPECT_EQ(EFAULT, range_ioctl(self->fd, &self->r));
+	self->r.max_records = 1;
+	self->r.end = self->r.start + PAGE;
+	EXPECT_EQ(0, range_ioctl(self->fd, &self->r));
+	EXPECT_EQ(1, self->r.nr_records);
+	munmap(buf, 2 * PAGE);
+	munmap(q, 2 * PAGE);
+}
+
+/* Non-zero flags or reserved words in WALK_RANGE: EINVAL. */
+TEST_F(range, range_nonzero_flags_reserved_einval)
+{
+
+	self->r.flags = 1;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.flags = 0;
+	self->r.__reserved[0] = 1;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.__reserved[0] = 0;
+	self->r.__reserved[1] = 1ULL << 63;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.__reserved[1] = 0;
+	EXPECT_EQ(0, range_ioctl(self->fd, &self->r));
+}
+
+/* A WALK_RANGE size other than its struct's: EINVAL. */
+TEST_F(range, range_wrong_size_einval)
+{
+	self->r.size = sizeof(self->r) - 8;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.size = sizeof(struct vmlab_walk);
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+	self->r.size = 0;
+	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
+}
+
+/* The library names every verdict, level and flag bit the header defines. */
+TEST(names_cover_the_header)
+{
+	unsigned int v, bit;
+	char buf[256];
+
+	for (v = VMLAB_COW_NONE; v <= VMLAB_COW_SWAPPED; v++) {
+		ASSERT_NE(NULL, vmlab_verdict_name(v)) TH_LOG("verdict %u", v);
+		ASSERT_NE(NULL, vmlab_verdict_reason(v)) TH_LOG("verdict %u", v);
+		EXPECT_GT(strlen(vmlab_verdict_reason(v)), 20);
+		EXPECT_EQ(NULL, strchr(vmlab_verdict_reason(v), '\n'));
+	}
+	EXPECT_EQ(NULL, vmlab_verdict_name(VMLAB_COW_SWAPPED + 1));
+	EXPECT_EQ(NULL, vmlab_verdict_reason(1000));
+	for (v = 0; v < VMLAB_NR_LEVELS; v++)
+		EXPECT_NE(NULL, vmlab_level_name(v));
+	EXPECT_STREQ("none", vmlab_level_name(VMLAB_LEVEL_NONE));
+	for (bit = 0; bit <= 14; bit++)
+		EXPECT_NE(NULL, vmlab_pte_flag_name(bit));
+	EXPECT_EQ(NULL, vmlab_pte_flag_name(15));
+	for (bit = 0; bit <= 12; bit++)
+		EXPECT_NE(NULL, vmlab_page_flag_name(bit));
+	EXPECT_EQ(NULL, vmlab_page_flag_name(13));
+	for (bit = 0; bit <= 18; bit++)
+		EXPECT_NE(NULL, vmlab_vma_flag_name(bit));
+	EXPECT_EQ(NULL, vmlab_vma_flag_name(19));
+	for (v = VMLAB_BACKING_ANON; v <= VMLAB_BACKING_OTHER; v++)
+		EXPECT_NE(NULL, vmlab_backing_name(v));
+	for (v = VMLAB_CACHE_WB; v <= VMLAB_CACHE_WP; v++)
+		EXPECT_NE(NULL, vmlab_cache_name(v));
+	EXPECT_EQ(strlen("present|write|bit20"),
+		  vmlab_format_flags(buf, sizeof(buf),
+				     VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | (1u << 20),
+				     vmlab_pte_flag_name));
+	EXPECT_STREQ("present|write|bit20", buf);
+	EXPECT_EQ(strlen("present|write|bit20"),
+		  vmlab_format_flags(buf, 5, VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | (1u << 20),
+				     vmlab_pte_flag_name));
+	EXPECT_STREQ("pres", buf);
+}
+
+TEST_HARNESS_MAIN
