@@ -117,6 +117,12 @@ void json_i64(struct json *j, const char *key, int64_t val)
 	fprintf(j->out, "%" PRId64, val);
 }
 
+void json_hex(struct json *j, const char *key, uint64_t val)
+{
+	start_value(j, key);
+	fprintf(j->out, "\"0x%" PRIx64 "\"", val);
+}
+
 void json_bool(struct json *j, const char *key, bool val)
 {
 	start_value(j, key);

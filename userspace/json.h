@@ -27,6 +27,8 @@ void json_array_end(struct json *j);
 void json_string(struct json *j, const char *key, const char *val);	/* NULL: null */
 void json_u64(struct json *j, const char *key, uint64_t val);
 void json_i64(struct json *j, const char *key, int64_t val);
+/* @val as a "0x..." string: exact where a double (jq) would round */
+void json_hex(struct json *j, const char *key, uint64_t val);
 void json_bool(struct json *j, const char *key, bool val);
 /* a string array of the names of the bits set in @flags */
 void json_flags(struct json *j, const char *key, uint32_t flags,
