@@ -16,6 +16,8 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "info", cmd_info, "what the module and the kernel report" },
+	{ "walk", cmd_walk, "the page tables, page and COW verdict behind addresses" },
+	{ "scan", cmd_scan, "the leaves of an address range or a VMA, runs collapsed" },
 	{ "region", cmd_region, "create, list, inspect and destroy regions" },
 };
 
