@@ -20,6 +20,7 @@ static const struct command {
 	{ "scan", cmd_scan, "the leaves of an address range or a VMA, runs collapsed" },
 	{ "maps", cmd_maps, "a process's VMAs with resident, zero, COW, dirty, huge pages" },
 	{ "region", cmd_region, "create, list, inspect and destroy regions" },
+	{ "hexdump", cmd_hexdump, "a region's bytes as \"hexdump -C\" prints them" },
 };
 
 static void usage(FILE *f)
