@@ -28,6 +28,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
+#include "walk_util.h"
 
 #define VMLAB_BIN	"/bin/vmlab"
 #define JQ_BIN		"/usr/bin/jq"
@@ -512,6 +513,59 @@ TEST_F(cli, maps_counts_pages)
 	munmap(p, 8 * PAGE);
 }
 
+/* A transparent huge page: walk shows a 2 MiB PMD leaf, scan one run, maps one huge leaf. */
+TEST_F(cli, thp_pmd_leaf)
+{
+	char line[256], want[128], filter[256], *p;
+	struct vmlab_walk w;
+	struct result r;
+	uintptr_t a;
+
+	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line)))
+		SKIP(return, "no /sys/kernel/mm/transparent_hugepage: THP not built in");
+	if (strstr(line, "[never]"))
+		SKIP(return, "THP is disabled: enabled is '%s'", line);
+	p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, SZ_2M, MADV_HUGEPAGE));
+	a = (uintptr_t)p;
+	p[0] = 1;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w));
+	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level) TH_LOG("no THP: leaf at %s",
+							 vmlab_level_name(w.leaf_level));
+
+	ASSERT_EQ(0, vmlab(&r, "walk -p %d %#lx", self->pid, a + 5 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "leaf     PMD, 2M, pfn 0x")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "|huge")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "  PTE       -  -                   (not reached)\n"))
+		TH_LOG("%s", r.out);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %#lx", self->pid, a + 5 * PAGE));
+	EXPECT_JQ(r.out, ".walks[0].leaf | \"\\(.level) \\(.size)\"", "PMD 2097152");
+	EXPECT_JQ(r.out, ".walks[0].levels[3] | \"\\(.leaf) \\(.flags | index(\"huge\") != null)\"",
+		  "true true");
+	EXPECT_JQ(r.out, ".walks[0].levels[4].reached", "false");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d %#lx-%#lx", self->pid, a, a + SZ_2M));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".runs | length", "1");
+	EXPECT_JQ(r.out, ".runs[0] | \"\\(.leaves) \\(.level) \\(.verdict)\"", "1 PMD writable");
+	EXPECT_JQ(r.out, ".verdicts.writable.pages", "512");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "maps --json -p %d", self->pid));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(filter, sizeof(filter),
+		 ".vmas[] | select(.start <= %lu and .end >= %lu) | [.resident, .dirty, .huge] | map(tostring) | join(\" \")",
+		 a, a + SZ_2M);
+	snprintf(want, sizeof(want), "512 512 1");
+	EXPECT_JQ(r.out, filter, want);
+	result_free(&r);
+	munmap(p, SZ_2M);
+}
+
 /* region create, list, info and destroy from the shell, in text and JSON. */
 TEST_F(cli, region_commands)
 {
@@ -752,6 +806,8 @@ TEST_F(cli, errors_are_one_line)
 		{ "walk -p 0 0x1000", 2, "bad pid '0'" },
 		{ "walk -p 4000000 0x1000", 1, "pid 4000000: no such process" },
 		{ "walk 0xffffffffff600000", 1, "not a user address" },
+		{ "walk -p 2 0x1000", 1, "pid 2 has no address space" },
+		{ "maps -p 2", 1, "pid 2 has no address space" },
 		{ "walk --frob 1", 2, "bad option" },
 		{ "scan 0x2000-0x1000", 2, "bad range '0x2000-0x1000'" },
 		{ "scan 4096", 2, "bad range '4096'" },

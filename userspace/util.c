@@ -172,8 +172,11 @@ int walk_error(uint32_t pid, const char *what)
 		errmsg("pid %u: no such process", pid);
 	else if (pid && e == EPERM)
 		errmsg("pid %u: permission denied (another process needs CAP_SYS_PTRACE)", pid);
+	else if (e == EINVAL && pid)
+		errmsg("%s: not a user address, or pid %u has no address space (a kernel thread)",
+		       what, pid);
 	else if (e == EINVAL)
-		errmsg("%s: not a user address range this walk accepts", what);
+		errmsg("%s: not a user address", what);
 	else
 		errmsg("%s: %s", what, strerror(e));
 	return EXIT_FAILED;
