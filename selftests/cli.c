@@ -783,6 +783,12 @@ TEST_F(cli, hexdump_bad_offsets)
 	ASSERT_EQ(0, vmlab(&r, "hexdump -n -1 %u", rc.id));
 	EXPECT_ONE_LINE_ERROR(&r, 2);
 	result_free(&r);
+	/* a leading 0 is decimal, not octal */
+	ASSERT_EQ(0, vmlab(&r, "hexdump -s 010 -n 1 %u", rc.id));
+	EXPECT_EQ(0, r.status);
+	EXPECT_STREQ("0000000a  00                                                |.|\n0000000b\n",
+		     r.out);
+	result_free(&r);
 	/* the last byte, and a length clamped to it */
 	ASSERT_EQ(0, vmlab(&r, "hexdump -s 8191 -n 1M %u", rc.id));
 	EXPECT_EQ(0, r.status);

@@ -2,6 +2,7 @@
 /*
  * util.c - the vmlab tool's shared helpers (see vmlab.h)
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -90,15 +91,18 @@ int usage_error(const char *cmd, const char *fmt, ...)
 
 int parse_u64(const char *s, uint64_t *val, bool suffixes)
 {
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	const char *digits = hex ? s + 2 : s;
 	unsigned int shift = 0;
 	unsigned long long v;
 	char *end;
 
-	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+	/* base 10 or 16, never 0: "010" is ten, not octal eight; no sign */
+	if (!(hex ? isxdigit((unsigned char)*digits) : isdigit((unsigned char)*digits)))
 		return -1;
 	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
+	v = strtoull(digits, &end, hex ? 16 : 10);
+	if (errno)
 		return -1;
 	if (suffixes && *end) {
 		switch (*end) {
