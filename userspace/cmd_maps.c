@@ -55,40 +55,82 @@ static void count_record(const struct vmlab_walk_record *rec, void *arg)
 		st->huge++;
 }
 
-static void print_row(const struct map_line *m, const struct vma_stats *st, bool walked)
+/* a VMA and what its walk found */
+struct vma_row {
+	struct map_line m;
+	struct vma_stats st;
+	bool walked;
+};
+
+static void print_text(const struct vma_row *rows, size_t nr)
 {
-	printf("%012" PRIx64 "-%012" PRIx64 " %s %08" PRIx64 " %-5s %8" PRIu64, m->start,
-	       m->end, m->perms, m->offset, m->dev, m->inode);
-	if (walked)
-		printf(" %7" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %5" PRIu64,
-		       st->resident, st->zero, st->cow, st->dirty, st->huge);
-	else
-		printf(" %7s %6s %6s %6s %5s", "-", "-", "-", "-", "-");
-	printf("  %s\n", m->path);
+	struct vma_stats total = { 0 };
+	size_t i;
+
+	printf("%s%-25s %-4s %-8s %-5s %8s %7s %6s %6s %6s %5s  %s%s\n", colour(C_BOLD),
+	       "ADDRESS", "PERM", "OFFSET", "DEV", "INODE", "RSS", "ZERO", "COW",
+	       "DIRTY", "HUGE", "PATH", colour(C_RESET));
+	for (i = 0; i < nr; i++) {
+		const struct map_line *m = &rows[i].m;
+		const struct vma_stats *st = &rows[i].st;
+
+		printf("%012" PRIx64 "-%012" PRIx64 " %s %08" PRIx64 " %-5s %8" PRIu64,
+		       m->start, m->end, m->perms, m->offset, m->dev, m->inode);
+		if (rows[i].walked)
+			printf(" %7" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64 " %5" PRIu64,
+			       st->resident, st->zero, st->cow, st->dirty, st->huge);
+		else
+			printf(" %7s %6s %6s %6s %5s", "-", "-", "-", "-", "-");
+		printf("  %s\n", m->path);
+		total.resident += st->resident;
+		total.zero += st->zero;
+		total.cow += st->cow;
+		total.dirty += st->dirty;
+		total.huge += st->huge;
+	}
+	printf("%-25s %-4s %-8s %-5s %8s %7" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
+	       " %5" PRIu64 "\n", "total", "", "", "", "", total.resident, total.zero,
+	       total.cow, total.dirty, total.huge);
 }
 
-static void json_row(struct json *j, const struct map_line *m, const struct vma_stats *st,
-		     bool walked)
+static void print_json(const struct vma_row *rows, size_t nr, uint32_t pid,
+		       uint32_t page_size)
 {
-	json_object_begin(j, NULL);
-	json_u64(j, "start", m->start);
-	json_u64(j, "end", m->end);
-	json_hex(j, "start_hex", m->start);
-	json_hex(j, "end_hex", m->end);
-	json_string(j, "perms", m->perms);
-	json_u64(j, "offset", m->offset);
-	json_string(j, "dev", m->dev);
-	json_u64(j, "inode", m->inode);
-	json_string(j, "path", m->path);
-	json_bool(j, "walked", walked);
-	if (walked) {
-		json_u64(j, "resident", st->resident);
-		json_u64(j, "zero", st->zero);
-		json_u64(j, "cow_shared", st->cow);
-		json_u64(j, "dirty", st->dirty);
-		json_u64(j, "huge", st->huge);
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_u64(&j, "pid", pid ? pid : (uint32_t)getpid());
+	json_u64(&j, "page_size", page_size);
+	json_array_begin(&j, "vmas");
+	for (i = 0; i < nr; i++) {
+		const struct map_line *m = &rows[i].m;
+		const struct vma_stats *st = &rows[i].st;
+
+		json_object_begin(&j, NULL);
+		json_u64(&j, "start", m->start);
+		json_u64(&j, "end", m->end);
+		json_hex(&j, "start_hex", m->start);
+		json_hex(&j, "end_hex", m->end);
+		json_string(&j, "perms", m->perms);
+		json_u64(&j, "offset", m->offset);
+		json_string(&j, "dev", m->dev);
+		json_u64(&j, "inode", m->inode);
+		json_string(&j, "path", m->path);
+		json_bool(&j, "walked", rows[i].walked);
+		if (rows[i].walked) {
+			json_u64(&j, "resident", st->resident);
+			json_u64(&j, "zero", st->zero);
+			json_u64(&j, "cow_shared", st->cow);
+			json_u64(&j, "dirty", st->dirty);
+			json_u64(&j, "huge", st->huge);
+		}
+		json_object_end(&j);
 	}
-	json_object_end(j);
+	json_array_end(&j);
+	json_object_end(&j);
+	json_end(&j);
 }
 
 int cmd_maps(int argc, char **argv)
@@ -101,11 +143,11 @@ int cmd_maps(int argc, char **argv)
 	};
 	struct vmlab_info info;
 	struct vmlab_walk w;
-	struct vma_stats st, total = { 0 };
+	struct vma_row *rows = NULL, *row;
+	size_t nr = 0, max = 0;
 	struct map_line m;
 	uint32_t pid = 0;
-	bool json = false, walked;
-	struct json j;
+	bool json = false;
 	FILE *f = NULL;
 	char what[64];
 	int fd, c, ret, status = EXIT_OK;
@@ -132,63 +174,50 @@ int cmd_maps(int argc, char **argv)
 	}
 	f = maps_open(pid);
 	if (!f) {
-		if (errno == ENOENT)
-			errmsg("pid %u: no such process", pid);
-		else
-			errmsg("/proc/%u/maps: %s", pid, strerror(errno));
 		status = EXIT_FAILED;
 		goto out;
 	}
-	if (json) {
-		json_init(&j, stdout);
-		json_object_begin(&j, NULL);
-		json_u64(&j, "pid", pid ? pid : (uint32_t)getpid());
-		json_u64(&j, "page_size", info.page_size);
-		json_array_begin(&j, "vmas");
-	} else {
-		printf("%s%-25s %-4s %-8s %-5s %8s %7s %6s %6s %6s %5s  %s%s\n", colour(C_BOLD),
-		       "ADDRESS", "PERM", "OFFSET", "DEV", "INODE", "RSS", "ZERO", "COW",
-		       "DIRTY", "HUGE", "PATH", colour(C_RESET));
-	}
+	/* every VMA first: an error prints one line and no half table */
 	while ((ret = maps_next(f, &m)) > 0) {
-		st = (struct vma_stats){
+		if (nr == max) {
+			struct vma_row *more;
+
+			max = max ? 2 * max : 64;
+			more = realloc(rows, max * sizeof(*rows));
+			if (!more) {
+				errmsg("maps: %s", strerror(errno));
+				status = EXIT_FAILED;
+				goto out;
+			}
+			rows = more;
+		}
+		row = &rows[nr++];
+		row->m = m;
+		row->st = (struct vma_stats){
 			.start = m.start, .end = m.end, .page_size = info.page_size,
 		};
-		walked = m.end <= USER_TOP;
+		row->walked = m.end <= USER_TOP;
 		snprintf(what, sizeof(what), "0x%" PRIx64 "-0x%" PRIx64, m.start, m.end);
-		if (walked && walk_records(fd, pid, m.start, m.end, count_record, &st)) {
+		if (row->walked && walk_records(fd, pid, m.start, m.end, count_record, &row->st)) {
 			/* a VMA the walk refuses (none so far) is shown unwalked */
 			if (errno != EINVAL) {
 				status = walk_error(pid, what);
-				break;
+				goto out;
 			}
-			walked = false;
+			row->walked = false;
 		}
-		if (json) {
-			json_row(&j, &m, &st, walked);
-			continue;
-		}
-		print_row(&m, &st, walked);
-		total.resident += st.resident;
-		total.zero += st.zero;
-		total.cow += st.cow;
-		total.dirty += st.dirty;
-		total.huge += st.huge;
 	}
-	if (ret < 0 && status == EXIT_OK) {
+	if (ret < 0) {
 		errmsg("cannot parse the maps of pid %u", pid);
 		status = EXIT_FAILED;
+		goto out;
 	}
-	if (json) {
-		json_array_end(&j);
-		json_object_end(&j);
-		json_end(&j);
-	} else if (status == EXIT_OK) {
-		printf("%-25s %-4s %-8s %-5s %8s %7" PRIu64 " %6" PRIu64 " %6" PRIu64 " %6" PRIu64
-		       " %5" PRIu64 "\n", "total", "", "", "", "", total.resident, total.zero,
-		       total.cow, total.dirty, total.huge);
-	}
+	if (json)
+		print_json(rows, nr, pid, info.page_size);
+	else
+		print_text(rows, nr);
 out:
+	free(rows);
 	if (f)
 		fclose(f);
 	close(fd);

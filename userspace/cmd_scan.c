@@ -93,13 +93,8 @@ static int find_vma(uint32_t pid, const char *name, uint64_t *start, uint64_t *e
 	FILE *f = maps_open(pid);
 	int ret;
 
-	if (!f) {
-		if (errno == ENOENT)
-			errmsg("pid %u: no such process", pid);
-		else
-			errmsg("/proc/%u/maps: %s", pid, strerror(errno));
+	if (!f)
 		return -1;
-	}
 	while ((ret = maps_next(f, &m)) > 0) {
 		if (!strcmp(m.path, name)) {
 			exact++;

@@ -290,12 +290,18 @@ int walk_records(int fd, uint32_t pid, uint64_t start, uint64_t end,
 FILE *maps_open(uint32_t pid)
 {
 	char path[64];
+	FILE *f;
 
 	if (pid)
 		snprintf(path, sizeof(path), "/proc/%u/maps", pid);
 	else
 		snprintf(path, sizeof(path), "/proc/self/maps");
-	return fopen(path, "re");
+	f = fopen(path, "re");
+	if (!f && errno == ENOENT)
+		errmsg("pid %u: no such process", pid);
+	else if (!f)
+		errmsg("%s: %s", path, strerror(errno));
+	return f;
 }
 
 int maps_next(FILE *f, struct map_line *m)

@@ -105,8 +105,9 @@ struct map_line {
 };
 
 /*
- * Open /proc/PID/maps (@pid 0: the caller's) and read it line by line:
- * NULL with errno, then 1 per line, 0 at the end, -1 on a malformed line.
+ * Open /proc/PID/maps (@pid 0: the caller's), or say why not and return
+ * NULL; then read it line by line: 1 per line, 0 at the end, -1 on a
+ * malformed line.
  */
 FILE *maps_open(uint32_t pid);
 int maps_next(FILE *f, struct map_line *m);
