@@ -49,7 +49,8 @@ static void result_free(struct result *r)
 {
 	free(r->out);
 	free(r->err);
-	r->out = r->err = NULL;
+	r->out = NULL;
+	r->err = NULL;
 }
 
 /* the whole contents of @fd, NUL-terminated, its length in @len */
@@ -261,12 +262,12 @@ TEST(help_lists_every_command)
 
 	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "--help"));
 	EXPECT_EQ(0, r.status);
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		snprintf(want, sizeof(want), "\n  %s ", cmds[i]);
 		EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("no %s in: %s", cmds[i], r.out);
 	}
 	result_free(&r);
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		ASSERT_EQ(0, vmlab(&r, "%s --help", cmds[i]));
 		EXPECT_EQ(0, r.status);
 		snprintf(want, sizeof(want), "usage: vmlab %s", cmds[i]);
@@ -341,7 +342,8 @@ TEST_F(cli, walk_anon_pages)
 	EXPECT_JQ(r.out, ".walks[0].vma | \"\\(.start) \\(.end)\"", want);
 	EXPECT_JQ(r.out, ".walks[0].vma.backing", "anon");
 	EXPECT_JQ(r.out, ".walks[0].leaf | \"\\(.level) \\(.size) \\(.present)\"", "PTE 4096 true");
-	EXPECT_JQ(r.out, ".walks[0].page | \"\\(.mapcount) \\(.flags | index(\"anon-exclusive\") != null)\"",
+	EXPECT_JQ(r.out,
+		  ".walks[0].page | \"\\(.mapcount) \\(.flags | index(\"anon-exclusive\") != null)\"",
 		  "1 true");
 	/* the PTE: NX set, so only the hex string is exact */
 	EXPECT_JQ(r.out, ".walks[0].levels[4] | (.entry_hex | startswith(\"0x8\")) and .leaf",
@@ -598,7 +600,8 @@ TEST_F(cli, region_commands)
 
 	ASSERT_EQ(0, vmlab(&r, "region list --json"));
 	EXPECT_EQ(0, r.status);
-	snprintf(want, sizeof(want), ".regions[] | select(.id == %u) | \"\\(.kind) \\(.size) \\(.mappings) \\(.offset == %llu)\"",
+	snprintf(want, sizeof(want),
+		 ".regions[] | select(.id == %u) | \"\\(.kind) \\(.size) \\(.mappings) \\(.offset == %llu)\"",
 		 id, (unsigned long long)ri.offset);
 	EXPECT_JQ(r.out, want, "anon 65536 0 true");
 	snprintf(want, sizeof(want), ".regions[] | select(.id == %u) | .flags | join(\",\")", id2);
@@ -655,16 +658,21 @@ static void check_hexdump(struct __test_metadata *_metadata, uint32_t id, const 
 	snprintf(n, sizeof(n), "%ld", len);
 	snprintf(idstr, sizeof(idstr), "%u", id);
 	if (skip >= 0) {
-		argv_bb[a++] = "-s", argv_bb[a++] = s;
-		argv_me[b++] = "-s", argv_me[b++] = skip & 1 ? s : sx;
+		argv_bb[a++] = "-s";
+		argv_bb[a++] = s;
+		argv_me[b++] = "-s";
+		argv_me[b++] = skip & 1 ? s : sx;
 	}
 	if (len >= 0) {
-		argv_bb[a++] = "-n", argv_bb[a++] = n;
-		argv_me[b++] = "-n", argv_me[b++] = n;
+		argv_bb[a++] = "-n";
+		argv_bb[a++] = n;
+		argv_me[b++] = "-n";
+		argv_me[b++] = n;
 	}
 	argv_bb[a++] = (char *)file;
 	argv_me[b++] = idstr;
-	argv_bb[a] = argv_me[b] = NULL;
+	argv_bb[a] = NULL;
+	argv_me[b] = NULL;
 	ASSERT_EQ(0, run_full(&bb, 0, NULL, NULL, argv_bb));
 	ASSERT_EQ(0, run_full(&mine, 0, NULL, NULL, argv_me));
 	ASSERT_EQ(0, run_full(&again, 0, NULL, NULL, argv_me));
@@ -705,6 +713,7 @@ TEST_F_TIMEOUT(cli, hexdump_matches_busybox, 120)
 	static const char *const fills[] = { "--fill pattern", "--fill zero" };
 	char path[64], *buf;
 	struct result r;
+	uint64_t off;
 	uint32_t id;
 	size_t i, f;
 
@@ -715,17 +724,16 @@ TEST_F_TIMEOUT(cli, hexdump_matches_busybox, 120)
 		id = created_id(&r);
 		ASSERT_NE(0, id) TH_LOG("%s%s", r.out, r.err);
 		result_free(&r);
+		off = (uint64_t)id << VMLAB_REGION_SHIFT;
 		if (f == 1) {	/* a few bytes, text and not, among zeros */
-			ASSERT_EQ(5, pwrite(self->fd, "hello", 5, ((uint64_t)id << VMLAB_REGION_SHIFT) + 100));
-			ASSERT_EQ(4, pwrite(self->fd, "\x01\x7f\x80\xff", 4,
-					    ((uint64_t)id << VMLAB_REGION_SHIFT) + 4100));
-			ASSERT_EQ(4, pwrite(self->fd, "end!", 4,
-					    ((uint64_t)id << VMLAB_REGION_SHIFT) + 16380));
+			ASSERT_EQ(5, pwrite(self->fd, "hello", 5, off + 100));
+			ASSERT_EQ(4, pwrite(self->fd, "\x01\x7f\x80\xff", 4, off + 4100));
+			ASSERT_EQ(4, pwrite(self->fd, "end!", 4, off + 16380));
 		}
-		ASSERT_EQ(16384, pread(self->fd, buf, 16384, (uint64_t)id << VMLAB_REGION_SHIFT));
+		ASSERT_EQ(16384, pread(self->fd, buf, 16384, off));
 		snprintf(path, sizeof(path), "/tmp/cli-hexdump-%u", id);
 		ASSERT_EQ(0, save(path, buf, 16384));
-		for (i = 0; i < sizeof(hexdump_cases) / sizeof(hexdump_cases[0]); i++)
+		for (i = 0; i < ARRAY_SIZE(hexdump_cases); i++)
 			check_hexdump(_metadata, id, path, hexdump_cases[i][0], hexdump_cases[i][1]);
 		unlink(path);
 		EXPECT_EQ(0, vmlab_region_destroy(self->fd, id));
@@ -838,7 +846,7 @@ TEST_F(cli, errors_are_one_line)
 	struct result r;
 	size_t i;
 
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
 		ASSERT_EQ(0, vmlab(&r, "%s", cases[i].args));
 		EXPECT_EQ(cases[i].status, r.status) TH_LOG("vmlab %s", cases[i].args);
 		EXPECT_ONE_LINE_ERROR(&r, cases[i].status);

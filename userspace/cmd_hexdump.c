@@ -63,8 +63,8 @@ int cmd_hexdump(int argc, char **argv)
 		goto out;
 	}
 	if (skip >= ri.length) {
-		errmsg("offset 0x%" PRIx64 " is at or past the end of region %u (0x%" PRIx64 " bytes)",
-		       skip, id, (uint64_t)ri.length);
+		errmsg("offset 0x%" PRIx64 " is at or past the end of region %u (0x%" PRIx64
+		       " bytes)", skip, id, (uint64_t)ri.length);
 		status = EXIT_FAILED;
 		goto out;
 	}

@@ -117,7 +117,8 @@ static int region_create(int argc, char **argv)
 		return status;
 	if (vmlab_region_create(fd, &rc)) {
 		if (errno == EINVAL)
-			errmsg("region create: invalid settings (the size must be a multiple of the page size; fill is for file regions, cache for device regions)");
+			errmsg("region create: invalid settings (%s)",
+			       "the size must be a multiple of the page size; fill is for file regions, cache for device regions");
 		else
 			errmsg("region create: %s", strerror(errno));
 		close(fd);

@@ -106,13 +106,16 @@ int parse_u64(const char *s, uint64_t *val, bool suffixes)
 		return -1;
 	if (suffixes && *end) {
 		switch (*end) {
-		case 'k': case 'K':
+		case 'k':
+		case 'K':
 			shift = 10;
 			break;
-		case 'm': case 'M':
+		case 'm':
+		case 'M':
 			shift = 20;
 			break;
-		case 'g': case 'G':
+		case 'g':
+		case 'G':
 			shift = 30;
 			break;
 		default:
@@ -137,9 +140,9 @@ int parse_range(const char *s, uint64_t *start, uint64_t *end)
 {
 	const char *dash = strchr(s, '-');
 	char buf[64];
-	size_t n;
+	size_t n = dash ? (size_t)(dash - s) : sizeof(buf);
 
-	if (!dash || (n = dash - s) >= sizeof(buf))
+	if (n >= sizeof(buf))
 		return -1;
 	memcpy(buf, s, n);
 	buf[n] = '\0';
