@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # the last line: what the debug kernel's build needs
-packages="qemu-system-x86 busybox-static cpio pahole mmdebstrap sparse zstd xz-utils
+packages="qemu-system-x86 busybox-static cpio pahole mmdebstrap sparse zstd xz-utils jq
 	bc kmod gcc make libc6-dev perl util-linux
 	flex bison libelf-dev libssl-dev"
 missing=()

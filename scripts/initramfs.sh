@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # initramfs.sh K - pack the initramfs that boots kernel K's test VM:
 # busybox-static, vmlab.ko built for K, the static vmlab tool, selftests and
-# helpers, and the guest scripts. Writes $BUILD/K/initramfs.cpio.
+# helpers, jq with its libraries, and the guest scripts. Writes
+# $BUILD/K/initramfs.cpio.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -28,6 +29,16 @@ cp "$ko" "$root/lib/modules/vmlab.ko"
 cp "$static/vmlab" "$static/vm-exit" "$static/as-nobody" "$root/bin/"
 for t in "$static/selftests/"*; do
 	[ -x "$t" ] && cp "$t" "$root/lib/vmlab/selftests/"
+done
+# jq, the JSON parser the CLI's tests check --json output with: Debian's is
+# dynamically linked, so its libraries and the dynamic loader come along
+jq=/usr/bin/jq
+[ -x "$jq" ] || die "kernel $K: initramfs: no $jq (apt-get install jq)"
+mkdir -p "$root/usr/bin"
+cp "$jq" "$root/usr/bin/jq"
+for lib in $(ldd "$jq" | awk '/=> \//{print $3} /^\t\//{print $1}'); do
+	mkdir -p "$root$(dirname "$lib")"
+	cp -L "$lib" "$root$lib"
 done
 cp "$VMLAB_TOP/scripts/guest/init" "$root/init"
 cp "$VMLAB_TOP/scripts/guest/run-tests" "$VMLAB_TOP/scripts/guest/demo" "$root/lib/vmlab/"

@@ -1,78 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmlab - the command-line tool of the vmlab lab
- *
- *	vmlab info		what the module and the kernel report
+ * vmlab - the command-line tool of the vmlab lab: main() and the table of
+ * subcommands, one file each (cmd_*.c; shared helpers in util.c).
  *
  * Exit status: 0 ok, 1 failed, 2 usage error or module not loaded.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "libvmlab.h"
-
-#define EXIT_USAGE 2
-
-static const char *prog = "vmlab";
-
-static int open_device(void)
-{
-	int fd = vmlab_open();
-
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
-			fprintf(stderr, "%s: vmlab module not loaded: insmod vmlab.ko\n", prog);
-		else
-			fprintf(stderr, "%s: %s: %s\n", prog, VMLAB_DEVICE, strerror(errno));
-	}
-	return fd;
-}
-
-static void info_usage(FILE *f)
-{
-	fprintf(f, "usage: %s info\n"
-		"Print the module's ABI version, the page size, the paging levels\n"
-		"and the kernel release.\n", prog);
-}
-
-static int cmd_info(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ }
-	};
-	struct vmlab_info info;
-	int fd, c;
-
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			info_usage(stdout);
-			return 0;
-		}
-		info_usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (optind != argc) {
-		info_usage(stderr);
-		return EXIT_USAGE;
-	}
-	fd = open_device();
-	if (fd < 0)
-		return EXIT_USAGE;
-	if (vmlab_info(fd, &info)) {
-		fprintf(stderr, "%s: info: %s\n", prog, strerror(errno));
-		return 1;
-	}
-	printf("abi version     %u\n", info.abi_version);
-	printf("kernel          %s\n", info.release);
-	printf("page size       %u\n", info.page_size);
-	printf("paging levels   %u\n", info.pgtable_levels);
-	printf("features        %#llx\n", (unsigned long long)info.features);
-	return 0;
-}
+#include "vmlab.h"
 
 static const struct command {
 	const char *name;
@@ -80,6 +16,11 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "info", cmd_info, "what the module and the kernel report" },
+	{ "walk", cmd_walk, "the page tables, page and COW verdict behind addresses" },
+	{ "scan", cmd_scan, "the leaves of an address range or a VMA, runs collapsed" },
+	{ "maps", cmd_maps, "a process's VMAs with resident, zero, COW, dirty, huge pages" },
+	{ "region", cmd_region, "create, list, inspect and destroy regions" },
+	{ "hexdump", cmd_hexdump, "a region's bytes as \"hexdump -C\" prints them" },
 };
 
 static void usage(FILE *f)
@@ -87,28 +28,31 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "usage: %s COMMAND [ARGS...]\n\ncommands:\n", prog);
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'%s COMMAND --help' describes one command.\n", prog);
+	fprintf(f, "\n'%s COMMAND --help' describes one command.\n"
+		"Exit status: 0 ok, 1 failed, 2 usage error or module not loaded.\n"
+		"Environment: VMLAB_DEVICE (default %s), NO_COLOR.\n",
+		prog, VMLAB_DEVICE);
 }
 
 int main(int argc, char **argv)
 {
 	size_t i;
 
+	opterr = 0;	/* the subcommands say what is wrong, in one line */
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
-		return 0;
+		return EXIT_OK;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "%s: unknown command '%s'\n", prog, argv[1]);
-	usage(stderr);
+	errmsg("unknown command '%s' (try '%s --help')", argv[1], prog);
 	return EXIT_USAGE;
 }

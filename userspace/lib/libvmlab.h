@@ -104,4 +104,23 @@ const char *vmlab_vma_flag_name(unsigned int bit);
 int vmlab_format_flags(char *buf, size_t size, uint32_t flags,
 		       const char *(*name)(unsigned int bit));
 
+/*
+ * Names for the tool (names.c): what the vmlab tool prints and parses.
+ * The *_name functions return NULL for a value they do not know, the
+ * *_value functions -1 for a name.
+ */
+const char *vmlab_feature_name(unsigned int bit);	/* of VMLAB_FEAT_* */
+const char *vmlab_region_kind_name(unsigned int kind);	/* "file", "anon", "device" */
+int vmlab_region_kind_value(const char *name);
+const char *vmlab_fill_name(unsigned int fill);		/* "zero", "byte", "pattern" */
+const char *vmlab_region_flag_name(unsigned int bit);	/* of VMLAB_REGION_READONLY... */
+int vmlab_cache_value(const char *name);		/* "wb", "WC", ... (any case) */
+
+/*
+ * The VMLAB_PTE_* bits of a raw x86-64 page-table entry read at @level
+ * (non-leaf entries too): present, write, user, accessed, noexec, and for
+ * a leaf dirty, global and huge. 0 for an entry that is not present.
+ */
+uint32_t vmlab_entry_flags(uint64_t entry, unsigned int level);
+
 #endif /* LIBVMLAB_H */

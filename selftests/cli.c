@@ -1,0 +1,914 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cli.c - selftests of the vmlab tool (/bin/vmlab in the VM), run as a
+ * separate program with its output captured: help, info, walk, scan and
+ * maps on memory this test prepared, regions made from the shell, hexdump
+ * byte for byte against busybox's "hexdump -C" of the same bytes, --json
+ * of every subcommand parsed and checked by jq, and every error with its
+ * one line on stderr and exit code.
+ *
+ * Runs as root in the vmlab VM; the module-missing test unloads and
+ * reloads vmlab.ko from VMLAB_KO, which the VM's test runner sets.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libvmlab.h"
+#include "walk_util.h"
+
+#define VMLAB_BIN	"/bin/vmlab"
+#define JQ_BIN		"/usr/bin/jq"
+#define HEXDUMP_BIN	"/bin/hexdump"
+#define PAGE		4096UL
+#define NOBODY		65534
+
+extern char **environ;
+
+/* what a run of a program left: exit status, stdout, stderr */
+struct result {
+	int status;		/* exit code, or 128 + the signal that killed it */
+	char *out, *err;
+	size_t out_len;
+};
+
+static void result_free(struct result *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = NULL;
+	r->err = NULL;
+}
+
+/* the whole contents of @fd, NUL-terminated, its length in @len */
+static char *slurp(int fd, size_t *len)
+{
+	off_t size = lseek(fd, 0, SEEK_END);
+	char *buf;
+
+	if (size < 0 || lseek(fd, 0, SEEK_SET))
+		return NULL;
+	buf = malloc(size + 1);
+	if (!buf)
+		return NULL;
+	if (pread(fd, buf, size, 0) != size) {
+		free(buf);
+		return NULL;
+	}
+	buf[size] = '\0';
+	if (len)
+		*len = size;
+	return buf;
+}
+
+/*
+ * Run @argv with @in (may be NULL) on stdin, stdout and stderr captured,
+ * "NAME=VALUE" @env added to the environment, as @uid when not 0. Without
+ * a uid change it is posix_spawn (a vfork): our own page tables stay as
+ * they are, where a fork would write-protect them for copy-on-write.
+ * 0, or -1 when the program could not be run.
+ */
+static int run_full(struct result *r, uid_t uid, const char *env, const char *in,
+		    char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	char **envp = environ;
+	int fds[3], i, ret = -1, st;
+	size_t n = 0;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	for (i = 0; i < 3; i++)
+		fds[i] = memfd_create("cli", MFD_CLOEXEC);
+	if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0)
+		goto out;
+	if (in && write(fds[0], in, strlen(in)) != (ssize_t)strlen(in))
+		goto out;
+	lseek(fds[0], 0, SEEK_SET);
+	if (env) {
+		while (environ[n])
+			n++;
+		envp = calloc(n + 2, sizeof(*envp));
+		if (!envp)
+			goto out;
+		memcpy(envp, environ, n * sizeof(*envp));
+		envp[n] = (char *)env;
+	}
+	if (uid) {
+		pid = fork();
+		if (pid == 0) {
+			for (i = 0; i < 3; i++)
+				dup2(fds[i], i);
+			if (setgroups(0, NULL) || setgid(uid) || setuid(uid))
+				_exit(126);
+			execve(argv[0], argv, envp);
+			_exit(127);
+		}
+		if (pid < 0)
+			goto out;
+	} else {
+		posix_spawn_file_actions_init(&fa);
+		for (i = 0; i < 3; i++)
+			posix_spawn_file_actions_adddup2(&fa, fds[i], i);
+		st = posix_spawn(&pid, argv[0], &fa, NULL, argv, envp);
+		posix_spawn_file_actions_destroy(&fa);
+		if (st)
+			goto out;
+	}
+	if (waitpid(pid, &st, 0) != pid)
+		goto out;
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	r->out = slurp(fds[1], &r->out_len);
+	r->err = slurp(fds[2], NULL);
+	ret = r->out && r->err ? 0 : -1;
+out:
+	if (envp != environ)
+		free(envp);
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return ret;
+}
+
+#define RUN(r, ...) run_full(r, 0, NULL, NULL, (char *const[]){ __VA_ARGS__, NULL })
+
+/* the vmlab tool with printf-formatted arguments split at spaces */
+static int vmlab(struct result *r, const char *fmt, ...)
+{
+	char *args[32], *line, *save = NULL, *tok;
+	int n = 0, ret;
+	va_list ap;
+
+	args[n++] = VMLAB_BIN;
+	va_start(ap, fmt);
+	ret = vasprintf(&line, fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		return -1;
+	for (tok = strtok_r(line, " ", &save); tok && n < 31; tok = strtok_r(NULL, " ", &save))
+		args[n++] = tok;
+	args[n] = NULL;
+	ret = run_full(r, 0, NULL, NULL, args);
+	free(line);
+	return ret;
+}
+
+/* jq -r @filter over @json: its output without the last newline; NULL on failure */
+static char *jq(const char *json, const char *filter)
+{
+	struct result r;
+	char *s;
+
+	if (run_full(&r, 0, NULL, json, (char *const[]){ JQ_BIN, "-r", (char *)filter, NULL }) ||
+	    r.status) {
+		if (r.err)
+			fprintf(stderr, "# jq '%s': %s", filter, r.err);
+		result_free(&r);
+		return NULL;
+	}
+	s = r.out;
+	s[strcspn(s, "\n")] = '\0';
+	free(r.err);
+	return s;
+}
+
+/* checks the value jq @filter finds in @json against the string @want */
+#define EXPECT_JQ(json, filter, want) do {					\
+	char *_v = jq(json, filter);						\
+	EXPECT_NE(NULL, _v) TH_LOG("jq '%s' failed", filter);			\
+	if (_v)									\
+		EXPECT_STREQ(want, _v) TH_LOG("jq '%s'", filter);		\
+	free(_v);								\
+} while (0)
+
+static int count_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* a failed run: its exit code, no crash, nothing on stdout, one line "vmlab: ..." */
+#define EXPECT_ONE_LINE_ERROR(r, code) do {					\
+	EXPECT_EQ(code, (r)->status) TH_LOG("stderr: %s", (r)->err);		\
+	EXPECT_STREQ("", (r)->out);						\
+	EXPECT_EQ(1, count_lines((r)->err)) TH_LOG("stderr: %s", (r)->err);	\
+	EXPECT_EQ(0, strncmp((r)->err, "vmlab: ", 7)) TH_LOG("%s", (r)->err);	\
+} while (0)
+
+FIXTURE(cli) {
+	int fd;
+	pid_t pid;
+};
+
+FIXTURE_SETUP(cli)
+{
+	ASSERT_EQ(0, access(VMLAB_BIN, X_OK)) TH_LOG("%s is not in the VM", VMLAB_BIN);
+	ASSERT_EQ(0, access(JQ_BIN, X_OK)) TH_LOG("%s is not in the VM", JQ_BIN);
+	self->fd = vmlab_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", VMLAB_DEVICE, strerror(errno));
+	self->pid = getpid();
+}
+
+FIXTURE_TEARDOWN(cli)
+{
+	close(self->fd);
+}
+
+/* Reserve @pages + 2 pages PROT_NONE, make the middle @pages read-write: a VMA of its own. */
+static char *own_vma(size_t pages)
+{
+	char *p = mmap(NULL, (pages + 2) * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	if (mprotect(p + PAGE, pages * PAGE, PROT_READ | PROT_WRITE))
+		return NULL;
+	return p + PAGE;
+}
+
+/* the region id of "region N created: ..." */
+static uint32_t created_id(const struct result *r)
+{
+	unsigned int id = 0;
+
+	if (r->status || sscanf(r->out, "region %u created", &id) != 1)
+		return 0;
+	return id;
+}
+
+/* "vmlab --help" lists every command; each command's --help says its usage. */
+TEST(help_lists_every_command)
+{
+	static const char *const cmds[] = { "info", "walk", "scan", "maps", "region", "hexdump" };
+	struct result r;
+	char want[64];
+	size_t i;
+
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "--help"));
+	EXPECT_EQ(0, r.status);
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		snprintf(want, sizeof(want), "\n  %s ", cmds[i]);
+		EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("no %s in: %s", cmds[i], r.out);
+	}
+	result_free(&r);
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		ASSERT_EQ(0, vmlab(&r, "%s --help", cmds[i]));
+		EXPECT_EQ(0, r.status);
+		snprintf(want, sizeof(want), "usage: vmlab %s", cmds[i]);
+		EXPECT_EQ(0, strncmp(r.out, want, strlen(want))) TH_LOG("%s", r.out);
+		EXPECT_STREQ("", r.err);
+		result_free(&r);
+	}
+}
+
+/* info names the features; its JSON has the ABI version, page size and names. */
+TEST_F(cli, info_text_and_json)
+{
+	struct vmlab_info info;
+	struct result r;
+	char want[128];
+
+	ASSERT_EQ(0, vmlab_info(self->fd, &info));
+	ASSERT_EQ(0, vmlab(&r, "info"));
+	EXPECT_EQ(0, r.status);
+	EXPECT_NE(NULL, strstr(r.out, "regions|walk|walk-range")) TH_LOG("%s", r.out);
+	snprintf(want, sizeof(want), "kernel          %s\n", info.release);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "info --json"));
+	EXPECT_EQ(0, r.status);
+	EXPECT_JQ(r.out, ".abi_version", "1");
+	EXPECT_JQ(r.out, ".page_size", "4096");
+	EXPECT_JQ(r.out, ".kernel", info.release);
+	snprintf(want, sizeof(want), "0x%llx", (unsigned long long)info.features);
+	EXPECT_JQ(r.out, ".features_hex", want);
+	EXPECT_JQ(r.out, ".feature_names | index(\"walk-range\") != null", "true");
+	result_free(&r);
+}
+
+/* walk of a written, an untouched and a read anonymous page of ours: the verdicts. */
+TEST_F(cli, walk_anon_pages)
+{
+	char *p = own_vma(3), want[64];
+	uintptr_t a;
+	struct result r;
+
+	ASSERT_NE(NULL, p);
+	a = (uintptr_t)p;
+	p[10] = 1;				/* page 0: written */
+	EXPECT_EQ(0, *(volatile char *)(p + 2 * PAGE));	/* page 2: read */
+
+	ASSERT_EQ(0, vmlab(&r, "walk -p %d %#lx %lu %#lx", self->pid, a + 10, a + PAGE,
+			   a + 2 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "verdict  writable: private page with a writable entry"))
+		TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "verdict  none: ")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "verdict  zero-page: ")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "leaf     PTE, 4K, pfn 0x")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "anon|anon-exclusive")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "  <- leaf")) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %#lx %lu %#lx", self->pid, a + 10, a + PAGE,
+			   a + 2 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".walks | length", "3");
+	snprintf(want, sizeof(want), "%d", self->pid);
+	EXPECT_JQ(r.out, ".pid", want);
+	EXPECT_JQ(r.out, ".walks[0].verdict", "writable");
+	EXPECT_JQ(r.out, ".walks[1].verdict", "none");
+	EXPECT_JQ(r.out, ".walks[2].verdict", "zero-page");
+	snprintf(want, sizeof(want), "%lu", a + 10);
+	EXPECT_JQ(r.out, ".walks[0].addr", want);
+	snprintf(want, sizeof(want), "%lu %lu", a, a + 3 * PAGE);
+	EXPECT_JQ(r.out, ".walks[0].vma | \"\\(.start) \\(.end)\"", want);
+	EXPECT_JQ(r.out, ".walks[0].vma.backing", "anon");
+	EXPECT_JQ(r.out, ".walks[0].leaf | \"\\(.level) \\(.size) \\(.present)\"", "PTE 4096 true");
+	EXPECT_JQ(r.out,
+		  ".walks[0].page | \"\\(.mapcount) \\(.flags | index(\"anon-exclusive\") != null)\"",
+		  "1 true");
+	/* the PTE: NX set, so only the hex string is exact */
+	EXPECT_JQ(r.out, ".walks[0].levels[4] | (.entry_hex | startswith(\"0x8\")) and .leaf",
+		  "true");
+	EXPECT_JQ(r.out, ".walks[0].levels[4].flags | index(\"dirty\") != null", "true");
+	EXPECT_JQ(r.out, "[.walks[0].levels[] | select(.folded)] | length <= 1", "true");
+	EXPECT_JQ(r.out, ".walks[1].leaf.present", "false");
+	result_free(&r);
+	munmap(p, 3 * PAGE);
+}
+
+/* walk names the vmlab region behind a shared mapping and its kind. */
+TEST_F(cli, walk_vmlab_region)
+{
+	struct vmlab_region_create rc;
+	struct result r;
+	char want[64], *p;
+
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PAGE, 0, &rc));
+	p = vmlab_region_map(self->fd, rc.offset, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p);
+	p[0] = 1;
+	ASSERT_EQ(0, vmlab(&r, "walk -p %d %p", self->pid, p));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "region   %u (file)\n", rc.id);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "verdict  shared-writable: ")) TH_LOG("%s", r.out);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %p", self->pid, p));
+	snprintf(want, sizeof(want), "vmlab %u file", rc.id);
+	EXPECT_JQ(r.out, ".walks[0].vma | \"\\(.backing) \\(.region_id) \\(.region_kind)\"", want);
+	EXPECT_JQ(r.out, ".walks[0].vma.flags | index(\"shared\") != null", "true");
+	result_free(&r);
+	munmap(p, PAGE);
+	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
+}
+
+/* scan collapses 4 written and 4 read pages into two runs and counts them. */
+TEST_F(cli, scan_collapses_runs)
+{
+	char *p = own_vma(16), want[128];
+	struct result r;
+	uintptr_t a;
+	int i;
+
+	ASSERT_NE(NULL, p);
+	a = (uintptr_t)p;
+	for (i = 0; i < 4; i++)
+		p[i * PAGE] = 1;
+	for (i = 4; i < 8; i++)
+		EXPECT_EQ(0, *(volatile char *)(p + i * PAGE));
+
+	ASSERT_EQ(0, vmlab(&r, "scan -p %d %#lx-%#lx", self->pid, a, a + 16 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "%#-14lx  %#-14lx  %6d  PTE    writable ", a, a + 4 * PAGE, 4);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
+	snprintf(want, sizeof(want), "%#-14lx  %#-14lx  %6d  PTE    zero-page ", a + 4 * PAGE,
+		 a + 8 * PAGE, 4);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
+	EXPECT_NE(NULL, strstr(r.out, "\ntotal                 8         8\n")) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d %lu-%lu", self->pid, a, a + 16 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".runs | length", "2");
+	EXPECT_JQ(r.out, ".runs[0] | \"\\(.leaves) \\(.level) \\(.verdict)\"", "4 PTE writable");
+	EXPECT_JQ(r.out, ".runs[1] | \"\\(.leaves) \\(.verdict)\"", "4 zero-page");
+	snprintf(want, sizeof(want), "%lu", a + 4 * PAGE);
+	EXPECT_JQ(r.out, ".runs[0].end", want);
+	EXPECT_JQ(r.out, ".verdicts.writable.pages", "4");
+	EXPECT_JQ(r.out, ".verdicts[\"zero-page\"].leaves", "4");
+	EXPECT_JQ(r.out, ".verdicts | keys | length", "2");
+	result_free(&r);
+	munmap(p, 16 * PAGE);
+}
+
+/* scan --vma finds a file mapping by name; two mappings are ambiguous, none absent. */
+TEST_F(cli, scan_vma_by_name)
+{
+	char path[] = "/tmp/cli-scan-vma-XXXXXX", buf[4 * PAGE], want[64], *p, *q;
+	struct result r;
+	int fd, i;
+
+	fd = mkstemp(path);
+	ASSERT_LE(0, fd);
+	memset(buf, 'x', sizeof(buf));
+	ASSERT_EQ(sizeof(buf), write(fd, buf, sizeof(buf)));
+	p = mmap(NULL, sizeof(buf), PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ('x', *(volatile char *)(p + i * PAGE));
+
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d --vma %s", self->pid, path + 5));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "%lu %lu", (uintptr_t)p, (uintptr_t)p + sizeof(buf));
+	EXPECT_JQ(r.out, "\"\\(.start) \\(.end)\"", want);
+	EXPECT_JQ(r.out, "[.verdicts[].pages] | add", "4");
+	EXPECT_JQ(r.out, ".verdicts[\"read-only\"].pages", "4");
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma %s", self->pid, path));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "read-only")) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	q = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma %s", self->pid, path));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "ambiguous")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma /no/such/file", self->pid));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "no VMA matches")) TH_LOG("%s", r.err);
+	result_free(&r);
+	munmap(q, PAGE);
+	munmap(p, sizeof(buf));
+	close(fd);
+	unlink(path);
+}
+
+/* maps counts resident, zero-page and dirty pages of a VMA of ours. */
+TEST_F(cli, maps_counts_pages)
+{
+	char *p = own_vma(8), want[128], filter[256], *line;
+	unsigned long rss, zero, cow, dirty, huge;
+	struct result r;
+	uintptr_t a;
+	int i;
+
+	ASSERT_NE(NULL, p);
+	a = (uintptr_t)p;
+	for (i = 0; i < 3; i++)
+		p[i * PAGE] = 1;
+	for (i = 3; i < 5; i++)
+		EXPECT_EQ(0, *(volatile char *)(p + i * PAGE));
+
+	ASSERT_EQ(0, vmlab(&r, "maps -p %d", self->pid));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "\n%012lx-%012lx rw-p ", a, a + 8 * PAGE);
+	line = strstr(r.out, want);
+	ASSERT_NE(NULL, line) TH_LOG("want '%s' in: %s", want + 1, r.out);
+	ASSERT_EQ(5, sscanf(line, "%*s %*s %*s %*s %*s %lu %lu %lu %lu %lu", &rss, &zero, &cow,
+			    &dirty, &huge)) TH_LOG("%.120s", line);
+	EXPECT_EQ(5, rss);
+	EXPECT_EQ(2, zero);
+	EXPECT_EQ(0, cow);
+	EXPECT_EQ(3, dirty);
+	EXPECT_EQ(0, huge);
+	EXPECT_NE(NULL, strstr(r.out, "\ntotal ")) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "maps --json -p %d", self->pid));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(filter, sizeof(filter),
+		 ".vmas[] | select(.start == %lu) | [.end, .resident, .zero, .cow_shared, .dirty, .huge, .perms] | map(tostring) | join(\" \")",
+		 a);
+	snprintf(want, sizeof(want), "%lu 5 2 0 3 0 rw-p", a + 8 * PAGE);
+	EXPECT_JQ(r.out, filter, want);
+	EXPECT_JQ(r.out, ".page_size", "4096");
+	EXPECT_JQ(r.out, "[.vmas[] | select(.path == \"[stack]\")] | length", "1");
+	result_free(&r);
+
+	/* the tool's own maps, walked by itself */
+	ASSERT_EQ(0, vmlab(&r, "maps --json"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, "[.vmas[] | select(.path == \"/bin/vmlab\")] | length > 0", "true");
+	EXPECT_JQ(r.out, ".vmas | map(select(.walked) | .resident) | add > 0", "true");
+	result_free(&r);
+	munmap(p, 8 * PAGE);
+}
+
+/* A transparent huge page: walk shows a 2 MiB PMD leaf, scan one run, maps one huge leaf. */
+TEST_F(cli, thp_pmd_leaf)
+{
+	char line[256], want[128], filter[256], *p;
+	struct vmlab_walk w;
+	struct result r;
+	uintptr_t a;
+
+	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line)))
+		SKIP(return, "no /sys/kernel/mm/transparent_hugepage: THP not built in");
+	if (strstr(line, "[never]"))
+		SKIP(return, "THP is disabled: enabled is '%s'", line);
+	p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, SZ_2M, MADV_HUGEPAGE));
+	a = (uintptr_t)p;
+	p[0] = 1;
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w));
+	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level) TH_LOG("no THP: leaf at %s",
+							 vmlab_level_name(w.leaf_level));
+
+	ASSERT_EQ(0, vmlab(&r, "walk -p %d %#lx", self->pid, a + 5 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "leaf     PMD, 2M, pfn 0x")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "|huge")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "  PTE       -  -                   (not reached)\n"))
+		TH_LOG("%s", r.out);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %#lx", self->pid, a + 5 * PAGE));
+	EXPECT_JQ(r.out, ".walks[0].leaf | \"\\(.level) \\(.size)\"", "PMD 2097152");
+	EXPECT_JQ(r.out, ".walks[0].levels[3] | \"\\(.leaf) \\(.flags | index(\"huge\") != null)\"",
+		  "true true");
+	EXPECT_JQ(r.out, ".walks[0].levels[4].reached", "false");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d %#lx-%#lx", self->pid, a, a + SZ_2M));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".runs | length", "1");
+	EXPECT_JQ(r.out, ".runs[0] | \"\\(.leaves) \\(.level) \\(.verdict)\"", "1 PMD writable");
+	EXPECT_JQ(r.out, ".verdicts.writable.pages", "512");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "maps --json -p %d", self->pid));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(filter, sizeof(filter),
+		 ".vmas[] | select(.start <= %lu and .end >= %lu) | [.resident, .dirty, .huge] | map(tostring) | join(\" \")",
+		 a, a + SZ_2M);
+	snprintf(want, sizeof(want), "512 512 1");
+	EXPECT_JQ(r.out, filter, want);
+	result_free(&r);
+	munmap(p, SZ_2M);
+}
+
+/* region create, list, info and destroy from the shell, in text and JSON. */
+TEST_F(cli, region_commands)
+{
+	struct vmlab_region_info ri;
+	struct result r;
+	char want[128];
+	uint32_t id, id2;
+
+	ASSERT_EQ(0, vmlab(&r, "region create --kind anon --size 64K"));
+	id = created_id(&r);
+	ASSERT_NE(0, id) TH_LOG("%s%s", r.out, r.err);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab_region_info(self->fd, id, &ri));
+	EXPECT_EQ(VMLAB_REGION_ANON, ri.kind);
+	EXPECT_EQ(65536, ri.length);
+
+	ASSERT_EQ(0, vmlab(&r, "region create --kind file --size 0x2000 --fill byte:65 --readonly"));
+	id2 = created_id(&r);
+	ASSERT_NE(0, id2) TH_LOG("%s%s", r.out, r.err);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "region list"));
+	EXPECT_EQ(0, r.status);
+	snprintf(want, sizeof(want), "\n%5u  anon         64K  %#-14llx  -  ", id,
+		 (unsigned long long)ri.offset);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want + 1, r.out);
+	snprintf(want, sizeof(want), "\n%5u  file          8K  ", id2);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want + 1, r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "region list --json"));
+	EXPECT_EQ(0, r.status);
+	snprintf(want, sizeof(want),
+		 ".regions[] | select(.id == %u) | \"\\(.kind) \\(.size) \\(.mappings) \\(.offset == %llu)\"",
+		 id, (unsigned long long)ri.offset);
+	EXPECT_JQ(r.out, want, "anon 65536 0 true");
+	snprintf(want, sizeof(want), ".regions[] | select(.id == %u) | .flags | join(\",\")", id2);
+	EXPECT_JQ(r.out, want, "readonly");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "region info --json %u", id2));
+	EXPECT_EQ(0, r.status);
+	EXPECT_JQ(r.out, "\"\\(.kind) \\(.fill) \\(.fill_byte) \\(.cache) \\(.size)\"",
+		  "file byte 65 WB 8192");
+	EXPECT_JQ(r.out, ".counters | \"\\(.pages_resident) \\(.mappings) \\(.writebacks)\"",
+		  "2 0 0");
+	EXPECT_JQ(r.out, ".counters | keys | length", "11");
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "region info %u", id2));
+	EXPECT_EQ(0, r.status);
+	EXPECT_NE(NULL, strstr(r.out, "  fill             byte:65\n")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "  flags            readonly\n")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "  pages resident   2\n")) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "region create --kind device --size 8K --cache wc"));
+	id2 = created_id(&r);
+	ASSERT_NE(0, id2) TH_LOG("%s%s", r.out, r.err);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "region info --json %u", id2));
+	EXPECT_JQ(r.out, "\"\\(.kind) \\(.cache)\"", "device WC");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "region destroy %u", id));
+	EXPECT_EQ(0, r.status);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "region info %u", id));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	snprintf(want, sizeof(want), "vmlab: region %u: no such region\n", id);
+	EXPECT_STREQ(want, r.err);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "region destroy %u", id));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	result_free(&r);
+}
+
+/* hexdump of @id, optionally -s @skip -n @len, equals busybox hexdump -C of @file, twice */
+static void check_hexdump(struct __test_metadata *_metadata, uint32_t id, const char *file,
+			  long skip, long len)
+{
+	char s[32], n[32], sx[32], idstr[16];
+	struct result mine, again, bb;
+	char *argv_bb[8] = { HEXDUMP_BIN, "-C" }, *argv_me[8] = { VMLAB_BIN, "hexdump" };
+	int a = 2, b = 2;
+
+	snprintf(s, sizeof(s), "%ld", skip);
+	snprintf(sx, sizeof(sx), "%#lx", skip);	/* hex for vmlab, decimal for busybox */
+	snprintf(n, sizeof(n), "%ld", len);
+	snprintf(idstr, sizeof(idstr), "%u", id);
+	if (skip >= 0) {
+		argv_bb[a++] = "-s";
+		argv_bb[a++] = s;
+		argv_me[b++] = "-s";
+		argv_me[b++] = skip & 1 ? s : sx;
+	}
+	if (len >= 0) {
+		argv_bb[a++] = "-n";
+		argv_bb[a++] = n;
+		argv_me[b++] = "-n";
+		argv_me[b++] = n;
+	}
+	argv_bb[a++] = (char *)file;
+	argv_me[b++] = idstr;
+	argv_bb[a] = NULL;
+	argv_me[b] = NULL;
+	ASSERT_EQ(0, run_full(&bb, 0, NULL, NULL, argv_bb));
+	ASSERT_EQ(0, run_full(&mine, 0, NULL, NULL, argv_me));
+	ASSERT_EQ(0, run_full(&again, 0, NULL, NULL, argv_me));
+	EXPECT_EQ(0, bb.status) TH_LOG("busybox: %s", bb.err);
+	EXPECT_EQ(0, mine.status) TH_LOG("vmlab: %s", mine.err);
+	EXPECT_NE(0, bb.out_len);
+	EXPECT_EQ(bb.out_len, mine.out_len) TH_LOG("region %u -s %ld -n %ld", id, skip, len);
+	EXPECT_EQ(0, strcmp(bb.out, mine.out))
+		TH_LOG("region %u -s %ld -n %ld:\nbusybox:\n%s\nvmlab:\n%s", id, skip, len,
+		       bb.out, mine.out);
+	EXPECT_STREQ(mine.out, again.out);
+	result_free(&bb);
+	result_free(&mine);
+	result_free(&again);
+}
+
+/* copy @len bytes of @p into a new file at @path */
+static int save(const char *path, const void *p, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, p, len) == (ssize_t)len ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
+static const long hexdump_cases[][2] = {
+	{ -1, -1 }, { 0, 16 }, { 0, 15 }, { 0, 17 }, { 5, 20 }, { 16, 1 }, { 4095, 3 },
+	{ 100, 4096 }, { 4096, 8193 }, { 12345, 999999 }, { 16383, -1 }, { 7, 0x1000 },
+};
+
+/* hexdump of FILE regions (pattern; zeros with a few bytes) equals busybox's, several cuts. */
+TEST_F_TIMEOUT(cli, hexdump_matches_busybox, 120)
+{
+	static const char *const fills[] = { "--fill pattern", "--fill zero" };
+	char path[64], *buf;
+	struct result r;
+	uint64_t off;
+	uint32_t id;
+	size_t i, f;
+
+	buf = malloc(16384);
+	ASSERT_NE(NULL, buf);
+	for (f = 0; f < 2; f++) {
+		ASSERT_EQ(0, vmlab(&r, "region create --kind file --size 16K %s", fills[f]));
+		id = created_id(&r);
+		ASSERT_NE(0, id) TH_LOG("%s%s", r.out, r.err);
+		result_free(&r);
+		off = (uint64_t)id << VMLAB_REGION_SHIFT;
+		if (f == 1) {	/* a few bytes, text and not, among zeros */
+			ASSERT_EQ(5, pwrite(self->fd, "hello", 5, off + 100));
+			ASSERT_EQ(4, pwrite(self->fd, "\x01\x7f\x80\xff", 4, off + 4100));
+			ASSERT_EQ(4, pwrite(self->fd, "end!", 4, off + 16380));
+		}
+		ASSERT_EQ(16384, pread(self->fd, buf, 16384, off));
+		snprintf(path, sizeof(path), "/tmp/cli-hexdump-%u", id);
+		ASSERT_EQ(0, save(path, buf, 16384));
+		for (i = 0; i < ARRAY_SIZE(hexdump_cases); i++)
+			check_hexdump(_metadata, id, path, hexdump_cases[i][0], hexdump_cases[i][1]);
+		unlink(path);
+		EXPECT_EQ(0, vmlab_region_destroy(self->fd, id));
+	}
+	free(buf);
+}
+
+/* hexdump of an ANON region and of device memory written through a mapping equals busybox's. */
+TEST_F_TIMEOUT(cli, hexdump_anon_and_device, 60)
+{
+	static const char *const kinds[] = { "anon", "device" };
+	struct vmlab_region_info ri;
+	struct result r;
+	char path[64], *p;
+	uint32_t id;
+	size_t k;
+
+	for (k = 0; k < 2; k++) {
+		ASSERT_EQ(0, vmlab(&r, "region create --kind %s --size 16K", kinds[k]));
+		id = created_id(&r);
+		ASSERT_NE(0, id) TH_LOG("%s%s", r.out, r.err);
+		result_free(&r);
+		ASSERT_EQ(0, vmlab_region_info(self->fd, id, &ri));
+		p = vmlab_region_map(self->fd, ri.offset, 16384, PROT_READ | PROT_WRITE, MAP_SHARED);
+		ASSERT_NE(MAP_FAILED, p);
+		memcpy(p + 33, "device memory", 13);
+		memset(p + 8192, 0xa5, 100);
+		snprintf(path, sizeof(path), "/tmp/cli-hexdump-%u", id);
+		ASSERT_EQ(0, save(path, p, 16384));
+		check_hexdump(_metadata, id, path, -1, -1);
+		check_hexdump(_metadata, id, path, 8190, 200);
+		munmap(p, 16384);
+		unlink(path);
+		EXPECT_EQ(0, vmlab_region_destroy(self->fd, id));
+	}
+}
+
+/* hexdump: an offset at or past the end fails; a bad number is a usage error. */
+TEST_F(cli, hexdump_bad_offsets)
+{
+	struct vmlab_region_create rc;
+	struct result r;
+
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, 2 * PAGE, 0, &rc));
+	ASSERT_EQ(0, vmlab(&r, "hexdump -s 8K %u", rc.id));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "past the end")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "hexdump -s 0x10000 %u", rc.id));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "hexdump -s 12q %u", rc.id));
+	EXPECT_ONE_LINE_ERROR(&r, 2);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "hexdump -n -1 %u", rc.id));
+	EXPECT_ONE_LINE_ERROR(&r, 2);
+	result_free(&r);
+	/* a leading 0 is decimal, not octal */
+	ASSERT_EQ(0, vmlab(&r, "hexdump -s 010 -n 1 %u", rc.id));
+	EXPECT_EQ(0, r.status);
+	EXPECT_STREQ("0000000a  00                                                |.|\n0000000b\n",
+		     r.out);
+	result_free(&r);
+	/* the last byte, and a length clamped to it */
+	ASSERT_EQ(0, vmlab(&r, "hexdump -s 8191 -n 1M %u", rc.id));
+	EXPECT_EQ(0, r.status);
+	EXPECT_STREQ("00001fff  00                                                |.|\n00002000\n",
+		     r.out);
+	result_free(&r);
+	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
+}
+
+/* Every error: one line on stderr starting "vmlab: ", nothing on stdout, the right exit code. */
+TEST_F(cli, errors_are_one_line)
+{
+	static const struct {
+		const char *args;
+		int status;
+		const char *says;
+	} cases[] = {
+		{ "frobnicate", 2, "unknown command 'frobnicate'" },
+		{ "walk", 2, "missing ADDR" },
+		{ "walk 0x12zz", 2, "bad address '0x12zz'" },
+		{ "walk -p 0 0x1000", 2, "bad pid '0'" },
+		{ "walk -p 4000000 0x1000", 1, "pid 4000000: no such process" },
+		{ "walk 0xffffffffff600000", 1, "not a user address" },
+		{ "walk -p 2 0x1000", 1, "pid 2 has no address space" },
+		{ "maps -p 2", 1, "pid 2 has no address space" },
+		{ "walk --frob 1", 2, "bad option" },
+		{ "scan 0x2000-0x1000", 2, "bad range '0x2000-0x1000'" },
+		{ "scan 4096", 2, "bad range '4096'" },
+		{ "scan 1-2-3", 2, "bad range" },
+		{ "scan -p 4000000 0x1000-0x2000", 1, "pid 4000000: no such process" },
+		{ "scan --vma [heap] 0x1000-0x2000", 2, "not both" },
+		{ "maps -p 4000000", 1, "pid 4000000: no such process" },
+		{ "maps extra", 2, "unexpected argument" },
+		{ "region", 2, "missing create" },
+		{ "region frob", 2, "unknown region command 'frob'" },
+		{ "region info 65000", 1, "region 65000: no such region" },
+		{ "region info x", 2, "bad region ID 'x'" },
+		{ "region destroy 65000", 1, "region 65000: no such region" },
+		{ "region create --kind frob --size 4K", 2, "unknown kind 'frob'" },
+		{ "region create --kind file --size 100", 1, "invalid settings" },
+		{ "region create --kind file --size 4K --fill byte:256", 2, "bad fill" },
+		{ "region create --kind anon --size 4K --cache wt", 2, "bad caching mode" },
+		{ "hexdump 65000", 1, "region 65000: no such region" },
+		{ "hexdump", 2, "missing REGION" },
+		{ "info extra", 2, "unexpected argument 'extra'" },
+	};
+	struct result r;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ASSERT_EQ(0, vmlab(&r, "%s", cases[i].args));
+		EXPECT_EQ(cases[i].status, r.status) TH_LOG("vmlab %s", cases[i].args);
+		EXPECT_ONE_LINE_ERROR(&r, cases[i].status);
+		EXPECT_NE(NULL, strstr(r.err, cases[i].says))
+			TH_LOG("vmlab %s: '%s' not in: %s", cases[i].args, cases[i].says, r.err);
+		result_free(&r);
+	}
+}
+
+/* Without the right to open the device: "permission denied", exit 1. */
+TEST_F(cli, permission_denied)
+{
+	struct result r;
+
+	ASSERT_EQ(0, run_full(&r, NOBODY, NULL, NULL,
+			      (char *const[]){ VMLAB_BIN, "info", NULL }));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_STREQ("vmlab: /dev/vmlab: Permission denied\n", r.err);
+	result_free(&r);
+}
+
+/* A missing device node (VMLAB_DEVICE elsewhere): "module not loaded", exit 2. */
+TEST_F(cli, missing_device_node)
+{
+	struct result r;
+
+	ASSERT_EQ(0, run_full(&r, 0, "VMLAB_DEVICE=/dev/no-vmlab", NULL,
+			      (char *const[]){ VMLAB_BIN, "region", "list", NULL }));
+	EXPECT_ONE_LINE_ERROR(&r, 2);
+	EXPECT_STREQ("vmlab: vmlab module not loaded: insmod vmlab.ko\n", r.err);
+	result_free(&r);
+}
+
+static int load_module(const char *ko)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return errno;
+	ret = syscall(SYS_finit_module, fd, "", 0) ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* With the module really unloaded: "module not loaded", exit 2; it works again once reloaded. */
+TEST(module_not_loaded)
+{
+	const char *ko = getenv("VMLAB_KO");
+	struct result r;
+
+	if (!ko)
+		SKIP(return, "VMLAB_KO (path of vmlab.ko) is not set: not in the vmlab VM");
+	ASSERT_EQ(0, syscall(SYS_delete_module, "vmlab", O_NONBLOCK)) TH_LOG("%s", strerror(errno));
+	EXPECT_EQ(0, RUN(&r, VMLAB_BIN, "walk", "0x1000"));
+	EXPECT_ONE_LINE_ERROR(&r, 2);
+	EXPECT_STREQ("vmlab: vmlab module not loaded: insmod vmlab.ko\n", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, load_module(ko));
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "info"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	result_free(&r);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab walk - the page tables, the page and the COW verdict behind
+ * addresses of a process
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "json.h"
+#include "vmlab.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s walk [-p PID] [--json] ADDR...\n"
+		"Walk the page tables of each address (decimal or 0x hex) in process\n"
+		"PID (default: this one): per level the index, the raw entry and its\n"
+		"decoded flags; then the leaf, the page's state, the VMA, and the\n"
+		"copy-on-write verdict: what a write would do now, and why.\n"
+		"  -p, --pid PID  walk another process (needs CAP_SYS_PTRACE)\n"
+		"  -j, --json     one JSON document: {\"pid\", \"walks\": [...]}\n", prog);
+}
+
+static const char *flags_str(char *buf, size_t size, uint32_t flags,
+			     const char *(*name)(unsigned int bit))
+{
+	vmlab_format_flags(buf, size, flags, name);
+	return buf[0] ? buf : "-";
+}
+
+static bool level_valid(const struct vmlab_walk *w, unsigned int l)
+{
+	return w->valid_levels & (1u << l);
+}
+
+static bool level_reached(const struct vmlab_walk *w, unsigned int l)
+{
+	return w->leaf_level != VMLAB_LEVEL_NONE && l <= w->leaf_level && level_valid(w, l);
+}
+
+/* the flags of level @l's entry: the walk's own for the leaf, decoded else */
+static uint32_t level_flags(const struct vmlab_walk *w, unsigned int l)
+{
+	if (l == w->leaf_level)
+		return w->leaf_flags;
+	return vmlab_entry_flags(w->entries[l], l);
+}
+
+static void print_text(const struct vmlab_walk *w, uint32_t pid)
+{
+	char buf[256], sz[32];
+	unsigned int l;
+	enum colour vc = verdict_colour(w->verdict);
+
+	printf("%saddress 0x%" PRIx64 "%s", colour(C_BOLD), (uint64_t)w->addr, colour(C_RESET));
+	if (pid)
+		printf(" in pid %u", pid);
+	printf("\n");
+	if (w->walk_flags & VMLAB_WALK_NO_VMA) {
+		printf("  no VMA: nothing is mapped at this address\n");
+		printf("verdict  %s%s%s: %s\n", colour(vc), vmlab_verdict_name(w->verdict) ?: "?",
+		       colour(C_RESET), vmlab_verdict_reason(w->verdict) ?: "?");
+		return;
+	}
+	printf("  %-5s %5s  %-18s  %s\n", "LEVEL", "INDEX", "ENTRY", "FLAGS");
+	for (l = 0; l < VMLAB_NR_LEVELS; l++) {
+		const char *name = vmlab_level_name(l);
+
+		if (!level_valid(w, l)) {
+			printf("  %-5s %5s  %-18s  %s(folded)%s\n", name, "-", "-",
+			       colour(C_DIM), colour(C_RESET));
+		} else if (!level_reached(w, l)) {
+			printf("  %-5s %5s  %-18s  %s(not reached)%s\n", name, "-", "-",
+			       colour(C_DIM), colour(C_RESET));
+		} else {
+			printf("  %-5s %5u  0x%016" PRIx64 "  %s%s\n", name, w->index[l],
+			       (uint64_t)w->entries[l],
+			       w->entries[l] ? flags_str(buf, sizeof(buf), level_flags(w, l),
+							 vmlab_pte_flag_name) : "(empty)",
+			       l == w->leaf_level ? "  <- leaf" : "");
+		}
+	}
+	if (!(w->present_levels & (1u << w->leaf_level)) || !w->leaf_size) {
+		printf("leaf     none: the walk stopped at an empty %s entry%s\n",
+		       vmlab_level_name(w->leaf_level) ?: "?",
+		       w->leaf_flags & (VMLAB_PTE_SWAP | VMLAB_PTE_MIGRATION) ?
+		       " (a swap or migration entry)" : "");
+	} else {
+		printf("leaf     %s, %s, ", vmlab_level_name(w->leaf_level) ?: "?",
+		       size_str(sz, sizeof(sz), w->leaf_size));
+		if (w->walk_flags & VMLAB_WALK_PFN_HIDDEN)
+			printf("pfn hidden (needs CAP_SYS_ADMIN)");
+		else
+			printf("pfn 0x%" PRIx64, (uint64_t)w->pfn);
+		printf(", cache %s\n", vmlab_cache_name(w->cache_mode) ?: "?");
+	}
+	if (w->page_flags & VMLAB_PAGE_PRESENT)
+		printf("page     refcount %u, mapcount %u, order %u, %s\n", w->refcount,
+		       w->mapcount, w->order,
+		       flags_str(buf, sizeof(buf), w->page_flags, vmlab_page_flag_name));
+	else
+		printf("page     none (no struct page behind the leaf, or no leaf)\n");
+	printf("vma      0x%" PRIx64 "-0x%" PRIx64 " %s, vm_flags 0x%" PRIx64 "\n",
+	       (uint64_t)w->vma_start, (uint64_t)w->vma_end,
+	       vmlab_backing_name(w->backing) ?: "?", (uint64_t)w->vm_flags);
+	printf("         %s\n", flags_str(buf, sizeof(buf), w->vma_flags, vmlab_vma_flag_name));
+	if (w->backing == VMLAB_BACKING_VMLAB)
+		printf("region   %u (%s)\n", w->region_id,
+		       vmlab_region_kind_name(w->region_kind) ?: "?");
+	printf("verdict  %s%s%s: %s\n", colour(vc), vmlab_verdict_name(w->verdict) ?: "?",
+	       colour(C_RESET), vmlab_verdict_reason(w->verdict) ?: "?");
+}
+
+static void print_json(struct json *j, const struct vmlab_walk *w)
+{
+	bool leaf = (w->present_levels & (1u << w->leaf_level)) && w->leaf_size;
+	bool hidden = w->walk_flags & VMLAB_WALK_PFN_HIDDEN;
+	unsigned int l;
+
+	json_object_begin(j, NULL);
+	json_u64(j, "addr", w->addr);
+	json_hex(j, "addr_hex", w->addr);
+	json_bool(j, "vma_found", !(w->walk_flags & VMLAB_WALK_NO_VMA));
+	json_array_begin(j, "levels");
+	for (l = 0; l < VMLAB_NR_LEVELS; l++) {
+		json_object_begin(j, NULL);
+		json_string(j, "level", vmlab_level_name(l));
+		json_bool(j, "folded", !level_valid(w, l));
+		json_bool(j, "reached", level_reached(w, l));
+		json_bool(j, "present", w->present_levels & (1u << l));
+		json_bool(j, "leaf", l == w->leaf_level);
+		if (level_reached(w, l)) {
+			json_u64(j, "index", w->index[l]);
+			json_u64(j, "entry", w->entries[l]);
+			json_hex(j, "entry_hex", w->entries[l]);
+			json_flags(j, "flags", level_flags(w, l), vmlab_pte_flag_name);
+		}
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_object_begin(j, "leaf");
+	json_string(j, "level", vmlab_level_name(w->leaf_level));
+	json_bool(j, "present", leaf);
+	json_u64(j, "size", w->leaf_size);
+	if (hidden)
+		json_string(j, "pfn", NULL);
+	else
+		json_u64(j, "pfn", w->pfn);
+	json_bool(j, "pfn_hidden", hidden);
+	json_flags(j, "flags", w->leaf_flags, vmlab_pte_flag_name);
+	json_string(j, "cache", vmlab_cache_name(w->cache_mode));
+	if (w->leaf_flags & (VMLAB_PTE_SWAP | VMLAB_PTE_MIGRATION)) {
+		json_u64(j, "swap_type", w->swap_type);
+		json_u64(j, "swap_offset", w->swap_offset);
+	}
+	json_object_end(j);
+	json_object_begin(j, "page");
+	json_bool(j, "present", w->page_flags & VMLAB_PAGE_PRESENT);
+	json_u64(j, "refcount", w->refcount);
+	json_u64(j, "mapcount", w->mapcount);
+	json_u64(j, "order", w->order);
+	json_flags(j, "flags", w->page_flags, vmlab_page_flag_name);
+	json_object_end(j);
+	if (!(w->walk_flags & VMLAB_WALK_NO_VMA)) {
+		json_object_begin(j, "vma");
+		json_u64(j, "start", w->vma_start);
+		json_u64(j, "end", w->vma_end);
+		json_hex(j, "start_hex", w->vma_start);
+		json_hex(j, "end_hex", w->vma_end);
+		json_u64(j, "vm_flags", w->vm_flags);
+		json_hex(j, "vm_flags_hex", w->vm_flags);
+		json_flags(j, "flags", w->vma_flags, vmlab_vma_flag_name);
+		json_string(j, "backing", vmlab_backing_name(w->backing));
+		if (w->backing == VMLAB_BACKING_VMLAB) {
+			json_u64(j, "region_id", w->region_id);
+			json_string(j, "region_kind", vmlab_region_kind_name(w->region_kind));
+		}
+		json_object_end(j);
+	}
+	json_string(j, "verdict", vmlab_verdict_name(w->verdict));
+	json_string(j, "reason", vmlab_verdict_reason(w->verdict));
+	json_object_end(j);
+}
+
+int cmd_walk(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ }
+	};
+	struct vmlab_walk *walks;
+	uint32_t pid = 0;
+	uint64_t addr;
+	bool json = false;
+	struct json j;
+	int fd, c, i, status = EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "hp:j", opts, NULL)) != -1) {
+		if (c == 'p') {
+			if (parse_pid(optarg, &pid))
+				return usage_error("walk", "bad pid '%s'", optarg);
+		} else if (c == 'j') {
+			json = true;
+		} else {
+			return help_or_usage(c, "walk", argv, usage);
+		}
+	}
+	if (optind == argc)
+		return usage_error("walk", "missing ADDR");
+	for (i = optind; i < argc; i++) {
+		if (parse_addr(argv[i], &addr))
+			return usage_error("walk", "bad address '%s'", argv[i]);
+	}
+	walks = calloc(argc - optind, sizeof(*walks));
+	if (!walks) {
+		errmsg("walk: %s", strerror(errno));
+		return EXIT_FAILED;
+	}
+	fd = open_device(&status);
+	if (fd < 0) {
+		free(walks);
+		return status;
+	}
+	/* walk everything first: an error prints one line and no half document */
+	for (i = optind; i < argc; i++) {
+		parse_addr(argv[i], &addr);
+		if (vmlab_walk(fd, pid, addr, &walks[i - optind])) {
+			status = walk_error(pid, argv[i]);
+			goto out;
+		}
+	}
+	if (json) {
+		json_init(&j, stdout);
+		json_object_begin(&j, NULL);
+		json_u64(&j, "pid", pid ? pid : (uint32_t)getpid());
+		json_array_begin(&j, "walks");
+	}
+	for (i = 0; i < argc - optind; i++) {
+		if (json) {
+			print_json(&j, &walks[i]);
+			continue;
+		}
+		if (i)
+			printf("\n");
+		print_text(&walks[i], pid);
+	}
+	if (json) {
+		json_array_end(&j);
+		json_object_end(&j);
+		json_end(&j);
+	}
+out:
+	free(walks);
+	close(fd);
+	return status;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmlab.h - what the vmlab tool's subcommands share: the program name and
+ * exit codes, opening the device, messages, number, address and range
+ * parsing, colour, and the summary of a range walk.
+ */
+#ifndef VMLAB_CLI_H
+#define VMLAB_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "libvmlab.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* exit codes */
+#define EXIT_OK		0
+#define EXIT_FAILED	1
+#define EXIT_USAGE	2	/* bad usage, or the module is not loaded */
+
+extern const char *prog;
+
+/* the subcommands, one file each (cmd_*.c) */
+int cmd_info(int argc, char **argv);
+int cmd_walk(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_maps(int argc, char **argv);
+int cmd_region(int argc, char **argv);
+int cmd_hexdump(int argc, char **argv);
+
+/* "vmlab: " + the message + a newline, on stderr */
+void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Open the device (VMLAB_DEVICE, or the path in $VMLAB_DEVICE). On failure
+ * says why and returns -1 with *@status set to the exit code: EXIT_USAGE
+ * when the module is not loaded, EXIT_FAILED otherwise.
+ */
+int open_device(int *status);
+/* the same, and VMLAB_IOC_INFO into @info */
+int open_device_info(struct vmlab_info *info, int *status);
+
+/*
+ * The end of subcommand @cmd's option loop: the option getopt_long returned
+ * was 'h' (print @usage to stdout, exit 0) or a bad one (one line, exit 2).
+ */
+int help_or_usage(int c, const char *cmd, char **argv, void (*usage)(FILE *f));
+
+/* a usage error: "vmlab: " + the message, then "try 'vmlab CMD --help'" */
+int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Numbers: decimal or 0x hex; with @suffixes, K, M or G (powers of 1024)
+ * may follow. 0 on success, -1 for bad syntax or overflow.
+ */
+int parse_u64(const char *s, uint64_t *val, bool suffixes);
+/* a user address (decimal or hex): 0 or -1 */
+int parse_addr(const char *s, uint64_t *addr);
+/* "START-END" (END exclusive, above START): 0 or -1 */
+int parse_range(const char *s, uint64_t *start, uint64_t *end);
+/* a pid, > 0: 0 or -1 */
+int parse_pid(const char *s, uint32_t *pid);
+/* a region id, 1-65535: 0 or -1 */
+int parse_region_id(const char *s, uint32_t *id);
+
+/* a failed walk: one line naming the pid, exit 1 */
+int walk_error(uint32_t pid, const char *what);
+
+/* a failed request about region @id: one line ("no such region"), exit 1 */
+int region_error(uint32_t id);
+
+/* bytes as "4K", "2M", "1G" or plain bytes when not a round unit */
+const char *size_str(char *buf, size_t size, uint64_t bytes);
+
+/*
+ * Colour on stdout: only to a terminal and when NO_COLOR is unset or
+ * empty. colour() returns the escape for @what ("" without colour).
+ */
+enum colour { C_RESET, C_BOLD, C_GOOD, C_WARN, C_BAD, C_DIM };
+const char *colour(enum colour what);
+/* the colour of a verdict: what a write would cost */
+enum colour verdict_colour(unsigned int verdict);
+
+/* bytes one leaf maps at @level (PTE, PMD, PUD) with pages of @page_size */
+uint64_t level_bytes(unsigned int level, uint32_t page_size);
+
+/*
+ * A range walk of [@start, @end) in process @pid, chunk by chunk: @fn is
+ * called for each record in address order. Returns 0, or -1 with errno.
+ */
+int walk_records(int fd, uint32_t pid, uint64_t start, uint64_t end,
+		 void (*fn)(const struct vmlab_walk_record *rec, void *arg),
+		 void *arg);
+
+/* one line of /proc/PID/maps */
+struct map_line {
+	uint64_t start, end, offset, inode;
+	char perms[5];
+	char dev[16];
+	char path[4096];
+};
+
+/*
+ * Open /proc/PID/maps (@pid 0: the caller's), or say why not and return
+ * NULL; then read it line by line: 1 per line, 0 at the end, -1 on a
+ * malformed line.
+ */
+FILE *maps_open(uint32_t pid);
+int maps_next(FILE *f, struct map_line *m);
+
+#endif /* VMLAB_CLI_H */
