@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lab.h"
 #include "libvmlab.h"
 
 #define EXIT_USAGE 2
@@ -80,6 +81,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "info", cmd_info, "what the module and the kernel report" },
+	{ "lab", cmd_lab, "guided lessons on mappings, each checked against the kernel" },
 };
 
 static void usage(FILE *f)
