@@ -95,11 +95,23 @@ static void check_u64(struct lab *lab, const char *what, unsigned long long want
 		mismatch(lab, "expected %s %llu, kernel shows %llu", what, want, got);
 }
 
+/* @c as 'x' when printable, else as a number */
+static const char *char_str(char *buf, size_t size, int c)
+{
+	if (c >= 0x20 && c < 0x7f)
+		snprintf(buf, size, "'%c'", c);
+	else
+		snprintf(buf, size, "%d", c);
+	return buf;
+}
+
 static void check_char(struct lab *lab, const char *what, int want, int got)
 {
+	char w[16], g[16];
+
 	if (want != got)
-		mismatch(lab, "expected %s '%c', kernel shows '%c' (%#x)", what, want,
-			 got >= 0x20 && got < 0x7f ? got : '?', got);
+		mismatch(lab, "expected %s %s, kernel shows %s", what,
+			 char_str(w, sizeof(w), want), char_str(g, sizeof(g), got));
 }
 
 /* Checks that two walks show the same (or, @same false, different) PFNs. */
@@ -109,8 +121,8 @@ static void check_pfn(struct lab *lab, const char *what, const struct vmlab_walk
 	if (lab->pfn_hidden)
 		return;
 	if ((a->pfn == b->pfn) != same)
-		mismatch(lab, "expected %s %s PFN, kernel shows %llx and %llx", what,
-			 same ? "the same" : "a different",
+		mismatch(lab, "expected %s (%s PFNs), kernel shows %llx and %llx", what,
+			 same ? "equal" : "different",
 			 (unsigned long long)a->pfn, (unsigned long long)b->pfn);
 }
 
@@ -353,18 +365,18 @@ static void lab_cleanup(struct lab *lab)
 static pid_t lab_fork(struct lab *lab, int (*fn)(struct lab *, void *, int, int), void *arg,
 		      int *to_child, int *from_child)
 {
-	int down[2], up[2];
-	pid_t pid;
+	int down[2] = { -1, -1 }, up[2] = { -1, -1 };
+	pid_t pid = -1;
 
 	if (pipe(down) || pipe(up)) {
 		lab_error(lab, "pipe");
-		return -1;
+		goto close_pipes;
 	}
 	fflush(stdout);		/* or the child would print it again */
 	pid = fork();
 	if (pid < 0) {
 		lab_error(lab, "fork");
-		return -1;
+		goto close_pipes;
 	}
 	if (pid == 0) {
 		close(down[1]);
@@ -376,6 +388,13 @@ static pid_t lab_fork(struct lab *lab, int (*fn)(struct lab *, void *, int, int)
 	*to_child = down[1];
 	*from_child = up[0];
 	return pid;
+
+close_pipes:
+	close(down[0]);
+	close(down[1]);
+	close(up[0]);
+	close(up[1]);
+	return -1;
 }
 
 /* The next walk the child sent; -1 (and an error) when it sent none. */
@@ -450,7 +469,7 @@ static void lesson_private_file(struct lab *lab)
 	step(lab, "s: after the read", s, &(struct want){ VMLAB_COW_SHARED_CLEAN,
 		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE,
 		.page_set = VMLAB_PAGE_VMLAB }, &shared);
-	check_pfn(lab, "both mappings to show the backing page: the", &priv, &shared, true);
+	check_pfn(lab, "both mappings to show the backing page", &priv, &shared, true);
 
 	say("write 'x' through the private mapping");
 	v[0] = 'x';
@@ -460,8 +479,8 @@ static void lesson_private_file(struct lab *lab)
 		.page_clear = VMLAB_PAGE_VMLAB }, &copied);
 	step(lab, "s: after the write", s, &(struct want){ VMLAB_COW_SHARED_CLEAN,
 		.page_set = VMLAB_PAGE_VMLAB }, &after);
-	check_pfn(lab, "the private copy to have a", &copied, &shared, false);
-	check_pfn(lab, "the shared mapping to keep the backing page:", &after, &shared, true);
+	check_pfn(lab, "the private copy to be a new page", &copied, &shared, false);
+	check_pfn(lab, "the shared mapping to keep the backing page", &after, &shared, true);
 	check_char(lab, "the backing byte (pread) still", 'v', pread_byte(lab, off));
 	check_char(lab, "the shared mapping's byte still", 'v', s[0]);
 }
@@ -501,14 +520,14 @@ static void lesson_shared_file(struct lab *lab)
 	c = show_counters(lab, id);
 	check_u64(lab, "page_mkwrite calls", c0.page_mkwrite + 1, c.page_mkwrite);
 	check_u64(lab, "dirty pages", 1, c.pages_dirty);
-	check_pfn(lab, "the write to keep the page: the", &w, &written, true);
+	check_pfn(lab, "the write to keep the page", &w, &written, true);
 
 	say("read it back through pread(2) and through b");
 	check_char(lab, "pread to read", 's', pread_byte(lab, off));
 	check_char(lab, "b to read", 's', b[0]);
 	step(lab, "b: after the read", b, &(struct want){ VMLAB_COW_READONLY,
 		.pte_set = VMLAB_PTE_PRESENT, .page_set = VMLAB_PAGE_VMLAB }, &other);
-	check_pfn(lab, "both mappings to show the", &written, &other, true);
+	check_pfn(lab, "both mappings to show one page", &written, &other, true);
 	check_u64(lab, "mapcount of the page mapped by a and b", 2, other.mapcount);
 
 	say("write again through a: the entry is writable already, no page_mkwrite");
@@ -548,11 +567,11 @@ static void lesson_private_anon(struct lab *lab)
 		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
 		.page_set = VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE,
 		.page_clear = VMLAB_PAGE_VMLAB_ZERO }, &copied);
-	check_pfn(lab, "the copy to have a", &zero, &copied, false);
+	check_pfn(lab, "the copy to be a new page", &zero, &copied, false);
 	(void)p[PG];
 	step(lab, "p+4k: read, still zero", p + PG, &(struct want){ VMLAB_COW_ZERO_PAGE,
 		.page_set = VMLAB_PAGE_VMLAB_ZERO }, &w);
-	check_pfn(lab, "every unwritten page to show the same zero page:", &zero, &w, true);
+	check_pfn(lab, "every unwritten page to show the one zero page", &zero, &w, true);
 	check_u64(lab, "region pages allocated (a private copy is not the region's)", 0,
 		  counters(lab, id).pages_allocated);
 
@@ -561,7 +580,7 @@ static void lesson_private_anon(struct lab *lab)
 	step(lab, "q: after the read", q, &(struct want){ VMLAB_COW_ZERO_PAGE,
 		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE,
 		.page_set = VMLAB_PAGE_ZERO, .page_clear = VMLAB_PAGE_VMLAB_ZERO }, &kzero);
-	check_pfn(lab, "vmlab's zero page and the kernel's to have a", &zero, &kzero, false);
+	check_pfn(lab, "vmlab's zero page and the kernel's to differ", &zero, &kzero, false);
 }
 
 /* shared-anon's child: writes 'k' to the page at @arg and reports its walk */
@@ -606,8 +625,11 @@ static void lesson_shared_anon(struct lab *lab)
 	pid = lab_fork(lab, shared_anon_child, (char *)p + 9 * PG, &to_child, &from_child);
 	if (pid < 0)
 		return;
-	if (!child_walk(lab, from_child, &child))
-		show(lab, "page 9: child, its write", &child);
+	if (child_walk(lab, from_child, &child)) {
+		lab_reap(lab, pid, to_child, from_child);
+		return;
+	}
+	show(lab, "page 9: child, its write", &child);
 	lab_reap(lab, pid, to_child, from_child);
 	check_want(lab, &child, &(struct want){ VMLAB_COW_SHARED_WRITABLE,
 		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
@@ -615,7 +637,7 @@ static void lesson_shared_anon(struct lab *lab)
 	check_char(lab, "the parent to read the child's write", 'k', p[9 * PG + 5]);
 	step(lab, "page 9: parent, then", p + 9 * PG, &(struct want){
 		VMLAB_COW_SHARED_WRITABLE, .page_set = VMLAB_PAGE_VMLAB }, &mine);
-	check_pfn(lab, "parent and child to map the", &child, &mine, true);
+	check_pfn(lab, "parent and child to map one page", &child, &mine, true);
 	step(lab, "page 5: never touched", p + 5 * PG, &(struct want){ VMLAB_COW_NONE }, &w);
 	check_u64(lab, "pages allocated (pages 3 and 9)", 2,
 		  show_counters(lab, id).pages_allocated);
@@ -676,8 +698,8 @@ static void lesson_fork_cow(struct lab *lab)
 		.pte_clear = VMLAB_PTE_WRITE, .page_clear = VMLAB_PAGE_ANON_EXCLUSIVE });
 	check_u64(lab, "mapcount of the shared page (parent)", 2, shared.mapcount);
 	check_u64(lab, "mapcount of the shared page (child)", 2, child.mapcount);
-	check_pfn(lab, "fork to keep the", &before, &shared, true);
-	check_pfn(lab, "parent and child to map the", &shared, &child, true);
+	check_pfn(lab, "fork to keep the page", &before, &shared, true);
+	check_pfn(lab, "parent and child to map one page", &shared, &child, true);
 
 	say("the child writes: it gets a copy of its own");
 	if (write(to_child, "w", 1) != 1 || child_walk(lab, from_child, &copied))
@@ -685,7 +707,7 @@ static void lesson_fork_cow(struct lab *lab)
 	show(lab, "child: after its write", &copied);
 	check_want(lab, &copied, &(struct want){ VMLAB_COW_WRITABLE,
 		.pte_set = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON_EXCLUSIVE });
-	check_pfn(lab, "the child's copy to have a", &copied, &shared, false);
+	check_pfn(lab, "the child's copy to be a new page", &copied, &shared, false);
 	check_u64(lab, "mapcount of the child's copy", 1, copied.mapcount);
 
 	say("the child exits: the page is the parent's alone, still write-protected");
@@ -702,7 +724,7 @@ reap:
 	p[0] = 'q';
 	step(lab, "parent: after its write", p, &(struct want){ VMLAB_COW_WRITABLE,
 		.pte_set = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON_EXCLUSIVE }, &reused);
-	check_pfn(lab, "the write to reuse the", &alone, &reused, true);
+	check_pfn(lab, "the write to reuse the page", &alone, &reused, true);
 out:
 	sched_setaffinity(0, sizeof(was), &was);
 }
@@ -772,7 +794,7 @@ static void lesson_zero_page(struct lab *lab)
 		.page_set = VMLAB_PAGE_ZERO }, &zero);
 	step(lab, "page 5: read", p + 5 * PG, &(struct want){ VMLAB_COW_ZERO_PAGE,
 		.page_set = VMLAB_PAGE_ZERO }, &w);
-	check_pfn(lab, "every read page to map the zero page, one", &zero, &w, true);
+	check_pfn(lab, "every read page to map the one zero page", &zero, &w, true);
 	step(lab, "page 7: read, then written", p + 7 * PG, &(struct want){ VMLAB_COW_WRITABLE,
 		.pte_set = VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
 		.page_set = VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE }, &w);
@@ -817,7 +839,7 @@ static void lesson_msync(struct lab *lab)
 	c = show_counters(lab, id);
 	check_u64(lab, "dirty pages", 0, c.pages_dirty);
 	check_u64(lab, "writebacks", 1, c.writebacks);
-	check_pfn(lab, "writeback to keep the page: the", &w, &clean, true);
+	check_pfn(lab, "writeback to keep the page", &w, &clean, true);
 
 	say("read it, then write again: only the write calls page_mkwrite");
 	check_char(lab, "the page to read", 'd', p[0]);
