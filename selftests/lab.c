@@ -2,12 +2,16 @@
 /*
  * lab.c - selftests of "vmlab lab": every lesson of the guided lab passes
  * on this kernel (exit 0, its title shown, no MISMATCH), "all" runs them
- * all, --list names each one, an unknown lesson is a usage error.
+ * all, --list names each one, an unknown lesson is a usage error, colour
+ * only on a terminal without NO_COLOR.
  *
  * Runs the vmlab tool (/bin/vmlab, or $VMLAB_TOOL) as a child with its
- * output in a pipe, so also checks that no colour reaches a non-TTY.
+ * output in a pipe, and in a pseudo-terminal to check that colour goes to
+ * terminals only, and not with NO_COLOR set.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -33,40 +37,68 @@ static const struct {
 #define OUT_SIZE	(256 << 10)
 
 /*
- * Runs "vmlab lab @a1 @a2" (either NULL for none), its stdout and stderr
- * into @out (NUL-terminated); returns the exit status, -1 when it did not
- * exit normally or could not run.
+ * Runs "vmlab lab @a1 @a2" (either NULL for none) with NO_COLOR set to
+ * @no_color (NULL: unset), its stdout and stderr into @out (NUL-terminated)
+ * through a pipe or, @tty true, a pseudo-terminal; returns the exit
+ * status, -1 when it did not exit normally or could not run.
  */
-static int run_lab(char *out, const char *a1, const char *a2)
+static int run_lab_on(char *out, bool tty, const char *no_color, const char *a1,
+		      const char *a2)
 {
 	const char *tool = getenv("VMLAB_TOOL") ?: "/bin/vmlab";
+	int rd = -1, wr = -1, fds[2], status;
 	size_t got = 0;
-	int fds[2], status;
 	ssize_t n;
 	pid_t pid;
 
 	out[0] = '\0';
-	if (pipe(fds))
+	if (tty) {
+		rd = posix_openpt(O_RDWR | O_NOCTTY);
+		if (rd < 0 || grantpt(rd) || unlockpt(rd))
+			return -1;
+		wr = open(ptsname(rd), O_RDWR | O_NOCTTY);
+	} else {
+		if (pipe(fds))
+			return -1;
+		rd = fds[0];
+		wr = fds[1];
+	}
+	if (wr < 0)
+		pid = -1;
+	else
+		pid = fork();
+	if (pid < 0) {
+		close(rd);
+		close(wr);
 		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
+	}
 	if (pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		dup2(fds[1], STDERR_FILENO);
-		close(fds[0]);
-		close(fds[1]);
+		dup2(wr, STDOUT_FILENO);
+		dup2(wr, STDERR_FILENO);
+		close(rd);
+		close(wr);
+		if (no_color)
+			setenv("NO_COLOR", no_color, 1);
+		else
+			unsetenv("NO_COLOR");
 		execl(tool, "vmlab", "lab", a1, a2, (char *)NULL);
 		_exit(127);
 	}
-	close(fds[1]);
-	while (got < OUT_SIZE - 1 && (n = read(fds[0], out + got, OUT_SIZE - 1 - got)) > 0)
+	close(wr);
+	/* a pseudo-terminal's reads fail (EIO) once the child has closed it */
+	while (got < OUT_SIZE - 1 && (n = read(rd, out + got, OUT_SIZE - 1 - got)) > 0)
 		got += n;
 	out[got] = '\0';
-	close(fds[0]);
+	close(rd);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* "vmlab lab @a1 @a2" into a pipe, as a script would run it */
+static int run_lab(char *out, const char *a1, const char *a2)
+{
+	return run_lab_on(out, false, NULL, a1, a2);
 }
 
 FIXTURE(lab) {
@@ -173,6 +205,23 @@ TEST(help_and_bad_option)
 	EXPECT_EQ(out, strstr(out, "usage: vmlab lab "));
 	EXPECT_EQ(2, run_lab(out, "--bogus", NULL));
 	EXPECT_NE(NULL, strstr(out, "usage: vmlab lab "));
+	free(out);
+}
+
+/* Colour on a terminal only, and not with NO_COLOR set (empty NO_COLOR: colour). */
+TEST(colour_only_on_a_tty_without_no_color)
+{
+	char *out = malloc(OUT_SIZE);
+
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, run_lab_on(out, true, NULL, "zero-page", NULL)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "\033[")) TH_LOG("no colour on a terminal");
+	EXPECT_NE(NULL, strstr(out, "PASS")) TH_LOG("%s", out);
+	ASSERT_EQ(0, run_lab_on(out, true, "", "zero-page", NULL));
+	EXPECT_NE(NULL, strstr(out, "\033[")) TH_LOG("an empty NO_COLOR turned colour off");
+	ASSERT_EQ(0, run_lab_on(out, true, "1", "zero-page", NULL));
+	EXPECT_EQ(NULL, strchr(out, '\033')) TH_LOG("colour despite NO_COLOR=1");
+	EXPECT_NE(NULL, strstr(out, "PASS: zero-page"));
 	free(out);
 }
 
