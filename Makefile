@@ -8,10 +8,14 @@
 #   make demo         a VM with the module loaded running the guided lab
 #   make vm-shell     a shell in such a VM (KERNEL=6.12 by default)
 #   make lint         checkpatch --strict and sparse on the kernel code
+#   make install      the vmlab tool and vmlab.1 under $(DESTDIR)$(PREFIX)
+#                     (PREFIX=/usr/local by default)
 #   make clean        remove build outputs (the download cache stays)
 #   make distclean    also remove downloaded kernels, chroot and headers
 
 KERNELS ?= 6.1 6.12 7.2
+PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
 KERNEL ?= 6.12
 export VMLAB_CACHE ?= $(CURDIR)/.cache
 export VMLAB_BUILD ?= $(CURDIR)/build
@@ -89,8 +93,10 @@ demo vm-shell:
 lint:
 	scripts/lint.sh
 
-install: all
-	install -D -m 0755 $(BUILD)/host/vmlab $(DESTDIR)/usr/local/bin/vmlab
+# the host's vmlab tool and its manual page (the module goes in with insmod)
+install: tools
+	install -D -m 0755 $(BUILD)/host/vmlab $(DESTDIR)$(PREFIX)/bin/vmlab
+	install -D -m 0644 userspace/vmlab.1 $(DESTDIR)$(MANDIR)/man1/vmlab.1
 
 clean:
 	rm -rf $(BUILD)

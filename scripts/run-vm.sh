@@ -82,6 +82,10 @@ verdict() {
 }
 
 if [ "$mode" != check ]; then
+	# the guest's console is a TTY even when ours is not: say so (the
+	# kernel hands NAME=VALUE parameters it does not know to /init's
+	# environment)
+	[ -t 1 ] || cmdline+=" NO_COLOR=1"
 	set +e
 	"${qemu[@]}" -nographic -serial mon:stdio -append "$cmdline quiet vmlab_mode=$mode"
 	verdict $?

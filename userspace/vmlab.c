@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lab.h"
 #include "vmlab.h"
 
 static const struct command {
@@ -21,6 +22,7 @@ static const struct command {
 	{ "maps", cmd_maps, "a process's VMAs with resident, zero, COW, dirty, huge pages" },
 	{ "region", cmd_region, "create, list, inspect and destroy regions" },
 	{ "hexdump", cmd_hexdump, "a region's bytes as \"hexdump -C\" prints them" },
+	{ "lab", cmd_lab, "guided lessons on mappings, each checked against the kernel" },
 };
 
 static void usage(FILE *f)
