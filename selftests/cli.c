@@ -28,6 +28,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
+#include "module_util.h"
 #include "walk_util.h"
 
 #define VMLAB_BIN	"/bin/vmlab"
@@ -880,18 +881,6 @@ TEST_F(cli, missing_device_node)
 	result_free(&r);
 }
 
-static int load_module(const char *ko)
-{
-	int fd = open(ko, O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return errno;
-	ret = syscall(SYS_finit_module, fd, "", 0) ? errno : 0;
-	close(fd);
-	return ret;
-}
-
 /* With the module really unloaded: "module not loaded", exit 2; it works again once reloaded. */
 TEST(module_not_loaded)
 {
@@ -900,12 +889,12 @@ TEST(module_not_loaded)
 
 	if (!ko)
 		SKIP(return, "VMLAB_KO (path of vmlab.ko) is not set: not in the vmlab VM");
-	ASSERT_EQ(0, syscall(SYS_delete_module, "vmlab", O_NONBLOCK)) TH_LOG("%s", strerror(errno));
+	ASSERT_EQ(0, unload_module()) TH_LOG("%s", strerror(errno));
 	EXPECT_EQ(0, RUN(&r, VMLAB_BIN, "walk", "0x1000"));
 	EXPECT_ONE_LINE_ERROR(&r, 2);
 	EXPECT_STREQ("vmlab: vmlab module not loaded: insmod vmlab.ko\n", r.err);
 	result_free(&r);
-	ASSERT_EQ(0, load_module(ko));
+	ASSERT_EQ(0, load_module(ko, ""));
 	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "info"));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	result_free(&r);

@@ -21,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
+#include "module_util.h"
 
 FIXTURE(dev) {
 	int fd;
@@ -204,23 +205,6 @@ TEST_F(dev, unknown_ioctl_enotty)
 FIXTURE(module) {
 	const char *ko;
 };
-
-static int load_module(const char *ko, const char *params)
-{
-	int fd = open(ko, O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? errno : 0;
-	close(fd);
-	return ret;
-}
-
-static int unload_module(void)
-{
-	return syscall(SYS_delete_module, "vmlab", O_NONBLOCK) ? errno : 0;
-}
 
 FIXTURE_SETUP(module)
 {

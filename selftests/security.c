@@ -22,25 +22,10 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
+#include "module_util.h"
 
 #define NOBODY	65534
 #define PG	4096UL
-
-static int load_module(const char *ko, const char *params)
-{
-	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
-
-	if (fd < 0)
-		return errno;
-	ret = syscall(SYS_finit_module, fd, params, 0) ? errno : 0;
-	close(fd);
-	return ret;
-}
-
-static int unload_module(void)
-{
-	return syscall(SYS_delete_module, "vmlab", O_NONBLOCK) ? errno : 0;
-}
 
 /*
  * Runs @fn in a child that has dropped to nobody; returns its exit status
