@@ -4,7 +4,8 @@
 # MODE check: no console; the guest's TAP goes to $BUILD/K/tap.log (second
 #   serial port, echoed here as it arrives), the kernel console to
 #   $BUILD/K/console.log. Exit 0 when the guest reports a pass, 1 when it
-#   reports a fail, 2 when it crashed, hung (VMLAB_TIMEOUT, default 600 s) or
+#   reports a fail, 2 when it crashed, hung (VMLAB_TIMEOUT, default 600 s,
+#   1800 s for the debug kernel) or
 #   powered off without a verdict; then the last 50 console lines are shown.
 # MODE demo, shell: the serial console on this terminal.
 #
@@ -95,7 +96,10 @@ fi
 console=$BUILD/$K/console.log
 tap=$BUILD/$K/tap.log
 : >"$tap"
-timeout=${VMLAB_TIMEOUT:-600}
+# the debug kernel runs everything several times slower (KASAN, lockdep)
+default_timeout=600
+[ "$K" = debug ] && default_timeout=1800
+timeout=${VMLAB_TIMEOUT:-$default_timeout}
 set +e
 timeout --kill-after=5 "$timeout" "${qemu[@]}" -display none \
 	-serial "file:$console" -serial "file:$tap" \
