@@ -5,6 +5,8 @@
 #   make              vmlab.ko for KDIR (default: the running kernel's headers
 #                     if present, else Debian 6.1's) and the vmlab tool
 #   make check        the test suite in QEMU on KERNELS (default: 6.1 6.12 7.2)
+#   make bench        the benchmarks (bench/) in QEMU on KERNELS (default here:
+#                     6.12); tables in build/K/bench.txt and bench.json
 #   make demo         a VM with the module loaded running the guided lab
 #   make vm-shell     a shell in such a VM (KERNEL=6.12 by default)
 #   make lint         checkpatch --strict and sparse on the kernel code
@@ -33,11 +35,13 @@ LIB_HDRS := $(wildcard userspace/lib/*.h) uapi/linux/vmlab.h
 TOOL_SRCS := $(wildcard userspace/*.c)
 SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*.c))
 SELFTEST_HDRS := $(wildcard selftests/*.h)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_HDRS := $(wildcard bench/*.h)
 
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static check demo vm-shell lint clean distclean install
+.PHONY: all module tools static check bench demo vm-shell lint clean distclean install
 
 all: module tools
 
@@ -57,13 +61,18 @@ $(BUILD)/host/vmlab: $(TOOL_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(USER_CPPFLAGS) -o $@ $(TOOL_SRCS) $(LIB_SRCS)
 
-# Static binaries for the VM's initramfs: the tool, the selftests, vm-exit.
-static: $(BUILD)/static/vmlab $(BUILD)/static/vm-exit $(BUILD)/static/as-nobody \
-	$(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
+# Static binaries for the VM's initramfs: the tool, the benchmarks, the
+# selftests, vm-exit.
+static: $(BUILD)/static/vmlab $(BUILD)/static/vmlab-bench $(BUILD)/static/vm-exit \
+	$(BUILD)/static/as-nobody $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
 
 $(BUILD)/static/vmlab: $(TOOL_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CFLAGS) $(WARN) -Werror $(USER_CPPFLAGS) -o $@ $(TOOL_SRCS) $(LIB_SRCS)
+
+$(BUILD)/static/vmlab-bench: $(BENCH_SRCS) $(BENCH_HDRS) $(LIB_SRCS) $(LIB_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CFLAGS) $(WARN) -Werror $(USER_CPPFLAGS) -o $@ $(BENCH_SRCS) $(LIB_SRCS)
 
 $(BUILD)/static/vm-exit $(BUILD)/static/as-nobody: $(BUILD)/static/%: scripts/guest/%.c
 	@mkdir -p $(dir $@)
@@ -80,6 +89,10 @@ $(BUILD)/static/selftests/%: selftests/%.c $(LIB_SRCS) $(LIB_HDRS) $(SELFTEST_HD
 
 check:
 	scripts/check.sh $(KERNELS)
+
+# one kernel unless KERNELS is given on the command line or in the environment
+bench:
+	scripts/bench.sh $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),6.12)
 
 demo vm-shell: MODE = $(if $(filter demo,$@),demo,shell)
 demo vm-shell:

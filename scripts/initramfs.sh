@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # initramfs.sh K - pack the initramfs that boots kernel K's test VM:
-# busybox-static, vmlab.ko built for K, the static vmlab tool, selftests and
+# busybox-static, vmlab.ko built for K, the static vmlab tool, vmlab-bench, selftests and
 # helpers, jq with its libraries, and the guest scripts. Writes
 # $BUILD/K/initramfs.cpio.
 set -euo pipefail
@@ -26,7 +26,7 @@ for applet in $("$busybox" --list); do
 done
 mknod -m 600 "$root/dev/console" c 5 1
 cp "$ko" "$root/lib/modules/vmlab.ko"
-cp "$static/vmlab" "$static/vm-exit" "$static/as-nobody" "$root/bin/"
+cp "$static/vmlab" "$static/vmlab-bench" "$static/vm-exit" "$static/as-nobody" "$root/bin/"
 for t in "$static/selftests/"*; do
 	[ -x "$t" ] && cp "$t" "$root/lib/vmlab/selftests/"
 done
@@ -41,7 +41,8 @@ for lib in $(ldd "$jq" | awk '/=> \//{print $3} /^\t\//{print $1}'); do
 	cp -L "$lib" "$root$lib"
 done
 cp "$VMLAB_TOP/scripts/guest/init" "$root/init"
-cp "$VMLAB_TOP/scripts/guest/run-tests" "$VMLAB_TOP/scripts/guest/demo" "$root/lib/vmlab/"
+cp "$VMLAB_TOP/scripts/guest/run-tests" "$VMLAB_TOP/scripts/guest/run-bench" \
+	"$VMLAB_TOP/scripts/guest/demo" "$root/lib/vmlab/"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 printf 'export PATH=/bin:/sbin\nPS1="vmlab:\\w# "\n' >"$root/etc/profile"

@@ -7,7 +7,12 @@
 #   reports a fail, 2 when it crashed, hung (VMLAB_TIMEOUT, default 600 s,
 #   1800 s for the debug kernel) or
 #   powered off without a verdict; then the last 50 console lines are shown.
+# MODE bench: as check, with vmlab-bench instead of the selftests: its
+#   output in $BUILD/K/bench.log, its table in bench.txt, its JSON in
+#   bench.json; VMLAB_BENCH_REPS, _SIZE, _ONLY reach it. 3 GiB of memory and
+#   a 1800 s timeout by default.
 # MODE demo, shell: the serial console on this terminal.
+# VMLAB_MEM: the guest's memory (default 1G, 3G for bench).
 #
 # KVM where /dev/kvm boots the kernel (VMLAB_ACCEL=auto, the default: probed
 # once per machine), else TCG, software emulation; VMLAB_ACCEL=tcg or kvm
@@ -15,23 +20,26 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ $# -eq 2 ] || die "usage: run-vm.sh KERNEL check|demo|shell"
+[ $# -eq 2 ] || die "usage: run-vm.sh KERNEL check|bench|demo|shell"
 K=$1 mode=$2
 check_kernel "$K"
-case $mode in check | demo | shell) ;; *) die "unknown mode '$mode' (check, demo or shell)" ;; esac
+case $mode in check | bench | demo | shell) ;; *) die "unknown mode '$mode' (check, bench, demo or shell)" ;; esac
+mem=${VMLAB_MEM:-1G}
+[ "$mode" = bench ] && mem=${VMLAB_MEM:-3G}
 . "$CACHE/kernels/$K/kernel.env"
 initrd=$BUILD/$K/initramfs.cpio
 [ -f "$initrd" ] || die "kernel $K: no $initrd (run scripts/initramfs.sh $K)"
 
 # qboot: a firmware that boots straight into the kernel, silent and quick
-qemu=(qemu-system-x86_64 -machine q35 -smp 2 -m 1G -no-reboot -nodefaults
+qemu=(qemu-system-x86_64 -machine q35 -smp 2 -m "$mem" -no-reboot -nodefaults
 	-bios qboot.rom
 	-kernel "$BOOT_IMAGE" -initrd "$initrd"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 cmdline="console=ttyS0 panic=-1 oops=panic"
 # test knobs reach the guest's environment: the kernel hands NAME=value
 # arguments it does not know to init
-for var in VMLAB_FUZZ_SEED VMLAB_FUZZ_SECONDS VMLAB_STRESS_SECONDS; do
+for var in VMLAB_FUZZ_SEED VMLAB_FUZZ_SECONDS VMLAB_STRESS_SECONDS \
+	VMLAB_BENCH_REPS VMLAB_BENCH_SIZE VMLAB_BENCH_ONLY; do
 	[ -n "${!var:-}" ] && cmdline="$cmdline $var=${!var}"
 done
 
@@ -72,6 +80,8 @@ accel() {
 	esac
 }
 qemu+=(-accel "$(accel)")
+# the benchmarks say what they ran on
+[ "$mode" = bench ] && cmdline+=" VMLAB_ACCEL_USED=${qemu[-1]%%,*}"
 
 # the guest's verdict: QEMU exits 1 for a pass, 3 for a fail
 verdict() {
@@ -82,7 +92,7 @@ verdict() {
 	esac
 }
 
-if [ "$mode" != check ]; then
+if [ "$mode" = demo ] || [ "$mode" = shell ]; then
 	# the guest's console is a TTY even when ours is not: say so (the
 	# kernel hands NAME=VALUE parameters it does not know to /init's
 	# environment)
@@ -95,15 +105,16 @@ fi
 
 console=$BUILD/$K/console.log
 tap=$BUILD/$K/tap.log
+[ "$mode" = bench ] && tap=$BUILD/$K/bench.log
 : >"$tap"
 # the debug kernel runs everything several times slower (KASAN, lockdep)
 default_timeout=600
-[ "$K" = debug ] && default_timeout=1800
+[ "$K" = debug ] || [ "$mode" = bench ] && default_timeout=1800
 timeout=${VMLAB_TIMEOUT:-$default_timeout}
 set +e
 timeout --kill-after=5 "$timeout" "${qemu[@]}" -display none \
 	-serial "file:$console" -serial "file:$tap" \
-	-append "$cmdline vmlab_mode=check" &
+	-append "$cmdline vmlab_mode=$mode" &
 pid=$!
 tail -n +1 -f --pid=$pid "$tap" 2>/dev/null | tr -d '\r' &
 tailpid=$!
@@ -111,6 +122,12 @@ wait $pid
 rc=$?
 wait $tailpid # tail --pid ends within a second of QEMU
 set -e
+if [ "$mode" = bench ]; then
+	tr -d '\r' <"$tap" | sed -n '/^# vmlab: bench table$/,/^# vmlab: bench.json$/p' |
+		sed '1d;$d' >"$BUILD/$K/bench.txt"
+	tr -d '\r' <"$tap" | sed -n '/^# vmlab: bench.json$/,/^# vmlab: done$/p' |
+		sed '1d;$d' >"$BUILD/$K/bench.json"
+fi
 verdict $rc && exit 0
 case $rc in
 3) exit 1 ;;

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab-bench - vmlab's mechanisms against the kernel's own, in one run:
+ * range walks against /proc/self/pagemap and PAGEMAP_SCAN, faults, fault-
+ * around and copy-on-write against anonymous memory and tmpfs, device
+ * memory against anonymous memory (walk.c, memory.c hold the benchmarks).
+ *
+ * Prints an aligned table (measurement, unit, vmlab's median and range,
+ * the other mechanism's, their ratio, the target and whether it is met),
+ * or with --json one JSON document. Numbers are whatever the machine gives:
+ * under QEMU's TCG, emulation numbers; the ratios are what compare. Exit
+ * status 0 when every benchmark ran (met targets or not), 1 when one
+ * failed, 2 for a usage error.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "libvmlab.h"
+
+#define MAX_RESULTS	64
+#define MAX_ONLY	16
+
+struct bench_opts opts = {
+	.reps = 9,
+	.warmup = 2,
+	.size = 1UL << 30,
+	.mem_size = 64 * MIB,
+};
+
+int vmlab_fd = -1;
+
+/* the median, min and max of one mechanism's runs */
+struct stat3 {
+	double median, min, max;
+};
+
+struct result {
+	const struct bench *bench;
+	struct bench_row row;
+	struct stat3 vmlab, other;
+};
+
+static struct result results[MAX_RESULTS];
+static size_t nr_results;
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+double since_s(uint64_t t0)
+{
+	return (now_ns() - t0) / 1e9;
+}
+
+double ns_per(uint64_t t0, size_t n)
+{
+	return (double)(now_ns() - t0) / n;
+}
+
+int bench_fail(const struct bench *b, const char *what)
+{
+	fprintf(stderr, "vmlab-bench: %s: %s: %s\n", b->name, what, strerror(errno));
+	return -1;
+}
+
+void *bench_reserve(size_t len, size_t align, size_t skew)
+{
+	size_t span = len + align + skew;
+	char *p = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+		       -1, 0);
+	char *start;
+
+	if (p == MAP_FAILED)
+		return p;
+	start = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1)) + skew;
+	if (start > p)
+		munmap(p, start - p);
+	if (p + span > start + len)
+		munmap(start + len, p + span - (start + len));
+	return start;
+}
+
+void *bench_anon(size_t len, int flags)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);
+
+	if (p != MAP_FAILED && madvise(p, len, MADV_NOHUGEPAGE)) {
+		munmap(p, len);
+		return MAP_FAILED;
+	}
+	return p;
+}
+
+void touch_pages(char *p, size_t len)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += PAGE)
+		((volatile char *)p)[off] = 1;
+}
+
+unsigned long read_pages(const char *p, size_t len)
+{
+	unsigned long sum = 0;
+	size_t off;
+
+	for (off = 0; off < len; off += PAGE)
+		sum += ((const volatile char *)p)[off];
+	return sum;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static struct stat3 stat3_of(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return (struct stat3){
+		.median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2,
+		.min = v[0],
+		.max = v[n - 1],
+	};
+}
+
+int bench_measure(const struct bench *b, const struct bench_row *row)
+{
+	double *a = calloc(opts.reps, sizeof(*a)), *o = calloc(opts.reps, sizeof(*o));
+	struct result *r;
+	unsigned int i;
+	double va, vo;
+	int ret = -1;
+
+	if (!a || !o || nr_results == MAX_RESULTS) {
+		fprintf(stderr, "vmlab-bench: %s: out of room for results\n", b->name);
+		goto out;
+	}
+	for (i = 0; i < opts.warmup + opts.reps; i++) {
+		va = row->vmlab_fn(row->vmlab_arg);
+		vo = row->other_fn ? row->other_fn(row->other_arg) : 1;
+		if (va <= 0 || vo <= 0) {
+			fprintf(stderr, "vmlab-bench: %s: a run of %s failed\n", b->name,
+				va <= 0 ? row->vmlab : row->other);
+			goto out;
+		}
+		if (i >= opts.warmup) {
+			a[i - opts.warmup] = va;
+			o[i - opts.warmup] = vo;
+		}
+	}
+	r = &results[nr_results++];
+	r->bench = b;
+	r->row = *row;
+	r->vmlab = stat3_of(a, opts.reps);
+	r->other = stat3_of(o, opts.reps);
+	ret = 0;
+out:
+	free(a);
+	free(o);
+	return ret;
+}
+
+/* Output */
+
+static bool has_other(const struct result *r)
+{
+	return r->row.other_fn;
+}
+
+static double ratio(const struct result *r)
+{
+	return r->vmlab.median / r->other.median;
+}
+
+/* "meets", "MISSES", or "-" without a target or a comparison */
+static const char *verdict(const struct result *r)
+{
+	switch (has_other(r) ? r->row.target : TARGET_NONE) {
+	case TARGET_AT_LEAST:
+		return ratio(r) >= r->row.target_ratio ? "meets" : "MISSES";
+	case TARGET_AT_MOST:
+		return ratio(r) <= r->row.target_ratio ? "meets" : "MISSES";
+	default:
+		return "-";
+	}
+}
+
+static void target_text(char *buf, size_t size, const struct bench_row *row)
+{
+	if (row->target == TARGET_NONE)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%s %.1fx",
+			 row->target == TARGET_AT_LEAST ? ">=" : "<=", row->target_ratio);
+}
+
+/* @v with three significant digits and a k/M/G suffix */
+static void eng(char *buf, size_t size, double v)
+{
+	static const char *const sfx[] = { "", "k", "M", "G", "T" };
+	unsigned int i = 0;
+
+	while (v >= 1000 && i < 4) {
+		v /= 1000;
+		i++;
+	}
+	snprintf(buf, size, v >= 100 ? "%.0f%s" : v >= 10 ? "%.1f%s" : "%.2f%s", v, sfx[i]);
+}
+
+static void stat_text(char *med, char *range, size_t size, const struct stat3 *s)
+{
+	char lo[16], hi[16];
+
+	eng(med, size, s->median);
+	eng(lo, sizeof(lo), s->min);
+	eng(hi, sizeof(hi), s->max);
+	snprintf(range, size, "[%s-%s]", lo, hi);
+}
+
+#define NR_COLS 9
+#define CELL 96
+
+static void print_table(const char *kernel, const char *date)
+{
+	static const char *const head[NR_COLS] = {
+		"measurement", "unit", "vmlab", "[min-max]", "other", "[min-max]",
+		"ratio", "target", "result",
+	};
+	char (*cells)[NR_COLS][CELL] = calloc(nr_results + 1, sizeof(*cells));
+	int width[NR_COLS] = { 0 };
+	const char *accel = getenv("VMLAB_ACCEL_USED");
+	size_t i;
+	int c;
+
+	if (!cells)
+		return;
+	for (c = 0; c < NR_COLS; c++)
+		snprintf(cells[0][c], CELL, "%s", head[c]);
+	for (i = 0; i < nr_results; i++) {
+		const struct result *r = &results[i];
+		char (*row)[CELL] = cells[i + 1];
+
+		snprintf(row[0], CELL, "%s", r->row.name);
+		snprintf(row[1], CELL, "%s", r->row.unit);
+		stat_text(row[2], row[3], CELL, &r->vmlab);
+		if (has_other(r)) {
+			stat_text(row[4], row[5], CELL, &r->other);
+			snprintf(row[6], CELL, "%.2fx", ratio(r));
+		} else {
+			snprintf(row[4], CELL, "n/a (%s)", r->row.other_na);
+			snprintf(row[6], CELL, "-");
+		}
+		target_text(row[7], CELL, &r->row);
+		snprintf(row[8], CELL, "%s", verdict(r));
+	}
+	for (i = 0; i <= nr_results; i++)
+		for (c = 0; c < NR_COLS; c++)
+			if ((int)strlen(cells[i][c]) > width[c])
+				width[c] = strlen(cells[i][c]);
+
+	printf("vmlab-bench: kernel %s, %s, %s\n", kernel, date,
+	       accel ? accel : "accelerator not known");
+	printf("median of %u runs [min-max] after %u warm-up runs; walks over %zu MiB, faults over %zu MiB;\n"
+	       "anonymous memory in 4 KiB pages (MADV_NOHUGEPAGE). Absolute numbers are the machine's\n"
+	       "(under QEMU's TCG: software emulation); compare the ratios (vmlab / other).\n\n",
+	       opts.reps, opts.warmup, opts.size / MIB, opts.mem_size / MIB);
+	for (i = 0; i <= nr_results; i++) {
+		for (c = 0; c < NR_COLS; c++) {
+			/* numbers right-aligned, words left-aligned */
+			bool right = i && (c == 2 || c == 6);
+
+			printf(c ? "  %*s" : "%*s", right ? width[c] : -width[c], cells[i][c]);
+		}
+		printf("\n");
+	}
+	printf("\n");
+	for (i = 0; i < nr_results; i++)
+		printf("%s: vmlab: %s; other: %s\n", results[i].row.name, results[i].row.vmlab,
+		       results[i].row.other);
+	free(cells);
+}
+
+/* @s as a JSON string: ours hold no control characters */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_stat(FILE *f, const char *key, const char *what, const struct stat3 *s)
+{
+	fprintf(f, "      \"%s\": {\n        \"what\": ", key);
+	json_str(f, what);
+	fprintf(f, ",\n        \"median\": %.6g,\n        \"min\": %.6g,\n        \"max\": %.6g\n      }",
+		s->median, s->min, s->max);
+}
+
+static void print_json(FILE *f, const char *kernel, const char *date)
+{
+	const char *accel = getenv("VMLAB_ACCEL_USED");
+	size_t i;
+
+	fprintf(f, "{\n  \"kernel\": ");
+	json_str(f, kernel);
+	fprintf(f, ",\n  \"date\": ");
+	json_str(f, date);
+	fprintf(f, ",\n  \"accel\": ");
+	if (accel)
+		json_str(f, accel);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\n  \"reps\": %u,\n  \"warmup\": %u,\n  \"walk_bytes\": %zu,\n"
+		"  \"mem_bytes\": %zu,\n  \"results\": [",
+		opts.reps, opts.warmup, opts.size, opts.mem_size);
+	for (i = 0; i < nr_results; i++) {
+		const struct result *r = &results[i];
+
+		fprintf(f, "%s\n    {\n      \"bench\": ", i ? "," : "");
+		json_str(f, r->bench->name);
+		fprintf(f, ",\n      \"name\": ");
+		json_str(f, r->row.name);
+		fprintf(f, ",\n      \"unit\": ");
+		json_str(f, r->row.unit);
+		fprintf(f, ",\n");
+		json_stat(f, "vmlab", r->row.vmlab, &r->vmlab);
+		fprintf(f, ",\n");
+		if (has_other(r)) {
+			json_stat(f, "other", r->row.other, &r->other);
+			fprintf(f, ",\n      \"ratio\": %.6g,\n", ratio(r));
+		} else {
+			fprintf(f, "      \"other\": null,\n      \"other_na\": ");
+			json_str(f, r->row.other_na);
+			fprintf(f, ",\n      \"ratio\": null,\n");
+		}
+		if (r->row.target == TARGET_NONE)
+			fprintf(f, "      \"target\": null,\n      \"meets\": null\n    }");
+		else
+			fprintf(f, "      \"target\": { \"op\": \"%s\", \"ratio\": %.6g },\n"
+				"      \"meets\": %s\n    }",
+				r->row.target == TARGET_AT_LEAST ? ">=" : "<=",
+				r->row.target_ratio,
+				!has_other(r) ? "null" : strcmp(verdict(r), "meets") ? "false" : "true");
+	}
+	fprintf(f, "\n  ]\n}\n");
+}
+
+/* Command line */
+
+static const struct {
+	const struct bench *benches;
+	const size_t *nr;
+} tables[] = {
+	{ walk_benches, &nr_walk_benches },
+	{ memory_benches, &nr_memory_benches },
+};
+
+#define for_each_bench(b, t, i)							\
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)		\
+		for (i = 0; i < *tables[t].nr && ((b) = &tables[t].benches[i]); i++)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vmlab-bench [--reps N] [--warmup N] [--size N[K|M|G]] [--only NAME]...\n"
+		"                   [--quick] [--json[=FILE]] | --list | --help\n"
+		"  --reps N       measured runs of each mechanism (default 9)\n"
+		"  --warmup N     unmeasured runs first (default 2)\n"
+		"  --size N       bytes of the range walks (default 1G); the fault, fault-around\n"
+		"                 and COW benchmarks use the same, at most 64M\n"
+		"  --only NAME    run this benchmark (repeatable; see --list)\n"
+		"  --quick        --size 8M --reps 1 --warmup 0: checks that everything runs\n"
+		"  --json[=FILE]  JSON on stdout; with FILE, the JSON there and the table here\n"
+		"  --list         the benchmarks, one a line: name and what it measures\n"
+		"Needs /dev/vmlab (vmlab.ko loaded) and root for a clean comparison.\n");
+}
+
+/* N with an optional K, M or G; 0 when not a positive page multiple */
+static size_t parse_size(const char *s)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+
+	switch (*end) {
+	case 'G':
+		v <<= 10;
+		/* fallthrough */
+	case 'M':
+		v <<= 10;
+		/* fallthrough */
+	case 'K':
+		v <<= 10;
+		end++;
+	}
+	return *end || !v || v % PAGE ? 0 : v;
+}
+
+static unsigned int parse_count(const char *s, unsigned int min)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	return *end || !*s || v < min || v > 100000 ? 0 : v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "reps", required_argument, NULL, 'r' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "size", required_argument, NULL, 's' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "json", optional_argument, NULL, 'j' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *only[MAX_ONLY], *json_file = NULL;
+	bool json = false, list = false, found;
+	unsigned int nr_only = 0, j;
+	const struct bench *b;
+	char kernel[128], date[32];
+	struct utsname uts;
+	size_t t, i;
+	int c, failed = 0;
+	time_t now;
+	FILE *f;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			opts.reps = parse_count(optarg, 1);
+			if (!opts.reps)
+				goto bad;
+			break;
+		case 'w':
+			opts.warmup = parse_count(optarg, 0);
+			if (!opts.warmup && strcmp(optarg, "0"))
+				goto bad;
+			break;
+		case 's':
+			opts.size = parse_size(optarg);
+			if (!opts.size)
+				goto bad;
+			break;
+		case 'o':
+			if (nr_only == MAX_ONLY)
+				goto bad;
+			only[nr_only++] = optarg;
+			break;
+		case 'q':
+			opts.size = 8 * MIB;
+			opts.reps = 1;
+			opts.warmup = 0;
+			break;
+		case 'j':
+			json = true;
+			json_file = optarg;
+			break;
+		case 'l':
+			list = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			goto bad;
+		}
+	}
+	if (optind != argc)
+		goto bad;
+	opts.mem_size = opts.size < 64 * MIB ? opts.size : 64 * MIB;
+	for (j = 0; j < nr_only; j++) {
+		found = false;
+		for_each_bench(b, t, i)
+			found |= !strcmp(b->name, only[j]);
+		if (!found) {
+			fprintf(stderr, "vmlab-bench: no benchmark '%s' (see --list)\n", only[j]);
+			return 2;
+		}
+	}
+	if (list) {
+		for_each_bench(b, t, i)
+			printf("%-14s %s\n", b->name, b->what);
+		return 0;
+	}
+
+	vmlab_fd = vmlab_open();
+	if (vmlab_fd < 0) {
+		fprintf(stderr, "vmlab-bench: %s: %s\n", VMLAB_DEVICE, strerror(errno));
+		return 1;
+	}
+	uname(&uts);
+	snprintf(kernel, sizeof(kernel), "%s", uts.release);
+	now = time(NULL);
+	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
+
+	for_each_bench(b, t, i) {
+		found = !nr_only;
+		for (j = 0; j < nr_only; j++)
+			found |= !strcmp(b->name, only[j]);
+		if (!found)
+			continue;
+		fprintf(stderr, "vmlab-bench: %s...\n", b->name);
+		if (b->run(b))
+			failed = 1;
+	}
+
+	if (json && json_file) {
+		f = fopen(json_file, "w");
+		if (!f) {
+			fprintf(stderr, "vmlab-bench: %s: %s\n", json_file, strerror(errno));
+			return 1;
+		}
+		print_json(f, kernel, date);
+		fclose(f);
+	}
+	if (json && !json_file)
+		print_json(stdout, kernel, date);
+	else
+		print_table(kernel, date);
+	return failed;
+bad:
+	usage(stderr);
+	return 2;
+}
