@@ -6,7 +6,8 @@
 #                     if present, else Debian 6.1's) and the vmlab tool
 #   make check        the test suite in QEMU on KERNELS (default: 6.1 6.12 7.2)
 #   make bench        the benchmarks (bench/) in QEMU on KERNELS (default here:
-#                     6.12); tables in build/K/bench.txt and bench.json
+#                     6.12); tables in build/K/bench.txt and bench.json;
+#                     PERF=1 also profiles missed targets (build/K/perf.txt)
 #   make demo         a VM with the module loaded running the guided lab
 #   make vm-shell     a shell in such a VM (KERNEL=6.12 by default)
 #   make lint         checkpatch --strict and sparse on the kernel code
@@ -91,8 +92,10 @@ check:
 	scripts/check.sh $(KERNELS)
 
 # one kernel unless KERNELS is given on the command line or in the environment
+# (PERF=1: profile the missed targets with perf in the guest)
 bench:
-	scripts/bench.sh $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),6.12)
+	$(if $(filter 1,$(PERF)),VMLAB_PERF=1) \
+		scripts/bench.sh $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),6.12)
 
 demo vm-shell: MODE = $(if $(filter demo,$@),demo,shell)
 demo vm-shell:

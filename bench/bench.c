@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,29 @@ unsigned long read_pages(const char *p, size_t len)
 	return sum;
 }
 
+/*
+ * "enable" or "disable" to the perf record that runs us, when it listens on
+ * the FIFO $VMLAB_PERF_CTL (perf record -D -1 --control=fifo:CTL,ACK): the
+ * profile then holds only measured runs, not setups and warm-ups. Waits for
+ * perf's answer on $VMLAB_PERF_ACK.
+ */
+static void perf_ctl(const char *cmd)
+{
+	static int ctl = -1, ack = -1;
+	const char *ctl_path = getenv("VMLAB_PERF_CTL"), *ack_path = getenv("VMLAB_PERF_ACK");
+	char buf[16];
+
+	if (!ctl_path || !ack_path)
+		return;
+	if (ctl < 0)
+		ctl = open(ctl_path, O_WRONLY | O_CLOEXEC);
+	if (ack < 0)
+		ack = open(ack_path, O_RDONLY | O_CLOEXEC);
+	if (ctl < 0 || ack < 0 || write(ctl, cmd, strlen(cmd)) < 0 ||
+	    read(ack, buf, sizeof(buf)) < 0)
+		fprintf(stderr, "vmlab-bench: perf control: %s\n", strerror(errno));
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -152,6 +176,8 @@ int bench_measure(const struct bench *b, const struct bench_row *row)
 		goto out;
 	}
 	for (i = 0; i < opts.warmup + opts.reps; i++) {
+		if (i == opts.warmup)
+			perf_ctl("enable\n");
 		va = row->vmlab_fn(row->vmlab_arg);
 		vo = row->other_fn ? row->other_fn(row->other_arg) : 1;
 		if (va <= 0 || vo <= 0) {
@@ -171,6 +197,7 @@ int bench_measure(const struct bench *b, const struct bench_row *row)
 	r->other = stat3_of(o, opts.reps);
 	ret = 0;
 out:
+	perf_ctl("disable\n");
 	free(a);
 	free(o);
 	return ret;
@@ -262,16 +289,17 @@ static void print_table(const char *kernel, const char *date)
 		if (has_other(r)) {
 			stat_text(row[4], row[5], CELL, &r->other);
 			snprintf(row[6], CELL, "%.2fx", ratio(r));
+			target_text(row[7], CELL, &r->row);
+			snprintf(row[8], CELL, "%s", verdict(r));
 		} else {
+			/* the rest of the line, past the columns */
 			snprintf(row[4], CELL, "n/a (%s)", r->row.other_na);
-			snprintf(row[6], CELL, "-");
 		}
-		target_text(row[7], CELL, &r->row);
-		snprintf(row[8], CELL, "%s", verdict(r));
 	}
 	for (i = 0; i <= nr_results; i++)
 		for (c = 0; c < NR_COLS; c++)
-			if ((int)strlen(cells[i][c]) > width[c])
+			if ((!i || has_other(&results[i - 1]) || c < 4) &&
+			    (int)strlen(cells[i][c]) > width[c])
 				width[c] = strlen(cells[i][c]);
 
 	printf("vmlab-bench: kernel %s, %s, %s\n", kernel, date,
@@ -281,13 +309,15 @@ static void print_table(const char *kernel, const char *date)
 	       "(under QEMU's TCG: software emulation); compare the ratios (vmlab / other).\n\n",
 	       opts.reps, opts.warmup, opts.size / MIB, opts.mem_size / MIB);
 	for (i = 0; i <= nr_results; i++) {
-		for (c = 0; c < NR_COLS; c++) {
+		for (c = 0; c < NR_COLS - 1; c++) {
 			/* numbers right-aligned, words left-aligned */
 			bool right = i && (c == 2 || c == 6);
 
-			printf(c ? "  %*s" : "%*s", right ? width[c] : -width[c], cells[i][c]);
+			if (i && c == 4 && !has_other(&results[i - 1]))
+				break;
+			printf("%*s  ", right ? width[c] : -width[c], cells[i][c]);
 		}
-		printf("\n");
+		printf("%s\n", cells[i][c]);
 	}
 	printf("\n");
 	for (i = 0; i < nr_results; i++)

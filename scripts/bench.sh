@@ -6,7 +6,9 @@
 # Prints every kernel's table at the end. Numbers are never judged here:
 # exits 1 only when a kernel could not be built or booted or a benchmark
 # failed to run. VMLAB_BENCH_REPS, VMLAB_BENCH_SIZE and VMLAB_BENCH_ONLY
-# (comma-separated names, see vmlab-bench --list) reach the guest.
+# (comma-separated names, see vmlab-bench --list) reach the guest;
+# VMLAB_PERF=1 adds perf (scripts/fetch-perf.sh) and the profiles of the
+# benchmarks that missed a target ($BUILD/K/perf.txt).
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -33,6 +35,7 @@ for k in $kernels; do
 	echo
 	if [ -s "$BUILD/$k/bench.txt" ]; then
 		cat "$BUILD/$k/bench.txt"
+		[ -f "$BUILD/$k/perf.txt" ] && { echo; cat "$BUILD/$k/perf.txt"; }
 	else
 		echo "kernel $k: no table (see $BUILD/$k/bench.log)"
 	fi

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # initramfs.sh K - pack the initramfs that boots kernel K's test VM:
-# busybox-static, vmlab.ko built for K, the static vmlab tool, vmlab-bench, selftests and
-# helpers, jq with its libraries, and the guest scripts. Writes
-# $BUILD/K/initramfs.cpio.
+# busybox-static, vmlab.ko built for K, the static vmlab tool, vmlab-bench,
+# selftests and helpers, jq (and with VMLAB_PERF=1 perf) with their
+# libraries, and the guest scripts. Writes $BUILD/K/initramfs.cpio.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -30,16 +30,25 @@ cp "$static/vmlab" "$static/vmlab-bench" "$static/vm-exit" "$static/as-nobody" "
 for t in "$static/selftests/"*; do
 	[ -x "$t" ] && cp "$t" "$root/lib/vmlab/selftests/"
 done
-# jq, the JSON parser the CLI's tests check --json output with: Debian's is
-# dynamically linked, so its libraries and the dynamic loader come along
+# with_libs BIN NAME: the dynamically linked BIN as /usr/bin/NAME, its
+# libraries and the dynamic loader along
+with_libs() {
+	local lib
+	mkdir -p "$root/usr/bin"
+	cp "$1" "$root/usr/bin/$2"
+	for lib in $(ldd "$1" | awk '/=> \//{print $3} /^\t\//{print $1}'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+# jq, the JSON parser the CLI's tests check --json output with
 jq=/usr/bin/jq
 [ -x "$jq" ] || die "kernel $K: initramfs: no $jq (apt-get install jq)"
-mkdir -p "$root/usr/bin"
-cp "$jq" "$root/usr/bin/jq"
-for lib in $(ldd "$jq" | awk '/=> \//{print $3} /^\t\//{print $1}'); do
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
-done
+with_libs "$jq" jq
+# perf, to profile the benchmarks, only when asked for (VMLAB_PERF=1)
+if [ "${VMLAB_PERF:-0}" = 1 ]; then
+	with_libs "$("$VMLAB_TOP/scripts/fetch-perf.sh")" perf
+fi
 cp "$VMLAB_TOP/scripts/guest/init" "$root/init"
 cp "$VMLAB_TOP/scripts/guest/run-tests" "$VMLAB_TOP/scripts/guest/run-bench" \
 	"$VMLAB_TOP/scripts/guest/demo" "$root/lib/vmlab/"

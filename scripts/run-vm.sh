@@ -9,8 +9,9 @@
 #   powered off without a verdict; then the last 50 console lines are shown.
 # MODE bench: as check, with vmlab-bench instead of the selftests: its
 #   output in $BUILD/K/bench.log, its table in bench.txt, its JSON in
-#   bench.json; VMLAB_BENCH_REPS, _SIZE, _ONLY reach it. 3 GiB of memory and
-#   a 1800 s timeout by default.
+#   bench.json, with VMLAB_PERF=1 the profiles of the missed targets in
+#   perf.txt; VMLAB_BENCH_REPS, _SIZE, _ONLY and VMLAB_PERF reach the guest.
+#   3 GiB of memory and a 1800 s timeout by default.
 # MODE demo, shell: the serial console on this terminal.
 # VMLAB_MEM: the guest's memory (default 1G, 3G for bench).
 #
@@ -39,7 +40,7 @@ cmdline="console=ttyS0 panic=-1 oops=panic"
 # test knobs reach the guest's environment: the kernel hands NAME=value
 # arguments it does not know to init
 for var in VMLAB_FUZZ_SEED VMLAB_FUZZ_SECONDS VMLAB_STRESS_SECONDS \
-	VMLAB_BENCH_REPS VMLAB_BENCH_SIZE VMLAB_BENCH_ONLY; do
+	VMLAB_BENCH_REPS VMLAB_BENCH_SIZE VMLAB_BENCH_ONLY VMLAB_PERF; do
 	[ -n "${!var:-}" ] && cmdline="$cmdline $var=${!var}"
 done
 
@@ -123,10 +124,13 @@ rc=$?
 wait $tailpid # tail --pid ends within a second of QEMU
 set -e
 if [ "$mode" = bench ]; then
-	tr -d '\r' <"$tap" | sed -n '/^# vmlab: bench table$/,/^# vmlab: bench.json$/p' |
-		sed '1d;$d' >"$BUILD/$K/bench.txt"
-	tr -d '\r' <"$tap" | sed -n '/^# vmlab: bench.json$/,/^# vmlab: done$/p' |
-		sed '1d;$d' >"$BUILD/$K/bench.json"
+	section() { # the lines between two marker lines of the guest's output
+		tr -d '\r' <"$tap" | sed -n "/^# vmlab: $1\$/,/^# vmlab: $2\$/p" | sed '1d;$d'
+	}
+	section perf "bench table" >"$BUILD/$K/perf.txt"
+	section "bench table" bench.json >"$BUILD/$K/bench.txt"
+	section bench.json done >"$BUILD/$K/bench.json"
+	[ -s "$BUILD/$K/perf.txt" ] || rm -f "$BUILD/$K/perf.txt"
 fi
 verdict $rc && exit 0
 case $rc in
