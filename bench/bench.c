@@ -48,6 +48,7 @@ struct result {
 	const struct bench *bench;
 	struct bench_row row;
 	struct stat3 vmlab, other;
+	double ratio;	/* the median of each run's vmlab / other */
 };
 
 static struct result results[MAX_RESULTS];
@@ -166,12 +167,13 @@ static struct stat3 stat3_of(double *v, unsigned int n)
 int bench_measure(const struct bench *b, const struct bench_row *row)
 {
 	double *a = calloc(opts.reps, sizeof(*a)), *o = calloc(opts.reps, sizeof(*o));
+	double *q = calloc(opts.reps, sizeof(*q));
 	struct result *r;
 	unsigned int i;
 	double va, vo;
 	int ret = -1;
 
-	if (!a || !o || nr_results == MAX_RESULTS) {
+	if (!a || !o || !q || nr_results == MAX_RESULTS) {
 		fprintf(stderr, "vmlab-bench: %s: out of room for results\n", b->name);
 		goto out;
 	}
@@ -188,6 +190,7 @@ int bench_measure(const struct bench *b, const struct bench_row *row)
 		if (i >= opts.warmup) {
 			a[i - opts.warmup] = va;
 			o[i - opts.warmup] = vo;
+			q[i - opts.warmup] = va / vo;
 		}
 	}
 	r = &results[nr_results++];
@@ -195,11 +198,13 @@ int bench_measure(const struct bench *b, const struct bench_row *row)
 	r->row = *row;
 	r->vmlab = stat3_of(a, opts.reps);
 	r->other = stat3_of(o, opts.reps);
+	r->ratio = stat3_of(q, opts.reps).median;
 	ret = 0;
 out:
 	perf_ctl("disable\n");
 	free(a);
 	free(o);
+	free(q);
 	return ret;
 }
 
@@ -210,9 +215,14 @@ static bool has_other(const struct result *r)
 	return r->row.other_fn;
 }
 
+/*
+ * Each run of vmlab's mechanism is paired with the other's right after it:
+ * the median of the pairs' ratios, less moved by the host's load drifting
+ * than the ratio of the medians
+ */
 static double ratio(const struct result *r)
 {
-	return r->vmlab.median / r->other.median;
+	return r->ratio;
 }
 
 /* "meets", "MISSES", or "-" without a target or a comparison */
@@ -304,9 +314,10 @@ static void print_table(const char *kernel, const char *date)
 
 	printf("vmlab-bench: kernel %s, %s, %s\n", kernel, date,
 	       accel ? accel : "accelerator not known");
-	printf("median of %u runs [min-max] after %u warm-up runs; walks over %zu MiB, faults over %zu MiB;\n"
-	       "anonymous memory in 4 KiB pages (MADV_NOHUGEPAGE). Absolute numbers are the machine's\n"
-	       "(under QEMU's TCG: software emulation); compare the ratios (vmlab / other).\n\n",
+	printf("median of %u runs [min-max] after %u warm-up runs, vmlab's and the other's alternating;\n"
+	       "ratio: the median of each pair's vmlab / other. Walks over %zu MiB, faults over %zu MiB;\n"
+	       "anonymous memory in 4 KiB pages (MADV_NOHUGEPAGE) but for walk-thp. Absolute numbers\n"
+	       "are the machine's (under QEMU's TCG: software emulation); compare the ratios.\n\n",
 	       opts.reps, opts.warmup, opts.size / MIB, opts.mem_size / MIB);
 	for (i = 0; i <= nr_results; i++) {
 		for (c = 0; c < NR_COLS - 1; c++) {

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -55,11 +56,20 @@ struct pm_scan_arg {
 #define PAGEMAP_BATCH	(2 * MIB / sizeof(uint64_t))
 #define SCAN_BATCH	(2 * MIB / sizeof(struct page_region))
 
-/* a range to walk and the leaves it must have */
+/* a range to walk, the leaves a range walk must find and the pages present */
 struct range {
 	char *start;
 	size_t len;
-	size_t leaves;
+	size_t leaves;		/* 0: not known (THP) */
+	size_t pages;
+};
+
+/* anonymous memory to range-walk, and the rows it gives */
+struct walk_kind {
+	const char *name, *scan_name;	/* the rows against pagemap, PAGEMAP_SCAN */
+	const char *vmlab;		/* what vmlab walks */
+	size_t stride;			/* one page written every @stride bytes */
+	bool thp;			/* in transparent huge pages, else 4 KiB */
 };
 
 static struct vmlab_walk_record *recs;
@@ -67,15 +77,14 @@ static uint64_t *pagemap_buf;
 static struct page_region *scan_buf;
 static int pagemap_fd = -1;
 
-/* pages of @r per second since @t0, or -1 when @what found not @r's @leaves */
-static double range_rate(const struct range *r, const char *what, size_t leaves,
-			 uint64_t t0)
+/* pages of @r per second since @t0, or -1 when @what found @n, not @want */
+static double range_rate(const struct range *r, const char *what, size_t n,
+			 size_t want, uint64_t t0)
 {
 	double rate = r->len / PAGE / since_s(t0);
 
-	if (leaves != r->leaves) {
-		fprintf(stderr, "vmlab-bench: %s: %zu leaves, expected %zu\n",
-			what, leaves, r->leaves);
+	if (want && n != want) {
+		fprintf(stderr, "vmlab-bench: %s: found %zu, expected %zu\n", what, n, want);
 		return -1;
 	}
 	return rate;
@@ -96,7 +105,7 @@ static double walk_range(void *arg)
 		leaves += w.nr_records;
 		addr = w.walk_end;
 	}
-	return range_rate(r, "range walk", leaves, t0);
+	return range_rate(r, "range walk", leaves, r->leaves, t0);
 }
 
 /* pages per second of @r in one VMLAB_IOC_WALK per page */
@@ -168,7 +177,7 @@ static double scan_range(void *arg)
 			pages += (scan_buf[i].end - scan_buf[i].start) / PAGE;
 		addr = a.walk_end;
 	}
-	return range_rate(r, "PAGEMAP_SCAN", pages, t0);
+	return range_rate(r, "PAGEMAP_SCAN", pages, r->pages, t0);
 }
 
 /* whether this kernel has PAGEMAP_SCAN: asked of a range of @r */
@@ -194,57 +203,78 @@ static int walk_setup(const struct bench *b)
 	return pagemap_fd < 0 ? bench_fail(b, "/proc/self/pagemap") : 0;
 }
 
-/* the rows of a range: against pagemap (with a target) and PAGEMAP_SCAN */
-static int measure_range(const struct bench *b, struct range *r, const char *name,
-			 const char *scan_name, const char *vmlab)
+/* whether the kernel gives transparent huge pages to MADV_HUGEPAGE */
+static bool have_thp(void)
 {
-	struct bench_row row = {
-		.name = name,
-		.unit = "pages/s",
-		.vmlab = vmlab,
-		.other = "pread of /proc/self/pagemap, 2 MiB per call",
-		.vmlab_fn = walk_range,
-		.vmlab_arg = r,
-		.other_fn = pagemap_read,
-		.other_arg = r,
-		.target = TARGET_AT_LEAST,
-		.target_ratio = 1.0,
-	};
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char buf[64] = "";
+	bool ret;
 
-	if (bench_measure(b, &row))
-		return -1;
-	row.name = scan_name;
-	row.other = "PAGEMAP_SCAN ioctl, present or swapped pages, 2 MiB of page_region per call";
-	row.target = TARGET_NONE;
-	if (have_pagemap_scan(r)) {
-		row.other_fn = scan_range;
-	} else {
-		row.other_fn = NULL;
-		row.other_na = "kernel has no PAGEMAP_SCAN";
-	}
-	return bench_measure(b, &row);
+	if (!f)
+		return false;
+	ret = fgets(buf, sizeof(buf), f) && !strstr(buf, "[never]");
+	fclose(f);
+	return ret;
 }
 
 /*
- * --size (1 GiB) of anonymous memory with one page written every @stride
- * bytes, walked as @name against pagemap and as @scan_name against
- * PAGEMAP_SCAN
+ * --size (1 GiB) of anonymous memory as @k says, 2 MiB-aligned, walked as
+ * @k->name against pagemap (the issue's target in 4 KiB pages) and as
+ * @k->scan_name against PAGEMAP_SCAN
  */
-static int walk_anon(const struct bench *b, size_t stride, const char *name,
-		     const char *scan_name, const char *vmlab)
+static int walk_anon(const struct bench *b, const struct walk_kind *k)
 {
-	struct range r = { .len = opts.size, .leaves = opts.size / stride };
+	struct range r = {
+		.len = opts.size,
+		.leaves = k->thp ? 0 : opts.size / k->stride,
+		.pages = opts.size / k->stride,
+	};
+	struct bench_row row = {
+		.name = k->name,
+		.unit = "pages/s",
+		.vmlab = k->vmlab,
+		.other = "pread of /proc/self/pagemap, 2 MiB per call",
+		.vmlab_fn = walk_range,
+		.vmlab_arg = &r,
+		.other_fn = pagemap_read,
+		.other_arg = &r,
+		.target = k->thp ? TARGET_NONE : TARGET_AT_LEAST,
+		.target_ratio = 1.0,
+	};
 	size_t off;
 	int ret;
 
 	if (walk_setup(b))
 		return -1;
-	r.start = bench_anon(r.len, MAP_PRIVATE | MAP_NORESERVE);
+	r.start = bench_reserve(r.len, PMD_BYTES, 0);
+	if (r.start != MAP_FAILED)
+		r.start = mmap(r.start, r.len, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 	if (r.start == MAP_FAILED)
 		return bench_fail(b, "mmap");
-	for (off = 0; off < r.len; off += stride)
+	if (madvise(r.start, r.len, k->thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)) {
+		munmap(r.start, r.len);
+		return bench_fail(b, "madvise");
+	}
+	for (off = 0; off < r.len; off += k->stride)
 		r.start[off] = 1;
-	ret = measure_range(b, &r, name, scan_name, vmlab);
+
+	if (k->thp && !have_thp()) {
+		row.other_fn = NULL;
+		row.other_na = "transparent huge pages disabled";
+	}
+	ret = bench_measure(b, &row);
+	row.name = k->scan_name;
+	row.other = "PAGEMAP_SCAN ioctl, present or swapped pages, 2 MiB of page_region per call";
+	row.target = TARGET_NONE;
+	/* other_fn is NULL here only without THP, and other_na says so */
+	if (row.other_fn && !have_pagemap_scan(&r)) {
+		row.other_fn = NULL;
+		row.other_na = "kernel has no PAGEMAP_SCAN";
+	} else if (row.other_fn) {
+		row.other_fn = scan_range;
+	}
+	ret = ret ?: bench_measure(b, &row);
 	munmap(r.start, r.len);
 	return ret;
 }
@@ -252,22 +282,44 @@ static int walk_anon(const struct bench *b, size_t stride, const char *name,
 /* every page written */
 static int bench_walk_populated(const struct bench *b)
 {
-	return walk_anon(b, PAGE, "walk-populated", "walk-populated-scan",
-			 "VMLAB_IOC_WALK_RANGE, 65536 records (2 MiB) per call, over populated anonymous 4 KiB pages");
+	static const struct walk_kind k = {
+		"walk-populated", "walk-populated-scan",
+		"VMLAB_IOC_WALK_RANGE, 65536 records (2 MiB) per call, over populated anonymous 4 KiB pages",
+		PAGE, false,
+	};
+
+	return walk_anon(b, &k);
 }
 
 /* one page written per 2 MiB: 511 of 512 pages holes */
 static int bench_walk_holes(const struct bench *b)
 {
-	return walk_anon(b, PMD_BYTES, "walk-holes", "walk-holes-scan",
-			 "VMLAB_IOC_WALK_RANGE as above, over anonymous memory with one page in 512 populated");
+	static const struct walk_kind k = {
+		"walk-holes", "walk-holes-scan",
+		"VMLAB_IOC_WALK_RANGE as above, over anonymous memory with one page in 512 populated",
+		PMD_BYTES, false,
+	};
+
+	return walk_anon(b, &k);
+}
+
+/* every page written, in transparent huge pages where the kernel gives them */
+static int bench_walk_thp(const struct bench *b)
+{
+	static const struct walk_kind k = {
+		"walk-thp", "walk-thp-scan",
+		"VMLAB_IOC_WALK_RANGE as above, over populated anonymous memory in THPs (MADV_HUGEPAGE): a record per 2 MiB",
+		PAGE, true,
+	};
+
+	return walk_anon(b, &k);
 }
 
 /* what batching buys: one range walk against a WALK per page, 16 MiB at most */
 static int bench_walk_single(const struct bench *b)
 {
 	size_t len = opts.mem_size < 16 * MIB ? opts.mem_size : 16 * MIB;
-	struct range r = { .len = len, .leaves = len / PAGE };
+	struct range r = { .len = len, .leaves = len / PAGE, .pages = len / PAGE };
 	struct bench_row row = {
 		.name = "walk-single",
 		.unit = "pages/s",
@@ -298,6 +350,8 @@ const struct bench walk_benches[] = {
 	  bench_walk_populated },
 	{ "walk-holes", "range walk of mostly-holes anonymous memory vs pagemap, PAGEMAP_SCAN",
 	  bench_walk_holes },
+	{ "walk-thp", "range walk of populated anonymous memory in THPs vs pagemap, PAGEMAP_SCAN",
+	  bench_walk_thp },
 	{ "walk-single", "range walk vs one single-address walk per page", bench_walk_single },
 };
 
