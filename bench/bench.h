@@ -7,8 +7,9 @@
  * A benchmark sets up its memory once, then measures a vmlab mechanism and
  * the one a user would otherwise use, alternating: warm-up runs first, then
  * @reps runs of each, of which the row keeps the median, min and max. The
- * ratio is always vmlab's median over the other's, in the row's unit; a
- * target, where the row has one, bounds that ratio.
+ * ratio is the median of each run's vmlab / other (each vmlab run paired
+ * with the other's right after it), in the row's unit; a target, where the
+ * row has one, bounds that ratio.
  */
 #ifndef VMLAB_BENCH_H
 #define VMLAB_BENCH_H
