@@ -20,8 +20,9 @@
  *  - everything about the page is read while that lock is held: a present
  *    entry cannot be zapped, so the page cannot be freed or split under us.
  *
- * A range walk collects records into a kernel buffer under these locks and
- * copies them out only after every lock is dropped.
+ * A range walk reads a whole PTE table under one lock, collects records into
+ * a kernel buffer under these locks and copies them out only after every
+ * lock is dropped.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -67,6 +68,20 @@ struct vmlab_leaf {
 	u32 mapcount;
 	u32 order;
 	u32 verdict;
+};
+
+/*
+ * Where a range walk puts its records: room for @max in @recs, @nr used.
+ * @end bounds the walk inside the current VMA; @steps counts the entries
+ * looked at, over the whole call.
+ */
+struct vmlab_batch {
+	struct vmlab_walk_record *recs;
+	u32 max;
+	u32 nr;
+	bool show_pfn;
+	unsigned long end;
+	unsigned long steps;
 };
 
 /* Bytes one entry of @level maps (PGDIR_SIZE depends on LA57 at boot). */
@@ -430,18 +445,52 @@ static bool vmlab_walk_pmd_leaf(struct mm_struct *mm, struct vm_area_struct *vma
 	return done;
 }
 
+static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf);
+
 /*
- * The PTE for @addr in the table @pmd (a snapshot of *@pmdp) points to.
- * Returns false when *@pmdp changed before the PTE lock was taken. Caller
- * holds the mmap lock and rcu_read_lock(), which keeps the table (and its
- * lock) from being freed while we look.
+ * A range walk's PTE table, from @addr (mapped by *@ptep) to the end of the
+ * table or of @b: each non-empty entry becomes a record, until @b is full.
+ * Returns the address after the last entry looked at. Caller holds the PTE
+ * table's lock.
+ */
+static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
+					  pte_t *ptep, unsigned long addr,
+					  bool vma_region, struct vmlab_batch *b)
+{
+	unsigned long end = pmd_addr_end(addr, b->end);
+	struct vmlab_leaf lf;
+	pte_t pte;
+
+	for (; addr < end && b->nr < b->max; addr += PAGE_SIZE, ptep++) {
+		b->steps++;
+		pte = ptep_get(ptep);
+		if (pte_none(pte))
+			continue;
+		memset(&lf, 0, sizeof(lf));
+		lf.vma_region = vma_region;
+		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte), pte,
+				pte_present(pte) ? pte_pfn(pte) : 0, &lf);
+		lf.verdict = vmlab_verdict(vma, &lf);
+		vmlab_emit(b, &lf);
+	}
+	return addr;
+}
+
+/*
+ * The PTE for @addr in the table @pmd (a snapshot of *@pmdp) points to; for
+ * a range walk (@b), every entry of the table from @addr on, recorded in
+ * @b, and @lf covers what was looked at. Returns false when *@pmdp changed
+ * before the PTE lock was taken. Caller holds the mmap lock and
+ * rcu_read_lock(), which keeps the table (and its lock) from being freed
+ * while we look.
  */
 static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 			   pmd_t *pmdp, pmd_t pmd, unsigned long addr,
-			   struct vmlab_leaf *lf)
+			   struct vmlab_leaf *lf, struct vmlab_batch *b)
 {
 	/* the PTE table's split lock: its entries change under it */
 	spinlock_t *ptl;
+	unsigned long next;
 	bool done = false;
 	pte_t *ptep;
 	pte_t pte;
@@ -452,6 +501,12 @@ static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 	if (!pmd_same(pmd, vmlab_pmdp_get_lockless(pmdp)))
 		goto out_unlock;
 	done = true;
+	if (b) {
+		next = vmlab_walk_pte_batch(vma, ptep, addr, lf->vma_region, b);
+		vmlab_walk_stop(addr, VMLAB_LEVEL_PTE, lf);
+		lf->size = next - lf->start;
+		goto out_unlock;
+	}
 	pte = ptep_get(ptep);
 	lf->entries[VMLAB_LEVEL_PTE] = pte_val(pte);
 	if (pte_none(pte))
@@ -465,12 +520,15 @@ out_unlock:
 }
 
 /*
- * Walk @mm's tables for @addr, inside @vma, into @lf. Caller holds @mm's
- * mmap lock (read is enough); this takes and drops the page-table locks,
- * inside one RCU read-side section (no sleeping).
+ * Walk @mm's tables for @addr, inside @vma, into @lf. For a range walk (@b
+ * not NULL) a PTE table is read from @addr to its end into @b instead, and
+ * @lf covers those entries with no leaf of its own. Caller holds @mm's mmap
+ * lock (read is enough); this takes and drops the page-table locks, inside
+ * one RCU read-side section (no sleeping).
  */
 static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
-			    unsigned long addr, struct vmlab_leaf *lf)
+			    unsigned long addr, struct vmlab_leaf *lf,
+			    struct vmlab_batch *b)
 {
 	u32 level = VMLAB_LEVEL_PGD;
 	pgd_t *pgdp, pgd;
@@ -534,7 +592,7 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 				goto out;
 			continue;
 		}
-		if (vmlab_walk_pte(mm, vma, pmdp, pmd, addr, lf)) {
+		if (vmlab_walk_pte(mm, vma, pmdp, pmd, addr, lf, b)) {
 			lf->present_levels |= BIT(level);
 			goto out;
 		}
@@ -692,7 +750,7 @@ long vmlab_ioc_walk(struct file *file, void *arg)
 		goto out_mmput;
 	}
 	vmlab_fill_vma(vma, w);
-	vmlab_walk_addr(mm, vma, addr, &lf);
+	vmlab_walk_addr(mm, vma, addr, &lf, NULL);
 	mmap_read_unlock(mm);
 
 	memcpy(w->entries, lf.entries, sizeof(w->entries));
@@ -721,22 +779,34 @@ out_mmput:
 	return ret;
 }
 
-/*
- * Collect the leaves of [@start, @end) into @recs (room for @max). Returns
- * how many, and in @walk_end where the walk stopped. Caller holds @mm's mmap
- * lock for read.
- */
-static u32 vmlab_walk_collect(struct mm_struct *mm, unsigned long start,
-			      unsigned long end, struct vmlab_walk_record *recs,
-			      u32 max, bool show_pfn, unsigned long *walk_end)
+/* Record the leaf @lf in @b, which has room. */
+static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf)
 {
-	struct vm_area_struct *vma = NULL;
-	unsigned long addr = start, next;
-	unsigned int steps = 0;
-	struct vmlab_leaf lf;
-	u32 nr = 0;
+	struct vmlab_walk_record *rec = &b->recs[b->nr++];
 
-	while (addr < end && nr < max && steps < VMLAB_WALK_MAX_STEPS) {
+	rec->addr = lf->start;
+	rec->entry = b->show_pfn ? lf->entry : vmlab_hide_entry(lf->entry);
+	rec->pfn = b->show_pfn ? lf->pfn : 0;
+	rec->leaf_flags = lf->leaf_flags;
+	rec->level = lf->level;
+	rec->verdict = lf->verdict;
+	rec->cache_mode = lf->cache_mode;
+	rec->page_flags = lf->page_flags & 0xff;
+}
+
+/*
+ * Collect the leaves of [@start, @end) into @b until it is full or the
+ * call's steps run out. Returns where the walk stopped. Caller holds @mm's
+ * mmap lock for read.
+ */
+static unsigned long vmlab_walk_collect(struct mm_struct *mm, unsigned long start,
+					unsigned long end, struct vmlab_batch *b)
+{
+	unsigned long addr = start, next, resched = b->steps + VMLAB_WALK_RESCHED;
+	struct vm_area_struct *vma = NULL;
+	struct vmlab_leaf lf;
+
+	while (addr < end && b->nr < b->max && b->steps < VMLAB_WALK_MAX_STEPS) {
 		if (!vma || addr >= vma->vm_end) {
 			vma = find_vma(mm, addr);
 			if (!vma || vma->vm_start >= end) {
@@ -744,41 +814,31 @@ static u32 vmlab_walk_collect(struct mm_struct *mm, unsigned long start,
 				break;
 			}
 			addr = max(addr, vma->vm_start);
+			b->end = min(end, vma->vm_end);
 		}
-		vmlab_walk_addr(mm, vma, addr, &lf);
-		if (lf.found) {
-			struct vmlab_walk_record *rec = &recs[nr++];
-
-			rec->addr = lf.start;
-			rec->entry = show_pfn ? lf.entry : vmlab_hide_entry(lf.entry);
-			rec->pfn = show_pfn ? lf.pfn : 0;
-			rec->leaf_flags = lf.leaf_flags;
-			rec->level = lf.level;
-			rec->verdict = lf.verdict;
-			rec->cache_mode = lf.cache_mode;
-			rec->page_flags = lf.page_flags & 0xff;
-		}
+		b->steps++;
+		vmlab_walk_addr(mm, vma, addr, &lf, b);
+		if (lf.found)
+			vmlab_emit(b, &lf);
 		next = lf.start + lf.size;
 		addr = next > addr ? next : end;
-		if (++steps % VMLAB_WALK_RESCHED == 0) {
+		if (b->steps >= resched) {
+			resched = b->steps + VMLAB_WALK_RESCHED;
 			cond_resched();
 			if (fatal_signal_pending(current))
 				break;
 		}
 	}
-	*walk_end = min(addr, end);
-	return nr;
+	return min(addr, end);
 }
 
 long vmlab_ioc_walk_range(struct file *file, void *arg)
 {
 	struct vmlab_walk_range *r = arg;
 	struct vmlab_walk_record __user *urecs = u64_to_user_ptr(r->records);
-	struct vmlab_walk_record *recs;
+	struct vmlab_batch b = { };
 	unsigned long walk_end;
 	struct mm_struct *mm;
-	bool show_pfn;
-	u32 nr;
 	int ret;
 
 	if (r->flags || memchr_inv(r->__reserved, 0, sizeof(r->__reserved)))
@@ -788,43 +848,43 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 		return -EINVAL;
 	if (!r->max_records || r->max_records > VMLAB_WALK_RANGE_MAX)
 		return -EINVAL;
-	if (!access_ok(urecs, size_mul(r->max_records, sizeof(*recs))))
+	if (!access_ok(urecs, size_mul(r->max_records, sizeof(*b.recs))))
 		return -EFAULT;
 
 	mm = vmlab_get_mm(file, r->pid);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
-	show_pfn = vmlab_show_pfn(file);
+	b.show_pfn = vmlab_show_pfn(file);
 	/* fail early, and always, on a buffer that cannot be written */
 	ret = -EFAULT;
-	if (clear_user(urecs, sizeof(*recs)))
+	if (clear_user(urecs, sizeof(*b.recs)))
 		goto out_mmput;
 	ret = -ENOMEM;
-	recs = kvmalloc_array(r->max_records, sizeof(*recs), GFP_KERNEL);
-	if (!recs)
+	b.max = r->max_records;
+	b.recs = kvmalloc_array(b.max, sizeof(*b.recs), GFP_KERNEL);
+	if (!b.recs)
 		goto out_mmput;
 
 	ret = mmap_read_lock_killable(mm);
 	if (ret)
 		goto out_free;
-	nr = vmlab_walk_collect(mm, r->start, r->end, recs, r->max_records,
-				show_pfn, &walk_end);
+	walk_end = vmlab_walk_collect(mm, r->start, r->end, &b);
 	mmap_read_unlock(mm);
 	mmput(mm);
 
 	/* every lock is dropped: now the records may fault their way out */
-	if (nr && copy_to_user(urecs, recs, size_mul(nr, sizeof(*recs)))) {
+	if (b.nr && copy_to_user(urecs, b.recs, size_mul(b.nr, sizeof(*b.recs)))) {
 		ret = -EFAULT;
 	} else {
-		r->nr_records = nr;
-		r->walk_flags = show_pfn ? 0 : VMLAB_WALK_PFN_HIDDEN;
+		r->nr_records = b.nr;
+		r->walk_flags = b.show_pfn ? 0 : VMLAB_WALK_PFN_HIDDEN;
 		r->walk_end = walk_end;
 	}
-	kvfree(recs);
+	kvfree(b.recs);
 	return ret;
 
 out_free:
-	kvfree(recs);
+	kvfree(b.recs);
 out_mmput:
 	mmput(mm);
 	return ret;
