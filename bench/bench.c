@@ -95,6 +95,19 @@ void *bench_reserve(size_t len, size_t align, size_t skew)
 	return start;
 }
 
+bool bench_have_thp(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+	char buf[64] = "";
+	bool ret;
+
+	if (!f)
+		return false;
+	ret = fgets(buf, sizeof(buf), f) && !strstr(buf, "[never]");
+	fclose(f);
+	return ret;
+}
+
 void *bench_anon(size_t len, int flags)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags | MAP_ANONYMOUS, -1, 0);

@@ -89,6 +89,9 @@ int bench_fail(const struct bench *b, const char *what);
  */
 void *bench_reserve(size_t len, size_t align, size_t skew);
 
+/* whether the kernel gives transparent huge pages to MADV_HUGEPAGE */
+bool bench_have_thp(void);
+
 /* private anonymous memory in 4 KiB pages (MADV_NOHUGEPAGE); MAP_FAILED on error */
 void *bench_anon(size_t len, int flags);
 

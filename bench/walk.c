@@ -203,20 +203,6 @@ static int walk_setup(const struct bench *b)
 	return pagemap_fd < 0 ? bench_fail(b, "/proc/self/pagemap") : 0;
 }
 
-/* whether the kernel gives transparent huge pages to MADV_HUGEPAGE */
-static bool have_thp(void)
-{
-	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-	char buf[64] = "";
-	bool ret;
-
-	if (!f)
-		return false;
-	ret = fgets(buf, sizeof(buf), f) && !strstr(buf, "[never]");
-	fclose(f);
-	return ret;
-}
-
 /*
  * --size (1 GiB) of anonymous memory as @k says, 2 MiB-aligned, walked as
  * @k->name against pagemap (the issue's target in 4 KiB pages) and as
@@ -259,7 +245,7 @@ static int walk_anon(const struct bench *b, const struct walk_kind *k)
 	for (off = 0; off < r.len; off += k->stride)
 		r.start[off] = 1;
 
-	if (k->thp && !have_thp()) {
+	if (k->thp && !bench_have_thp()) {
 		row.other_fn = NULL;
 		row.other_na = "transparent huge pages disabled";
 	}
