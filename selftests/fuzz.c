@@ -29,6 +29,7 @@
 
 #define PG		4096UL
 #define MAX_REGIONS	16
+#define LIST_MAX	65536	/* REGION_LIST takes @max_ids up to this */
 #define MAX_MAPS	32
 
 struct fuzz {
@@ -248,7 +249,8 @@ static void op_region_info(struct fuzz *f)
 
 static void op_list(struct fuzz *f)
 {
-	__u32 ids[64];
+	/* room for every id @max_ids may ask for: the kernel fills what it says */
+	static __u32 ids[LIST_MAX];
 	struct vmlab_region_list rl;
 
 	memset(&rl, 0, sizeof(rl));
@@ -284,7 +286,8 @@ static void op_walk(struct fuzz *f)
 
 static void op_walk_range(struct fuzz *f)
 {
-	static struct vmlab_walk_record recs[256];
+	/* room for the most records a call writes: the kernel fills what it says */
+	static struct vmlab_walk_record recs[VMLAB_WALK_RANGE_MAX];
 	struct vmlab_walk_range r;
 
 	memset(&r, 0, sizeof(r));
