@@ -437,7 +437,7 @@ TEST_F(pci, hexdump_cli_shows_host_bytes)
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 }
 
-/* vmlab info names the device; region list and info show its BAR, size and prefetchability. */
+/* vmlab info names the device; region list and info show its BAR; hexdump reads BAR0. */
 TEST_F(pci, region_list_cli_shows_bar)
 {
 	static char out[1 << 16];
@@ -464,6 +464,12 @@ TEST_F(pci, region_list_cli_shows_bar)
 						       "--readonly", NULL }));
 	EXPECT_NE(NULL, strstr(out, "BAR0 + 0x0, UC")) TH_LOG("%s", out);
 	ASSERT_EQ(1, sscanf(out, "region %u created", &rc.id));
+	/* the registers through the tool: one line of 16 bytes, then the end */
+	snprintf(id, sizeof(id), "%u", rc.id);
+	ASSERT_EQ(0, run(out, sizeof(out), (char *[]){ VMLAB_BIN, "hexdump", "-n", "16", id,
+						       NULL }));
+	EXPECT_EQ(0, strncmp(out, "00000000  ", 10)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "|\n00000010\n")) TH_LOG("%s", out);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 	EXPECT_EQ(1, run(out, sizeof(out), (char *[]){ VMLAB_BIN, "region", "create", "--kind",
 						       "pci", "--pci", pci, "--bar", "0", NULL }));
