@@ -364,6 +364,10 @@ long vmlab_ioc_region_create(struct file *file, void *arg)
 	ret = vmlab_region_check(rc);
 	if (ret)
 		return ret;
+	/* real device memory is root's, as a BAR's sysfs resource files are */
+	if (rc->kind == VMLAB_REGION_PCI &&
+	    !file_ns_capable(file, &init_user_ns, CAP_SYS_RAWIO))
+		return -EPERM;
 
 	region = kzalloc(sizeof(*region), GFP_KERNEL);
 	if (!region)

@@ -176,6 +176,9 @@ static void pci_create_error(const struct vmlab_region_create *rc)
 
 	vmlab_pci_format(pci, sizeof(pci), rc->pci_addr);
 	switch (errno) {
+	case EPERM:
+		why = "device memory is root's (CAP_SYS_RAWIO)";
+		break;
 	case ENODEV:
 		why = "vmlab is bound to no such device (see /sys/bus/pci/drivers/vmlab)";
 		break;

@@ -1050,8 +1050,11 @@ static void lesson_device(struct lab *lab)
 		printf("  %-26s %s\n", "mmap MAP_PRIVATE", strerror(errno));
 	}
 
-	if (vmlab_pci_devices(&pci, 1) == 1)
+	if (vmlab_pci_devices(&pci, 1) == 1 && geteuid() == 0)
 		lesson_device_pci(lab, pci, wc_leaf);
+	else if (vmlab_pci_devices(&pci, 1) == 1)
+		printf("  (a PCI device is bound to vmlab, but its BARs are root's: run as root to\n"
+		       "  map them)\n");
 	else
 		printf("  (no PCI device is bound to vmlab: the VM runner adds QEMU's ivshmem, whose\n"
 		       "  BARs this lesson then maps as real device memory)\n");

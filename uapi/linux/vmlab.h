@@ -210,7 +210,9 @@ struct vmlab_info {
  * @bar over 5, @bar_offset not page-aligned or at or past the BAR's end,
  * @length past the BAR's end, VMLAB_CACHE_WC on a BAR that is not
  * prefetchable, non-zero @pci_addr, @bar or @bar_offset for another kind;
- * ENODEV when no device vmlab is bound to has @pci_addr; ENXIO for a BAR
+ * EPERM when the opener of /dev/vmlab lacks CAP_SYS_RAWIO (device memory
+ * is root's, as a BAR's resource files in sysfs are); ENODEV when no
+ * device vmlab is bound to has @pci_addr; ENXIO for a BAR
  * the device lacks or vmlab does not offer (I/O ports, or a BAR smaller
  * than a page that shares its page); EACCES for a register BAR without
  * VMLAB_REGION_READONLY; EBUSY when another region of the same BAR uses
