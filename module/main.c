@@ -157,15 +157,22 @@ static int __init vmlab_init(void)
 		pr_err("cannot set up regions: %d\n", ret);
 		return ret;
 	}
+	ret = vmlab_pci_init();
+	if (ret) {
+		pr_err("cannot register the PCI driver: %d\n", ret);
+		goto exit_regions;
+	}
 	ret = misc_register(&vmlab_misc);
 	if (ret) {
 		pr_err("cannot register /dev/vmlab: %d\n", ret);
-		goto exit_regions;
+		goto exit_pci;
 	}
 	pr_info("version %s loaded, ABI %d\n", VMLAB_MODULE_VERSION,
 		VMLAB_ABI_VERSION);
 	return 0;
 
+exit_pci:
+	vmlab_pci_exit();
 exit_regions:
 	vmlab_regions_exit();
 	return ret;
@@ -174,6 +181,8 @@ exit_regions:
 static void __exit vmlab_exit(void)
 {
 	misc_deregister(&vmlab_misc);
+	/* removes every device: regions left on them are marked gone */
+	vmlab_pci_exit();
 	vmlab_regions_exit();
 	pr_info("unloaded\n");
 }

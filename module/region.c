@@ -137,11 +137,13 @@ static void vmlab_region_release(struct kref *ref)
 
 	if (region->dev_mem)
 		vmlab_device_free(region);
+	if (region->pci)
+		vmlab_pci_region_release(region);
 	/* page-cache pages go with the inode's last reference */
 	if (region->inode)
 		iput(region->inode);
 	atomic64_sub(atomic64_read(&region->cnt.pages_resident), &vmlab_pages_in_use);
-	atomic64_sub(region->length, &vmlab_total_bytes);
+	atomic64_sub(region->charged, &vmlab_total_bytes);
 	kfree(region);
 }
 
@@ -229,24 +231,35 @@ struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index)
 	return folio;
 }
 
-/* Makes the page cache of a FILE or ANON region; FILE pages all exist. */
-static int vmlab_region_init_pages(struct vmlab_region *region)
+/*
+ * Makes the region's inode, sized to it: the page cache of a FILE or ANON
+ * region, and for every kind that has one the address_space its mappings
+ * are found in.
+ */
+static int vmlab_region_init_inode(struct vmlab_region *region)
 {
-	struct file *anon = vmlab_anon_file;
 	struct inode *inode;
-	struct folio *folio;
-	pgoff_t i;
 
-	inode = alloc_anon_inode(file_inode(anon)->i_sb);
+	inode = alloc_anon_inode(file_inode(vmlab_anon_file)->i_sb);
 	if (IS_ERR(inode))
 		return PTR_ERR(inode);
 	inode->i_size = region->length;
 	/* the only copy of the data: reclaim must never drop a page */
 	mapping_set_unevictable(inode->i_mapping);
 	region->inode = inode;
+	return 0;
+}
 
-	if (region->kind != VMLAB_REGION_FILE)
-		return 0;
+/* Makes the page cache of a FILE or ANON region; FILE pages all exist. */
+static int vmlab_region_init_pages(struct vmlab_region *region)
+{
+	struct folio *folio;
+	pgoff_t i;
+	int ret;
+
+	ret = vmlab_region_init_inode(region);
+	if (ret || region->kind != VMLAB_REGION_FILE)
+		return ret;
 	for (i = 0; i < region->nr_pages; i++) {
 		folio = vmlab_region_add_page(region, i);
 		if (IS_ERR(folio))
@@ -287,14 +300,19 @@ static int vmlab_region_init_device(struct vmlab_region *region)
 
 static int vmlab_region_check(const struct vmlab_region_create *rc)
 {
+	bool pci = rc->kind == VMLAB_REGION_PCI;
+
 	if (rc->__pad || memchr_inv(rc->__reserved, 0, sizeof(rc->__reserved)))
 		return -EINVAL;
-	if (rc->kind < VMLAB_REGION_FILE || rc->kind > VMLAB_REGION_DEVICE)
+	if (rc->kind < VMLAB_REGION_FILE || rc->kind > VMLAB_REGION_PCI)
 		return -EINVAL;
 	if (rc->flags & ~VMLAB_REGION_FLAGS)
 		return -EINVAL;
-	if (!rc->length || !PAGE_ALIGNED(rc->length) ||
+	/* a PCI region's length 0 means "to the BAR's end" */
+	if ((!rc->length && !pci) || !PAGE_ALIGNED(rc->length) ||
 	    rc->length > BIT_ULL(VMLAB_REGION_SHIFT))
+		return -EINVAL;
+	if (!pci && (rc->pci_addr || rc->bar || rc->bar_offset))
 		return -EINVAL;
 
 	if (rc->kind == VMLAB_REGION_FILE) {
@@ -307,13 +325,16 @@ static int vmlab_region_check(const struct vmlab_region_create *rc)
 	    (rc->fill_byte && rc->fill != VMLAB_FILL_BYTE))
 		return -EINVAL;
 
-	if (rc->kind == VMLAB_REGION_DEVICE) {
+	if (rc->kind == VMLAB_REGION_DEVICE || pci) {
 		if (rc->cache > VMLAB_CACHE_UC)
 			return -EINVAL;
 	} else if (rc->cache != VMLAB_CACHE_WB) {
 		return -EINVAL;
 	}
 
+	/* a BAR is the device's memory, not ours: no cap but the BAR's size */
+	if (pci)
+		return 0;
 	if (rc->length > (u64)READ_ONCE(max_region_mb) << 20)
 		return -E2BIG;
 	if (rc->kind == VMLAB_REGION_DEVICE && rc->length > VMLAB_DEVICE_MAX)
@@ -343,6 +364,10 @@ long vmlab_ioc_region_create(struct file *file, void *arg)
 	ret = vmlab_region_check(rc);
 	if (ret)
 		return ret;
+	/* real device memory is root's, as a BAR's sysfs resource files are */
+	if (rc->kind == VMLAB_REGION_PCI &&
+	    !file_ns_capable(file, &init_user_ns, CAP_SYS_RAWIO))
+		return -EPERM;
 
 	region = kzalloc(sizeof(*region), GFP_KERNEL);
 	if (!region)
@@ -356,18 +381,31 @@ long vmlab_ioc_region_create(struct file *file, void *arg)
 	region->length = rc->length;
 	region->nr_pages = rc->length >> PAGE_SHIFT;
 
-	mutex_lock(&vmlab_regions_lock);
-	ret = __vmlab_total_reserve(region->length);
-	mutex_unlock(&vmlab_regions_lock);
-	if (ret)
-		goto free_region;
+	if (region->kind == VMLAB_REGION_PCI) {
+		ret = vmlab_pci_region_init(region, rc);
+		if (ret)
+			goto free_region;
+		/* the inode first: the device's removal zaps through it */
+		ret = vmlab_region_init_inode(region);
+		if (!ret)
+			ret = vmlab_pci_region_attach(region);
+		if (ret)
+			goto put_region;
+	} else {
+		mutex_lock(&vmlab_regions_lock);
+		ret = __vmlab_total_reserve(region->length);
+		mutex_unlock(&vmlab_regions_lock);
+		if (ret)
+			goto free_region;
+		region->charged = region->length;
 
-	if (region->kind == VMLAB_REGION_DEVICE)
-		ret = vmlab_region_init_device(region);
-	else
-		ret = vmlab_region_init_pages(region);
-	if (ret)
-		goto put_region;
+		if (region->kind == VMLAB_REGION_DEVICE)
+			ret = vmlab_region_init_device(region);
+		else
+			ret = vmlab_region_init_pages(region);
+		if (ret)
+			goto put_region;
+	}
 
 	mutex_lock(&vmlab_regions_lock);
 	ret = xa_alloc(&vmlab_regions, &id, region,
@@ -375,8 +413,10 @@ long vmlab_ioc_region_create(struct file *file, void *arg)
 	if (!ret)
 		region->id = id;
 	mutex_unlock(&vmlab_regions_lock);
-	if (ret)
+	if (ret) {
+		ret = ret == -EBUSY ? -ENOSPC : ret;	/* no free id */
 		goto put_region;
+	}
 
 	rc->id = region->id;
 	rc->offset = vmlab_region_offset(region);
@@ -385,7 +425,7 @@ long vmlab_ioc_region_create(struct file *file, void *arg)
 put_region:
 	/* frees what exists and gives the reserved bytes back */
 	vmlab_region_put(region);
-	return ret == -EBUSY ? -ENOSPC : ret;
+	return ret;
 free_region:
 	kfree(region);
 	return ret;
@@ -429,7 +469,7 @@ long vmlab_ioc_region_info(struct file *file, void *arg)
 	struct vmlab_region *region;
 	u32 id = ri->id;
 
-	if (ri->__pad || memchr_inv(ri->__reserved, 0, sizeof(ri->__reserved)))
+	if (ri->__pad || ri->__pad2)
 		return -EINVAL;
 	region = id ? vmlab_region_get(id) : NULL;
 	if (!region)
@@ -445,8 +485,10 @@ long vmlab_ioc_region_info(struct file *file, void *arg)
 	ri->cache = region->cache;
 	ri->length = region->length;
 	ri->offset = vmlab_region_offset(region);
-	if (region->dev_mem && capable(CAP_SYS_ADMIN))
+	if ((region->dev_mem || region->pci) && capable(CAP_SYS_ADMIN))
 		ri->phys_addr = PFN_PHYS(region->pfn);
+	if (region->pci)
+		vmlab_pci_region_info(region, ri);
 	vmlab_counters_read(&region->cnt, &ri->counters);
 	vmlab_region_put(region);
 	return 0;
@@ -517,6 +559,12 @@ static int vmlab_region_file_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* DEVICE and PCI regions: PFN maps of memory without struct page */
+static bool vmlab_region_pfnmap(const struct vmlab_region *region)
+{
+	return region->kind == VMLAB_REGION_DEVICE || region->kind == VMLAB_REGION_PCI;
+}
+
 /*
  * mmap of /dev/vmlab: the offset selects a region and a page in it. Checks
  * the range and the kind's rules, then hands the VMA to the kind's vm_ops
@@ -539,7 +587,10 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 	ret = -EINVAL;
 	if (check_add_overflow(start, (u64)len, &end) || end > region->length)
 		goto put_region;
-	if (region->kind == VMLAB_REGION_DEVICE && !(vma->vm_flags & VM_MAYSHARE))
+	if (vmlab_region_pfnmap(region) && !(vma->vm_flags & VM_MAYSHARE))
+		goto put_region;
+	ret = -ENODEV;
+	if (region->pci && vmlab_pci_gone(region))
 		goto put_region;
 	ret = -EACCES;
 	if ((region->flags & VMLAB_REGION_READONLY) &&
@@ -557,7 +608,9 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 	/* nothing fails from here on */
 	if ((region->flags & VMLAB_REGION_READONLY) && (vma->vm_flags & VM_MAYSHARE))
 		vmlab_vm_flags_clear(vma, VM_MAYWRITE);
-	if (region->kind == VMLAB_REGION_DEVICE) {
+	if (region->pci)	/* what io_remap_pfn_range() adds */
+		vma->vm_page_prot = pgprot_decrypted(vma->vm_page_prot);
+	if (vmlab_region_pfnmap(region)) {
 		vmlab_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
 		if (region->cache == VMLAB_CACHE_WC)
 			vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
@@ -779,7 +832,7 @@ int vmlab_region_fsync_all(struct file *file, loff_t start, loff_t end,
 
 u64 vmlab_regions_features(void)
 {
-	u64 features = VMLAB_FEAT_REGIONS;
+	u64 features = VMLAB_FEAT_REGIONS | VMLAB_FEAT_PCI;
 
 	if (VMLAB_HAVE_PFN_PMD)
 		features |= VMLAB_FEAT_DEVICE_PMD;

@@ -11,6 +11,10 @@
  * zero page where the region has no page (the kernel copies it on write).
  * DEVICE: PFNs of the region's contiguous memory, inserted at fault time,
  * a PMD at once where the kernel allows it and alignment fits.
+ * PCI: the same over a device's BAR, each fault inside
+ * vmlab_pci_fault_begin/end: once the device is gone a fault gets SIGBUS,
+ * and a fault that began before has inserted its PFN before the device's
+ * removal zaps the mappings (see pci.c).
  *
  * Every VMA mapping a region holds a reference to it (open/close), so that
  * splits, mremap and fork keep the region alive and the mapping count right.
@@ -21,7 +25,8 @@
  * 6.4, the per-VMA lock) and map_pages under RCU as well; the region is
  * alive because the VMA holds a reference. Page-cache pages are serialised
  * by their folio lock (fault, page_mkwrite, pwrite, writeback); counters
- * are atomic. Nothing here takes vmlab_regions_lock.
+ * are atomic. Nothing here takes vmlab_regions_lock; PCI faults take their
+ * device's gone_lock for read.
  */
 #include <linux/mm.h>
 #include <linux/pagemap.h>
@@ -177,7 +182,7 @@ static vm_fault_t vmlab_device_fault(struct vm_fault *vmf)
  * A PMD-sized fault: one PMD maps 2 MiB of the region when the PMD's range
  * lies inside the VMA and the region, and the memory is 2 MiB aligned.
  */
-static vm_fault_t vmlab_device_huge_fault(VMLAB_HUGE_FAULT_ARGS)
+static vm_fault_t vmlab_device_huge_insert(struct vm_fault *vmf, bool is_pmd)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct vmlab_region *region = vma->vm_private_data;
@@ -187,7 +192,7 @@ static vm_fault_t vmlab_device_huge_fault(VMLAB_HUGE_FAULT_ARGS)
 	pgoff_t pgoff;
 	vm_fault_t ret;
 
-	if (!(VMLAB_HUGE_FAULT_IS_PMD) || addr < vma->vm_start ||
+	if (!is_pmd || addr < vma->vm_start ||
 	    vma->vm_end - addr < PMD_SIZE)
 		return VM_FAULT_FALLBACK;
 	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
@@ -201,6 +206,41 @@ static vm_fault_t vmlab_device_huge_fault(VMLAB_HUGE_FAULT_ARGS)
 	if (ret == VM_FAULT_NOPAGE)
 		atomic64_inc(&region->cnt.huge_faults);
 	trace_vmlab_fault(region->id, pgoff, write, ret);
+	return ret;
+}
+
+static vm_fault_t vmlab_device_huge_fault(VMLAB_HUGE_FAULT_ARGS)
+{
+	return vmlab_device_huge_insert(vmf, VMLAB_HUGE_FAULT_IS_PMD);
+}
+#endif
+
+static vm_fault_t vmlab_pci_fault(struct vm_fault *vmf)
+{
+	struct vmlab_region *region = vmf->vma->vm_private_data;
+	vm_fault_t ret;
+
+	if (!vmlab_pci_fault_begin(region)) {
+		trace_vmlab_fault(region->id, vmf->pgoff,
+				  vmlab_count_fault(region, vmf), VM_FAULT_SIGBUS);
+		return VM_FAULT_SIGBUS;
+	}
+	ret = vmlab_device_fault(vmf);
+	vmlab_pci_fault_end(region);
+	return ret;
+}
+
+#if VMLAB_HAVE_PFN_PMD
+static vm_fault_t vmlab_pci_huge_fault(VMLAB_HUGE_FAULT_ARGS)
+{
+	struct vmlab_region *region = vmf->vma->vm_private_data;
+	vm_fault_t ret;
+
+	/* gone: the PTE-sized fault that follows raises SIGBUS */
+	if (!vmlab_pci_fault_begin(region))
+		return VM_FAULT_FALLBACK;
+	ret = vmlab_device_huge_insert(vmf, VMLAB_HUGE_FAULT_IS_PMD);
+	vmlab_pci_fault_end(region);
 	return ret;
 }
 #endif
@@ -228,6 +268,15 @@ static const struct vm_operations_struct vmlab_device_vm_ops = {
 #endif
 };
 
+static const struct vm_operations_struct vmlab_pci_vm_ops = {
+	.open		= vmlab_vma_open,
+	.close		= vmlab_vma_close,
+	.fault		= vmlab_pci_fault,
+#if VMLAB_HAVE_PFN_PMD
+	.huge_fault	= vmlab_pci_huge_fault,
+#endif
+};
+
 const struct vm_operations_struct *vmlab_vm_ops(u32 kind)
 {
 	switch (kind) {
@@ -235,6 +284,8 @@ const struct vm_operations_struct *vmlab_vm_ops(u32 kind)
 		return &vmlab_file_vm_ops;
 	case VMLAB_REGION_ANON:
 		return &vmlab_anon_vm_ops;
+	case VMLAB_REGION_PCI:
+		return &vmlab_pci_vm_ops;
 	default:
 		return &vmlab_device_vm_ops;
 	}
@@ -243,5 +294,5 @@ const struct vm_operations_struct *vmlab_vm_ops(u32 kind)
 bool vmlab_is_vm_ops(const struct vm_operations_struct *ops)
 {
 	return ops == &vmlab_file_vm_ops || ops == &vmlab_anon_vm_ops ||
-	       ops == &vmlab_device_vm_ops;
+	       ops == &vmlab_device_vm_ops || ops == &vmlab_pci_vm_ops;
 }

@@ -8,11 +8,15 @@
 
 #include <linux/atomic.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/types.h>
 
 struct file;
 struct inode;
+struct vmlab_pci_dev;
+struct vmlab_region_create;
+struct vmlab_region_info;
 
 #define VMLAB_MODULE_VERSION	"0.1.0"
 
@@ -56,7 +60,10 @@ struct vmlab_counters {
  * FILE and ANON regions keep their pages in the page cache of @inode, an
  * inode of their own sized to the region, so that the kernel's fault-around
  * and rmap-based write-protect work on them. A DEVICE region has @dev_mem,
- * physically contiguous from @pfn.
+ * physically contiguous from @pfn. A PCI region maps BAR @bar of @pci from
+ * @bar_offset, at @pfn; it has an @inode too, without pages, so that the
+ * device's removal finds and zaps its mappings (unmap_mapping_range).
+ * @charged: bytes counted in max_total_mb (none for PCI).
  */
 struct vmlab_region {
 	struct kref ref;
@@ -71,6 +78,11 @@ struct vmlab_region {
 	struct inode *inode;
 	void *dev_mem;
 	unsigned long pfn;
+	u64 charged;
+	struct vmlab_pci_dev *pci;
+	u32 bar;
+	u64 bar_offset;
+	struct list_head pci_node;	/* in the device's list, under its lock */
 	struct vmlab_counters cnt;
 };
 
@@ -96,6 +108,34 @@ u64 vmlab_regions_pages_in_use(void);
 void vmlab_region_put(struct vmlab_region *region);
 struct page *vmlab_zero_page_get(void);
 struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index);
+
+/*
+ * pci.c: the PCI driver and PCI regions.
+ *
+ * vmlab_pci_region_init() - checks the BAR @rc asks for and fills @region's
+ * device, length, pages, pfn and caching mode (and @rc's length and cache);
+ * a negative errno as documented for VMLAB_REGION_PCI.
+ * vmlab_pci_region_attach() - puts @region, its inode made, on its device's
+ * list, where removal finds it: -ENODEV if the device is gone, -EBUSY if
+ * the BAR's regions use another caching mode.
+ * vmlab_pci_region_release() - undoes both, from the region's release.
+ * vmlab_pci_fault_begin() - false when the device is gone (SIGBUS); true
+ * with the device held until vmlab_pci_fault_end(), which the fault calls
+ * after its PFN insert.
+ * vmlab_pci_gone() - whether the device went away.
+ * vmlab_pci_region_info() - the PCI fields of REGION_INFO.
+ */
+int vmlab_pci_region_init(struct vmlab_region *region,
+			  struct vmlab_region_create *rc);
+int vmlab_pci_region_attach(struct vmlab_region *region);
+void vmlab_pci_region_release(struct vmlab_region *region);
+bool vmlab_pci_fault_begin(struct vmlab_region *region);
+void vmlab_pci_fault_end(struct vmlab_region *region);
+bool vmlab_pci_gone(struct vmlab_region *region);
+void vmlab_pci_region_info(struct vmlab_region *region,
+			   struct vmlab_region_info *ri);
+int vmlab_pci_init(void);
+void vmlab_pci_exit(void);
 
 /*
  * vm_ops.c: the vm_operations_struct of each kind. vmlab_vm_ops() returns

@@ -14,6 +14,11 @@
 #   3 GiB of memory and a 1800 s timeout by default.
 # MODE demo, shell: the serial console on this terminal.
 # VMLAB_MEM: the guest's memory (default 1G, 3G for bench).
+# Every mode but bench gives the guest an ivshmem-plain PCI device
+# (VMLAB_IVSHMEM=0: none) whose 2 MiB BAR2 is a file under /dev/shm that the
+# host fills with its pattern before boot and checks after
+# (scripts/ivshmem.sh): in check mode its TAP goes to tap.log too, and a
+# failure fails the run.
 #
 # KVM where /dev/kvm boots the kernel (VMLAB_ACCEL=auto, the default: probed
 # once per machine), else TCG, software emulation; VMLAB_ACCEL=tcg or kvm
@@ -37,6 +42,14 @@ qemu=(qemu-system-x86_64 -machine q35 -smp 2 -m "$mem" -no-reboot -nodefaults
 	-kernel "$BOOT_IMAGE" -initrd "$initrd"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 cmdline="console=ttyS0 panic=-1 oops=panic"
+ivshmem=
+if [ "${VMLAB_IVSHMEM:-1}" = 1 ] && [ "$mode" != bench ]; then
+	ivshmem=$(mktemp "/dev/shm/vmlab-$K-XXXXXX")
+	trap 'rm -f "$ivshmem"' EXIT
+	"$VMLAB_TOP/scripts/ivshmem.sh" fill "$ivshmem"
+	qemu+=(-object "memory-backend-file,id=vmlab-shm,share=on,mem-path=$ivshmem,size=2M"
+		-device ivshmem-plain,memdev=vmlab-shm)
+fi
 # test knobs reach the guest's environment: the kernel hands NAME=value
 # arguments it does not know to init
 for var in VMLAB_FUZZ_SEED VMLAB_FUZZ_SECONDS VMLAB_STRESS_SECONDS \
@@ -100,7 +113,12 @@ if [ "$mode" = demo ] || [ "$mode" = shell ]; then
 	[ -t 1 ] || cmdline+=" NO_COLOR=1"
 	set +e
 	"${qemu[@]}" -nographic -serial mon:stdio -append "$cmdline quiet vmlab_mode=$mode"
-	verdict $?
+	rc=$?
+	if [ -n "$ivshmem" ]; then
+		log "what the guest left in the ivshmem file:"
+		"$VMLAB_TOP/scripts/ivshmem.sh" check "$ivshmem" || [ "$mode" = shell ] || rc=3
+	fi
+	verdict $rc
 	exit
 fi
 
@@ -122,6 +140,12 @@ tailpid=$!
 wait $pid
 rc=$?
 wait $tailpid # tail --pid ends within a second of QEMU
+# the host's half of the ivshmem test, counted with the guest's TAP
+if [ -n "$ivshmem" ] && { [ $rc -eq 1 ] || [ $rc -eq 3 ]; }; then
+	"$VMLAB_TOP/scripts/ivshmem.sh" check "$ivshmem" >"$ivshmem.tap" || rc=3
+	tee -a "$tap" <"$ivshmem.tap"
+	rm -f "$ivshmem.tap"
+fi
 set -e
 if [ "$mode" = bench ]; then
 	section() { # the lines between two marker lines of the guest's output

@@ -71,6 +71,7 @@ static int disarm(void)
 
 FIXTURE(fi) {
 	int fd;
+	__u32 pci_addr;		/* PCI: the ivshmem device vmlab is bound to */
 };
 
 FIXTURE_VARIANT(fi) {
@@ -80,6 +81,19 @@ FIXTURE_VARIANT(fi) {
 FIXTURE_VARIANT_ADD(fi, file) { .kind = VMLAB_REGION_FILE };
 FIXTURE_VARIANT_ADD(fi, anon) { .kind = VMLAB_REGION_ANON };
 FIXTURE_VARIANT_ADD(fi, device) { .kind = VMLAB_REGION_DEVICE };
+FIXTURE_VARIANT_ADD(fi, pci) { .kind = VMLAB_REGION_PCI };
+
+/* a raw REGION_CREATE of @kind and @length; a PCI one on BAR2 of @pci_addr */
+static struct vmlab_region_create fi_create(__u32 kind, __u64 length, __u32 pci_addr)
+{
+	struct vmlab_region_create rc = raw_create(kind, length);
+
+	if (kind == VMLAB_REGION_PCI) {
+		rc.pci_addr = pci_addr;
+		rc.bar = 2;
+	}
+	return rc;
+}
 
 /*
  * Both injectors fail any allocation (sleeping, highmem, order 0) but only
@@ -107,6 +121,8 @@ FIXTURE_SETUP(fi)
 		ASSERT_EQ(0, put(fi_settings[i][0], fi_settings[i][1])) TH_LOG("setting %zu", i);
 	self->fd = vmlab_open();
 	ASSERT_LE(0, self->fd);
+	if (variant->kind == VMLAB_REGION_PCI && vmlab_pci_devices(&self->pci_addr, 1) != 1)
+		SKIP(return, "no ivshmem device is bound to vmlab (the VM runs without one)");
 }
 
 FIXTURE_TEARDOWN(fi)
@@ -147,7 +163,7 @@ TEST_F(fi, region_create_fails_cleanly_at_every_site)
 
 	ASSERT_LE(0, regions);
 	for (nth = 1; nth <= MAX_SITES; nth++) {
-		rc = raw_create(variant->kind, 16 * PG);
+		rc = fi_create(variant->kind, 16 * PG, self->pci_addr);
 		ASSERT_EQ(0, arm(nth));
 		ret = ioctl(self->fd, VMLAB_IOC_REGION_CREATE, &rc);
 		err = errno;
@@ -181,7 +197,8 @@ TEST_F(fi, queries_fail_cleanly_at_every_site)
 	__u32 ids[8];
 	int nth, ret, used;
 
-	ASSERT_EQ(0, vmlab_region_new(self->fd, variant->kind, 4 * PG, 0, &rc));
+	rc = fi_create(variant->kind, 4 * PG, self->pci_addr);
+	ASSERT_EQ(0, vmlab_region_create(self->fd, &rc));
 	for (nth = 1; nth <= MAX_SITES; nth++) {
 		ASSERT_EQ(0, arm(nth));
 		ret = vmlab_region_info(self->fd, rc.id, &ri);

@@ -29,6 +29,7 @@
 
 #define PG		4096UL
 #define MAX_REGIONS	16
+#define LIST_MAX	65536	/* REGION_LIST takes @max_ids up to this */
 #define MAX_MAPS	32
 
 struct fuzz {
@@ -43,6 +44,7 @@ struct fuzz {
 	size_t map_len[MAX_MAPS];
 	char *ro_page;			/* a PROT_READ page: a read-only pointer */
 	char *gone_page;		/* an unmapped page: a bad pointer */
+	__u32 pci_addr;			/* a device vmlab is bound to, or 0 */
 	unsigned long ops, errors;
 };
 
@@ -174,7 +176,7 @@ static void op_create(struct fuzz *f)
 
 	memset(&rc, 0, sizeof(rc));
 	rc.size = any_size(f, sizeof(rc));
-	rc.kind = below(f, 8) ? 1 + below(f, 3) : (__u32)rnd(f);
+	rc.kind = below(f, 8) ? 1 + below(f, 4) : (__u32)rnd(f);
 	/* mostly sizes that fit the caps, to get regions to map */
 	rc.length = below(f, 4) ? (1 + below(f, 512)) * PG : any_u64(f);
 	rc.flags = below(f, 6) ? 0 : (below(f, 2) ? VMLAB_REGION_READONLY : (__u32)rnd(f));
@@ -184,8 +186,17 @@ static void op_create(struct fuzz *f)
 	}
 	if (rc.kind == VMLAB_REGION_DEVICE || !below(f, 8))
 		rc.cache = below(f, 8) ? below(f, 3) : (__u32)rnd(f);
+	if (rc.kind == VMLAB_REGION_PCI || !below(f, 16)) {
+		rc.pci_addr = below(f, 4) ? f->pci_addr : (__u32)rnd(f);
+		rc.bar = below(f, 4) ? below(f, 3) : (__u32)rnd(f);
+		rc.bar_offset = below(f, 2) ? 0 : below(f, 4) ? below(f, 600) * PG : any_u64(f);
+		if (below(f, 2))
+			rc.length = 0;
+		/* read-only: the host's pattern in the BAR must survive */
+		rc.flags |= VMLAB_REGION_READONLY;
+	}
 	if (!below(f, 8))
-		rc.__reserved[below(f, 4)] = rnd(f);
+		rc.__reserved[below(f, 2)] = rnd(f);
 	if (!below(f, 16))
 		rc.__pad = rnd(f);
 	if (ioctl(f->fd, VMLAB_IOC_REGION_CREATE, arg_ptr(f, &rc)) == 0 && rc.id)
@@ -232,13 +243,14 @@ static void op_region_info(struct fuzz *f)
 	ri.size = any_size(f, sizeof(ri));
 	ri.id = any_id(f);
 	if (!below(f, 8))
-		ri.__reserved[below(f, 4)] = rnd(f);
+		ri.__pad2 = rnd(f);
 	note(f, ioctl(f->fd, VMLAB_IOC_REGION_INFO, arg_ptr(f, &ri)));
 }
 
 static void op_list(struct fuzz *f)
 {
-	__u32 ids[64];
+	/* room for every id @max_ids may ask for: the kernel fills what it says */
+	static __u32 ids[LIST_MAX];
 	struct vmlab_region_list rl;
 
 	memset(&rl, 0, sizeof(rl));
@@ -274,7 +286,8 @@ static void op_walk(struct fuzz *f)
 
 static void op_walk_range(struct fuzz *f)
 {
-	static struct vmlab_walk_record recs[256];
+	/* room for the most records a call writes: the kernel fills what it says */
+	static struct vmlab_walk_record recs[VMLAB_WALK_RANGE_MAX];
 	struct vmlab_walk_range r;
 
 	memset(&r, 0, sizeof(r));
@@ -494,6 +507,7 @@ TEST_F_TIMEOUT(fuzz, ioctls_and_mappings, FUZZ_TIMEOUT)
 	ASSERT_EQ(0, sigaction(SIGBUS, &sa, NULL));
 	f.fd = vmlab_open();
 	ASSERT_LE(0, f.fd);
+	vmlab_pci_devices(&f.pci_addr, 1);
 	ASSERT_EQ(0, vmlab_info(f.fd, &info));
 	pages_before = info.pages_in_use;
 	f.ro_page = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

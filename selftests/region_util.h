@@ -97,4 +97,18 @@ static inline int param_write(const char *name, long val)
 	return ret;
 }
 
+/* whether THP allows PMD faults in a VMA with MADV_HUGEPAGE */
+static inline int thp_enabled(void)
+{
+	char buf[128] = { 0 };
+	int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = 0;
+	close(fd);
+	return buf[0] && !strstr(buf, "[never]");
+}
+
 #endif /* REGION_UTIL_H */

@@ -245,7 +245,7 @@ TEST_F(rgn, create_over_total_enospc)
 /* Kinds other than FILE, ANON, DEVICE: EINVAL. */
 TEST_F(rgn, create_unknown_kind_einval)
 {
-	const __u32 kinds[] = { 0, 4, 0x100, UINT32_MAX };
+	const __u32 kinds[] = { 0, VMLAB_REGION_PCI + 1, 0x100, UINT32_MAX };
 	struct vmlab_region_create rc;
 	size_t i;
 
@@ -323,11 +323,21 @@ TEST_F(rgn, nonzero_padding_einval)
 	rc = raw_create(VMLAB_REGION_FILE, PG);
 	rc.__pad = 1;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 2; i++) {
 		rc = raw_create(VMLAB_REGION_FILE, PG);
 		rc.__reserved[i] = 1;
 		EXPECT_EQ(EINVAL, create_errno(self->fd, &rc)) TH_LOG("reserved[%d]", i);
 	}
+	/* the PCI fields are padding for the other kinds */
+	rc = raw_create(VMLAB_REGION_FILE, PG);
+	rc.pci_addr = 1;
+	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
+	rc = raw_create(VMLAB_REGION_ANON, PG);
+	rc.bar = 2;
+	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
+	rc = raw_create(VMLAB_REGION_DEVICE, PG);
+	rc.bar_offset = PG;
+	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
 	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PG, 0, &rc));
 	rd.id = rc.id;
 	rd.__reserved[1] = 1;
@@ -338,7 +348,7 @@ TEST_F(rgn, nonzero_padding_einval)
 	ri.__pad = 1;
 	EXPECT_EQ(EINVAL, ioctl_errno(self->fd, VMLAB_IOC_REGION_INFO, &ri));
 	ri.__pad = 0;
-	ri.__reserved[3] = 1;
+	ri.__pad2 = 1;
 	EXPECT_EQ(EINVAL, ioctl_errno(self->fd, VMLAB_IOC_REGION_INFO, &ri));
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 }

@@ -875,20 +875,6 @@ TEST_F(map, device_cache_modes_work)
 	}
 }
 
-/* whether THP allows PMD faults in a VMA with MADV_HUGEPAGE */
-static int thp_enabled(void)
-{
-	char buf[128] = { 0 };
-	int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY);
-
-	if (fd < 0)
-		return 0;
-	if (read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = 0;
-	close(fd);
-	return buf[0] && !strstr(buf, "[never]");
-}
-
 /* DEVICE: a 2 MiB-aligned mapping of 2 MiB-aligned memory is mapped by PMDs. */
 TEST_F(map, device_pmd_insert)
 {

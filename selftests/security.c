@@ -4,7 +4,7 @@
  * capabilities) can do with vmlab: nothing with the default 0600 node; with
  * the node widened to a group (devmode=0660, the group set as udev would)
  * it may open it and use it on its own memory, but sees no PFN, cannot walk
- * another process, and stays within the region caps.
+ * another process, stays within the region caps, and cannot map a PCI BAR.
  *
  * Runs as root in the vmlab VM; needs VMLAB_KO to reload the module.
  */
@@ -116,6 +116,25 @@ static int regions_within_caps(void)
 	return 0;
 }
 
+/* 50: no PCI device is bound to vmlab, nothing to refuse */
+#define NO_PCI_DEVICE	50
+
+static int pci_region_refused(void)
+{
+	struct vmlab_region_create rc;
+	__u32 addr;
+	int fd = vmlab_open();
+
+	if (fd < 0)
+		return 1;
+	if (vmlab_pci_devices(&addr, 1) != 1)
+		return NO_PCI_DEVICE;
+	if (!vmlab_region_pci(fd, addr, 2, 0, 0, VMLAB_REGION_READONLY, 0, &rc) ||
+	    errno != EPERM)
+		return 2;
+	return 0;
+}
+
 FIXTURE(sec) {
 	const char *ko;
 };
@@ -172,6 +191,20 @@ TEST_F(sec, group_member_stays_within_caps)
 	ASSERT_EQ(0, load_module(self->ko, "devmode=0660"));
 	ASSERT_EQ(0, chown(VMLAB_DEVICE, 0, NOBODY));
 	EXPECT_EQ(0, as_nobody(regions_within_caps));
+}
+
+/* A group member without CAP_SYS_RAWIO cannot make a PCI region (EPERM). */
+TEST_F(sec, group_member_cannot_map_pci_bar)
+{
+	int ret;
+
+	ASSERT_EQ(0, unload_module());
+	ASSERT_EQ(0, load_module(self->ko, "devmode=0660"));
+	ASSERT_EQ(0, chown(VMLAB_DEVICE, 0, NOBODY));
+	ret = as_nobody(pci_region_refused);
+	if (ret == NO_PCI_DEVICE)
+		SKIP(return, "no ivshmem device is bound to vmlab (the VM runs without one)");
+	EXPECT_EQ(0, ret);
 }
 
 TEST_HARNESS_MAIN

@@ -18,9 +18,27 @@ static void usage(FILE *f)
 		"  -j, --json   one JSON document instead\n", prog);
 }
 
+/* the PCI devices the module's driver is bound to, "none" without */
+static const char *pci_devices(char *buf, size_t size)
+{
+	__u32 addrs[8];
+	char one[16];
+	size_t len = 0;
+	int i, n = vmlab_pci_devices(addrs, 8);
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len < size; i++)
+		len += snprintf(buf + len, size - len, "%s%s", i ? " " : "",
+				vmlab_pci_format(one, sizeof(one), addrs[i]));
+	return n > 0 ? buf : "none";
+}
+
 static void print_json(const struct vmlab_info *info)
 {
+	__u32 addrs[8];
+	char one[16];
 	struct json j;
+	int i, n;
 
 	json_init(&j, stdout);
 	json_object_begin(&j, NULL);
@@ -31,6 +49,11 @@ static void print_json(const struct vmlab_info *info)
 	json_u64(&j, "features", info->features);
 	json_hex(&j, "features_hex", info->features);
 	json_flags(&j, "feature_names", (uint32_t)info->features, vmlab_feature_name);
+	json_array_begin(&j, "pci_devices");
+	n = vmlab_pci_devices(addrs, 8);
+	for (i = 0; i < n; i++)
+		json_string(&j, NULL, vmlab_pci_format(one, sizeof(one), addrs[i]));
+	json_array_end(&j);
 	json_object_end(&j);
 	json_end(&j);
 }
@@ -44,7 +67,7 @@ int cmd_info(int argc, char **argv)
 	};
 	struct vmlab_info info;
 	bool json = false;
-	char names[256];
+	char names[256], pci[160];
 	int fd, c, status;
 
 	while ((c = getopt_long(argc, argv, "hj", opts, NULL)) != -1) {
@@ -71,5 +94,6 @@ int cmd_info(int argc, char **argv)
 	printf("paging levels   %u\n", info.pgtable_levels);
 	printf("features        0x%" PRIx64 " (%s)\n", (uint64_t)info.features,
 	       names[0] ? names : "none");
+	printf("pci devices     %s\n", pci_devices(pci, sizeof(pci)));
 	return EXIT_OK;
 }

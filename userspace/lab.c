@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +27,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "hexdump.h"
 #include "lab.h"
 #include "libvmlab.h"
 
 #define PG		4096UL
 #define MAX_MAPS	8
-#define MAX_REGIONS	4
+#define MAX_REGIONS	6
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* the state of one lesson being run */
@@ -885,6 +887,97 @@ static int pat_has_wc(void)
 	return ret;
 }
 
+/*
+ * A PCI region of the whole BAR @bar of @addr that the lesson's end
+ * destroys, mapped MAP_SHARED with @prot; NULL on failure.
+ */
+static volatile char *lab_bar(struct lab *lab, __u32 addr, __u32 bar, __u32 flags, int prot,
+			      struct vmlab_region_create *rc)
+{
+	if (lab->nr_regions == MAX_REGIONS) {
+		errno = ENOSPC;
+		lab_error(lab, "region create");
+		return NULL;
+	}
+	if (vmlab_region_pci(lab->fd, addr, bar, 0, 0, flags, 0, rc)) {
+		lab_error(lab, "VMLAB_IOC_REGION_CREATE (pci)");
+		return NULL;
+	}
+	lab->regions[lab->nr_regions++] = rc->id;
+	return lab_mmap(lab, rc->length, prot, MAP_SHARED, lab->fd, rc->offset);
+}
+
+/*
+ * The real thing: BAR2 of QEMU's ivshmem, memory the host shares (filled
+ * with its pattern before boot, see libvmlab.h), and BAR0, its registers.
+ * @wc_leaf: what a WC DEVICE region's leaf showed, the mode WC gives here.
+ */
+static void lesson_device_pci(struct lab *lab, __u32 addr, unsigned int wc_leaf)
+{
+	const struct want pfnmap = { VMLAB_COW_PFNMAP,
+		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_SPECIAL, .page_clear = VMLAB_PAGE_PRESENT };
+	const struct want regs = { VMLAB_COW_READONLY,
+		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_SPECIAL,
+		.pte_clear = VMLAB_PTE_WRITE, .page_clear = VMLAB_PAGE_PRESENT };
+	struct vmlab_region_create rc;
+	volatile uint64_t *words;
+	struct vmlab_walk w;
+	volatile char *p;
+	char name[16];
+	size_t i;
+
+	vmlab_pci_format(name, sizeof(name), addr);
+	say("now real device memory: BAR2 of PCI device %s, QEMU's ivshmem, shared with the host",
+	    name);
+	p = lab_bar(lab, addr, 2, 0, PROT_READ | PROT_WRITE, &rc);
+	if (!p)
+		return;
+	printf("  region %u: %s BAR2, %llu KiB, caching %s (the BAR is prefetchable: write-combining)\n",
+	       rc.id, name, (unsigned long long)rc.length >> 10, vmlab_cache_name(rc.cache));
+	printf("  the first bytes, as the host wrote them before boot (offset, then \"host\"):\n");
+	hexdump_c(stdout, p, 32, 0);
+	words = (volatile uint64_t *)p;
+	if (rc.length >= VMLAB_IVSHMEM_SIZE) {
+		for (i = 0; i < 4; i++)
+			if (words[i] != vmlab_ivshmem_word(VMLAB_IVSHMEM_HOST_TAG, i * 8))
+				mismatch(lab, "expected the host's pattern at offset %zu, the BAR holds %#llx",
+					 i * 8, (unsigned long long)words[i]);
+		/* the guest's pattern, which the host checks after power-off */
+		words = (volatile uint64_t *)(p + VMLAB_IVSHMEM_GUEST_OFF);
+		for (i = 0; i < (VMLAB_IVSHMEM_SIZE - VMLAB_IVSHMEM_GUEST_OFF) / 8; i++)
+			words[i] = vmlab_ivshmem_word(VMLAB_IVSHMEM_GUEST_TAG,
+						      VMLAB_IVSHMEM_GUEST_OFF + i * 8);
+		printf("  wrote the guest's pattern over the second MiB (\"gwrt\"): the host reads it\n"
+		       "  back from its file after this VM powers off\n");
+	}
+	print_header(lab);
+	if (step(lab, "BAR2: after a read", p, &pfnmap, &w))
+		return;
+	if (w.cache_mode != wc_leaf)
+		mismatch(lab, "expected caching mode %s in the leaf, kernel shows %s",
+			 vmlab_cache_name(wc_leaf), vmlab_cache_name(w.cache_mode));
+	if ((w.vma_flags & (VMLAB_VMA_PFNMAP | VMLAB_VMA_IO)) != (VMLAB_VMA_PFNMAP | VMLAB_VMA_IO))
+		mismatch(lab, "expected a VM_PFNMAP | VM_IO mapping, kernel shows vma flags %#x",
+			 w.vma_flags);
+
+	say("BAR0: ivshmem's registers, read-only and uncached (a write could ring a doorbell)");
+	p = lab_bar(lab, addr, 0, VMLAB_REGION_READONLY, PROT_READ, &rc);
+	if (!p)
+		return;
+	printf("  IntrMask, IntrStatus, IVPosition, Doorbell:\n");
+	hexdump_c(stdout, p, 16, 0);
+	print_header(lab);
+	if (step(lab, "BAR0: after a read", p, &regs, &w))
+		return;
+	if (w.cache_mode != VMLAB_CACHE_UC_MINUS && w.cache_mode != VMLAB_CACHE_UC)
+		mismatch(lab, "expected an uncached leaf, kernel shows %s",
+			 vmlab_cache_name(w.cache_mode));
+	printf("  unlike page-cache memory: no struct page (the walk says no-page: nothing to\n"
+	       "  count, lock or reclaim), VM_PFNMAP | VM_IO (no get_user_pages, no core\n"
+	       "  dump), no copy-on-write (MAP_PRIVATE is refused), and the caching mode comes from\n"
+	       "  the device: WC for prefetchable memory, UC for registers\n");
+}
+
 /* DEVICE regions: PFN maps without struct page, a caching mode each, shared only. */
 static void lesson_device(struct lab *lab)
 {
@@ -903,8 +996,10 @@ static void lesson_device(struct lab *lab)
 		  "UC region: after a write" },
 	};
 	int wc = pat_has_wc();
+	unsigned int wc_leaf = VMLAB_CACHE_WC;
 	struct vmlab_walk w;
 	volatile char *p;
+	__u32 pci;
 	size_t i;
 	__u64 off;
 
@@ -934,6 +1029,8 @@ static void lesson_device(struct lab *lab)
 		if (w.backing != VMLAB_BACKING_VMLAB)
 			mismatch(lab, "expected backing vmlab, kernel shows %s",
 				 vmlab_backing_name(w.backing));
+		if (modes[i].cache == VMLAB_CACHE_WC)
+			wc_leaf = w.cache_mode;
 	}
 	printf("  (UC shows as UC-: what x86's pgprot_noncached() asks for; %s)\n",
 	       wc == 1 ? "this kernel's PAT layout has WC" :
@@ -952,6 +1049,15 @@ static void lesson_device(struct lab *lab)
 	} else {
 		printf("  %-26s %s\n", "mmap MAP_PRIVATE", strerror(errno));
 	}
+
+	if (vmlab_pci_devices(&pci, 1) == 1 && geteuid() == 0)
+		lesson_device_pci(lab, pci, wc_leaf);
+	else if (vmlab_pci_devices(&pci, 1) == 1)
+		printf("  (a PCI device is bound to vmlab, but its BARs are root's: run as root to\n"
+		       "  map them)\n");
+	else
+		printf("  (no PCI device is bound to vmlab: the VM runner adds QEMU's ivshmem, whose\n"
+		       "  BARs this lesson then maps as real device memory)\n");
 }
 
 /* ---- the table of lessons and the command ---- */
@@ -984,8 +1090,9 @@ static const struct lesson {
 	  "A shared file page is writable only while dirty: writeback (msync, fsync) cleans it and write-protects it,\n"
 	  "so the next write faults into page_mkwrite and the file system learns of it again." },
 	{ "device", "Device memory: PFN maps without struct page", lesson_device,
-	  "Device memory is mapped by PFN (VM_PFNMAP | VM_IO) with no struct page, in the caching mode the\n"
-	  "driver chose; with no page to copy there is no copy-on-write, so a private mapping is refused." },
+	  "Device memory (a PCI BAR, or memory standing for one) is mapped by PFN (VM_PFNMAP | VM_IO) with no\n"
+	  "struct page, in the caching mode the device calls for (WC for prefetchable memory, UC for registers);\n"
+	  "with no page to copy there is no copy-on-write, so a private mapping is refused." },
 };
 
 /* "lesson: " and the moral, its lines aligned under the first. */

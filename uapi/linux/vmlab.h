@@ -39,6 +39,7 @@
 #define VMLAB_FEAT_WALK		_BITULL(1)	/* WALK */
 #define VMLAB_FEAT_WALK_RANGE	_BITULL(2)	/* WALK_RANGE */
 #define VMLAB_FEAT_DEVICE_PMD	_BITULL(3)	/* DEVICE faults map 2 MiB at once */
+#define VMLAB_FEAT_PCI		_BITULL(4)	/* PCI regions (see VMLAB_REGION_PCI) */
 
 /**
  * struct vmlab_info - what the running module and kernel offer
@@ -89,6 +90,23 @@ struct vmlab_info {
  * VMLAB_REGION_DEVICE: physically contiguous memory standing for device
  *	memory, mapped VM_PFNMAP | VM_IO (no struct page in the mapping) with
  *	the chosen caching mode. MAP_SHARED only.
+ * VMLAB_REGION_PCI: a memory BAR (or a page-aligned part of one) of a PCI
+ *	device bound to vmlab.ko's PCI driver, which binds QEMU's ivshmem
+ *	(vendor 0x1af4, device 0x1110): real device memory, mapped as
+ *	io_remap_pfn_range() would, PFN by PFN at fault time (a PMD at once
+ *	where the kernel allows it and 2 MiB alignment fits), VM_PFNMAP |
+ *	VM_IO, MAP_SHARED only. Its caching mode is the BAR's: WC for a
+ *	prefetchable BAR, UC for a register BAR, unless @cache asks UC of a
+ *	prefetchable one. A register (non-prefetchable) BAR is offered
+ *	read-only: reads of registers are harmless on the devices vmlab binds,
+ *	writes may not be. A BAR smaller than a page (ivshmem's BAR0 is 256
+ *	bytes) is offered only when it starts a page and vmlab can claim the
+ *	rest of that page from the resource tree, so that no other device's
+ *	registers are in the mapped page. When the device goes away (unbind
+ *	through sysfs, hot-unplug, module unload) every mapping of its
+ *	regions is zapped and later accesses get SIGBUS; the regions stay,
+ *	marked VMLAB_PCI_GONE, until destroyed. A bound device and its BARs
+ *	are listed in sysfs: /sys/bus/pci/drivers/vmlab/DDDD:BB:DD.F/.
  *
  * A region lives until it is destroyed and its last mapping is gone:
  * REGION_DESTROY removes the id at once (no new mmap, REGION_INFO answers
@@ -98,7 +116,8 @@ struct vmlab_info {
  *
  * mmap of /dev/vmlab at a region's offset (plus a page-aligned offset in
  * it): ENXIO if the offset selects no region; EINVAL if the mapping would
- * pass the region's end, or for MAP_PRIVATE of a DEVICE region; EACCES for
+ * pass the region's end, or for MAP_PRIVATE of a DEVICE or PCI region;
+ * ENODEV for a PCI region whose device went away; EACCES for
  * a writable MAP_SHARED mapping of a VMLAB_REGION_READONLY region (whose
  * read-only shared mappings cannot be made writable by mprotect either).
  * A mapping grown by mremap past the region's end raises SIGBUS there.
@@ -112,6 +131,26 @@ struct vmlab_info {
 #define VMLAB_REGION_FILE	1
 #define VMLAB_REGION_ANON	2
 #define VMLAB_REGION_DEVICE	3
+#define VMLAB_REGION_PCI	4
+
+/*
+ * A PCI function's address as one __u32: domain (segment) in bits 31-16,
+ * bus in 15-8, devfn (device << 3 | function) in 7-0; "DDDD:BB:DD.F".
+ */
+#define VMLAB_PCI_ADDR(domain, bus, dev, fn) \
+	((__u32)(domain) << 16 | (__u32)(bus) << 8 | (__u32)(dev) << 3 | (fn))
+#define VMLAB_PCI_DOMAIN(addr)	((addr) >> 16)
+#define VMLAB_PCI_BUS(addr)	(((addr) >> 8) & 0xff)
+#define VMLAB_PCI_DEV(addr)	(((addr) >> 3) & 0x1f)
+#define VMLAB_PCI_FN(addr)	((addr) & 0x7)
+
+/* PCI BARs are numbered 0 to VMLAB_PCI_NR_BARS - 1 */
+#define VMLAB_PCI_NR_BARS	6
+
+/* struct vmlab_region_info::pci_flags */
+#define VMLAB_PCI_PREFETCH	_BITUL(0)	/* the BAR is prefetchable */
+#define VMLAB_PCI_MEM64		_BITUL(1)	/* a 64-bit BAR */
+#define VMLAB_PCI_GONE		_BITUL(2)	/* the device went away: SIGBUS */
 
 /* struct vmlab_region_create::flags */
 #define VMLAB_REGION_READONLY	_BITUL(0)	/* no writable mapping, ever */
@@ -140,16 +179,25 @@ struct vmlab_info {
 /**
  * struct vmlab_region_create - make a region
  * @size: (in) sizeof(struct vmlab_region_create)
- * @kind: (in) VMLAB_REGION_FILE, _ANON or _DEVICE
- * @length: (in) bytes, a non-zero multiple of the page size
+ * @kind: (in) VMLAB_REGION_FILE, _ANON, _DEVICE or _PCI
+ * @length: (in) bytes, a non-zero multiple of the page size; (in/out) for
+ *	PCI: 0 asks for the rest of the BAR from @bar_offset (a BAR smaller
+ *	than a page counts as one page), and the length used is written back
  * @flags: (in) VMLAB_REGION_* flags
  * @fill: (in) VMLAB_FILL_*: the initial contents of a FILE region; must be
  *	VMLAB_FILL_ZERO for the other kinds
  * @fill_byte: (in) the byte for VMLAB_FILL_BYTE (0-255), else 0
- * @cache: (in) VMLAB_CACHE_WB, _WC or _UC for a DEVICE region; must be
- *	VMLAB_CACHE_WB for the other kinds
+ * @cache: (in) VMLAB_CACHE_WB, _WC or _UC for a DEVICE region; for a PCI
+ *	region VMLAB_CACHE_WB (0) takes the BAR's default (WC if
+ *	prefetchable, else UC), _UC is always allowed and _WC only on a
+ *	prefetchable BAR; must be VMLAB_CACHE_WB for the other kinds.
+ *	(out) for PCI: the mode used
  * @id: (out) the region's id, never 0
  * @offset: (out) the mmap (and pread/pwrite) offset that selects it
+ * @pci_addr: (in) PCI: the device, VMLAB_PCI_ADDR(); else 0
+ * @bar: (in) PCI: the BAR, 0 to VMLAB_PCI_NR_BARS - 1; else 0
+ * @bar_offset: (in) PCI: where the region starts in the BAR, page-aligned;
+ *	else 0
  * @__reserved: must be zero
  *
  * Errors: EINVAL for an unknown kind, flag, fill or caching mode, a fill or
@@ -158,7 +206,17 @@ struct vmlab_info {
  * DEVICE region over 4 MiB (one physically contiguous allocation); ENOSPC
  * when all regions together would pass max_total_mb (a destroyed region
  * counts until its last mapping is gone) or all 65535 ids are in use;
- * ENOMEM.
+ * ENOMEM. PCI regions use no memory of the caps; their errors: EINVAL for
+ * @bar over 5, @bar_offset not page-aligned or at or past the BAR's end,
+ * @length past the BAR's end, VMLAB_CACHE_WC on a BAR that is not
+ * prefetchable, non-zero @pci_addr, @bar or @bar_offset for another kind;
+ * EPERM when the opener of /dev/vmlab lacks CAP_SYS_RAWIO (device memory
+ * is root's, as a BAR's resource files in sysfs are); ENODEV when no
+ * device vmlab is bound to has @pci_addr; ENXIO for a BAR
+ * the device lacks or vmlab does not offer (I/O ports, or a BAR smaller
+ * than a page that shares its page); EACCES for a register BAR without
+ * VMLAB_REGION_READONLY; EBUSY when another region of the same BAR uses
+ * another caching mode (x86's PAT wants one memory type per range).
  */
 struct vmlab_region_create {
 	__u32 size;
@@ -171,7 +229,10 @@ struct vmlab_region_create {
 	__u32 id;
 	__u32 __pad;
 	__u64 offset;
-	__u64 __reserved[4];
+	__u32 pci_addr;
+	__u32 bar;
+	__u64 bar_offset;
+	__u64 __reserved[2];
 };
 
 /**
@@ -236,10 +297,15 @@ struct vmlab_region_counters {
  * @__pad: must be zero
  * @length: (out) bytes
  * @offset: (out) the mmap offset
- * @phys_addr: (out) DEVICE: physical address of the memory, for root only
- *	(0 otherwise, as for the other kinds)
+ * @phys_addr: (out) DEVICE and PCI: physical address of the memory, for
+ *	root only (0 otherwise, as for the other kinds)
  * @counters: (out) see struct vmlab_region_counters
- * @__reserved: must be zero
+ * @pci_addr: (out) PCI: the device, VMLAB_PCI_ADDR()
+ * @bar: (out) PCI: the BAR number
+ * @bar_offset: (out) PCI: where the region starts in the BAR
+ * @bar_size: (out) PCI: the BAR's size in bytes, as the device decodes it
+ * @pci_flags: (out) PCI: VMLAB_PCI_*
+ * @__pad2: must be zero
  *
  * Errors: ENOENT for an id that names no region.
  */
@@ -256,7 +322,12 @@ struct vmlab_region_info {
 	__u64 offset;
 	__u64 phys_addr;
 	struct vmlab_region_counters counters;
-	__u64 __reserved[4];
+	__u32 pci_addr;
+	__u32 bar;
+	__u64 bar_offset;
+	__u64 bar_size;
+	__u32 pci_flags;
+	__u32 __pad2;
 };
 
 /**

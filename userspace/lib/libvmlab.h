@@ -56,6 +56,54 @@ int vmlab_region_list(int fd, __u32 *ids, __u32 max_ids, __u32 *nr_regions);
 void *vmlab_region_map(int fd, __u64 offset, size_t length, int prot, int flags);
 
 /*
+ * PCI regions (pci.c): BARs of the devices vmlab.ko's PCI driver is bound
+ * to (QEMU's ivshmem), which sysfs lists under /sys/bus/pci/drivers/vmlab.
+ */
+
+/* "DDDD:BB:DD.F" or "BB:DD.F" (hex) into VMLAB_PCI_ADDR() form. */
+int vmlab_pci_parse(const char *s, __u32 *addr);
+
+/* @addr as "DDDD:BB:DD.F" in @buf (16 bytes are enough); returns @buf. */
+const char *vmlab_pci_format(char *buf, size_t size, __u32 addr);
+
+/*
+ * The devices the driver is bound to now: up to @max addresses into
+ * @addrs; returns how many were written (0 without the module loaded).
+ */
+int vmlab_pci_devices(__u32 *addrs, int max);
+
+/* Unbind or bind the driver and device @addr through sysfs (root only). */
+int vmlab_pci_unbind(__u32 addr);
+int vmlab_pci_bind(__u32 addr);
+
+/*
+ * VMLAB_IOC_REGION_CREATE of a PCI region: BAR @bar of device @pci_addr
+ * from @bar_offset, @length bytes (0: to the BAR's end), @flags, @cache
+ * (VMLAB_CACHE_WB: the BAR's default). On success @rc holds the id, the
+ * offset, the length and the caching mode used.
+ */
+int vmlab_region_pci(int fd, __u32 pci_addr, __u32 bar, __u64 bar_offset,
+		     __u64 length, __u32 flags, __u32 cache,
+		     struct vmlab_region_create *rc);
+
+/*
+ * The patterns of the project's VM runner (scripts/ivshmem.sh) in the
+ * ivshmem device's BAR2, 2 MiB: the host fills it before boot, each 8-byte
+ * little-endian word holding its offset in the BAR in the low 4 bytes and
+ * "host" in the high 4; the guest writes the second MiB with "gwrt" in
+ * place of "host", and the host checks it after the VM powered off.
+ */
+#define VMLAB_IVSHMEM_SIZE	(2ULL << 20)
+#define VMLAB_IVSHMEM_HOST_TAG	0x74736f68U	/* "host" */
+#define VMLAB_IVSHMEM_GUEST_TAG	0x74727767U	/* "gwrt" */
+#define VMLAB_IVSHMEM_GUEST_OFF	(1ULL << 20)	/* where the guest's begins */
+
+static inline uint64_t vmlab_ivshmem_word(uint32_t tag, uint64_t off)
+{
+	return (uint64_t)tag << 32 | (uint32_t)off;
+}
+
+/*
  * Page-table walks (walk.c)
  */
 

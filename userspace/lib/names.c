@@ -11,13 +11,14 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const feature_names[] = {
-	"regions", "walk", "walk-range", "device-pmd",
+	"regions", "walk", "walk-range", "device-pmd", "pci",
 };
 
 static const char *const kind_names[] = {
 	[VMLAB_REGION_FILE] = "file",
 	[VMLAB_REGION_ANON] = "anon",
 	[VMLAB_REGION_DEVICE] = "device",
+	[VMLAB_REGION_PCI] = "pci",
 };
 
 static const char *const fill_names[] = {
