@@ -25,7 +25,7 @@
 #include <linux/vmlab.h>
 
 #include "compat.h"
-#include "vmlab.h"
+#include "internal.h"
 
 static ushort devmode = 0600;
 module_param(devmode, ushort, 0444);

@@ -42,7 +42,7 @@
 #include <linux/xarray.h>
 
 #include "compat.h"
-#include "vmlab.h"
+#include "internal.h"
 
 static unsigned int max_region_mb = 64;
 module_param(max_region_mb, uint, 0644);

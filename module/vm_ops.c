@@ -33,7 +33,7 @@
 #include <linux/vmlab.h>
 
 #include "compat.h"
-#include "vmlab.h"
+#include "internal.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"

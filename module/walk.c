@@ -41,7 +41,7 @@
 #include <asm/memtype.h>
 
 #include "compat.h"
-#include "vmlab.h"
+#include "internal.h"
 
 /* A range walk yields the CPU every this many steps (entries looked at). */
 #define VMLAB_WALK_RESCHED	256

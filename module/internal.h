@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmlab.h - declarations shared by the files of vmlab.ko (not an ABI: that
+ * internal.h - declarations shared by the files of vmlab.ko (not an ABI: that
  * is <linux/vmlab.h>)
  */
 #ifndef _VMLAB_INTERNAL_H
