@@ -154,7 +154,6 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma);
  * walk.c: the VMLAB_IOC_WALK and VMLAB_IOC_WALK_RANGE handlers; @arg is the
  * command struct, copied in (and back) by main.c.
  */
-void vmlab_walk_init(void);
 long vmlab_ioc_walk(struct file *file, void *arg);
 long vmlab_ioc_walk_range(struct file *file, void *arg);
 

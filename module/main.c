@@ -24,6 +24,7 @@
 #include <linux/utsname.h>
 #include <linux/vmlab.h>
 
+#include "arch.h"
 #include "compat.h"
 #include "internal.h"
 
@@ -150,7 +151,7 @@ static int __init vmlab_init(void)
 		return -EINVAL;
 	}
 	vmlab_misc.mode = devmode;
-	vmlab_walk_init();
+	vmlab_arch_init();
 
 	ret = vmlab_regions_init();
 	if (ret) {

@@ -41,6 +41,7 @@
 #include <linux/vmlab.h>
 #include <linux/xarray.h>
 
+#include "arch.h"
 #include "compat.h"
 #include "internal.h"
 
@@ -103,7 +104,7 @@ static void vmlab_device_free(struct vmlab_region *region)
 	unsigned long addr = (unsigned long)region->dev_mem;
 
 	if (region->cache != VMLAB_CACHE_WB &&
-	    vmlab_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB)) {
+	    vmlab_arch_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB)) {
 		/* the pages keep a foreign memory type: never reuse them */
 		pr_err_ratelimited("region %u: cannot restore write-back, leaking %llu bytes\n",
 				   region->id, region->length);
@@ -270,9 +271,9 @@ static int vmlab_region_init_device(struct vmlab_region *region)
 	atomic64_add(region->nr_pages, &vmlab_pages_in_use);
 
 	if (region->cache != VMLAB_CACHE_WB)
-		ret = vmlab_set_memory_cache(addr, region->nr_pages, region->cache);
+		ret = vmlab_arch_set_memory_cache(addr, region->nr_pages, region->cache);
 	if (ret) {
-		vmlab_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB);
+		vmlab_arch_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB);
 		free_pages_exact(region->dev_mem, region->length);
 		region->dev_mem = NULL;
 	}
