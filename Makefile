@@ -116,7 +116,8 @@ install: tools
 
 clean:
 	rm -rf $(BUILD)
-	rm -f *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order module/*.o module/.*.cmd
+	rm -f *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order module/*.o module/.*.cmd \
+		module/arch/*.o module/arch/.*.cmd
 
 distclean: clean
 	rm -rf $(CACHE)

@@ -12,11 +12,9 @@
 #include <linux/huge_mm.h>
 #include <linux/pagemap.h>
 #include <linux/pgtable.h>
-#include <linux/set_memory.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include <linux/version.h>
-#include <linux/vmlab.h>
 
 /*
  * VMLAB_SINCE(6, 12): the kernel built for is 6.12 or later. Every version
@@ -85,28 +83,6 @@ static inline vm_fault_t vmlab_insert_pfn_pmd(struct vm_fault *vmf,
 #else
 #define VMLAB_HAVE_PFN_PMD	0
 #endif
-
-/*
- * Caching attributes of the kernel's direct map over RAM handed out as WC
- * or UC: x86's PAT insists every mapping of a page agrees on its memory
- * type, so the direct-map alias changes with the user mapping.
- */
-static inline int vmlab_set_memory_cache(unsigned long addr, int numpages,
-					 u32 cache)
-{
-#ifdef CONFIG_X86
-	switch (cache) {
-	case VMLAB_CACHE_WC:
-		return set_memory_wc(addr, numpages);
-	case VMLAB_CACHE_UC:
-		return set_memory_uc(addr, numpages);
-	default:
-		return set_memory_wb(addr, numpages);
-	}
-#else
-	return 0;
-#endif
-}
 
 #if VMLAB_SINCE(6, 19)
 #include <linux/leafops.h>
@@ -214,22 +190,6 @@ static inline bool vmlab_swp_is_migration(swp_entry_t entry)
 	return is_migration_entry(entry);
 }
 #endif
-
-/*
- * Whether a present leaf is PROT_NONE. pte_protnone() answers only where
- * NUMA balancing is built in (which makes PROT_NONE entries of its own);
- * x86 marks every PROT_NONE entry the same way, so read the bits there.
- */
-static inline bool vmlab_pte_protnone(pte_t pte)
-{
-#if defined(CONFIG_NUMA_BALANCING)
-	return pte_protnone(pte);
-#elif defined(CONFIG_X86)
-	return (pte_flags(pte) & (_PAGE_PROTNONE | _PAGE_PRESENT)) == _PAGE_PROTNONE;
-#else
-	return false;
-#endif
-}
 
 /* The devmap PTE bit, removed with ZONE_DEVICE's devmap in 6.17. */
 #ifdef CONFIG_ARCH_HAS_PTE_DEVMAP

@@ -24,8 +24,9 @@
 #include <linux/utsname.h>
 #include <linux/vmlab.h>
 
+#include "arch.h"
 #include "compat.h"
-#include "vmlab.h"
+#include "internal.h"
 
 static ushort devmode = 0600;
 module_param(devmode, ushort, 0444);
@@ -150,7 +151,7 @@ static int __init vmlab_init(void)
 		return -EINVAL;
 	}
 	vmlab_misc.mode = devmode;
-	vmlab_walk_init();
+	vmlab_arch_init();
 
 	ret = vmlab_regions_init();
 	if (ret) {

@@ -45,7 +45,7 @@
 #include <linux/slab.h>
 #include <linux/vmlab.h>
 
-#include "vmlab.h"
+#include "internal.h"
 
 #define VMLAB_IVSHMEM_VENDOR	0x1af4
 #define VMLAB_IVSHMEM_DEVICE	0x1110

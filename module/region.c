@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * region.c: vmlab regions: kinds, backing store, lifetime, counters, the
- * REGION_* ioctls, and mmap/pread/pwrite/lseek/fsync of /dev/vmlab.
+ * region.c: vmlab regions: kinds, backing store, lifetime, caps, counters,
+ * the REGION_* ioctls, and pread/pwrite/lseek/fsync of /dev/vmlab. Their
+ * mmap is in vm_ops.c, next to the vm_operations it installs.
  *
  * From user space (libvmlab wraps the ioctl):
  *
@@ -15,9 +16,8 @@
  *
  * Each region is found by id in vmlab_regions. FILE and ANON regions keep
  * their pages in the page cache of an anonymous inode of their own, sized to
- * the region; every mmap gets a file of its own on that inode (vma_set_file),
- * whose f_op owns the module, so a mapping pins vmlab.ko while a region that
- * is not mapped does not.
+ * the region, on the mount vmlab_region_mnt() names; every mmap gets a file
+ * of its own on that inode (see vm_ops.c).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -41,8 +41,9 @@
 #include <linux/vmlab.h>
 #include <linux/xarray.h>
 
+#include "arch.h"
 #include "compat.h"
-#include "vmlab.h"
+#include "internal.h"
 
 static unsigned int max_region_mb = 64;
 module_param(max_region_mb, uint, 0644);
@@ -80,34 +81,15 @@ static struct page *vmlab_zero_page;
  */
 static struct file *vmlab_anon_file;
 
-/* the file behind every mapping of a region (see the top of this file) */
-static int vmlab_region_file_fsync(struct file *file, loff_t start, loff_t end,
-				   int datasync);
-
-static int vmlab_region_file_release(struct inode *inode, struct file *file);
-
-static const struct file_operations vmlab_region_fops = {
-	.owner		= THIS_MODULE,
-	.release	= vmlab_region_file_release,
-	.fsync		= vmlab_region_file_fsync,
-	.llseek		= noop_llseek,
-};
-
-bool vmlab_vma_region(const struct vm_area_struct *vma, u32 *id, u32 *kind)
-{
-	const struct vmlab_region *region;
-
-	if (!vmlab_is_vm_ops(vma->vm_ops))
-		return false;
-	region = vma->vm_private_data;
-	*id = region->id;
-	*kind = region->kind;
-	return true;
-}
-
 bool vmlab_is_zero_page(const struct page *page)
 {
 	return page && page == vmlab_zero_page;
+}
+
+/* The mount of the anon_inode fs that region inodes and files live on. */
+struct vfsmount *vmlab_region_mnt(void)
+{
+	return vmlab_anon_file->f_path.mnt;
 }
 
 /* vmlab's zero page with a reference for the caller */
@@ -122,7 +104,7 @@ static void vmlab_device_free(struct vmlab_region *region)
 	unsigned long addr = (unsigned long)region->dev_mem;
 
 	if (region->cache != VMLAB_CACHE_WB &&
-	    vmlab_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB)) {
+	    vmlab_arch_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB)) {
 		/* the pages keep a foreign memory type: never reuse them */
 		pr_err_ratelimited("region %u: cannot restore write-back, leaking %llu bytes\n",
 				   region->id, region->length);
@@ -171,7 +153,7 @@ static struct vmlab_region *vmlab_region_get(u32 id)
 }
 
 /* The region a /dev/vmlab file offset selects, with a reference, or NULL. */
-static struct vmlab_region *vmlab_region_at(loff_t pos, u64 *in_region)
+struct vmlab_region *vmlab_region_at(loff_t pos, u64 *in_region)
 {
 	if (pos < 0)
 		return NULL;
@@ -289,9 +271,9 @@ static int vmlab_region_init_device(struct vmlab_region *region)
 	atomic64_add(region->nr_pages, &vmlab_pages_in_use);
 
 	if (region->cache != VMLAB_CACHE_WB)
-		ret = vmlab_set_memory_cache(addr, region->nr_pages, region->cache);
+		ret = vmlab_arch_set_memory_cache(addr, region->nr_pages, region->cache);
 	if (ret) {
-		vmlab_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB);
+		vmlab_arch_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB);
 		free_pages_exact(region->dev_mem, region->length);
 		region->dev_mem = NULL;
 	}
@@ -530,109 +512,6 @@ long vmlab_ioc_region_list(struct file *file, void *arg)
 	return ret;
 }
 
-/*
- * A file of its own on @region's inode, for one mapping: its f_op pins the
- * module, and it holds a reference to the region (for fsync, which msync
- * calls without the mmap lock) until its release.
- */
-static struct file *vmlab_region_file(struct vmlab_region *region)
-{
-	struct file *file;
-
-	__module_get(THIS_MODULE);	/* put by __fput through f_op->owner */
-	ihold(region->inode);
-	file = alloc_file_pseudo(region->inode, vmlab_anon_file->f_path.mnt,
-				 "vmlab-region", O_RDWR, &vmlab_region_fops);
-	if (IS_ERR(file)) {
-		iput(region->inode);
-		module_put(THIS_MODULE);
-		return file;
-	}
-	kref_get(&region->ref);
-	file->private_data = region;
-	return file;
-}
-
-static int vmlab_region_file_release(struct inode *inode, struct file *file)
-{
-	vmlab_region_put(file->private_data);
-	return 0;
-}
-
-/* DEVICE and PCI regions: PFN maps of memory without struct page */
-static bool vmlab_region_pfnmap(const struct vmlab_region *region)
-{
-	return region->kind == VMLAB_REGION_DEVICE || region->kind == VMLAB_REGION_PCI;
-}
-
-/*
- * mmap of /dev/vmlab: the offset selects a region and a page in it. Checks
- * the range and the kind's rules, then hands the VMA to the kind's vm_ops
- * with a reference to the region (dropped by vm_ops->close).
- */
-int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
-{
-	unsigned long len = vma->vm_end - vma->vm_start;
-	struct vmlab_region *region;
-	struct file *rfile = NULL;
-	u64 off, start, end;
-	int ret;
-
-	if (check_shl_overflow((u64)vma->vm_pgoff, PAGE_SHIFT, &off))
-		return -EINVAL;
-	region = vmlab_region_at(off, &start);
-	if (!region)
-		return -ENXIO;
-
-	ret = -EINVAL;
-	if (check_add_overflow(start, (u64)len, &end) || end > region->length)
-		goto put_region;
-	if (vmlab_region_pfnmap(region) && !(vma->vm_flags & VM_MAYSHARE))
-		goto put_region;
-	ret = -ENODEV;
-	if (region->pci && vmlab_pci_gone(region))
-		goto put_region;
-	ret = -EACCES;
-	if ((region->flags & VMLAB_REGION_READONLY) &&
-	    (vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_WRITE))
-		goto put_region;
-
-	if (region->inode) {
-		rfile = vmlab_region_file(region);
-		if (IS_ERR(rfile)) {
-			ret = PTR_ERR(rfile);
-			goto put_region;
-		}
-	}
-
-	/* nothing fails from here on */
-	if ((region->flags & VMLAB_REGION_READONLY) && (vma->vm_flags & VM_MAYSHARE))
-		vmlab_vm_flags_clear(vma, VM_MAYWRITE);
-	if (region->pci)	/* what io_remap_pfn_range() adds */
-		vma->vm_page_prot = pgprot_decrypted(vma->vm_page_prot);
-	if (vmlab_region_pfnmap(region)) {
-		vmlab_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
-		if (region->cache == VMLAB_CACHE_WC)
-			vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
-		else if (region->cache == VMLAB_CACHE_UC)
-			vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	}
-	if (rfile) {
-		vma_set_file(vma, rfile);	/* takes its own reference */
-		fput(rfile);
-	}
-	/* from now on the VMA's page offsets are page indexes in the region */
-	vma->vm_pgoff = start >> PAGE_SHIFT;
-	vma->vm_private_data = region;
-	vma->vm_ops = vmlab_vm_ops(region->kind);
-	atomic64_inc(&region->cnt.mappings);
-	return 0;
-
-put_region:
-	vmlab_region_put(region);
-	return ret;
-}
-
 /* The FILE region at @pos for pread/pwrite, with a reference, or an ERR_PTR. */
 static struct vmlab_region *vmlab_rw_region(loff_t pos, u64 *start)
 {
@@ -777,7 +656,7 @@ loff_t vmlab_region_llseek(struct file *file, loff_t offset, int whence)
  * page_mkwrite again. Caller holds a reference to @region; each page is
  * handled under its folio lock, as page_mkwrite and pwrite dirty it.
  */
-static int vmlab_region_writeback(struct vmlab_region *region, u64 start, u64 end)
+int vmlab_region_writeback(struct vmlab_region *region, u64 start, u64 end)
 {
 	struct address_space *mapping;
 	struct folio *folio;
@@ -803,17 +682,6 @@ static int vmlab_region_writeback(struct vmlab_region *region, u64 start, u64 en
 		cond_resched();
 	}
 	return 0;
-}
-
-/* fsync, or msync(MS_SYNC), of a mapping: offsets are region offsets */
-static int vmlab_region_file_fsync(struct file *file, loff_t start, loff_t end,
-				   int datasync)
-{
-	struct vmlab_region *region = file->private_data;
-
-	if (start < 0 || end < start)
-		return -EINVAL;
-	return vmlab_region_writeback(region, start, end);
 }
 
 /* fsync of /dev/vmlab: writes back every FILE region, under vmlab_regions_lock */

@@ -1,6 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vm_ops.c: the vm_operations_struct of each region kind.
+ * vm_ops.c: mmap of /dev/vmlab, the file behind each mapping, and the
+ * vm_operations_struct of each region kind that mmap installs.
+ *
+ * mmap: the file offset selects a region and a page in it (see region.c).
+ * A region that has an inode (FILE, ANON, PCI) gets a file of its own on
+ * that inode for each mapping (vma_set_file), whose f_op owns the module:
+ * a mapping pins vmlab.ko, while a region that is not mapped does not.
  *
  * FILE: pages of the region's page cache. fault returns the page (locked);
  * in a MAP_PRIVATE mapping the kernel copies it on a write fault. map_pages
@@ -28,12 +34,16 @@
  * are atomic. Nothing here takes vmlab_regions_lock; PCI faults take their
  * device's gone_lock for read.
  */
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/vmlab.h>
 
 #include "compat.h"
-#include "vmlab.h"
+#include "internal.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -277,7 +287,7 @@ static const struct vm_operations_struct vmlab_pci_vm_ops = {
 #endif
 };
 
-const struct vm_operations_struct *vmlab_vm_ops(u32 kind)
+static const struct vm_operations_struct *vmlab_vm_ops(u32 kind)
 {
 	switch (kind) {
 	case VMLAB_REGION_FILE:
@@ -291,8 +301,142 @@ const struct vm_operations_struct *vmlab_vm_ops(u32 kind)
 	}
 }
 
-bool vmlab_is_vm_ops(const struct vm_operations_struct *ops)
+static bool vmlab_is_vm_ops(const struct vm_operations_struct *ops)
 {
 	return ops == &vmlab_file_vm_ops || ops == &vmlab_anon_vm_ops ||
 	       ops == &vmlab_device_vm_ops || ops == &vmlab_pci_vm_ops;
+}
+
+bool vmlab_vma_region(const struct vm_area_struct *vma, u32 *id, u32 *kind)
+{
+	const struct vmlab_region *region;
+
+	if (!vmlab_is_vm_ops(vma->vm_ops))
+		return false;
+	region = vma->vm_private_data;
+	*id = region->id;
+	*kind = region->kind;
+	return true;
+}
+
+/* fsync, or msync(MS_SYNC), of a mapping: offsets are region offsets */
+static int vmlab_region_file_fsync(struct file *file, loff_t start, loff_t end,
+				   int datasync)
+{
+	struct vmlab_region *region = file->private_data;
+
+	if (start < 0 || end < start)
+		return -EINVAL;
+	return vmlab_region_writeback(region, start, end);
+}
+
+static int vmlab_region_file_release(struct inode *inode, struct file *file)
+{
+	vmlab_region_put(file->private_data);
+	return 0;
+}
+
+/* the file behind every mapping of a region (see the top of this file) */
+static const struct file_operations vmlab_region_fops = {
+	.owner		= THIS_MODULE,
+	.release	= vmlab_region_file_release,
+	.fsync		= vmlab_region_file_fsync,
+	.llseek		= noop_llseek,
+};
+
+/*
+ * A file of its own on @region's inode, for one mapping: its f_op pins the
+ * module, and it holds a reference to the region (for fsync, which msync
+ * calls without the mmap lock) until its release.
+ */
+static struct file *vmlab_region_file(struct vmlab_region *region)
+{
+	struct file *file;
+
+	__module_get(THIS_MODULE);	/* put by __fput through f_op->owner */
+	ihold(region->inode);
+	file = alloc_file_pseudo(region->inode, vmlab_region_mnt(),
+				 "vmlab-region", O_RDWR, &vmlab_region_fops);
+	if (IS_ERR(file)) {
+		iput(region->inode);
+		module_put(THIS_MODULE);
+		return file;
+	}
+	kref_get(&region->ref);
+	file->private_data = region;
+	return file;
+}
+
+/* DEVICE and PCI regions: PFN maps of memory without struct page */
+static bool vmlab_region_pfnmap(const struct vmlab_region *region)
+{
+	return region->kind == VMLAB_REGION_DEVICE || region->kind == VMLAB_REGION_PCI;
+}
+
+/*
+ * mmap of /dev/vmlab: the offset selects a region and a page in it. Checks
+ * the range and the kind's rules, then hands the VMA to the kind's vm_ops
+ * with a reference to the region (dropped by vm_ops->close).
+ */
+int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	unsigned long len = vma->vm_end - vma->vm_start;
+	struct vmlab_region *region;
+	struct file *rfile = NULL;
+	u64 off, start, end;
+	int ret;
+
+	if (check_shl_overflow((u64)vma->vm_pgoff, PAGE_SHIFT, &off))
+		return -EINVAL;
+	region = vmlab_region_at(off, &start);
+	if (!region)
+		return -ENXIO;
+
+	ret = -EINVAL;
+	if (check_add_overflow(start, (u64)len, &end) || end > region->length)
+		goto put_region;
+	if (vmlab_region_pfnmap(region) && !(vma->vm_flags & VM_MAYSHARE))
+		goto put_region;
+	ret = -ENODEV;
+	if (region->pci && vmlab_pci_gone(region))
+		goto put_region;
+	ret = -EACCES;
+	if ((region->flags & VMLAB_REGION_READONLY) &&
+	    (vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_WRITE))
+		goto put_region;
+
+	if (region->inode) {
+		rfile = vmlab_region_file(region);
+		if (IS_ERR(rfile)) {
+			ret = PTR_ERR(rfile);
+			goto put_region;
+		}
+	}
+
+	/* nothing fails from here on */
+	if ((region->flags & VMLAB_REGION_READONLY) && (vma->vm_flags & VM_MAYSHARE))
+		vmlab_vm_flags_clear(vma, VM_MAYWRITE);
+	if (region->pci)	/* what io_remap_pfn_range() adds */
+		vma->vm_page_prot = pgprot_decrypted(vma->vm_page_prot);
+	if (vmlab_region_pfnmap(region)) {
+		vmlab_vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+		if (region->cache == VMLAB_CACHE_WC)
+			vma->vm_page_prot = pgprot_writecombine(vma->vm_page_prot);
+		else if (region->cache == VMLAB_CACHE_UC)
+			vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	}
+	if (rfile) {
+		vma_set_file(vma, rfile);	/* takes its own reference */
+		fput(rfile);
+	}
+	/* from now on the VMA's page offsets are page indexes in the region */
+	vma->vm_pgoff = start >> PAGE_SHIFT;
+	vma->vm_private_data = region;
+	vma->vm_ops = vmlab_vm_ops(region->kind);
+	atomic64_inc(&region->cnt.mappings);
+	return 0;
+
+put_region:
+	vmlab_region_put(region);
+	return ret;
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * walk.c: the page-table walker behind VMLAB_IOC_WALK and
- * VMLAB_IOC_WALK_RANGE, and the COW verdict.
+ * walk.c: the page-table walker and its locking, and the two ioctls it
+ * serves, VMLAB_IOC_WALK and VMLAB_IOC_WALK_RANGE: whose mm, who may see
+ * PFNs, the VMA's description, records and where a range walk resumes.
+ * What a leaf means (page state, the COW verdict) is leaf.c's; the entry
+ * format (levels, flag bits, caching), the architecture's (arch.h).
  *
  * walk_page_range() and pte_offset_map() are not exported to modules, so
  * the walk is done here, as Documentation/mm/process_addrs.rst describes a
@@ -38,37 +41,16 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmlab.h>
-#include <asm/memtype.h>
 
+#include "arch.h"
 #include "compat.h"
-#include "vmlab.h"
+#include "internal.h"
+#include "leaf.h"
 
 /* A range walk yields the CPU every this many steps (entries looked at). */
 #define VMLAB_WALK_RESCHED	256
 /* ... and returns, with walk_end, after this many: bounds one call's work. */
 #define VMLAB_WALK_MAX_STEPS	(4 * VMLAB_WALK_RANGE_MAX)
-
-/* What the walk found at one address; filled under the page-table locks. */
-struct vmlab_leaf {
-	u64 entries[VMLAB_NR_LEVELS];
-	u32 present_levels;
-	u32 level;		/* of the leaf, or of the empty entry */
-	bool found;		/* a non-empty leaf entry: see @entry */
-	bool vma_region;	/* the VMA maps a vmlab region */
-	unsigned long start;	/* first address the leaf or the hole covers */
-	unsigned long size;	/* bytes it covers */
-	u64 entry;
-	u64 pfn;
-	u32 leaf_flags;
-	u32 cache_mode;
-	u32 swap_type;
-	u64 swap_offset;
-	u32 page_flags;
-	u32 refcount;
-	u32 mapcount;
-	u32 order;
-	u32 verdict;
-};
 
 /*
  * Where a range walk puts its records: room for @max in @recs, @nr used.
@@ -84,21 +66,10 @@ struct vmlab_batch {
 	unsigned long steps;
 };
 
-/* Bytes one entry of @level maps (PGDIR_SIZE depends on LA57 at boot). */
+/* Bytes one entry of @level maps. */
 static unsigned long vmlab_level_size(u32 level)
 {
-	switch (level) {
-	case VMLAB_LEVEL_PGD:
-		return PGDIR_SIZE;
-	case VMLAB_LEVEL_P4D:
-		return P4D_SIZE;
-	case VMLAB_LEVEL_PUD:
-		return PUD_SIZE;
-	case VMLAB_LEVEL_PMD:
-		return PMD_SIZE;
-	default:
-		return PAGE_SIZE;
-	}
+	return 1UL << vmlab_arch_level_shift(level);
 }
 
 /* @addr is a user address and @addr + @len does not pass the last one. */
@@ -107,234 +78,12 @@ static bool vmlab_user_range(u64 addr, u64 len)
 	return addr < TASK_SIZE_MAX && len <= TASK_SIZE_MAX - addr;
 }
 
-static u32 vmlab_valid_levels(struct mm_struct *mm)
-{
-	u32 levels = BIT(VMLAB_LEVEL_PGD) | BIT(VMLAB_LEVEL_PUD) |
-		     BIT(VMLAB_LEVEL_PMD) | BIT(VMLAB_LEVEL_PTE);
-
-	if (!mm_p4d_folded(mm))
-		levels |= BIT(VMLAB_LEVEL_P4D);
-	return levels;
-}
-
 static void vmlab_walk_index(struct mm_struct *mm, unsigned long addr, u32 *index)
 {
-	index[VMLAB_LEVEL_PGD] = pgd_index(addr);
-	index[VMLAB_LEVEL_P4D] = mm_p4d_folded(mm) ? 0 : p4d_index(addr);
-	index[VMLAB_LEVEL_PUD] = pud_index(addr);
-	index[VMLAB_LEVEL_PMD] = pmd_index(addr);
-	index[VMLAB_LEVEL_PTE] = pte_index(addr);
-}
+	u32 level;
 
-/* A leaf's memory-type index: its PWT, PCD and PAT bits. */
-static unsigned int vmlab_pat_index(u64 raw, u64 pat_bit)
-{
-	return (raw & _PAGE_PWT ? 1 : 0) + (raw & _PAGE_PCD ? 2 : 0) +
-	       (raw & pat_bit ? 4 : 0);
-}
-
-/*
- * The caching mode behind each memory-type index, as the running kernel
- * programmed them: x86 has no exported decoder, but cachemode2protval()
- * gives the bits of each mode. Where two modes share an index (without
- * PAT, write-combining falls back to UC-), the first listed below keeps it.
- * Written once at module init, read-only after.
- */
-static u8 vmlab_pat_modes[8];
-
-void vmlab_walk_init(void)
-{
-	static const struct {
-		enum page_cache_mode pcm;
-		u8 mode;
-	} modes[] = {
-		{ _PAGE_CACHE_MODE_WB,		VMLAB_CACHE_WB },
-		{ _PAGE_CACHE_MODE_UC_MINUS,	VMLAB_CACHE_UC_MINUS },
-		{ _PAGE_CACHE_MODE_UC,		VMLAB_CACHE_UC },
-		{ _PAGE_CACHE_MODE_WT,		VMLAB_CACHE_WT },
-		{ _PAGE_CACHE_MODE_WP,		VMLAB_CACHE_WP },
-		{ _PAGE_CACHE_MODE_WC,		VMLAB_CACHE_WC },
-	};
-	bool taken[8] = { };
-	unsigned int i, idx;
-
-	for (i = 0; i < ARRAY_SIZE(vmlab_pat_modes); i++)
-		vmlab_pat_modes[i] = VMLAB_CACHE_UC;	/* a slot no mode uses */
-	for (i = 0; i < ARRAY_SIZE(modes); i++) {
-		idx = vmlab_pat_index(cachemode2protval(modes[i].pcm), _PAGE_PAT);
-		if (!taken[idx]) {
-			vmlab_pat_modes[idx] = modes[i].mode;
-			taken[idx] = true;
-		}
-	}
-}
-
-/* The caching mode of a present leaf (see vmlab_walk_init()). */
-static u32 vmlab_cache_mode(u64 raw, u32 level)
-{
-	u64 pat_bit = level == VMLAB_LEVEL_PTE ? _PAGE_PAT : _PAGE_PAT_LARGE;
-
-	return vmlab_pat_modes[vmlab_pat_index(raw, pat_bit)];
-}
-
-/*
- * Decode a leaf's flags. @pte is the entry seen as a PTE: a huge PMD or PUD
- * leaf has the same flag bits on x86 (as hugetlb's huge_ptep_get() assumes)
- * except the PAT bit, which vmlab_cache_mode() handles.
- */
-static u32 vmlab_pte_flags(pte_t pte, u32 level)
-{
-	u32 flags = 0;
-
-	if (!pte_present(pte)) {
-		if (pte_swp_soft_dirty(pte))
-			flags |= VMLAB_PTE_SOFT_DIRTY;
-		if (pte_swp_uffd_wp(pte))
-			flags |= VMLAB_PTE_UFFD_WP;
-		return flags;
-	}
-	flags |= VMLAB_PTE_PRESENT;
-	if (pte_write(pte))
-		flags |= VMLAB_PTE_WRITE;
-	if (pte_flags(pte) & _PAGE_USER)
-		flags |= VMLAB_PTE_USER;
-	if (pte_young(pte))
-		flags |= VMLAB_PTE_ACCESSED;
-	if (pte_dirty(pte))
-		flags |= VMLAB_PTE_DIRTY;
-	if (pte_soft_dirty(pte))
-		flags |= VMLAB_PTE_SOFT_DIRTY;
-	if (!pte_exec(pte))
-		flags |= VMLAB_PTE_NOEXEC;
-	/* without _PAGE_PRESENT the global bit means PROT_NONE */
-	if ((pte_flags(pte) & (_PAGE_GLOBAL | _PAGE_PRESENT)) ==
-	    (_PAGE_GLOBAL | _PAGE_PRESENT))
-		flags |= VMLAB_PTE_GLOBAL;
-	if (level != VMLAB_LEVEL_PTE)
-		flags |= VMLAB_PTE_HUGE;
-	if (pte_special(pte))
-		flags |= VMLAB_PTE_SPECIAL;
-	if (pte_uffd_wp(pte))
-		flags |= VMLAB_PTE_UFFD_WP;
-	if (vmlab_pte_protnone(pte))
-		flags |= VMLAB_PTE_PROTNONE;
-	if (vmlab_pte_devmap(pte))
-		flags |= VMLAB_PTE_DEVMAP;
-	return flags;
-}
-
-/*
- * The page behind a present leaf, as vm_normal_page() (not exported) would
- * find it: none in a PFN map, for a special entry other than a zero page,
- * or where the PFN has no struct page. The huge zero page's PMD is special
- * on 7.x, and an anonymous VMA has no other special PMD; vmlab's own zero
- * page counts as one too, however a region maps it.
- */
-static struct page *vmlab_leaf_page(struct vm_area_struct *vma, pte_t pte,
-				    u32 level, unsigned long pfn)
-{
-	if ((vma->vm_flags & VM_PFNMAP) || !pfn_valid(pfn))
-		return NULL;
-	if (pte_special(pte) && !is_zero_pfn(pfn) &&
-	    !(level == VMLAB_LEVEL_PMD && vma_is_anonymous(vma)) &&
-	    !vmlab_is_zero_page(pfn_to_page(pfn)))
-		return NULL;
-	return pfn_to_page(pfn);
-}
-
-/*
- * The state of @page, mapped by a present leaf of @level. Caller holds that
- * leaf's page-table lock: the page stays mapped, so it is neither freed nor
- * split while we look.
- */
-static void vmlab_page_state(struct vm_area_struct *vma, struct page *page,
-			     u32 level, struct vmlab_leaf *lf)
-{
-	struct folio *folio = page_folio(page);
-	bool anon = folio_test_anon(folio);
-	u32 flags = VMLAB_PAGE_PRESENT;
-
-	if (is_zero_pfn(page_to_pfn(page)))
-		flags |= VMLAB_PAGE_ZERO;
-	/*
-	 * huge_zero_folio is not exported: an anonymous VMA maps only anon
-	 * folios and the zero pages, so a huge non-anon leaf there is the huge
-	 * zero page.
-	 */
-	else if (level == VMLAB_LEVEL_PMD && vma_is_anonymous(vma) && !anon)
-		flags |= VMLAB_PAGE_HUGE_ZERO;
-	if (vmlab_is_zero_page(page))
-		flags |= VMLAB_PAGE_VMLAB_ZERO;
-	if (anon)
-		flags |= VMLAB_PAGE_ANON;
-	if (folio_test_ksm(folio))
-		flags |= VMLAB_PAGE_KSM;
-	else if (anon && PageAnonExclusive(page))
-		flags |= VMLAB_PAGE_ANON_EXCLUSIVE;
-	if (folio_test_large(folio)) {
-		flags |= VMLAB_PAGE_COMPOUND;
-		if (!is_vm_hugetlb_page(vma) && !(flags & VMLAB_PAGE_HUGE_ZERO))
-			flags |= VMLAB_PAGE_THP;
-	}
-	if (folio_test_lru(folio))
-		flags |= VMLAB_PAGE_LRU;
-	if (folio_test_dirty(folio))
-		flags |= VMLAB_PAGE_DIRTY;
-	if (folio_test_swapcache(folio))
-		flags |= VMLAB_PAGE_SWAPCACHE;
-	if (!anon && lf->vma_region)
-		flags |= VMLAB_PAGE_VMLAB;
-
-	lf->page_flags = flags;
-	lf->refcount = folio_ref_count(folio);
-	lf->mapcount = max(vmlab_mapcount(page), 0);
-	lf->order = folio_order(folio);
-}
-
-/* What a write to the leaf would do, from the leaf, its page and the VMA. */
-static u32 vmlab_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf)
-{
-	bool write = lf->leaf_flags & VMLAB_PTE_WRITE;
-
-	if (!lf->found)
-		return VMLAB_COW_NONE;
-	if (lf->leaf_flags & (VMLAB_PTE_SWAP | VMLAB_PTE_MIGRATION))
-		return VMLAB_COW_SWAPPED;
-	if (!(lf->leaf_flags & VMLAB_PTE_PRESENT))
-		return VMLAB_COW_NONE;	/* a marker: uffd-wp, guard, poison */
-	if (!(vma->vm_flags & VM_WRITE))
-		return VMLAB_COW_READONLY;
-	if (lf->page_flags & (VMLAB_PAGE_ZERO | VMLAB_PAGE_HUGE_ZERO |
-			      VMLAB_PAGE_VMLAB_ZERO))
-		return VMLAB_COW_ZERO_PAGE;
-	if (!(lf->page_flags & VMLAB_PAGE_PRESENT))
-		return VMLAB_COW_PFNMAP;
-	if (vma->vm_flags & VM_SHARED)
-		return write ? VMLAB_COW_SHARED_WRITABLE : VMLAB_COW_SHARED_CLEAN;
-	if (write)
-		return VMLAB_COW_WRITABLE;
-	if (!(lf->page_flags & VMLAB_PAGE_ANON))
-		return VMLAB_COW_PRIVATE_FILE;
-	/* the write fault's choice (do_wp_page(), hugetlb_wp()): KSM copies */
-	if (lf->page_flags & VMLAB_PAGE_KSM)
-		return VMLAB_COW_SHARED;
-	if (lf->page_flags & VMLAB_PAGE_ANON_EXCLUSIVE)
-		return VMLAB_COW_EXCLUSIVE_WP;
-	if (lf->mapcount > 1)
-		return VMLAB_COW_SHARED;
-	/*
-	 * Mapped once but not known exclusive (a fork's child is gone): hugetlb
-	 * reuses it; otherwise the fault reuses it only when no one else holds
-	 * a reference (a pin, a pipe), besides the swap cache and, for a folio
-	 * not on the LRU yet, the per-CPU batch the fault drains first. (If
-	 * that batch is another CPU's, the fault copies: a guess we cannot
-	 * make better from here.)
-	 */
-	if (!is_vm_hugetlb_page(vma) &&
-	    lf->refcount > 1 + !!(lf->page_flags & VMLAB_PAGE_SWAPCACHE) +
-			   !(lf->page_flags & VMLAB_PAGE_LRU))
-		return VMLAB_COW_SHARED;
-	return VMLAB_COW_EXCLUSIVE_WP;
+	for (level = VMLAB_LEVEL_PGD; level <= VMLAB_LEVEL_PTE; level++)
+		index[level] = vmlab_arch_level_index(mm, level, addr);
 }
 
 /* The walk stopped at an empty (or bad) entry of @level. */
@@ -346,55 +95,17 @@ static void vmlab_walk_stop(unsigned long addr, u32 level, struct vmlab_leaf *lf
 }
 
 /*
- * A non-empty leaf: @raw the entry, @pte the same seen as a PTE, @pfn its
- * first PFN if present. Caller holds the leaf's page-table lock.
+ * A non-empty leaf: @raw the entry of @level, @pfn its first PFN (used only
+ * if it is present). Caller holds the leaf's page-table lock.
  */
 static void vmlab_walk_leaf(struct vm_area_struct *vma, unsigned long addr,
-			    u32 level, u64 raw, pte_t pte, unsigned long pfn,
-			    struct vmlab_leaf *lf)
-{
-	struct page *page;
-
-	vmlab_walk_stop(addr, level, lf);
-	lf->found = true;
-	lf->entry = raw;
-	lf->entries[level] = raw;
-	lf->leaf_flags = vmlab_pte_flags(pte, level);
-
-	if (!pte_present(pte)) {
-		swp_entry_t entry = vmlab_pte_to_swp(pte);
-
-		if (vmlab_swp_is_migration(entry))
-			lf->leaf_flags |= VMLAB_PTE_MIGRATION;
-		else if (swp_type(entry) < MAX_SWAPFILES)
-			lf->leaf_flags |= VMLAB_PTE_SWAP;
-		lf->swap_type = swp_type(entry);
-		lf->swap_offset = swp_offset(entry);
-		return;
-	}
-
-	lf->present_levels |= BIT(level);
-	lf->pfn = pfn;
-	lf->cache_mode = vmlab_cache_mode(raw, level);
-	page = vmlab_leaf_page(vma, pte, level, pfn);
-	if (page)
-		vmlab_page_state(vma, page, level, lf);
-}
-
-/*
- * A huge leaf @raw of @level, whose first PFN is @pfn if it is present. It
- * is decoded as a PTE: on x86 a huge entry has the same flag bits (as
- * hugetlb's huge_ptep_get() assumes), and pte_present() also counts a
- * PROT_NONE entry, which pmd_present() and pud_present() may not. Caller
- * holds the leaf's page-table lock.
- */
-static void vmlab_walk_huge(struct vm_area_struct *vma, unsigned long addr,
 			    u32 level, u64 raw, unsigned long pfn,
 			    struct vmlab_leaf *lf)
 {
-	pte_t pte = __pte(raw);
-
-	vmlab_walk_leaf(vma, addr, level, raw, pte, pte_present(pte) ? pfn : 0, lf);
+	vmlab_walk_stop(addr, level, lf);
+	lf->entries[level] = raw;
+	if (vmlab_leaf_decode(vma, level, raw, pfn, lf))
+		lf->present_levels |= BIT(level);
 }
 
 /*
@@ -415,7 +126,7 @@ static bool vmlab_walk_pud_leaf(struct mm_struct *mm, struct vm_area_struct *vma
 	if (pud_none(pud))
 		vmlab_walk_stop(addr, VMLAB_LEVEL_PUD, lf);
 	else if (pud_leaf(pud) || !pud_present(pud))
-		vmlab_walk_huge(vma, addr, VMLAB_LEVEL_PUD, pud_val(pud),
+		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PUD, pud_val(pud),
 				pud_pfn(pud), lf);
 	else
 		done = false;
@@ -437,7 +148,7 @@ static bool vmlab_walk_pmd_leaf(struct mm_struct *mm, struct vm_area_struct *vma
 	if (pmd_none(pmd))
 		vmlab_walk_stop(addr, VMLAB_LEVEL_PMD, lf);
 	else if (pmd_leaf(pmd) || !pmd_present(pmd))
-		vmlab_walk_huge(vma, addr, VMLAB_LEVEL_PMD, pmd_val(pmd),
+		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PMD, pmd_val(pmd),
 				pmd_pfn(pmd), lf);
 	else
 		done = false;
@@ -468,9 +179,9 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 			continue;
 		memset(&lf, 0, sizeof(lf));
 		lf.vma_region = vma_region;
-		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte), pte,
-				pte_present(pte) ? pte_pfn(pte) : 0, &lf);
-		lf.verdict = vmlab_verdict(vma, &lf);
+		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte),
+				pte_pfn(pte), &lf);
+		lf.verdict = vmlab_leaf_verdict(vma, &lf);
 		vmlab_emit(b, &lf);
 	}
 	return addr;
@@ -512,8 +223,8 @@ static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 	if (pte_none(pte))
 		vmlab_walk_stop(addr, VMLAB_LEVEL_PTE, lf);
 	else
-		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte), pte,
-				pte_present(pte) ? pte_pfn(pte) : 0, lf);
+		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte),
+				pte_pfn(pte), lf);
 out_unlock:
 	spin_unlock(ptl);
 	return done;
@@ -602,7 +313,7 @@ stop:
 	vmlab_walk_stop(addr, level, lf);
 out:
 	rcu_read_unlock();
-	lf->verdict = vmlab_verdict(vma, lf);
+	lf->verdict = vmlab_leaf_verdict(vma, lf);
 }
 
 /*
@@ -643,19 +354,6 @@ static struct mm_struct *vmlab_get_mm(struct file *file, u32 pid)
 static bool vmlab_show_pfn(struct file *file)
 {
 	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
-}
-
-/*
- * An entry with its physical-address bits cleared: the PFN of a table or
- * present leaf, the offset (a PFN for migration) of a swap entry.
- */
-static u64 vmlab_hide_entry(u64 raw)
-{
-	pte_t pte = __pte(raw);
-
-	if (!pte_none(pte) && !pte_present(pte))
-		return raw & ~GENMASK_ULL(63 - SWP_TYPE_BITS, SWP_OFFSET_FIRST_BIT);
-	return raw & ~PTE_PFN_MASK;
 }
 
 static void vmlab_fill_vma(struct vm_area_struct *vma, struct vmlab_walk *w)
@@ -736,7 +434,7 @@ long vmlab_ioc_walk(struct file *file, void *arg)
 	w->size = sizeof(*w);
 	w->pid = pid;
 	w->addr = addr;
-	w->valid_levels = vmlab_valid_levels(mm);
+	w->valid_levels = vmlab_arch_levels(mm);
 	vmlab_walk_index(mm, addr, w->index);
 
 	ret = mmap_read_lock_killable(mm);
@@ -772,7 +470,7 @@ long vmlab_ioc_walk(struct file *file, void *arg)
 		w->pfn = 0;
 		w->swap_offset = 0;
 		for (i = 0; i < VMLAB_NR_LEVELS; i++)
-			w->entries[i] = vmlab_hide_entry(w->entries[i]);
+			w->entries[i] = vmlab_arch_entry_hide_pa(w->entries[i]);
 	}
 out_mmput:
 	mmput(mm);
@@ -785,7 +483,7 @@ static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf)
 	struct vmlab_walk_record *rec = &b->recs[b->nr++];
 
 	rec->addr = lf->start;
-	rec->entry = b->show_pfn ? lf->entry : vmlab_hide_entry(lf->entry);
+	rec->entry = b->show_pfn ? lf->entry : vmlab_arch_entry_hide_pa(lf->entry);
 	rec->pfn = b->show_pfn ? lf->pfn : 0;
 	rec->leaf_flags = lf->leaf_flags;
 	rec->level = lf->level;

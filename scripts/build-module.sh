@@ -18,13 +18,12 @@ env=$CACHE/kernels/$K/kernel.env
 
 out=$BUILD/$K/module
 mkdir -p "$out"
-# refresh the copy; unchanged files keep their timestamps, so kbuild rebuilds
-# only what changed
+# refresh the copy (module/arch/ included); unchanged files keep their
+# timestamps, so kbuild rebuilds only what changed
 for d in module uapi; do
 	mkdir -p "$out/$d"
-	cp -pu "$VMLAB_TOP/$d"/* "$out/$d/" 2>/dev/null || true
+	cp -rpu "$VMLAB_TOP/$d/." "$out/$d/"
 done
-cp -rpu "$VMLAB_TOP/uapi/." "$out/uapi/"
 cp -pu "$VMLAB_TOP/Kbuild" "$out/Kbuild"
 
 args=(-C "$KDIR_COMMON" O="$KDIR_ARCH" M="$out" CC="$KCC" KCFLAGS=-Werror "$@")

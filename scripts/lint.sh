@@ -15,7 +15,8 @@ checkpatch() { # checkpatch [OPTIONS] FILE...
 }
 compat=$VMLAB_TOP/module/compat.h
 files=()
-for f in "$VMLAB_TOP"/module/*.[ch] "$VMLAB_TOP"/uapi/linux/*.h; do
+for f in "$VMLAB_TOP"/module/*.[ch] "$VMLAB_TOP"/module/arch/*.[ch] \
+	 "$VMLAB_TOP"/uapi/linux/*.h; do
 	[ "$f" = "$compat" ] || files+=("$f")
 done
 log "checkpatch --strict: ${files[*]#"$VMLAB_TOP"/} module/compat.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmlab.h - declarations shared by the files of vmlab.ko (not an ABI: that
+ * internal.h - declarations shared by the files of vmlab.ko (not an ABI: that
  * is <linux/vmlab.h>)
  */
 #ifndef _VMLAB_INTERNAL_H
@@ -14,6 +14,7 @@
 
 struct file;
 struct inode;
+struct vfsmount;
 struct vmlab_pci_dev;
 struct vmlab_region_create;
 struct vmlab_region_info;
@@ -21,15 +22,16 @@ struct vmlab_region_info;
 #define VMLAB_MODULE_VERSION	"0.1.0"
 
 /*
- * region.c: what walk.c asks of regions.
+ * What walk.c and leaf.c ask of regions.
  *
- * vmlab_vma_region() - whether @vma maps a vmlab region; if so, stores the
- * region's id and kind (VMLAB_REGION_*). Caller holds the mmap lock of the
- * VMA's mm (read is enough).
+ * vmlab_vma_region() (vm_ops.c) - whether @vma maps a vmlab region; if so,
+ * stores the region's id and kind (VMLAB_REGION_*). Caller holds the mmap
+ * lock of the VMA's mm (read is enough).
  *
- * vmlab_is_zero_page() - whether @page is vmlab's own zero page, the one
- * that untouched pages of private ANON mappings map. walk.c calls it with a
- * page-table spinlock held and under rcu_read_lock(): it must not sleep.
+ * vmlab_is_zero_page() (region.c) - whether @page is vmlab's own zero page,
+ * the one that untouched pages of private ANON mappings map. leaf.c calls it
+ * with a page-table spinlock held and under rcu_read_lock(): it must not
+ * sleep.
  */
 bool vmlab_vma_region(const struct vm_area_struct *vma, u32 *id, u32 *kind);
 bool vmlab_is_zero_page(const struct page *page);
@@ -91,7 +93,6 @@ long vmlab_ioc_region_create(struct file *file, void *arg);
 long vmlab_ioc_region_destroy(struct file *file, void *arg);
 long vmlab_ioc_region_info(struct file *file, void *arg);
 long vmlab_ioc_region_list(struct file *file, void *arg);
-int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma);
 ssize_t vmlab_region_read(struct file *file, char __user *buf, size_t count,
 			  loff_t *ppos);
 ssize_t vmlab_region_write(struct file *file, const char __user *buf,
@@ -104,8 +105,17 @@ void vmlab_regions_exit(void);
 u64 vmlab_regions_features(void);
 u64 vmlab_regions_pages_in_use(void);
 
-/* region.c, for vm_ops.c */
+/*
+ * region.c, for vm_ops.c. vmlab_region_at() - the region a /dev/vmlab file
+ * offset @pos selects, with a reference, and the offset in it; NULL if none.
+ * vmlab_region_writeback() - writes back a FILE region's dirty pages in
+ * [@start, @end] (see region.c). vmlab_region_mnt() - the mount region
+ * inodes live on, for the files of their mappings.
+ */
+struct vmlab_region *vmlab_region_at(loff_t pos, u64 *in_region);
 void vmlab_region_put(struct vmlab_region *region);
+int vmlab_region_writeback(struct vmlab_region *region, u64 start, u64 end);
+struct vfsmount *vmlab_region_mnt(void);
 struct page *vmlab_zero_page_get(void);
 struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index);
 
@@ -137,18 +147,13 @@ void vmlab_pci_region_info(struct vmlab_region *region,
 int vmlab_pci_init(void);
 void vmlab_pci_exit(void);
 
-/*
- * vm_ops.c: the vm_operations_struct of each kind. vmlab_vm_ops() returns
- * the one for @kind (VMLAB_REGION_*).
- */
-const struct vm_operations_struct *vmlab_vm_ops(u32 kind);
-bool vmlab_is_vm_ops(const struct vm_operations_struct *ops);
+/* vm_ops.c, for main.c: mmap of /dev/vmlab */
+int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma);
+
 /*
  * walk.c: the VMLAB_IOC_WALK and VMLAB_IOC_WALK_RANGE handlers; @arg is the
  * command struct, copied in (and back) by main.c.
  */
-struct file;
-void vmlab_walk_init(void);
 long vmlab_ioc_walk(struct file *file, void *arg);
 long vmlab_ioc_walk_range(struct file *file, void *arg);
 

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * leaf.c: what a leaf of the page tables means, on any architecture: its
+ * flags and caching mode (read through arch.h), the swap entry of one that
+ * is not present, the page behind one that is and that page's state, and
+ * the copy-on-write verdict, what a write to it would do.
+ *
+ * The walker (walk.c) calls in with the leaf's page-table lock held, so a
+ * present entry cannot be zapped: its page is neither freed nor split while
+ * we look. Nothing here sleeps.
+ */
+#include <linux/hugetlb_inline.h>
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include <linux/vmlab.h>
+
+#include "arch.h"
+#include "compat.h"
+#include "internal.h"
+#include "leaf.h"
+
+/*
+ * The page behind a present leaf, as vm_normal_page() (not exported) would
+ * find it: none in a PFN map, for a special entry other than a zero page,
+ * or where the PFN has no struct page. The huge zero page's PMD is special
+ * on 7.x, and an anonymous VMA has no other special PMD; vmlab's own zero
+ * page counts as one too, however a region maps it.
+ */
+static struct page *vmlab_leaf_page(struct vm_area_struct *vma, pte_t pte,
+				    u32 level, unsigned long pfn)
+{
+	if ((vma->vm_flags & VM_PFNMAP) || !pfn_valid(pfn))
+		return NULL;
+	if (pte_special(pte) && !is_zero_pfn(pfn) &&
+	    !(level == VMLAB_LEVEL_PMD && vma_is_anonymous(vma)) &&
+	    !vmlab_is_zero_page(pfn_to_page(pfn)))
+		return NULL;
+	return pfn_to_page(pfn);
+}
+
+/*
+ * The state of @page, mapped by a present leaf of @level. Caller holds that
+ * leaf's page-table lock: the page stays mapped, so it is neither freed nor
+ * split while we look.
+ */
+static void vmlab_page_state(struct vm_area_struct *vma, struct page *page,
+			     u32 level, struct vmlab_leaf *lf)
+{
+	struct folio *folio = page_folio(page);
+	bool anon = folio_test_anon(folio);
+	u32 flags = VMLAB_PAGE_PRESENT;
+
+	if (is_zero_pfn(page_to_pfn(page)))
+		flags |= VMLAB_PAGE_ZERO;
+	/*
+	 * huge_zero_folio is not exported: an anonymous VMA maps only anon
+	 * folios and the zero pages, so a huge non-anon leaf there is the huge
+	 * zero page.
+	 */
+	else if (level == VMLAB_LEVEL_PMD && vma_is_anonymous(vma) && !anon)
+		flags |= VMLAB_PAGE_HUGE_ZERO;
+	if (vmlab_is_zero_page(page))
+		flags |= VMLAB_PAGE_VMLAB_ZERO;
+	if (anon)
+		flags |= VMLAB_PAGE_ANON;
+	if (folio_test_ksm(folio))
+		flags |= VMLAB_PAGE_KSM;
+	else if (anon && PageAnonExclusive(page))
+		flags |= VMLAB_PAGE_ANON_EXCLUSIVE;
+	if (folio_test_large(folio)) {
+		flags |= VMLAB_PAGE_COMPOUND;
+		if (!is_vm_hugetlb_page(vma) && !(flags & VMLAB_PAGE_HUGE_ZERO))
+			flags |= VMLAB_PAGE_THP;
+	}
+	if (folio_test_lru(folio))
+		flags |= VMLAB_PAGE_LRU;
+	if (folio_test_dirty(folio))
+		flags |= VMLAB_PAGE_DIRTY;
+	if (folio_test_swapcache(folio))
+		flags |= VMLAB_PAGE_SWAPCACHE;
+	if (!anon && lf->vma_region)
+		flags |= VMLAB_PAGE_VMLAB;
+
+	lf->page_flags = flags;
+	lf->refcount = folio_ref_count(folio);
+	lf->mapcount = max(vmlab_mapcount(page), 0);
+	lf->order = folio_order(folio);
+}
+
+bool vmlab_leaf_decode(struct vm_area_struct *vma, u32 level, u64 raw,
+		       unsigned long pfn, struct vmlab_leaf *lf)
+{
+	pte_t pte = vmlab_arch_leaf_pte(raw, level);
+	struct page *page;
+
+	lf->found = true;
+	lf->entry = raw;
+	lf->leaf_flags = vmlab_arch_entry_flags(raw, level);
+
+	if (!pte_present(pte)) {
+		swp_entry_t entry = vmlab_pte_to_swp(pte);
+
+		if (vmlab_swp_is_migration(entry))
+			lf->leaf_flags |= VMLAB_PTE_MIGRATION;
+		else if (swp_type(entry) < MAX_SWAPFILES)
+			lf->leaf_flags |= VMLAB_PTE_SWAP;
+		lf->swap_type = swp_type(entry);
+		lf->swap_offset = swp_offset(entry);
+		return false;
+	}
+
+	lf->pfn = pfn;
+	lf->cache_mode = vmlab_arch_cache_mode(raw, level);
+	page = vmlab_leaf_page(vma, pte, level, pfn);
+	if (page)
+		vmlab_page_state(vma, page, level, lf);
+	return true;
+}
+
+/* What a write to the leaf would do, from the leaf, its page and the VMA. */
+u32 vmlab_leaf_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf)
+{
+	bool write = lf->leaf_flags & VMLAB_PTE_WRITE;
+
+	if (!lf->found)
+		return VMLAB_COW_NONE;
+	if (lf->leaf_flags & (VMLAB_PTE_SWAP | VMLAB_PTE_MIGRATION))
+		return VMLAB_COW_SWAPPED;
+	if (!(lf->leaf_flags & VMLAB_PTE_PRESENT))
+		return VMLAB_COW_NONE;	/* a marker: uffd-wp, guard, poison */
+	if (!(vma->vm_flags & VM_WRITE))
+		return VMLAB_COW_READONLY;
+	if (lf->page_flags & (VMLAB_PAGE_ZERO | VMLAB_PAGE_HUGE_ZERO |
+			      VMLAB_PAGE_VMLAB_ZERO))
+		return VMLAB_COW_ZERO_PAGE;
+	if (!(lf->page_flags & VMLAB_PAGE_PRESENT))
+		return VMLAB_COW_PFNMAP;
+	if (vma->vm_flags & VM_SHARED)
+		return write ? VMLAB_COW_SHARED_WRITABLE : VMLAB_COW_SHARED_CLEAN;
+	if (write)
+		return VMLAB_COW_WRITABLE;
+	if (!(lf->page_flags & VMLAB_PAGE_ANON))
+		return VMLAB_COW_PRIVATE_FILE;
+	/* the write fault's choice (do_wp_page(), hugetlb_wp()): KSM copies */
+	if (lf->page_flags & VMLAB_PAGE_KSM)
+		return VMLAB_COW_SHARED;
+	if (lf->page_flags & VMLAB_PAGE_ANON_EXCLUSIVE)
+		return VMLAB_COW_EXCLUSIVE_WP;
+	if (lf->mapcount > 1)
+		return VMLAB_COW_SHARED;
+	/*
+	 * Mapped once but not known exclusive (a fork's child is gone): hugetlb
+	 * reuses it; otherwise the fault reuses it only when no one else holds
+	 * a reference (a pin, a pipe), besides the swap cache and, for a folio
+	 * not on the LRU yet, the per-CPU batch the fault drains first. (If
+	 * that batch is another CPU's, the fault copies: a guess we cannot
+	 * make better from here.)
+	 */
+	if (!is_vm_hugetlb_page(vma) &&
+	    lf->refcount > 1 + !!(lf->page_flags & VMLAB_PAGE_SWAPCACHE) +
+			   !(lf->page_flags & VMLAB_PAGE_LRU))
+		return VMLAB_COW_SHARED;
+	return VMLAB_COW_EXCLUSIVE_WP;
+}
