@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "hexdump.h"
-#include "vmlab.h"
+#include "cli.h"
 
 static void usage(FILE *f)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "vmlab.h"
+#include "cli.h"
 
 static void usage(FILE *f)
 {

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "vmlab.h"
+#include "cli.h"
 
 /* the top of x86-64 user space: VMAs above it ([vsyscall]) are not walked */
 #define USER_TOP (1ULL << 56)

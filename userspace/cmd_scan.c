@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "vmlab.h"
+#include "cli.h"
 
 #define NR_VERDICTS 16
 

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "lab.h"
-#include "vmlab.h"
+#include "cli.h"
 
 static const struct command {
 	const char *name;

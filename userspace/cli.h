@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmlab.h - what the vmlab tool's subcommands share: the program name and
+ * cli.h - what the vmlab tool's subcommands share: the program name and
  * exit codes, opening the device, messages, number, address and range
  * parsing, colour, and the summary of a range walk.
  */
