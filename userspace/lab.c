@@ -27,19 +27,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "hexdump.h"
-#include "lab.h"
-#include "libvmlab.h"
 
 #define PG		4096UL
 #define MAX_MAPS	8
 #define MAX_REGIONS	6
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* the state of one lesson being run */
 struct lab {
 	int fd;				/* /dev/vmlab */
-	bool color;			/* stdout is a TTY and NO_COLOR is unset */
 	bool pfn_hidden;		/* a walk said VMLAB_WALK_PFN_HIDDEN */
 	unsigned int failed;		/* mismatches and errors so far */
 	struct { void *p; size_t len; } maps[MAX_MAPS];
@@ -55,24 +52,10 @@ struct want {
 	__u32 page_set, page_clear;	/* VMLAB_PAGE_* */
 };
 
-static const char *const sgr[] = { "\033[1m", "\033[31m", "\033[32m", "\033[36m" };
-enum { BOLD, RED, GREEN, CYAN };
-
-static const char *on(const struct lab *lab, int c)
-{
-	return lab->color ? sgr[c] : "";
-}
-
-static const char *off(const struct lab *lab)
-{
-	return lab->color ? "\033[0m" : "";
-}
-
 /* An error that stops the step (not a mismatch): the lesson fails. */
 static void lab_error(struct lab *lab, const char *what)
 {
-	fflush(stdout);
-	fprintf(stderr, "vmlab: lab: %s: %s\n", what, strerror(errno));
+	errmsg("lab: %s: %s", what, strerror(errno));
 	lab->failed++;
 }
 
@@ -82,7 +65,7 @@ mismatch(struct lab *lab, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("  %sMISMATCH:%s ", on(lab, RED), off(lab));
+	printf("  %sMISMATCH:%s ", colour(C_BAD), colour(C_RESET));
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
@@ -175,9 +158,9 @@ static const char *page_kind(const struct vmlab_walk *w)
 
 static void print_header(const struct lab *lab)
 {
-	printf("  %s%-26s %-12s %-4s %-6s %-3s %8s %3s %-10s %s%s\n", on(lab, BOLD),
+	printf("  %s%-26s %-12s %-4s %-6s %-3s %8s %3s %-10s %s%s\n", colour(C_BOLD),
 	       "step", "address", "lvl", "flags", "$", "pfn", "map", "page",
-	       "verdict: what a write would do", off(lab));
+	       "verdict: what a write would do", colour(C_RESET));
 }
 
 /* Prints one walk as an aligned line. */
@@ -202,7 +185,7 @@ static void show(struct lab *lab, const char *label, const struct vmlab_walk *w)
 	printf("  %-26s %12llx %-4s %-6s %-3s %8s %3s %-10s %s%s%s: %s\n", label,
 	       (unsigned long long)w->addr, vmlab_level_name(w->leaf_level), flags,
 	       present ? vmlab_cache_name(w->cache_mode) : "-", pfn, map, page_kind(w),
-	       on(lab, CYAN), vmlab_verdict_name(w->verdict), off(lab),
+	       colour(C_INFO), vmlab_verdict_name(w->verdict), colour(C_RESET),
 	       vmlab_verdict_reason(w->verdict));
 }
 
@@ -1100,7 +1083,7 @@ static void print_moral(const struct lab *lab, const char *moral)
 {
 	const char *nl;
 
-	printf("  %slesson:%s ", on(lab, BOLD), off(lab));
+	printf("  %slesson:%s ", colour(C_BOLD), colour(C_RESET));
 	while ((nl = strchr(moral, '\n'))) {
 		printf("%.*s\n          ", (int)(nl - moral), moral);
 		moral = nl + 1;
@@ -1109,21 +1092,21 @@ static void print_moral(const struct lab *lab, const char *moral)
 }
 
 /* Runs one lesson; true if the kernel showed what it teaches. */
-static bool run_lesson(int fd, bool color, const struct lesson *l)
+static bool run_lesson(int fd, const struct lesson *l)
 {
-	struct lab lab = { .fd = fd, .color = color };
+	struct lab lab = { .fd = fd };
 
-	printf("%s== %s: %s%s\n", on(&lab, BOLD), l->name, l->title, off(&lab));
+	printf("%s== %s: %s%s\n", colour(C_BOLD), l->name, l->title, colour(C_RESET));
 	l->run(&lab);
 	lab_cleanup(&lab);
 	if (lab.pfn_hidden)
 		printf("  (PFNs are hidden from non-root users: PFN comparisons skipped)\n");
 	print_moral(&lab, l->moral);
 	if (lab.failed)
-		printf("  %sFAIL%s: %s (%u mismatches or errors)\n\n", on(&lab, RED), off(&lab),
+		printf("  %sFAIL%s: %s (%u mismatches or errors)\n\n", colour(C_BAD), colour(C_RESET),
 		       l->name, lab.failed);
 	else
-		printf("  %sPASS%s: %s\n\n", on(&lab, GREEN), off(&lab), l->name);
+		printf("  %sPASS%s: %s\n\n", colour(C_GOOD), colour(C_RESET), l->name);
 	fflush(stdout);
 	return !lab.failed;
 }
@@ -1162,9 +1145,7 @@ int cmd_lab(int argc, char **argv)
 	};
 	const struct lesson *todo[ARRAY_SIZE(lessons)];
 	size_t nr = 0, i, passed = 0;
-	const char *nc = getenv("NO_COLOR");
-	bool color = isatty(STDOUT_FILENO) && !(nc && *nc);
-	int c, fd;
+	int c, fd, status;
 
 	while ((c = getopt_long(argc, argv, "lh", opts, NULL)) != -1) {
 		switch (c) {
@@ -1172,12 +1153,8 @@ int cmd_lab(int argc, char **argv)
 			for (i = 0; i < ARRAY_SIZE(lessons); i++)
 				printf("%-14s %s\n", lessons[i].name, lessons[i].title);
 			return 0;
-		case 'h':
-			lab_usage(stdout);
-			return 0;
 		default:
-			lab_usage(stderr);
-			return 2;
+			return help_or_usage(c, "lab", argv, lab_usage);
 		}
 	}
 	for (i = optind; i < (size_t)argc; i++) {
@@ -1188,9 +1165,8 @@ int cmd_lab(int argc, char **argv)
 			break;
 		}
 		if (!l) {
-			fprintf(stderr, "vmlab: lab: no lesson '%s' (vmlab lab --list shows them)\n",
-				argv[i]);
-			return 2;
+			errmsg("lab: no lesson '%s' (%s lab --list shows them)", argv[i], prog);
+			return EXIT_USAGE;
 		}
 		if (nr < ARRAY_SIZE(todo))
 			todo[nr++] = l;
@@ -1199,16 +1175,11 @@ int cmd_lab(int argc, char **argv)
 		for (i = 0; i < ARRAY_SIZE(lessons); i++)
 			todo[nr++] = &lessons[i];
 
-	fd = vmlab_open();
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ENXIO || errno == ENODEV)
-			fprintf(stderr, "vmlab: vmlab module not loaded: insmod vmlab.ko\n");
-		else
-			fprintf(stderr, "vmlab: %s: %s\n", VMLAB_DEVICE, strerror(errno));
-		return 2;
-	}
+	fd = open_device(&status);
+	if (fd < 0)
+		return status;
 	for (i = 0; i < nr; i++)
-		passed += run_lesson(fd, color, todo[i]);
+		passed += run_lesson(fd, todo[i]);
 	close(fd);
 	if (nr > 1)
 		printf("%zu lessons: %zu passed, %zu failed\n", nr, passed, nr - passed);

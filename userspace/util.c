@@ -224,6 +224,7 @@ const char *colour(enum colour what)
 		[C_WARN] = "\033[33m",
 		[C_BAD] = "\033[31m",
 		[C_DIM] = "\033[2m",
+		[C_INFO] = "\033[36m",
 	};
 	static int on = -1;
 

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lab.h"
 #include "cli.h"
 
 static const struct command {
