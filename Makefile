@@ -33,7 +33,7 @@ WARN := -Wall -Wextra -Wno-unused-parameter
 USER_CPPFLAGS := -I$(CURDIR)/uapi -I$(CURDIR)/userspace/lib
 LIB_SRCS := $(wildcard userspace/lib/*.c)
 LIB_HDRS := $(wildcard userspace/lib/*.h) uapi/linux/vmlab.h
-TOOL_SRCS := $(wildcard userspace/*.c)
+TOOL_SRCS := $(wildcard userspace/*.c userspace/lab/*.c)
 SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*.c))
 SELFTEST_HDRS := $(wildcard selftests/*.h)
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -60,7 +60,7 @@ tools: $(BUILD)/host/vmlab
 
 $(BUILD)/host/vmlab: $(TOOL_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) $(USER_CPPFLAGS) -o $@ $(TOOL_SRCS) $(LIB_SRCS)
+	$(CC) $(CFLAGS) $(WARN) $(USER_CPPFLAGS) -I$(CURDIR)/userspace -o $@ $(TOOL_SRCS) $(LIB_SRCS)
 
 # Static binaries for the VM's initramfs: the tool, the benchmarks, the
 # selftests, vm-exit.
@@ -69,7 +69,7 @@ static: $(BUILD)/static/vmlab $(BUILD)/static/vmlab-bench $(BUILD)/static/vm-exi
 
 $(BUILD)/static/vmlab: $(TOOL_SRCS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) -static $(CFLAGS) $(WARN) -Werror $(USER_CPPFLAGS) -o $@ $(TOOL_SRCS) $(LIB_SRCS)
+	$(CC) -static $(CFLAGS) $(WARN) -Werror $(USER_CPPFLAGS) -I$(CURDIR)/userspace -o $@ $(TOOL_SRCS) $(LIB_SRCS)
 
 $(BUILD)/static/vmlab-bench: $(BENCH_SRCS) $(BENCH_HDRS) $(LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
