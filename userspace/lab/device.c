@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "hexdump.h"
+#include "ivshmem.h"
 #include "lab.h"
 
 /*
@@ -52,7 +53,7 @@ static int pat_has_wc(void)
 
 /*
  * The real thing: BAR2 of QEMU's ivshmem, memory the host shares (filled
- * with its pattern before boot, see libvmlab.h), and BAR0, its registers.
+ * with its pattern before boot, see ivshmem.h), and BAR0, its registers.
  * @wc_leaf: what a WC DEVICE region's leaf showed, the mode WC gives here.
  */
 static void lesson_device_pci(struct lab *lab, __u32 addr, unsigned int wc_leaf)

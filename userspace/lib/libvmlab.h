@@ -87,23 +87,6 @@ int vmlab_region_pci(int fd, __u32 pci_addr, __u32 bar, __u64 bar_offset,
 		     struct vmlab_region_create *rc);
 
 /*
- * The patterns of the project's VM runner (scripts/ivshmem.sh) in the
- * ivshmem device's BAR2, 2 MiB: the host fills it before boot, each 8-byte
- * little-endian word holding its offset in the BAR in the low 4 bytes and
- * "host" in the high 4; the guest writes the second MiB with "gwrt" in
- * place of "host", and the host checks it after the VM powered off.
- */
-#define VMLAB_IVSHMEM_SIZE	(2ULL << 20)
-#define VMLAB_IVSHMEM_HOST_TAG	0x74736f68U	/* "host" */
-#define VMLAB_IVSHMEM_GUEST_TAG	0x74727767U	/* "gwrt" */
-#define VMLAB_IVSHMEM_GUEST_OFF	(1ULL << 20)	/* where the guest's begins */
-
-static inline uint64_t vmlab_ivshmem_word(uint32_t tag, uint64_t off)
-{
-	return (uint64_t)tag << 32 | (uint32_t)off;
-}
-
-/*
  * Page-table walks (walk.c)
  */
 
