@@ -429,7 +429,7 @@ static const struct {
 	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)		\
 		for (i = 0; i < *tables[t].nr && ((b) = &tables[t].benches[i]); i++)
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmlab-bench [--reps N] [--warmup N] [--size N[K|M|G]] [--only NAME]...\n"
@@ -532,7 +532,7 @@ int main(int argc, char **argv)
 			list = true;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
 			goto bad;
@@ -592,6 +592,6 @@ int main(int argc, char **argv)
 		print_table(kernel, date);
 	return failed;
 bad:
-	usage(stderr);
+	print_usage(stderr);
 	return 2;
 }

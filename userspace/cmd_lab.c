@@ -65,7 +65,7 @@ static const struct lesson *find_lesson(const char *name)
 	return NULL;
 }
 
-static void lab_usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: vmlab lab [--list] [NAME...|all]\n"
 		"Run guided lessons on memory mappings: each makes real mappings, shows the\n"
@@ -98,7 +98,7 @@ int cmd_lab(int argc, char **argv)
 				printf("%-14s %s\n", lab_lessons[i]->name, lab_lessons[i]->title);
 			return EXIT_OK;
 		default:
-			return help_or_usage(c, "lab", argv, lab_usage);
+			return help_or_usage(c, "lab", argv, print_usage);
 		}
 	}
 	/* at most one run of each lesson slot: "all", or the names given */

@@ -123,7 +123,7 @@ static void lesson_device_pci(struct lab *lab, __u32 addr, unsigned int wc_leaf)
 }
 
 /* DEVICE regions: PFN maps without struct page, a caching mode each, shared only. */
-static void run(struct lab *lab)
+static void device_run(struct lab *lab)
 {
 	/*
 	 * x86's pgprot_noncached() asks for UC- ("uncached unless an MTRR
@@ -207,7 +207,7 @@ static void run(struct lab *lab)
 const struct lesson lesson_device = {
 	.name = "device",
 	.title = "Device memory: PFN maps without struct page",
-	.run = run,
+	.run = device_run,
 	.moral =
 	"Device memory (a PCI BAR, or memory standing for one) is mapped by PFN (VM_PFNMAP | VM_IO) with no\n"
 	"struct page, in the caching mode the device calls for (WC for prefetchable memory, UC for registers);\n"

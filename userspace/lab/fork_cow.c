@@ -25,7 +25,7 @@ static int fork_cow_child(struct lab *lab, void *arg, int tell, int hear)
 }
 
 /* MAP_ANONYMOUS and fork: COW-shared, copied by the child's write, reused by the parent. */
-static void run(struct lab *lab)
+static void fork_cow_run(struct lab *lab)
 {
 	struct vmlab_walk before, shared, child, copied, alone, reused;
 	int to_child, from_child;
@@ -99,7 +99,7 @@ out:
 const struct lesson lesson_fork_cow = {
 	.name = "fork-cow",
 	.title = "Fork and copy-on-write",
-	.run = run,
+	.run = fork_cow_run,
 	.moral =
 	"fork write-protects private pages in both processes, sharing them (mapcount 2);\n"
 	"the first writer gets a copy, and a page left with one mapper is reused by its write without a copy.",

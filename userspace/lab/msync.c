@@ -8,7 +8,7 @@
 #include "lab.h"
 
 /* FILE MAP_SHARED: dirty tracking by page_mkwrite, cleaned and write-protected by msync. */
-static void run(struct lab *lab)
+static void msync_run(struct lab *lab)
 {
 	static const struct want dirty = { VMLAB_COW_SHARED_WRITABLE,
 		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
@@ -60,7 +60,7 @@ static void run(struct lab *lab)
 const struct lesson lesson_msync = {
 	.name = "msync",
 	.title = "msync and dirty tracking through page_mkwrite",
-	.run = run,
+	.run = msync_run,
 	.moral =
 	"A shared file page is writable only while dirty: writeback (msync, fsync) cleans it and write-protects it,\n"
 	"so the next write faults into page_mkwrite and the file system learns of it again.",

@@ -8,7 +8,7 @@
 #include "lab.h"
 
 /* ANON region MAP_PRIVATE: vmlab's zero page, then a private copy; MAP_ANONYMOUS's zero page. */
-static void run(struct lab *lab)
+static void private_anon_run(struct lab *lab)
 {
 	struct vmlab_walk w, zero, copied, kzero;
 	volatile char *p, *q;
@@ -57,7 +57,7 @@ static void run(struct lab *lab)
 const struct lesson lesson_private_anon = {
 	.name = "private-anon",
 	.title = "Private anonymous memory: the zero page, then a copy",
-	.run = run,
+	.run = private_anon_run,
 	.moral =
 	"Private anonymous memory reads as a shared zero page that costs nothing;\n"
 	"the first write to a page allocates the process's own copy.",

@@ -8,7 +8,7 @@
 #include "lab.h"
 
 /* FILE region MAP_PRIVATE: reads share the backing page, the first write copies. */
-static void run(struct lab *lab)
+static void private_file_run(struct lab *lab)
 {
 	struct vmlab_walk none, priv, shared, copied, after;
 	volatile char *s, *v;
@@ -52,7 +52,7 @@ static void run(struct lab *lab)
 const struct lesson lesson_private_file = {
 	.name = "private-file",
 	.title = "Private file mapping: copy on first write",
-	.run = run,
+	.run = private_file_run,
 	.moral =
 	"A MAP_PRIVATE file mapping maps the file's own page until the first write;\n"
 	"that write copies it into an anonymous page of this process, and the file never sees it.",

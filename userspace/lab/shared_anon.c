@@ -17,7 +17,7 @@ static int shared_anon_child(struct lab *lab, void *arg, int tell, int hear)
 }
 
 /* ANON region MAP_SHARED: zero-filled on first touch, shared with a fork child. */
-static void run(struct lab *lab)
+static void shared_anon_run(struct lab *lab)
 {
 	struct vmlab_walk w, child, mine;
 	int to_child, from_child;
@@ -70,7 +70,7 @@ static void run(struct lab *lab)
 const struct lesson lesson_shared_anon = {
 	.name = "shared-anon",
 	.title = "Shared anonymous memory: one page for all mappers",
-	.run = run,
+	.run = shared_anon_run,
 	.moral =
 	"Shared anonymous memory gets a zero-filled page on the first touch, and only touched pages cost memory;\n"
 	"fork shares the page itself, so a child's write is the parent's too.",

@@ -8,7 +8,7 @@
 #include "lab.h"
 
 /* FILE region MAP_SHARED: writes reach the backing page; page_mkwrite once per clean page. */
-static void run(struct lab *lab)
+static void shared_file_run(struct lab *lab)
 {
 	struct vmlab_region_counters c0, c;
 	struct vmlab_walk w, written, other;
@@ -61,7 +61,7 @@ static void run(struct lab *lab)
 const struct lesson lesson_shared_file = {
 	.name = "shared-file",
 	.title = "Shared file mapping: writes reach the file",
-	.run = run,
+	.run = shared_file_run,
 	.moral =
 	"A MAP_SHARED file mapping maps the file's page itself: every mapping and pread see each write.\n"
 	"The first write to a clean page faults once so the file system (page_mkwrite) can mark it dirty.",

@@ -28,7 +28,7 @@ static long count_leaves(struct lab *lab, const volatile char *p, size_t pages,
 }
 
 /* Demand paging: untouched pages have no entry, reads map the zero page, writes allocate. */
-static void run(struct lab *lab)
+static void zero_page_run(struct lab *lab)
 {
 	static const struct {
 		const char *what;
@@ -84,7 +84,7 @@ static void run(struct lab *lab)
 const struct lesson lesson_zero_page = {
 	.name = "zero-page",
 	.title = "The zero page and demand paging",
-	.run = run,
+	.run = zero_page_run,
 	.moral =
 	"mmap only reserves addresses: a page is mapped on first touch, a read maps the one zero page\n"
 	"and a write allocates, so untouched memory costs neither memory nor page-table entries.",
