@@ -425,9 +425,18 @@ static const struct {
 	{ memory_benches, &nr_memory_benches },
 };
 
-#define for_each_bench(b, t, i)							\
-	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)		\
-		for (i = 0; i < *tables[t].nr && ((b) = &tables[t].benches[i]); i++)
+/* the @n-th benchmark of all the tables, NULL past the last */
+static const struct bench *bench_at(size_t n)
+{
+	size_t t;
+
+	for (t = 0; t < ARRAY_SIZE(tables); t++) {
+		if (n < *tables[t].nr)
+			return &tables[t].benches[n];
+		n -= *tables[t].nr;
+	}
+	return NULL;
+}
 
 static void print_usage(FILE *f)
 {
@@ -492,7 +501,7 @@ int main(int argc, char **argv)
 	const struct bench *b;
 	char kernel[128], date[32];
 	struct utsname uts;
-	size_t t, i;
+	size_t n;
 	int c, failed = 0;
 	time_t now;
 	FILE *f;
@@ -543,7 +552,7 @@ int main(int argc, char **argv)
 	opts.mem_size = opts.size < 64 * MIB ? opts.size : 64 * MIB;
 	for (j = 0; j < nr_only; j++) {
 		found = false;
-		for_each_bench(b, t, i)
+		for (n = 0; (b = bench_at(n)); n++)
 			found |= !strcmp(b->name, only[j]);
 		if (!found) {
 			fprintf(stderr, "vmlab-bench: no benchmark '%s' (see --list)\n", only[j]);
@@ -551,7 +560,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (list) {
-		for_each_bench(b, t, i)
+		for (n = 0; (b = bench_at(n)); n++)
 			printf("%-14s %s\n", b->name, b->what);
 		return 0;
 	}
@@ -566,7 +575,7 @@ int main(int argc, char **argv)
 	now = time(NULL);
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
 
-	for_each_bench(b, t, i) {
+	for (n = 0; (b = bench_at(n)); n++) {
 		found = !nr_only;
 		for (j = 0; j < nr_only; j++)
 			found |= !strcmp(b->name, only[j]);
