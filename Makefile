@@ -30,14 +30,20 @@ CHECKPATCH := $(CACHE)/linux-source/scripts/checkpatch.pl
 CC ?= gcc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter
-USER_CPPFLAGS := -I$(CURDIR)/uapi -I$(CURDIR)/userspace/lib
-LIB_SRCS := $(wildcard userspace/lib/*.c)
-LIB_HDRS := $(wildcard userspace/lib/*.h) uapi/linux/vmlab.h
-TOOL_SRCS := $(wildcard userspace/*.c)
+WERROR ?= -Werror
+# every user-space object records the headers it read (-MMD -MP: a .d file
+# beside it, included below), so an edited header rebuilds what uses it
+DEPFLAGS = -MMD -MP -MF $(@:%.o=%.d) -MT $@
+USER_CPPFLAGS := -Iuapi -Iuserspace/lib
+OBJ := $(BUILD)/obj
+LIBVMLAB := $(OBJ)/libvmlab.a
+LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard userspace/lib/*.c))
+TOOL_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard userspace/*.c userspace/lab/*.c))
+# bench shares the tool's JSON writer
+JSON_OBJ := $(OBJ)/userspace/json.o
+BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard bench/*.c)) $(JSON_OBJ)
 SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*.c))
-SELFTEST_HDRS := $(wildcard selftests/*.h)
-BENCH_SRCS := $(wildcard bench/*.c)
-BENCH_HDRS := $(wildcard bench/*.h)
+SELFTEST_BINS := $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
 
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
@@ -58,22 +64,34 @@ endif
 
 tools: $(BUILD)/host/vmlab
 
-$(BUILD)/host/vmlab: $(TOOL_SRCS) $(LIB_SRCS) $(LIB_HDRS)
+# libvmlab, the CLI and the benchmarks: objects compiled once, for the
+# host's tool and the VM's static binaries alike; the CLI's own headers
+# under userspace/, the runner's ivshmem.h beside the guest scripts
+$(TOOL_OBJS) $(BENCH_OBJS): USER_CPPFLAGS += -Iuserspace -Iscripts/guest
+$(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(WARN) $(USER_CPPFLAGS) -o $@ $(TOOL_SRCS) $(LIB_SRCS)
+	$(CC) $(CFLAGS) $(WARN) $(WERROR) $(DEPFLAGS) $(USER_CPPFLAGS) -c -o $@ $<
+
+$(LIBVMLAB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/host/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^
 
 # Static binaries for the VM's initramfs: the tool, the benchmarks, the
 # selftests, vm-exit.
 static: $(BUILD)/static/vmlab $(BUILD)/static/vmlab-bench $(BUILD)/static/vm-exit \
-	$(BUILD)/static/as-nobody $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
+	$(BUILD)/static/as-nobody $(SELFTEST_BINS)
 
-$(BUILD)/static/vmlab: $(TOOL_SRCS) $(LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/static/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)
-	$(CC) -static $(CFLAGS) $(WARN) -Werror $(USER_CPPFLAGS) -o $@ $(TOOL_SRCS) $(LIB_SRCS)
+	$(CC) -static $(CFLAGS) -o $@ $^
 
-$(BUILD)/static/vmlab-bench: $(BENCH_SRCS) $(BENCH_HDRS) $(LIB_SRCS) $(LIB_HDRS)
+$(BUILD)/static/vmlab-bench: $(BENCH_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)
-	$(CC) -static $(CFLAGS) $(WARN) -Werror $(USER_CPPFLAGS) -o $@ $(BENCH_SRCS) $(LIB_SRCS)
+	$(CC) -static $(CFLAGS) -o $@ $^
 
 $(BUILD)/static/vm-exit $(BUILD)/static/as-nobody: $(BUILD)/static/%: scripts/guest/%.c
 	@mkdir -p $(dir $@)
@@ -82,11 +100,14 @@ $(BUILD)/static/vm-exit $(BUILD)/static/as-nobody: $(BUILD)/static/%: scripts/gu
 $(KSFT)/kselftest_harness.h:
 	scripts/linux-source.sh
 
-# the kselftest harness is built with -Wall only, as in the kernel tree
-$(BUILD)/static/selftests/%: selftests/%.c $(LIB_SRCS) $(LIB_HDRS) $(SELFTEST_HDRS) \
-		$(KSFT)/kselftest_harness.h
+# the kselftest harness is built with -Wall only, as in the kernel tree;
+# compiled and linked in one step, its headers recorded in $@.d
+$(BUILD)/static/selftests/%: selftests/%.c $(LIBVMLAB) $(KSFT)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) -static $(CFLAGS) -Wall -Werror $(USER_CPPFLAGS) -I$(KSFT) -o $@ $< $(LIB_SRCS)
+	$(CC) -static $(CFLAGS) -Wall -Werror -MMD -MP -MF $@.d -MT $@ $(USER_CPPFLAGS) \
+		-Iscripts/guest -I$(KSFT) -o $@ $< $(LIBVMLAB)
+
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(SELFTEST_BINS:=.d)
 
 check:
 	scripts/check.sh $(KERNELS)

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "json.h"
 #include "libvmlab.h"
 
 #define MAX_RESULTS	64
@@ -350,73 +351,68 @@ static void print_table(const char *kernel, const char *date)
 	free(cells);
 }
 
-/* @s as a JSON string: ours hold no control characters */
-static void json_str(FILE *f, const char *s)
+/* one mechanism's runs: what it is, their median, min and max */
+static void json_stat(struct json *j, const char *key, const char *what, const struct stat3 *s)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s, f);
-	}
-	fputc('"', f);
+	json_object_begin(j, key);
+	json_string(j, "what", what);
+	json_double(j, "median", s->median);
+	json_double(j, "min", s->min);
+	json_double(j, "max", s->max);
+	json_object_end(j);
 }
 
-static void json_stat(FILE *f, const char *key, const char *what, const struct stat3 *s)
+static void json_result(struct json *j, const struct result *r)
 {
-	fprintf(f, "      \"%s\": {\n        \"what\": ", key);
-	json_str(f, what);
-	fprintf(f, ",\n        \"median\": %.6g,\n        \"min\": %.6g,\n        \"max\": %.6g\n      }",
-		s->median, s->min, s->max);
+	json_object_begin(j, NULL);
+	json_string(j, "bench", r->bench->name);
+	json_string(j, "name", r->row.name);
+	json_string(j, "unit", r->row.unit);
+	json_stat(j, "vmlab", r->row.vmlab, &r->vmlab);
+	if (has_other(r)) {
+		json_stat(j, "other", r->row.other, &r->other);
+		json_double(j, "ratio", ratio(r));
+	} else {
+		json_string(j, "other", NULL);
+		json_string(j, "other_na", r->row.other_na);
+		json_string(j, "ratio", NULL);
+	}
+	if (r->row.target == TARGET_NONE) {
+		json_string(j, "target", NULL);
+		json_string(j, "meets", NULL);
+	} else {
+		json_object_begin(j, "target");
+		json_string(j, "op", r->row.target == TARGET_AT_LEAST ? ">=" : "<=");
+		json_double(j, "ratio", r->row.target_ratio);
+		json_object_end(j);
+		if (has_other(r))
+			json_bool(j, "meets", !strcmp(verdict(r), "meets"));
+		else
+			json_string(j, "meets", NULL);
+	}
+	json_object_end(j);
 }
 
 static void print_json(FILE *f, const char *kernel, const char *date)
 {
-	const char *accel = getenv("VMLAB_ACCEL_USED");
+	struct json j;
 	size_t i;
 
-	fprintf(f, "{\n  \"kernel\": ");
-	json_str(f, kernel);
-	fprintf(f, ",\n  \"date\": ");
-	json_str(f, date);
-	fprintf(f, ",\n  \"accel\": ");
-	if (accel)
-		json_str(f, accel);
-	else
-		fprintf(f, "null");
-	fprintf(f, ",\n  \"reps\": %u,\n  \"warmup\": %u,\n  \"walk_bytes\": %zu,\n"
-		"  \"mem_bytes\": %zu,\n  \"results\": [",
-		opts.reps, opts.warmup, opts.size, opts.mem_size);
-	for (i = 0; i < nr_results; i++) {
-		const struct result *r = &results[i];
-
-		fprintf(f, "%s\n    {\n      \"bench\": ", i ? "," : "");
-		json_str(f, r->bench->name);
-		fprintf(f, ",\n      \"name\": ");
-		json_str(f, r->row.name);
-		fprintf(f, ",\n      \"unit\": ");
-		json_str(f, r->row.unit);
-		fprintf(f, ",\n");
-		json_stat(f, "vmlab", r->row.vmlab, &r->vmlab);
-		fprintf(f, ",\n");
-		if (has_other(r)) {
-			json_stat(f, "other", r->row.other, &r->other);
-			fprintf(f, ",\n      \"ratio\": %.6g,\n", ratio(r));
-		} else {
-			fprintf(f, "      \"other\": null,\n      \"other_na\": ");
-			json_str(f, r->row.other_na);
-			fprintf(f, ",\n      \"ratio\": null,\n");
-		}
-		if (r->row.target == TARGET_NONE)
-			fprintf(f, "      \"target\": null,\n      \"meets\": null\n    }");
-		else
-			fprintf(f, "      \"target\": { \"op\": \"%s\", \"ratio\": %.6g },\n"
-				"      \"meets\": %s\n    }",
-				r->row.target == TARGET_AT_LEAST ? ">=" : "<=",
-				r->row.target_ratio,
-				!has_other(r) ? "null" : strcmp(verdict(r), "meets") ? "false" : "true");
-	}
-	fprintf(f, "\n  ]\n}\n");
+	json_init(&j, f);
+	json_object_begin(&j, NULL);
+	json_string(&j, "kernel", kernel);
+	json_string(&j, "date", date);
+	json_string(&j, "accel", getenv("VMLAB_ACCEL_USED"));
+	json_u64(&j, "reps", opts.reps);
+	json_u64(&j, "warmup", opts.warmup);
+	json_u64(&j, "walk_bytes", opts.size);
+	json_u64(&j, "mem_bytes", opts.mem_size);
+	json_array_begin(&j, "results");
+	for (i = 0; i < nr_results; i++)
+		json_result(&j, &results[i]);
+	json_array_end(&j);
+	json_object_end(&j);
+	json_end(&j);
 }
 
 /* Command line */
@@ -429,11 +425,20 @@ static const struct {
 	{ memory_benches, &nr_memory_benches },
 };
 
-#define for_each_bench(b, t, i)							\
-	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)		\
-		for (i = 0; i < *tables[t].nr && ((b) = &tables[t].benches[i]); i++)
+/* the @n-th benchmark of all the tables, NULL past the last */
+static const struct bench *bench_at(size_t n)
+{
+	size_t t;
 
-static void usage(FILE *f)
+	for (t = 0; t < ARRAY_SIZE(tables); t++) {
+		if (n < *tables[t].nr)
+			return &tables[t].benches[n];
+		n -= *tables[t].nr;
+	}
+	return NULL;
+}
+
+static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vmlab-bench [--reps N] [--warmup N] [--size N[K|M|G]] [--only NAME]...\n"
@@ -496,7 +501,7 @@ int main(int argc, char **argv)
 	const struct bench *b;
 	char kernel[128], date[32];
 	struct utsname uts;
-	size_t t, i;
+	size_t n;
 	int c, failed = 0;
 	time_t now;
 	FILE *f;
@@ -536,7 +541,7 @@ int main(int argc, char **argv)
 			list = true;
 			break;
 		case 'h':
-			usage(stdout);
+			print_usage(stdout);
 			return 0;
 		default:
 			goto bad;
@@ -547,7 +552,7 @@ int main(int argc, char **argv)
 	opts.mem_size = opts.size < 64 * MIB ? opts.size : 64 * MIB;
 	for (j = 0; j < nr_only; j++) {
 		found = false;
-		for_each_bench(b, t, i)
+		for (n = 0; (b = bench_at(n)); n++)
 			found |= !strcmp(b->name, only[j]);
 		if (!found) {
 			fprintf(stderr, "vmlab-bench: no benchmark '%s' (see --list)\n", only[j]);
@@ -555,7 +560,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (list) {
-		for_each_bench(b, t, i)
+		for (n = 0; (b = bench_at(n)); n++)
 			printf("%-14s %s\n", b->name, b->what);
 		return 0;
 	}
@@ -570,7 +575,7 @@ int main(int argc, char **argv)
 	now = time(NULL);
 	strftime(date, sizeof(date), "%Y-%m-%d %H:%M UTC", gmtime(&now));
 
-	for_each_bench(b, t, i) {
+	for (n = 0; (b = bench_at(n)); n++) {
 		found = !nr_only;
 		for (j = 0; j < nr_only; j++)
 			found |= !strcmp(b->name, only[j]);
@@ -596,6 +601,6 @@ int main(int argc, char **argv)
 		print_table(kernel, date);
 	return failed;
 bad:
-	usage(stderr);
+	print_usage(stderr);
 	return 2;
 }

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define PAGE		4096UL
 #define MIB		(1UL << 20)
 #define PMD_BYTES	(2UL << 20)

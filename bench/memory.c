@@ -357,7 +357,7 @@ static int bench_device_modes(const struct bench *b, struct mem *anon)
 	unsigned int i;
 	int ret = 0;
 
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]) && !ret; i++) {
+	for (i = 0; i < ARRAY_SIZE(modes) && !ret; i++) {
 		memset(&rc, 0, sizeof(rc));
 		rc.kind = VMLAB_REGION_DEVICE;
 		rc.length = DEVICE_BYTES;
@@ -471,4 +471,4 @@ const struct bench memory_benches[] = {
 	  bench_device },
 };
 
-const size_t nr_memory_benches = sizeof(memory_benches) / sizeof(memory_benches[0]);
+const size_t nr_memory_benches = ARRAY_SIZE(memory_benches);

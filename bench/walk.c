@@ -341,4 +341,4 @@ const struct bench walk_benches[] = {
 	{ "walk-single", "range walk vs one single-address walk per page", bench_walk_single },
 };
 
-const size_t nr_walk_benches = sizeof(walk_benches) / sizeof(walk_benches[0]);
+const size_t nr_walk_benches = ARRAY_SIZE(walk_benches);

@@ -9,7 +9,8 @@
 #   its pattern (offset in the low 4 bytes, "gwrt" in the high 4) over the
 #   second MiB through its mapping of BAR2, and the first MiB still holds
 #   the host's. Exits 1 when a check failed.
-# The patterns are those of selftests/pci_util.h and userspace/lab.c.
+# The patterns are those of scripts/guest/ivshmem.h (the guest's side:
+# selftests/pci.c and the lab's device lesson, userspace/lab/device.c).
 set -euo pipefail
 
 [ $# -eq 2 ] || { echo "usage: ivshmem.sh fill|check FILE" >&2; exit 2; }

@@ -2,8 +2,9 @@
 /*
  * lab.c - selftests of "vmlab lab": every lesson of the guided lab passes
  * on this kernel (exit 0, its title shown, no MISMATCH), "all" runs them
- * all, --list names each one, an unknown lesson is a usage error, colour
- * only on a terminal without NO_COLOR.
+ * all, --list names each one, an unknown lesson or a bad option is a usage
+ * error, the device comes from $VMLAB_DEVICE, colour only on a terminal
+ * without NO_COLOR.
  *
  * Runs the vmlab tool (/bin/vmlab, or $VMLAB_TOOL) as a child with its
  * output in a pipe, and in a pseudo-terminal to check that colour goes to
@@ -195,16 +196,45 @@ TEST(unknown_lesson_is_usage_error)
 	free(out);
 }
 
-/* --help: usage on stdout, exit 0; a bad option: usage, exit 2. */
-TEST(help_and_bad_option)
+/* --help: usage on stdout, exit 0. */
+TEST(help)
 {
 	char *out = malloc(OUT_SIZE);
 
 	ASSERT_NE(NULL, out);
 	EXPECT_EQ(0, run_lab(out, "--help", NULL));
 	EXPECT_EQ(out, strstr(out, "usage: vmlab lab "));
+	free(out);
+}
+
+/* A bad option: one line naming it and the --help hint, as every subcommand; exit 2. */
+TEST(bad_option_is_one_line)
+{
+	char *out = malloc(OUT_SIZE);
+
+	ASSERT_NE(NULL, out);
 	EXPECT_EQ(2, run_lab(out, "--bogus", NULL));
-	EXPECT_NE(NULL, strstr(out, "usage: vmlab lab "));
+	EXPECT_STREQ("vmlab: bad option or missing argument '--bogus' (try 'vmlab lab --help')\n",
+		     out);
+	free(out);
+}
+
+/* $VMLAB_DEVICE names the device, as for every subcommand: a path that fails is named. */
+TEST(device_from_vmlab_device)
+{
+	char *out = malloc(OUT_SIZE);
+	int rc;
+
+	ASSERT_NE(NULL, out);
+	ASSERT_EQ(0, setenv("VMLAB_DEVICE", "/", 1));
+	rc = run_lab(out, "zero-page", NULL);
+	EXPECT_EQ(1, rc) TH_LOG("%s", out);
+	EXPECT_STREQ("vmlab: /: Is a directory\n", out);
+	ASSERT_EQ(0, setenv("VMLAB_DEVICE", "/dev/no-vmlab", 1));
+	rc = run_lab(out, "zero-page", NULL);
+	EXPECT_EQ(2, rc) TH_LOG("%s", out);
+	EXPECT_STREQ("vmlab: vmlab module not loaded: insmod vmlab.ko\n", out);
+	unsetenv("VMLAB_DEVICE");
 	free(out);
 }
 

@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ivshmem.h"
 #include "kselftest_harness.h"
 #include "libvmlab.h"
 #include "region_util.h"

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "hexdump.h"
-#include "vmlab.h"
+#include "cli.h"
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: %s hexdump [-s OFFSET] [-n LENGTH] REGION\n"
 		"Map region REGION (any kind: MAP_SHARED, read-only) and print its\n"
@@ -46,7 +46,7 @@ int cmd_hexdump(int argc, char **argv)
 			if (parse_u64(optarg, &len, true))
 				return usage_error("hexdump", "bad length '%s'", optarg);
 		} else {
-			return help_or_usage(c, "hexdump", argv, usage);
+			return help_or_usage(c, "hexdump", argv, print_usage);
 		}
 	}
 	if (optind == argc)

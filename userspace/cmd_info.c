@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "vmlab.h"
+#include "cli.h"
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: %s info [--json]\n"
 		"Print the module's ABI version, the kernel release, the page size,\n"
@@ -74,7 +74,7 @@ int cmd_info(int argc, char **argv)
 		if (c == 'j')
 			json = true;
 		else
-			return help_or_usage(c, "info", argv, usage);
+			return help_or_usage(c, "info", argv, print_usage);
 	}
 	if (optind != argc)
 		return usage_error("info", "unexpected argument '%s'", argv[optind]);

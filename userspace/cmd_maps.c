@@ -11,12 +11,12 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "vmlab.h"
+#include "cli.h"
 
 /* the top of x86-64 user space: VMAs above it ([vsyscall]) are not walked */
 #define USER_TOP (1ULL << 56)
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: %s maps [-p PID] [--json]\n"
 		"The VMAs of process PID (default: this one) as /proc/PID/maps shows\n"
@@ -159,7 +159,7 @@ int cmd_maps(int argc, char **argv)
 		} else if (c == 'j') {
 			json = true;
 		} else {
-			return help_or_usage(c, "maps", argv, usage);
+			return help_or_usage(c, "maps", argv, print_usage);
 		}
 	}
 	if (optind != argc)

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "vmlab.h"
+#include "cli.h"
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: %s region create --kind file|anon|device --size N[K|M|G]\n"
 		"                      [--fill zero|byte:N|pattern] [--cache wb|wc|uc] [--readonly]\n"
@@ -133,7 +133,7 @@ static int region_create(int argc, char **argv)
 			rc.bar_offset = size;
 			break;
 		default:
-			return help_or_usage(c, "region", argv, usage);
+			return help_or_usage(c, "region", argv, print_usage);
 		}
 	}
 	if (optind != argc)
@@ -281,7 +281,7 @@ static int parse_json_opt(int argc, char **argv, bool *json)
 
 	while ((c = getopt_long(argc, argv, "hj", opts, NULL)) != -1) {
 		if (c != 'j')
-			return help_or_usage(c, "region", argv, usage);
+			return help_or_usage(c, "region", argv, print_usage);
 		*json = true;
 	}
 	return -1;
@@ -442,7 +442,7 @@ static int region_destroy(int argc, char **argv)
 	int fd, c, status;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
-		return help_or_usage(c, "region", argv, usage);
+		return help_or_usage(c, "region", argv, print_usage);
 	fd = region_id_open(argc, argv, &id, &status);
 	if (fd < 0)
 		return status;
@@ -471,7 +471,7 @@ int cmd_region(int argc, char **argv)
 	if (argc < 2)
 		return usage_error("region", "missing create, list, info or destroy");
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
+		print_usage(stdout);
 		return EXIT_OK;
 	}
 	for (i = 0; i < ARRAY_SIZE(subs); i++) {

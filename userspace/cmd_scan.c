@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "vmlab.h"
+#include "cli.h"
 
 #define NR_VERDICTS 16
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: %s scan [-p PID] [--json] START-END\n"
 		"       %s scan [-p PID] [--json] --vma NAME\n"
@@ -233,7 +233,7 @@ int cmd_scan(int argc, char **argv)
 		} else if (c == 'j') {
 			json = true;
 		} else {
-			return help_or_usage(c, "scan", argv, usage);
+			return help_or_usage(c, "scan", argv, print_usage);
 		}
 	}
 	if (vma && optind != argc)

@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "json.h"
-#include "vmlab.h"
+#include "cli.h"
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: %s walk [-p PID] [--json] ADDR...\n"
 		"Walk the page tables of each address (decimal or 0x hex) in process\n"
@@ -206,7 +206,7 @@ int cmd_walk(int argc, char **argv)
 		} else if (c == 'j') {
 			json = true;
 		} else {
-			return help_or_usage(c, "walk", argv, usage);
+			return help_or_usage(c, "walk", argv, print_usage);
 		}
 	}
 	if (optind == argc)

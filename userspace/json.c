@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * json.c - the vmlab tool's JSON writer (see json.h)
+ * json.c - the JSON writer of the vmlab tool and vmlab-bench (see json.h)
  */
 #include <inttypes.h>
+#include <math.h>
 
 #include "json.h"
 
@@ -115,6 +116,15 @@ void json_i64(struct json *j, const char *key, int64_t val)
 {
 	start_value(j, key);
 	fprintf(j->out, "%" PRId64, val);
+}
+
+void json_double(struct json *j, const char *key, double val)
+{
+	start_value(j, key);
+	if (isfinite(val))
+		fprintf(j->out, "%.6g", val);
+	else
+		fputs("null", j->out);
 }
 
 void json_hex(struct json *j, const char *key, uint64_t val)

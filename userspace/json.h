@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * json.h - a small streaming JSON writer for the vmlab tool's --json output:
+ * json.h - a small streaming JSON writer for the vmlab tool's --json output
+ * and vmlab-bench's:
  * one document, two-space indentation, numbers as numbers, strings escaped
  * per RFC 8259. Members take a key; array elements pass NULL.
  */
@@ -27,6 +28,8 @@ void json_array_end(struct json *j);
 void json_string(struct json *j, const char *key, const char *val);	/* NULL: null */
 void json_u64(struct json *j, const char *key, uint64_t val);
 void json_i64(struct json *j, const char *key, int64_t val);
+/* @val with six significant digits ("%.6g"); null when not finite */
+void json_double(struct json *j, const char *key, double val);
 /* @val as a "0x..." string: exact where a double (jq) would round */
 void json_hex(struct json *j, const char *key, uint64_t val);
 void json_bool(struct json *j, const char *key, bool val);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * util.c - the vmlab tool's shared helpers (see vmlab.h)
+ * util.c - the vmlab tool's shared helpers (see cli.h)
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmlab.h"
+#include "cli.h"
 
 const char *prog = "vmlab";
 
@@ -224,6 +224,7 @@ const char *colour(enum colour what)
 		[C_WARN] = "\033[33m",
 		[C_BAD] = "\033[31m",
 		[C_DIM] = "\033[2m",
+		[C_INFO] = "\033[36m",
 	};
 	static int on = -1;
 

@@ -8,8 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lab.h"
-#include "vmlab.h"
+#include "cli.h"
 
 static const struct command {
 	const char *name;
@@ -25,7 +24,7 @@ static const struct command {
 	{ "lab", cmd_lab, "guided lessons on mappings, each checked against the kernel" },
 };
 
-static void usage(FILE *f)
+static void print_usage(FILE *f)
 {
 	size_t i;
 
@@ -44,11 +43,11 @@ int main(int argc, char **argv)
 
 	opterr = 0;	/* the subcommands say what is wrong, in one line */
 	if (argc < 2) {
-		usage(stderr);
+		print_usage(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(stdout);
+		print_usage(stdout);
 		return EXIT_OK;
 	}
 	for (i = 0; i < ARRAY_SIZE(commands); i++) {

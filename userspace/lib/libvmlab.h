@@ -87,23 +87,6 @@ int vmlab_region_pci(int fd, __u32 pci_addr, __u32 bar, __u64 bar_offset,
 		     struct vmlab_region_create *rc);
 
 /*
- * The patterns of the project's VM runner (scripts/ivshmem.sh) in the
- * ivshmem device's BAR2, 2 MiB: the host fills it before boot, each 8-byte
- * little-endian word holding its offset in the BAR in the low 4 bytes and
- * "host" in the high 4; the guest writes the second MiB with "gwrt" in
- * place of "host", and the host checks it after the VM powered off.
- */
-#define VMLAB_IVSHMEM_SIZE	(2ULL << 20)
-#define VMLAB_IVSHMEM_HOST_TAG	0x74736f68U	/* "host" */
-#define VMLAB_IVSHMEM_GUEST_TAG	0x74727767U	/* "gwrt" */
-#define VMLAB_IVSHMEM_GUEST_OFF	(1ULL << 20)	/* where the guest's begins */
-
-static inline uint64_t vmlab_ivshmem_word(uint32_t tag, uint64_t off)
-{
-	return (uint64_t)tag << 32 | (uint32_t)off;
-}
-
-/*
  * Page-table walks (walk.c)
  */
 
@@ -130,9 +113,10 @@ long vmlab_walk_range_all(int fd, uint32_t pid, uint64_t start, uint64_t end,
 			  uint64_t *walk_end);
 
 /*
- * Names for printing; NULL for a value they do not know. The verdict's
- * name is short ("cow-shared"), its reason one line saying what a write
- * would do and why.
+ * Names (names.c): what the vmlab tool prints and parses. The *_name
+ * functions return NULL for a value they do not know, the *_value
+ * functions -1 for a name. The verdict's name is short ("cow-shared"),
+ * its reason one line saying what a write would do and why.
  */
 const char *vmlab_verdict_name(unsigned int verdict);
 const char *vmlab_verdict_reason(unsigned int verdict);
@@ -152,11 +136,6 @@ const char *vmlab_vma_flag_name(unsigned int bit);
 int vmlab_format_flags(char *buf, size_t size, uint32_t flags,
 		       const char *(*name)(unsigned int bit));
 
-/*
- * Names for the tool (names.c): what the vmlab tool prints and parses.
- * The *_name functions return NULL for a value they do not know, the
- * *_value functions -1 for a name.
- */
 const char *vmlab_feature_name(unsigned int bit);	/* of VMLAB_FEAT_* */
 const char *vmlab_region_kind_name(unsigned int kind);	/* "file", "anon", "device" */
 int vmlab_region_kind_value(const char *name);
@@ -165,7 +144,7 @@ const char *vmlab_region_flag_name(unsigned int bit);	/* of VMLAB_REGION_READONL
 int vmlab_cache_value(const char *name);		/* "wb", "WC", ... (any case) */
 
 /*
- * The VMLAB_PTE_* bits of a raw x86-64 page-table entry read at @level
+ * Entries (entry.c): the VMLAB_PTE_* bits of a raw x86-64 page-table entry read at @level
  * (non-leaf entries too): present, write, user, accessed, noexec, and for
  * a leaf dirty, global and huge. 0 for an entry that is not present.
  */

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libvmlab: names the vmlab tool prints and parses - feature bits, region
- * kinds, fills and caching modes - and the decoding of a raw x86-64
- * page-table entry (see libvmlab.h, "Names for the tool").
+ * libvmlab: every name of a value of the ABI, for printing and parsing -
+ * verdicts and their reasons, levels, caching modes, backings, the bits
+ * of VMLAB_PTE_*, VMLAB_PAGE_*, VMLAB_VMA_*, feature bits, region kinds,
+ * fills and region flags (see libvmlab.h, "Names").
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "libvmlab.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *name_of(const char *const *names, size_t n, unsigned int i)
+{
+	return i < n && names[i] ? names[i] : NULL;
+}
 
 static const char *const feature_names[] = {
 	"regions", "walk", "walk-range", "device-pmd", "pci",
@@ -30,11 +37,6 @@ static const char *const fill_names[] = {
 static const char *const region_flag_names[] = {
 	"readonly",
 };
-
-static const char *name_of(const char *const *names, size_t n, unsigned int i)
-{
-	return i < n && names[i] ? names[i] : NULL;
-}
 
 static int value_of(const char *const *names, size_t n, const char *s)
 {
@@ -83,38 +85,158 @@ int vmlab_cache_value(const char *name)
 	return -1;
 }
 
-/* x86-64 page-table entry bits */
-#define X86_PRESENT	(1ULL << 0)
-#define X86_RW		(1ULL << 1)
-#define X86_USER	(1ULL << 2)
-#define X86_ACCESSED	(1ULL << 5)
-#define X86_DIRTY	(1ULL << 6)
-#define X86_PSE		(1ULL << 7)	/* a PMD or PUD leaf (PAT in a PTE) */
-#define X86_GLOBAL	(1ULL << 8)
-#define X86_NX		(1ULL << 63)
+static const char *const verdict_names[] = {
+	[VMLAB_COW_NONE]		= "none",
+	[VMLAB_COW_ZERO_PAGE]		= "zero-page",
+	[VMLAB_COW_SHARED]		= "cow-shared",
+	[VMLAB_COW_EXCLUSIVE_WP]	= "exclusive-wp",
+	[VMLAB_COW_PRIVATE_FILE]	= "private-file",
+	[VMLAB_COW_WRITABLE]		= "writable",
+	[VMLAB_COW_SHARED_WRITABLE]	= "shared-writable",
+	[VMLAB_COW_SHARED_CLEAN]	= "shared-clean",
+	[VMLAB_COW_READONLY]		= "read-only",
+	[VMLAB_COW_PFNMAP]		= "pfnmap",
+	[VMLAB_COW_SWAPPED]		= "swapped",
+};
 
-uint32_t vmlab_entry_flags(uint64_t entry, unsigned int level)
+static const char *const verdict_reasons[] = {
+	[VMLAB_COW_NONE] =
+		"nothing is mapped: a write faults a new page in",
+	[VMLAB_COW_ZERO_PAGE] =
+		"the shared zero page is mapped read-only: a write allocates a page",
+	[VMLAB_COW_SHARED] =
+		"anonymous page mapped (or referenced) elsewhere too, write-protected: a write copies it",
+	[VMLAB_COW_EXCLUSIVE_WP] =
+		"anonymous page mapped only here, write-protected: a write reuses it",
+	[VMLAB_COW_PRIVATE_FILE] =
+		"file page in a private mapping, not copied yet: a write copies it",
+	[VMLAB_COW_WRITABLE] =
+		"private page with a writable entry: a write just writes",
+	[VMLAB_COW_SHARED_WRITABLE] =
+		"shared mapping with a writable entry: a write reaches the shared page",
+	[VMLAB_COW_SHARED_CLEAN] =
+		"shared mapping, write-protected: a write faults and calls page_mkwrite",
+	[VMLAB_COW_READONLY] =
+		"the mapping does not allow writing: a write gets SIGSEGV",
+	[VMLAB_COW_PFNMAP] =
+		"PFN map without a struct page: a write goes straight to the memory",
+	[VMLAB_COW_SWAPPED] =
+		"swapped out or under migration: a write faults it back in first",
+};
+
+const char *vmlab_verdict_name(unsigned int verdict)
 {
-	uint32_t f = 0;
+	return name_of(verdict_names, ARRAY_SIZE(verdict_names), verdict);
+}
 
-	if (!(entry & X86_PRESENT))
-		return 0;
-	f |= VMLAB_PTE_PRESENT;
-	if (entry & X86_RW)
-		f |= VMLAB_PTE_WRITE;
-	if (entry & X86_USER)
-		f |= VMLAB_PTE_USER;
-	if (entry & X86_ACCESSED)
-		f |= VMLAB_PTE_ACCESSED;
-	if (entry & X86_NX)
-		f |= VMLAB_PTE_NOEXEC;
-	if ((level == VMLAB_LEVEL_PMD || level == VMLAB_LEVEL_PUD) && (entry & X86_PSE))
-		f |= VMLAB_PTE_HUGE;
-	if (level == VMLAB_LEVEL_PTE || (f & VMLAB_PTE_HUGE)) {
-		if (entry & X86_DIRTY)
-			f |= VMLAB_PTE_DIRTY;
-		if (entry & X86_GLOBAL)
-			f |= VMLAB_PTE_GLOBAL;
+const char *vmlab_verdict_reason(unsigned int verdict)
+{
+	return name_of(verdict_reasons, ARRAY_SIZE(verdict_reasons), verdict);
+}
+
+const char *vmlab_level_name(unsigned int level)
+{
+	static const char *const names[] = {
+		[VMLAB_LEVEL_PGD] = "PGD",
+		[VMLAB_LEVEL_P4D] = "P4D",
+		[VMLAB_LEVEL_PUD] = "PUD",
+		[VMLAB_LEVEL_PMD] = "PMD",
+		[VMLAB_LEVEL_PTE] = "PTE",
+	};
+
+	if (level == VMLAB_LEVEL_NONE)
+		return "none";
+	return name_of(names, ARRAY_SIZE(names), level);
+}
+
+const char *vmlab_cache_name(unsigned int mode)
+{
+	static const char *const names[] = {
+		[VMLAB_CACHE_WB] = "WB",
+		[VMLAB_CACHE_WC] = "WC",
+		[VMLAB_CACHE_UC] = "UC",
+		[VMLAB_CACHE_WT] = "WT",
+		[VMLAB_CACHE_UC_MINUS] = "UC-",
+		[VMLAB_CACHE_WP] = "WP",
+	};
+
+	return name_of(names, ARRAY_SIZE(names), mode);
+}
+
+const char *vmlab_backing_name(unsigned int backing)
+{
+	static const char *const names[] = {
+		[VMLAB_BACKING_ANON] = "anon",
+		[VMLAB_BACKING_FILE] = "file",
+		[VMLAB_BACKING_SHMEM] = "shmem",
+		[VMLAB_BACKING_HUGETLB] = "hugetlb",
+		[VMLAB_BACKING_VMLAB] = "vmlab",
+		[VMLAB_BACKING_PFNMAP] = "pfnmap",
+		[VMLAB_BACKING_OTHER] = "other",
+	};
+
+	return name_of(names, ARRAY_SIZE(names), backing);
+}
+
+/* names of the bits of VMLAB_PTE_*, VMLAB_PAGE_*, VMLAB_VMA_*, by bit number */
+static const char *const pte_flag_names[] = {
+	"present", "write", "user", "accessed", "dirty", "soft-dirty",
+	"noexec", "global", "huge", "special", "uffd-wp", "protnone", "swap",
+	"migration", "devmap",
+};
+
+static const char *const page_flag_names[] = {
+	"present", "anon", "anon-exclusive", "ksm", "zero", "huge-zero",
+	"vmlab-zero", "compound", "thp", "lru", "dirty", "swapcache", "vmlab",
+};
+
+static const char *const vma_flag_names[] = {
+	"read", "write", "exec", "shared", "mayread", "maywrite", "mayexec",
+	"mayshare", "pfnmap", "io", "mixedmap", "hugetlb", "dontcopy",
+	"dontexpand", "dontdump", "hugepage", "nohugepage", "locked",
+	"growsdown",
+};
+
+const char *vmlab_pte_flag_name(unsigned int bit)
+{
+	return name_of(pte_flag_names, ARRAY_SIZE(pte_flag_names), bit);
+}
+
+const char *vmlab_page_flag_name(unsigned int bit)
+{
+	return name_of(page_flag_names, ARRAY_SIZE(page_flag_names), bit);
+}
+
+const char *vmlab_vma_flag_name(unsigned int bit)
+{
+	return name_of(vma_flag_names, ARRAY_SIZE(vma_flag_names), bit);
+}
+
+int vmlab_format_flags(char *buf, size_t size, uint32_t flags,
+		       const char *(*name)(unsigned int bit))
+{
+	size_t len = 0;
+	unsigned int bit;
+	int n;
+
+	if (size)
+		buf[0] = '\0';
+	for (bit = 0; bit < 32; bit++) {
+		const char *s;
+		char unknown[16];
+
+		if (!(flags & (1u << bit)))
+			continue;
+		s = name(bit);
+		if (!s) {
+			snprintf(unknown, sizeof(unknown), "bit%u", bit);
+			s = unknown;
+		}
+		n = snprintf(buf + len, len < size ? size - len : 0, "%s%s",
+			     len ? "|" : "", s);
+		if (n < 0)
+			return -1;
+		len += n;
 	}
-	return f;
+	return len;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmlab.h - what the vmlab tool's subcommands share: the program name and
+ * cli.h - what the vmlab tool's subcommands share: the program name and
  * exit codes, opening the device, messages, number, address and range
  * parsing, colour, and the summary of a range walk.
  */
@@ -30,6 +30,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
 int cmd_region(int argc, char **argv);
 int cmd_hexdump(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 
 /* "vmlab: " + the message + a newline, on stderr */
 void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -80,7 +81,7 @@ const char *size_str(char *buf, size_t size, uint64_t bytes);
  * Colour on stdout: only to a terminal and when NO_COLOR is unset or
  * empty. colour() returns the escape for @what ("" without colour).
  */
-enum colour { C_RESET, C_BOLD, C_GOOD, C_WARN, C_BAD, C_DIM };
+enum colour { C_RESET, C_BOLD, C_GOOD, C_WARN, C_BAD, C_DIM, C_INFO };
 const char *colour(enum colour what);
 /* the colour of a verdict: what a write would cost */
 enum colour verdict_colour(unsigned int verdict);

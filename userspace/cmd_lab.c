@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmlab lab - the guided lessons on memory mappings, each also a test: runs
+ * the lessons asked for (lab/lessons.c lists them) and says which passed.
+ *
+ * A lesson makes real mappings (vmlab regions, plain anonymous memory, a
+ * real fork where it needs one), walks its addresses with VMLAB_IOC_WALK
+ * before and after each step, prints one aligned line per walk, and checks
+ * what the kernel shows against what the lesson teaches: any difference is
+ * printed as "MISMATCH: expected ..., kernel shows ..." and fails the
+ * lesson. "vmlab lab all" exits 1 when any lesson failed.
+ *
+ * PFNs are shown to root only (VMLAB_WALK_PFN_HIDDEN otherwise): without
+ * them the lessons skip the PFN comparisons and say so.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "lab/lab.h"
+
+/* "lesson: " and the moral, its lines aligned under the first. */
+static void print_moral(const char *moral)
+{
+	const char *nl;
+
+	printf("  %slesson:%s ", colour(C_BOLD), colour(C_RESET));
+	while ((nl = strchr(moral, '\n'))) {
+		printf("%.*s\n          ", (int)(nl - moral), moral);
+		moral = nl + 1;
+	}
+	printf("%s\n", moral);
+}
+
+/* Runs one lesson; true if the kernel showed what it teaches. */
+static bool run_lesson(int fd, const struct lesson *l)
+{
+	struct lab lab = { .fd = fd };
+
+	printf("%s== %s: %s%s\n", colour(C_BOLD), l->name, l->title, colour(C_RESET));
+	l->run(&lab);
+	lab_cleanup(&lab);
+	if (lab.pfn_hidden)
+		printf("  (PFNs are hidden from non-root users: PFN comparisons skipped)\n");
+	print_moral(l->moral);
+	if (lab.failed)
+		printf("  %sFAIL%s: %s (%u mismatches or errors)\n\n", colour(C_BAD), colour(C_RESET),
+		       l->name, lab.failed);
+	else
+		printf("  %sPASS%s: %s\n\n", colour(C_GOOD), colour(C_RESET), l->name);
+	fflush(stdout);
+	return !lab.failed;
+}
+
+static const struct lesson *find_lesson(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < lab_nr_lessons; i++)
+		if (!strcmp(name, lab_lessons[i]->name))
+			return lab_lessons[i];
+	return NULL;
+}
+
+static void print_usage(FILE *f)
+{
+	fprintf(f, "usage: vmlab lab [--list] [NAME...|all]\n"
+		"Run guided lessons on memory mappings: each makes real mappings, shows the\n"
+		"page tables before and after with the walk, and checks what the kernel shows\n"
+		"against what it teaches (\"MISMATCH: ...\" fails the lesson). Without NAME, all.\n"
+		"\n"
+		"  -l, --list   the lessons, one per line\n"
+		"  -h, --help   this text\n"
+		"\n"
+		"Columns: lvl leaf level; flags P present, W writable, A accessed, D dirty,\n"
+		"S special (no struct page), H huge; $ caching mode; map mapcount.\n"
+		"Exit status: 0 every lesson passed, 1 one failed, 2 usage or no module.\n");
+}
+
+int cmd_lab(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ }
+	};
+	const struct lesson **todo;
+	size_t nr = 0, i, passed = 0;
+	int c, fd, status;
+
+	while ((c = getopt_long(argc, argv, "lh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			for (i = 0; i < lab_nr_lessons; i++)
+				printf("%-14s %s\n", lab_lessons[i]->name, lab_lessons[i]->title);
+			return EXIT_OK;
+		default:
+			return help_or_usage(c, "lab", argv, print_usage);
+		}
+	}
+	/* at most one run of each lesson slot: "all", or the names given */
+	todo = calloc(lab_nr_lessons, sizeof(*todo));
+	if (!todo) {
+		errmsg("lab: out of memory");
+		return EXIT_FAILED;
+	}
+	for (i = optind; i < (size_t)argc; i++) {
+		const struct lesson *l = find_lesson(argv[i]);
+
+		if (!strcmp(argv[i], "all")) {
+			nr = 0;
+			break;
+		}
+		if (!l) {
+			errmsg("lab: no lesson '%s' (%s lab --list shows them)", argv[i], prog);
+			free(todo);
+			return EXIT_USAGE;
+		}
+		if (nr < lab_nr_lessons)
+			todo[nr++] = l;
+	}
+	if (!nr)
+		for (i = 0; i < lab_nr_lessons; i++)
+			todo[nr++] = lab_lessons[i];
+
+	fd = open_device(&status);
+	if (fd < 0) {
+		free(todo);
+		return status;
+	}
+	for (i = 0; i < nr; i++)
+		passed += run_lesson(fd, todo[i]);
+	close(fd);
+	free(todo);
+	if (nr > 1)
+		printf("%zu lessons: %zu passed, %zu failed\n", nr, passed, nr - passed);
+	return passed == nr ? 0 : 1;
+}

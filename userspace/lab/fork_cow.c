@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fork_cow.c - lesson "fork-cow": fork write-protects and shares private
+ * pages; the child's write copies, the parent, alone again, reuses.
+ */
+#define _GNU_SOURCE
+#include <sched.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "lab.h"
+
+/* fork-cow's child: reports the shared page, writes it, reports the copy */
+static int fork_cow_child(struct lab *lab, void *arg, int tell, int hear)
+{
+	volatile char *p = arg;
+
+	if (send_walk(lab, p, tell) || wait_go(hear))
+		return 1;
+	p[0] = 'c';
+	if (send_walk(lab, p, tell))
+		return 1;
+	wait_go(hear);		/* exits when the parent says so */
+	return 0;
+}
+
+/* MAP_ANONYMOUS and fork: COW-shared, copied by the child's write, reused by the parent. */
+static void fork_cow_run(struct lab *lab)
+{
+	struct vmlab_walk before, shared, child, copied, alone, reused;
+	int to_child, from_child;
+	cpu_set_t was, cpu0;
+	volatile char *p;
+	pid_t pid;
+
+	/*
+	 * One CPU for both processes: a fresh page waits in its CPU's LRU
+	 * batch (a reference) until drained, and a write fault drains only
+	 * its own CPU's batch before choosing between reusing and copying.
+	 */
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	if (sched_getaffinity(0, sizeof(was), &was) || sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
+		lab_error(lab, "sched_setaffinity");
+		return;
+	}
+	p = lab_anon(lab, 1, MAP_PRIVATE);
+	if (!p)
+		goto out;
+	say("write a page of MAP_ANONYMOUS memory, then fork");
+	print_header();
+	p[0] = 'p';
+	step(lab, "parent: before fork", p, &(struct want){ VMLAB_COW_WRITABLE,
+		.pte_set = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON_EXCLUSIVE }, &before);
+	pid = lab_fork(lab, fork_cow_child, (void *)p, &to_child, &from_child);
+	if (pid < 0)
+		goto out;
+	if (child_walk(lab, from_child, &child))
+		goto reap;
+	show(lab, "child: after fork", &child);
+	step(lab, "parent: after fork", p, &(struct want){ VMLAB_COW_SHARED,
+		.pte_clear = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON,
+		.page_clear = VMLAB_PAGE_ANON_EXCLUSIVE }, &shared);
+	check_want(lab, &child, &(struct want){ VMLAB_COW_SHARED,
+		.pte_clear = VMLAB_PTE_WRITE, .page_clear = VMLAB_PAGE_ANON_EXCLUSIVE });
+	check_u64(lab, "mapcount of the shared page (parent)", 2, shared.mapcount);
+	check_u64(lab, "mapcount of the shared page (child)", 2, child.mapcount);
+	check_pfn(lab, "fork to keep the page", &before, &shared, true);
+	check_pfn(lab, "parent and child to map one page", &shared, &child, true);
+
+	say("the child writes: it gets a copy of its own");
+	if (write(to_child, "w", 1) != 1 || child_walk(lab, from_child, &copied))
+		goto reap;
+	show(lab, "child: after its write", &copied);
+	check_want(lab, &copied, &(struct want){ VMLAB_COW_WRITABLE,
+		.pte_set = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON_EXCLUSIVE });
+	check_pfn(lab, "the child's copy to be a new page", &copied, &shared, false);
+	check_u64(lab, "mapcount of the child's copy", 1, copied.mapcount);
+
+	say("the child exits: the page is the parent's alone, still write-protected");
+	if (write(to_child, "x", 1) != 1)
+		lab_error(lab, "write to the child");
+reap:
+	lab_reap(lab, pid, to_child, from_child);
+	step(lab, "parent: child gone", p, &(struct want){ VMLAB_COW_EXCLUSIVE_WP,
+		.pte_clear = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON }, &alone);
+	check_u64(lab, "mapcount once the child is gone", 1, alone.mapcount);
+	check_char(lab, "the parent's byte still", 'p', p[0]);
+
+	say("the parent writes: the kernel reuses the page, no copy");
+	p[0] = 'q';
+	step(lab, "parent: after its write", p, &(struct want){ VMLAB_COW_WRITABLE,
+		.pte_set = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON_EXCLUSIVE }, &reused);
+	check_pfn(lab, "the write to reuse the page", &alone, &reused, true);
+out:
+	sched_setaffinity(0, sizeof(was), &was);
+}
+
+const struct lesson lesson_fork_cow = {
+	.name = "fork-cow",
+	.title = "Fork and copy-on-write",
+	.run = fork_cow_run,
+	.moral =
+	"fork write-protects private pages in both processes, sharing them (mapcount 2);\n"
+	"the first writer gets a copy, and a page left with one mapper is reused by its write without a copy.",
+};

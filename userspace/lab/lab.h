@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lab.h - the guided lab's framework, what every lesson (one file each in
+ * this folder, registered in lessons.c) builds on: the state of a lesson
+ * being run, its steps (a walk, its line in the table and its checks),
+ * MISMATCH, what a lesson makes and undoes, and a child process.
+ *
+ * A lesson's run() makes real mappings through lab_*() (undone when it
+ * returns), says what it does next with say(), walks and checks with
+ * step(); any difference from what it teaches is a mismatch() and fails
+ * it. "vmlab lab" (cmd_lab.c) runs the lessons and prints their morals.
+ */
+#ifndef VMLAB_LAB_H
+#define VMLAB_LAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cli.h"
+
+#define PG		4096UL
+#define MAX_MAPS	8
+#define MAX_REGIONS	6
+
+/* the state of one lesson being run */
+struct lab {
+	int fd;				/* /dev/vmlab */
+	bool pfn_hidden;		/* a walk said VMLAB_WALK_PFN_HIDDEN */
+	unsigned int failed;		/* mismatches and errors so far */
+	struct { void *p; size_t len; } maps[MAX_MAPS];
+	unsigned int nr_maps;
+	__u32 regions[MAX_REGIONS];
+	unsigned int nr_regions;
+};
+
+/* what a walk must show: the verdict, and leaf and page bits set or clear */
+struct want {
+	unsigned int verdict;
+	__u32 pte_set, pte_clear;	/* VMLAB_PTE_* */
+	__u32 page_set, page_clear;	/* VMLAB_PAGE_* */
+};
+
+/* one lesson: each lesson's file defines one, lessons.c lists them */
+struct lesson {
+	const char *name;	/* "fork-cow" */
+	const char *title;	/* one line */
+	void (*run)(struct lab *lab);
+	const char *moral;	/* the lesson, in one or two sentences */
+};
+
+extern const struct lesson lesson_private_file, lesson_shared_file, lesson_private_anon,
+	lesson_shared_anon, lesson_fork_cow, lesson_zero_page, lesson_msync, lesson_device;
+
+/* the lessons in the order "all" runs them (lessons.c) */
+extern const struct lesson *const lab_lessons[];
+extern const size_t lab_nr_lessons;
+
+/*
+ * Steps and checks (step.c)
+ */
+
+/* An error that stops the step (not a mismatch): the lesson fails. */
+void lab_error(struct lab *lab, const char *what);
+
+/* "MISMATCH: " and the message: a difference that fails the lesson */
+void mismatch(struct lab *lab, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* mismatches unless the kernel shows @want; @what names the value */
+void check_u64(struct lab *lab, const char *what, unsigned long long want,
+	       unsigned long long got);
+void check_char(struct lab *lab, const char *what, int want, int got);
+/* the same (or, @same false, different) PFNs; skipped when PFNs are hidden */
+void check_pfn(struct lab *lab, const char *what, const struct vmlab_walk *a,
+	       const struct vmlab_walk *b, bool same);
+
+/* A lesson's sentence, with the program's "what happens now" marker. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* the walk table: its header, one line per walk, a walk's checks */
+void print_header(void);
+void show(struct lab *lab, const char *label, const struct vmlab_walk *w);
+void check_want(struct lab *lab, const struct vmlab_walk *w, const struct want *want);
+
+/*
+ * A step: walks @addr in this process into @w, prints its line and checks
+ * it against @want. Returns -1 when the walk failed.
+ */
+int step(struct lab *lab, const char *label, const volatile void *addr,
+	 const struct want *want, struct vmlab_walk *w);
+
+/*
+ * What a lesson makes and reads (setup.c); lab_cleanup() undoes it all
+ * after run(). Each says what failed (the lesson fails) and returns NULL,
+ * 0 or -1.
+ */
+void *lab_mmap(struct lab *lab, size_t len, int prot, int flags, int fd, __u64 off);
+/* plain anonymous memory of @pages pages, base pages only (no THP) */
+char *lab_anon(struct lab *lab, size_t pages, int flags);
+/*
+ * A region of @kind and @pages pages (a FILE one filled with @fill_byte, a
+ * DEVICE one with caching mode @cache): its id, its mmap offset in @off.
+ */
+__u32 lab_region(struct lab *lab, __u32 kind, size_t pages, int fill_byte,
+		 __u32 cache, __u64 *off);
+/* a PCI region of the whole BAR @bar of @addr, mapped MAP_SHARED with @prot */
+volatile char *lab_bar(struct lab *lab, __u32 addr, __u32 bar, __u32 flags, int prot,
+		       struct vmlab_region_create *rc);
+/* a region's counters (all ones when they cannot be read); show_ prints them */
+struct vmlab_region_counters counters(struct lab *lab, __u32 id);
+struct vmlab_region_counters show_counters(struct lab *lab, __u32 id);
+/* one byte of a region through pread(2) at @off; -1 on failure */
+int pread_byte(struct lab *lab, __u64 off);
+void lab_cleanup(struct lab *lab);
+
+/*
+ * A child process (fork.c): lab_fork() runs @fn(@lab, @arg, @tell, @hear)
+ * in a real fork; the child sends walks up @tell (send_walk) and waits for
+ * a byte on @hear (wait_go); the parent reads them with child_walk() and
+ * ends it with lab_reap(), which checks that it exited 0.
+ */
+pid_t lab_fork(struct lab *lab, int (*fn)(struct lab *, void *, int, int), void *arg,
+	       int *to_child, int *from_child);
+int child_walk(struct lab *lab, int from_child, struct vmlab_walk *w);
+int send_walk(struct lab *lab, const volatile void *addr, int tell);
+int wait_go(int hear);
+void lab_reap(struct lab *lab, pid_t pid, int to_child, int from_child);
+
+#endif /* VMLAB_LAB_H */

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lessons.c - the lessons of "vmlab lab", in the order "all" runs them and
+ * --list names them: the one place a new lesson (a file of its own beside
+ * this one) is registered.
+ */
+#include "lab.h"
+
+const struct lesson *const lab_lessons[] = {
+	&lesson_private_file,
+	&lesson_shared_file,
+	&lesson_private_anon,
+	&lesson_shared_anon,
+	&lesson_fork_cow,
+	&lesson_zero_page,
+	&lesson_msync,
+	&lesson_device,
+};
+
+const size_t lab_nr_lessons = ARRAY_SIZE(lab_lessons);
