@@ -28,14 +28,11 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "module_util.h"
-#include "walk_util.h"
+#include "vmlab_test.h"
 
 #define VMLAB_BIN	"/bin/vmlab"
 #define JQ_BIN		"/usr/bin/jq"
 #define HEXDUMP_BIN	"/bin/hexdump"
-#define PAGE		4096UL
-#define NOBODY		65534
 
 extern char **environ;
 

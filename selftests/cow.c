@@ -23,9 +23,8 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "walk_util.h"
+#include "vmlab_test.h"
 
-#define PAGE	4096UL
 
 FIXTURE(cow) {
 	int fd;

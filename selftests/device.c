@@ -21,7 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "module_util.h"
+#include "vmlab_test.h"
 
 FIXTURE(dev) {
 	int fd;

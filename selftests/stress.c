@@ -23,9 +23,8 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "walk_util.h"
+#include "vmlab_test.h"
 
-#define PAGE		4096UL
 #define CHUNKS		8		/* THP-sized chunks to split and collapse */
 #define AREA		(CHUNKS * SZ_2M)
 #define SECONDS		4

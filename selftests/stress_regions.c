@@ -29,10 +29,10 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
+#include "vmlab_test.h"
 
-#define PG		4096UL
 #define PAGES		64
-#define LEN		(PAGES * PG)
+#define LEN		(PAGES * PAGE)
 #define NR_SLOTS	5
 #define MAX_RECS	(NR_SLOTS * PAGES)
 
@@ -75,7 +75,7 @@ static void on_fault(int sig)
 }
 
 /* read or write one byte; 0, or 1 when the mapping was away (SIGSEGV/SIGBUS) */
-static int touch(char *p, int write)
+static int touch_caught(char *p, int write)
 {
 	if (sigsetjmp(touch_env, 1)) {
 		touching = 0;
@@ -104,9 +104,9 @@ static void *faulter(void *arg)
 
 	while (!atomic_load(&s->stop)) {
 		struct slot *sl = &s->slots[rand_r(&seed) % NR_SLOTS];
-		char *p = sl->addr + (rand_r(&seed) % PAGES) * PG;
+		char *p = sl->addr + (rand_r(&seed) % PAGES) * PAGE;
 
-		atomic_fetch_add(&s->faults_caught, touch(p, rand_r(&seed) & 1));
+		atomic_fetch_add(&s->faults_caught, touch_caught(p, rand_r(&seed) & 1));
 		atomic_fetch_add(&s->touches, 1);
 	}
 	return NULL;
@@ -160,7 +160,7 @@ static void *mutator(void *arg)
 			pid = fork();
 			if (pid == 0) {
 				for (i = 0; i < NR_SLOTS * 4; i++)
-					touch(s->slots[i % NR_SLOTS].addr + (i % PAGES) * PG, i & 1);
+					touch_caught(s->slots[i % NR_SLOTS].addr + (i % PAGES) * PAGE, i & 1);
 				_exit(0);
 			}
 			if (pid < 0 || waitpid(pid, NULL, 0) != pid)
@@ -206,17 +206,17 @@ static void *churner(void *arg)
 
 	while (!atomic_load(&s->stop)) {
 		n = 1 + rand_r(&seed) % 16;
-		if (vmlab_region_new(s->fd, 1 + rand_r(&seed) % 3, n * PG, 0, &rc)) {
+		if (vmlab_region_new(s->fd, 1 + rand_r(&seed) % 3, n * PAGE, 0, &rc)) {
 			fail(s, errno);
 			continue;
 		}
-		p = mmap(s->churn_area, n * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		p = mmap(s->churn_area, n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 			 s->fd, rc.offset);
 		if (p == MAP_FAILED) {
 			fail(s, errno);
 		} else {
 			for (i = 0; i < n; i++)
-				p[i * PG] = i;
+				p[i * PAGE] = i;
 			/* destroy while mapped half the time: freed at munmap */
 			if (rand_r(&seed) & 1 && vmlab_region_destroy(s->fd, rc.id))
 				fail(s, errno);

@@ -25,10 +25,8 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "walk_util.h"
+#include "vmlab_test.h"
 
-#define PAGE	4096UL
-#define NOBODY	65534
 
 FIXTURE(walk) {
 	int fd;
@@ -364,21 +362,6 @@ TEST_F(walk, levels_and_indices_match_address)
 	EXPECT_EQ(valid, w.present_levels);
 	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
 	munmap(p, PAGE);
-}
-
-static int thp_enabled(char *why, size_t len)
-{
-	char line[256];
-
-	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line))) {
-		snprintf(why, len, "no /sys/kernel/mm/transparent_hugepage: THP not built in");
-		return 0;
-	}
-	if (strstr(line, "[never]")) {
-		snprintf(why, len, "THP is disabled: enabled is '%s'", line);
-		return 0;
-	}
-	return 1;
 }
 
 /* 2 MiB of 2 MiB-aligned MADV_HUGEPAGE memory, untouched; SKIP without THP. */

@@ -19,9 +19,8 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "walk_util.h"
+#include "vmlab_test.h"
 
-#define PAGE	4096UL
 
 FIXTURE(wreg) {
 	int fd;
