@@ -120,7 +120,7 @@ static int fi_start(void)
 
 	if (access(FAIL_NTH, W_OK) || access(FAILSLAB, F_OK) || access(FAILPAGE, F_OK))
 		return 0;
-	for (i = 0; i < sizeof(fi_settings) / sizeof(fi_settings[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(fi_settings); i++)
 		if (put(fi_settings[i][0], fi_settings[i][1]))
 			return -1;
 	return 1;

@@ -78,7 +78,7 @@ static uint64_t any_u64(struct fuzz *f)
 
 	switch (below(f, 4)) {
 	case 0:
-		return edges[below(f, sizeof(edges) / sizeof(edges[0]))];
+		return edges[below(f, ARRAY_SIZE(edges))];
 	case 1:
 		return below(f, 64);
 	case 2:
@@ -93,7 +93,9 @@ static uint64_t any_addr(struct fuzz *f)
 {
 	switch (below(f, 6)) {
 	case 0:
-		return f->nr_maps ? (uint64_t)f->maps[below(f, f->nr_maps)] + below(f, 64 * PAGE) : 0;
+		if (!f->nr_maps)
+			return 0;
+		return (uint64_t)f->maps[below(f, f->nr_maps)] + below(f, 64 * PAGE);
 	case 1:
 		return 0xffff888000000000ULL + below(f, 1 << 30);	/* kernel */
 	case 2:
@@ -266,7 +268,7 @@ static pid_t any_pid(struct fuzz *f)
 {
 	static const pid_t pids[] = { 0, 0, 0, 1, 2, -1, 999999 };
 
-	return below(f, 4) ? pids[below(f, sizeof(pids) / sizeof(pids[0]))]
+	return below(f, 4) ? pids[below(f, ARRAY_SIZE(pids))]
 			   : (below(f, 2) ? getpid() : (pid_t)rnd(f));
 }
 
@@ -454,7 +456,7 @@ static void op_fork(struct fuzz *f)
 	if (pid == 0) {
 		f->rng ^= getpid();
 		for (i = 0; i < 20; i++) {
-			fuzz_op op = ops[below(f, sizeof(ops) / sizeof(ops[0]))];
+			fuzz_op op = ops[below(f, ARRAY_SIZE(ops))];
 
 			/* the parent keeps the list of regions */
 			if (op != op_fork && op != op_create && op != op_destroy)
@@ -519,7 +521,7 @@ TEST_F_TIMEOUT(fuzz, ioctls_and_mappings, FUZZ_TIMEOUT)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		for (i = 0; i < 64; i++)
-			ops[below(&f, sizeof(ops) / sizeof(ops[0]))](&f);
+			ops[below(&f, ARRAY_SIZE(ops))](&f);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 < secs);
 	TH_LOG("%lu operations, %lu refused or faulted", f.ops, f.errors);
@@ -536,7 +538,7 @@ TEST_F_TIMEOUT(fuzz, ioctls_and_mappings, FUZZ_TIMEOUT)
 	EXPECT_EQ(0, vmlab_info(fd2, &info));
 	/* every page of every region the run made is accounted back */
 	EXPECT_EQ(pages_before, info.pages_in_use);
-	n = vmlab_region_list(fd2, ids, sizeof(ids) / sizeof(ids[0]), NULL);
+	n = vmlab_region_list(fd2, ids, ARRAY_SIZE(ids), NULL);
 	ASSERT_LE(0, n);
 	for (i = 0; i < (unsigned int)n; i++) {
 		TH_LOG("region %u left: destroying it", ids[i]);

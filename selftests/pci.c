@@ -416,6 +416,7 @@ TEST_F(pci, hexdump_cli_shows_host_bytes)
 	struct vmlab_region_create rc;
 	uint64_t words[PAGE / 8];
 	char id[16];
+	char *const hexdump[] = { VMLAB_BIN, "hexdump", "-n", "4096", id, NULL };
 	size_t i;
 	FILE *f;
 
@@ -429,8 +430,7 @@ TEST_F(pci, hexdump_cli_shows_host_bytes)
 
 	ASSERT_EQ(0, vmlab_region_pci(self->fd, self->addr, BAR_SHM, PAGE, 2 * PAGE, 0, 0, &rc));
 	snprintf(id, sizeof(id), "%u", rc.id);
-	ASSERT_EQ(0, run(got, sizeof(got), (char *[]){ VMLAB_BIN, "hexdump", "-n", "4096",
-						       id, NULL }));
+	ASSERT_EQ(0, run(got, sizeof(got), hexdump));
 	EXPECT_STREQ(want, got);
 	EXPECT_NE(NULL, strstr(got, "|....host....host|"));
 	unlink(path);
@@ -443,6 +443,12 @@ TEST_F(pci, region_list_cli_shows_bar)
 	static char out[1 << 16];
 	struct vmlab_region_create rc;
 	char want[96], pci[16], id[16];
+	char *const create_ro[] = { VMLAB_BIN, "region", "create", "--kind", "pci", "--pci", pci,
+				    "--bar", "0", "--readonly", NULL };
+	char *const create[] = { VMLAB_BIN, "region", "create", "--kind", "pci", "--pci", pci,
+				 "--bar", "0", NULL };
+	char *const hexdump[] = { VMLAB_BIN, "hexdump", "-n", "16", id, NULL };
+	int n;
 
 	vmlab_pci_format(pci, sizeof(pci), self->addr);
 	ASSERT_EQ(0, run(out, sizeof(out), (char *[]){ VMLAB_BIN, "info", NULL }));
@@ -459,20 +465,17 @@ TEST_F(pci, region_list_cli_shows_bar)
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 
 	/* the CLI creates one too, and says why it cannot */
-	ASSERT_EQ(0, run(out, sizeof(out), (char *[]){ VMLAB_BIN, "region", "create", "--kind",
-						       "pci", "--pci", pci, "--bar", "0",
-						       "--readonly", NULL }));
+	ASSERT_EQ(0, run(out, sizeof(out), create_ro));
 	EXPECT_NE(NULL, strstr(out, "BAR0 + 0x0, UC")) TH_LOG("%s", out);
-	ASSERT_EQ(1, sscanf(out, "region %u created", &rc.id));
+	n = sscanf(out, "region %u created", &rc.id);
+	ASSERT_EQ(1, n);
 	/* the registers through the tool: one line of 16 bytes, then the end */
 	snprintf(id, sizeof(id), "%u", rc.id);
-	ASSERT_EQ(0, run(out, sizeof(out), (char *[]){ VMLAB_BIN, "hexdump", "-n", "16", id,
-						       NULL }));
+	ASSERT_EQ(0, run(out, sizeof(out), hexdump));
 	EXPECT_EQ(0, strncmp(out, "00000000  ", 10)) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "|\n00000010\n")) TH_LOG("%s", out);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
-	EXPECT_EQ(1, run(out, sizeof(out), (char *[]){ VMLAB_BIN, "region", "create", "--kind",
-						       "pci", "--pci", pci, "--bar", "0", NULL }));
+	EXPECT_EQ(1, run(out, sizeof(out), create));
 }
 
 static sigjmp_buf bus_env;

@@ -169,8 +169,8 @@ TEST_F(rgn, create_unaligned_einval)
 
 	for (i = 0; i < 4; i++) {
 		rc = raw_create(VMLAB_REGION_ANON, lengths[i]);
-		EXPECT_EQ(EINVAL, create_errno(self->fd, &rc)) TH_LOG("%llu",
-			(unsigned long long)lengths[i]);
+		EXPECT_EQ(EINVAL, create_errno(self->fd, &rc))
+			TH_LOG("%llu", (unsigned long long)lengths[i]);
 	}
 }
 

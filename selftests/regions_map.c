@@ -757,7 +757,7 @@ static int vmflags_have(const void *addr, const char *const *want, int n)
 		char pat[8];
 
 		snprintf(pat, sizeof(pat), " %s", want[i]);
-		ok += strstr(flags, pat) != NULL;
+		ok += !!strstr(flags, pat);
 	}
 	return ok == n;
 }

@@ -24,7 +24,6 @@
 #include "libvmlab.h"
 #include "vmlab_test.h"
 
-
 /*
  * Runs @fn in a child that has dropped to nobody; returns its exit status
  * (0 when every check in it held), or -1.

@@ -124,8 +124,10 @@ static void *mutator(void *arg)
 	return NULL;
 }
 
-/* Checks one range walk's records: inside the range (a huge leaf may start
- * before it), in increasing order. */
+/*
+ * Checks one range walk's records: inside the range (a huge leaf may start
+ * before it), in increasing order.
+ */
 static int records_ok(const struct vmlab_walk_record *recs, long nr, uint64_t start,
 		      uint64_t end)
 {

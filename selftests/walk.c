@@ -26,7 +26,6 @@
 #include "libvmlab.h"
 #include "vmlab_test.h"
 
-
 FIXTURE(walk) {
 	int fd;
 	struct vmlab_info info;
@@ -222,7 +221,8 @@ TEST_F(walk, guard_marker_is_nonpresent_leaf)
 	p[PAGE] = 1;
 	if (madvise(p, PAGE, MADV_GUARD_INSTALL)) {
 		munmap(p, 2 * PAGE);
-		SKIP(return, "MADV_GUARD_INSTALL: %s (guard regions came in 6.13)", strerror(errno));
+		SKIP(return, "MADV_GUARD_INSTALL: %s (guard regions came in 6.13)",
+		     strerror(errno));
 	}
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
 	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
@@ -292,11 +292,11 @@ TEST_F(walk, levels_and_indices_match_address)
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
 	addrs[0] = (uintptr_t)p + 0x123;
-	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
 		uint64_t a = addrs[i];
 
-		ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w)) TH_LOG("addr %#llx",
-								  (unsigned long long)a);
+		ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w))
+			TH_LOG("addr %#llx", (unsigned long long)a);
 		EXPECT_EQ(valid, w.valid_levels);
 		EXPECT_EQ((a >> 12) & 511, w.index[VMLAB_LEVEL_PTE]);
 		EXPECT_EQ((a >> 21) & 511, w.index[VMLAB_LEVEL_PMD]);
@@ -353,8 +353,8 @@ TEST_F(thp, pmd_leaf)
 
 	p[0] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 5 * PAGE + 7, &w));
-	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level) TH_LOG("no THP: leaf at %s",
-							 vmlab_level_name(w.leaf_level));
+	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level)
+		TH_LOG("no THP: leaf at %s", vmlab_level_name(w.leaf_level));
 	EXPECT_EQ(SZ_2M, w.leaf_size);
 	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_HUGE);
 	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_WRITE);
@@ -602,7 +602,8 @@ TEST_F(hugetlb, private_cow_after_fork)
 		 * parent's stays writable and its own, the child has another
 		 */
 		TH_LOG("fork copied the %lu kB page instead of sharing it", variant->kb);
-		EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict) TH_LOG("%s", vmlab_verdict_name(w.verdict));
+		EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict)
+			TH_LOG("%s", vmlab_verdict_name(w.verdict));
 		EXPECT_EQ(1, w.mapcount);
 		ASSERT_EQ(0, vmlab_walk(self->fd, pid, (uintptr_t)p, &theirs));
 		EXPECT_NE(w.pfn, theirs.pfn);
@@ -905,13 +906,16 @@ static int record_matches_walk(struct __test_metadata *_metadata,
 		 w->cache_mode == rec->cache_mode &&
 		 (w->page_flags & 0xff) == rec->page_flags;
 
-	if (!ok)
-		TH_LOG("%#llx: walk entry %#llx flags %#x level %u verdict %u cache %u page %#x; record entry %#llx flags %#x level %u verdict %u cache %u page %#x",
+	if (!ok) {
+		TH_LOG("%#llx: walk entry %#llx flags %#x level %u verdict %u cache %u page %#x",
 		       (unsigned long long)rec->addr,
 		       (unsigned long long)w->entries[w->leaf_level], w->leaf_flags,
-		       w->leaf_level, w->verdict, w->cache_mode, w->page_flags & 0xff,
+		       w->leaf_level, w->verdict, w->cache_mode, w->page_flags & 0xff);
+		TH_LOG("%#llx: record entry %#llx flags %#x level %u verdict %u cache %u page %#x",
+		       (unsigned long long)rec->addr,
 		       (unsigned long long)rec->entry, rec->leaf_flags, rec->level,
 		       rec->verdict, rec->cache_mode, rec->page_flags);
+	}
 	return ok;
 }
 

@@ -106,7 +106,7 @@ TEST_F(walk, kernel_address_einval)
 	const uint64_t addrs[] = { 0xffffffff81000000ULL, 0xffff888000000000ULL,
 				   0xfffffffffffff000ULL, 0xffffffffff600000ULL };
 
-	expect_walk_einval(_metadata, self->fd, addrs, sizeof(addrs) / sizeof(addrs[0]));
+	expect_walk_einval(_metadata, self->fd, addrs, ARRAY_SIZE(addrs));
 }
 
 /* Non-canonical addresses and the last user page's end: EINVAL. */
@@ -116,7 +116,7 @@ TEST_F(walk, noncanonical_address_einval)
 	const uint64_t addrs[] = { top, top - 1, top + 0x1000, 1ULL << 62, 0x8000000000000000ULL };
 	struct vmlab_walk w;
 
-	expect_walk_einval(_metadata, self->fd, addrs, sizeof(addrs) / sizeof(addrs[0]));
+	expect_walk_einval(_metadata, self->fd, addrs, ARRAY_SIZE(addrs));
 	/* the last user page is valid */
 	memset(&w, 0, sizeof(w));
 	w.size = sizeof(w);
@@ -135,11 +135,21 @@ TEST_F(walk, walk_nonzero_flags_padding_einval)
 		w.size = sizeof(w);
 		w.addr = (uintptr_t)&w;
 		switch (i) {
-		case 0: w.flags = 1; break;
-		case 1: w.flags = 0x80000000; break;
-		case 2: w.__pad = 1; break;
-		case 3: w.__pad2 = 1; break;
-		default: w.__reserved[i - 4] = 1; break;
+		case 0:
+			w.flags = 1;
+			break;
+		case 1:
+			w.flags = 0x80000000;
+			break;
+		case 2:
+			w.__pad = 1;
+			break;
+		case 3:
+			w.__pad2 = 1;
+			break;
+		default:
+			w.__reserved[i - 4] = 1;
+			break;
 		}
 		EXPECT_EQ(EINVAL, walk_ioctl(self->fd, &w)) TH_LOG("case %d", i);
 	}
@@ -158,7 +168,7 @@ TEST_F(walk, walk_wrong_size_einval)
 	struct vmlab_walk w;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		memset(&w, 0, sizeof(w));
 		w.size = sizes[i];
 		w.addr = (uintptr_t)&w;
@@ -195,7 +205,7 @@ TEST_F(range, unknown_pid_esrch)
 	if (pid == 0)
 		_exit(0);
 	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
-	for (i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(pids); i++) {
 		uint32_t target = pids[i] ? pids[i] : (uint32_t)pid;
 
 		memset(&w, 0, sizeof(w));
@@ -213,7 +223,7 @@ TEST_F(range, kernel_thread_einval)
 {
 	struct vmlab_walk w;
 	char comm[32];
-	
+
 	ASSERT_EQ(0, read_line("/proc/2/comm", comm, sizeof(comm)));
 	ASSERT_STREQ("kthreadd", comm);
 	memset(&w, 0, sizeof(w));
@@ -228,7 +238,6 @@ TEST_F(range, kernel_thread_einval)
 /* end < start and end == start: EINVAL. */
 TEST_F(range, range_empty_or_reversed_einval)
 {
-
 	ASSERT_EQ(0, range_ioctl(self->fd, &self->r));
 	self->r.end = self->r.start;
 	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
@@ -239,7 +248,6 @@ TEST_F(range, range_empty_or_reversed_einval)
 /* An unaligned start or end: EINVAL. */
 TEST_F(range, range_unaligned_einval)
 {
-
 	self->r.start += 1;
 	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
 	self->r.start -= 1;
@@ -270,7 +278,6 @@ TEST_F(range, range_kernel_address_einval)
 /* max_records 0 or over VMLAB_WALK_RANGE_MAX: EINVAL. */
 TEST_F(range, range_max_records_einval)
 {
-
 	self->r.max_records = 0;
 	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
 	self->r.max_records = VMLAB_WALK_RANGE_MAX + 1;
@@ -282,8 +289,9 @@ TEST_F(range, range_max_records_einval)
 /* Records at NULL, at unmapped or read-only memory, or in the kernel: EFAULT. */
 TEST_F(range, range_bad_records_efault)
 {
-	char *buf = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *q = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	const int prot = PROT_READ | PROT_WRITE, flags = MAP_PRIVATE | MAP_ANONYMOUS;
+	char *buf = mmap(NULL, 2 * PAGE, prot, flags, -1, 0);
+	char *q = mmap(NULL, 2 * PAGE, prot, flags, -1, 0);
 
 	ASSERT_NE(MAP_FAILED, buf);
 	ASSERT_NE(MAP_FAILED, q);
@@ -295,7 +303,8 @@ TEST_F(range, range_bad_records_efault)
 	self->r.records = 0xffff888000000000ULL;
 	EXPECT_EQ(EFAULT, range_ioctl(self->fd, &self->r));
 	/* room for 2 records, the second one read-only: EFAULT when it is used */
-	q[0] = q[PAGE] = 1;
+	q[0] = 1;
+	q[PAGE] = 1;
 	self->r.start = (uintptr_t)q;
 	self->r.end = self->r.start + 2 * PAGE;
 	self->r.records = (uintptr_t)buf + PAGE - sizeof(self->rec);
@@ -312,7 +321,6 @@ TEST_F(range, range_bad_records_efault)
 /* Non-zero flags or reserved words in WALK_RANGE: EINVAL. */
 TEST_F(range, range_nonzero_flags_reserved_einval)
 {
-
 	self->r.flags = 1;
 	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
 	self->r.flags = 0;
