@@ -18,6 +18,8 @@
 #define BENCH_BIN	"/bin/vmlab-bench"
 #define JQ_BIN		"/usr/bin/jq"
 #define OUT		"/tmp/bench-smoke"
+/* what marks a row of OUT.txt: its unit between spaces */
+#define TABLE_ROW	" (ns/page|pages/s|MiB/s) "
 
 /* every measurement's fields present, values positive, ratio where compared */
 #define JQ_WELL_FORMED							\
@@ -50,9 +52,8 @@ static int sh(const char *fmt, ...)
 	return ret < 0 || !WIFEXITED(ret) ? -1 : WEXITSTATUS(ret);
 }
 
-/* each line of the command's output in turn; the count, or -1 */
-static int for_each_line(const char *cmd, void (*fn)(const char *line, void *arg),
-			 void *arg)
+/* @fn on each line (its first word) of the command's output in turn; the count, or -1 */
+static int on_each_line(const char *cmd, void (*fn)(const char *line, void *arg), void *arg)
 {
 	FILE *f = popen(cmd, "r");
 	char line[256];
@@ -61,14 +62,14 @@ static int for_each_line(const char *cmd, void (*fn)(const char *line, void *arg
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, " \n")] = '\0';
+		line[strcspn(line, "\n ")] = '\0';
 		fn(line, arg);
 		n++;
 	}
 	return pclose(f) ? -1 : n;
 }
 
-/* failures of the checks for_each_line ran */
+/* failures of the checks on_each_line ran */
 struct checks {
 	int failed;
 };
@@ -124,17 +125,17 @@ TEST_F_TIMEOUT(bench, quick_run_is_complete, 300)
 	ASSERT_EQ(0, sh("%s -e '%s' %s.json >/dev/null", JQ_BIN, JQ_WELL_FORMED, OUT))
 		TH_LOG("%s.json is not as documented", OUT);
 
-	n = for_each_line(BENCH_BIN " --list", check_bench_ran, &c);
+	n = on_each_line(BENCH_BIN " --list", check_bench_ran, &c);
 	EXPECT_LT(0, n);
 	EXPECT_EQ(0, c.failed);
 
 	c.failed = 0;
-	n = for_each_line(JQ_BIN " -r '.results[].name' " OUT ".json", check_table_row, &c);
+	n = on_each_line(JQ_BIN " -r '.results[].name' " OUT ".json", check_table_row, &c);
 	EXPECT_LT(0, n);
 	EXPECT_EQ(0, c.failed);
 	/* one row per measurement, no more */
-	EXPECT_EQ(0, sh("test $(%s '.results | length' %s.json) -eq "
-			"$(grep -cE ' (ns/page|pages/s|MiB/s) ' %s.txt)", JQ_BIN, OUT, OUT));
+	EXPECT_EQ(0, sh("test $(%s '.results | length' %s.json) -eq $(grep -cE '%s' %s.txt)",
+			JQ_BIN, OUT, TABLE_ROW, OUT));
 }
 
 /* bad options: exit status 2, nothing measured */

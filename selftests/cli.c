@@ -28,16 +28,11 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "module_util.h"
-#include "walk_util.h"
+#include "vmlab_test.h"
 
 #define VMLAB_BIN	"/bin/vmlab"
 #define JQ_BIN		"/usr/bin/jq"
 #define HEXDUMP_BIN	"/bin/hexdump"
-#define PAGE		4096UL
-#define NOBODY		65534
-
-extern char **environ;
 
 /* what a run of a program left: exit status, stdout, stderr */
 struct result {
@@ -176,7 +171,7 @@ static char *jq(const char *json, const char *filter)
 	if (run_full(&r, 0, NULL, json, (char *const[]){ JQ_BIN, "-r", (char *)filter, NULL }) ||
 	    r.status) {
 		if (r.err)
-			fprintf(stderr, "# jq '%s': %s", filter, r.err);
+			fprintf(stderr, "# %s '%s': %s", __func__, filter, r.err);
 		result_free(&r);
 		return NULL;
 	}
@@ -188,10 +183,11 @@ static char *jq(const char *json, const char *filter)
 
 /* checks the value jq @filter finds in @json against the string @want */
 #define EXPECT_JQ(json, filter, want) do {					\
-	char *_v = jq(json, filter);						\
-	EXPECT_NE(NULL, _v) TH_LOG("jq '%s' failed", filter);			\
+	const char *_f = (filter);						\
+	char *_v = jq(json, _f);						\
+	EXPECT_NE(NULL, _v) TH_LOG("jq '%s' failed", _f);			\
 	if (_v)									\
-		EXPECT_STREQ(want, _v) TH_LOG("jq '%s'", filter);		\
+		EXPECT_STREQ(want, _v) TH_LOG("jq '%s'", _f);			\
 	free(_v);								\
 } while (0)
 
@@ -206,10 +202,11 @@ static int count_lines(const char *s)
 
 /* a failed run: its exit code, no crash, nothing on stdout, one line "vmlab: ..." */
 #define EXPECT_ONE_LINE_ERROR(r, code) do {					\
-	EXPECT_EQ(code, (r)->status) TH_LOG("stderr: %s", (r)->err);		\
-	EXPECT_STREQ("", (r)->out);						\
-	EXPECT_EQ(1, count_lines((r)->err)) TH_LOG("stderr: %s", (r)->err);	\
-	EXPECT_EQ(0, strncmp((r)->err, "vmlab: ", 7)) TH_LOG("%s", (r)->err);	\
+	const struct result *_r = (r);						\
+	EXPECT_EQ(code, _r->status) TH_LOG("stderr: %s", _r->err);		\
+	EXPECT_STREQ("", _r->out);						\
+	EXPECT_EQ(1, count_lines(_r->err)) TH_LOG("stderr: %s", _r->err);	\
+	EXPECT_EQ(0, strncmp(_r->err, "vmlab: ", 7)) TH_LOG("%s", _r->err);	\
 } while (0)
 
 FIXTURE(cli) {
@@ -471,6 +468,7 @@ TEST_F(cli, maps_counts_pages)
 	char *p = own_vma(8), want[128], filter[256], *line;
 	unsigned long rss, zero, cow, dirty, huge;
 	struct result r;
+	int n;
 	uintptr_t a;
 	int i;
 
@@ -486,8 +484,9 @@ TEST_F(cli, maps_counts_pages)
 	snprintf(want, sizeof(want), "\n%012lx-%012lx rw-p ", a, a + 8 * PAGE);
 	line = strstr(r.out, want);
 	ASSERT_NE(NULL, line) TH_LOG("want '%s' in: %s", want + 1, r.out);
-	ASSERT_EQ(5, sscanf(line, "%*s %*s %*s %*s %*s %lu %lu %lu %lu %lu", &rss, &zero, &cow,
-			    &dirty, &huge)) TH_LOG("%.120s", line);
+	n = sscanf(line, "%*s %*s %*s %*s %*s %lu %lu %lu %lu %lu", &rss, &zero, &cow, &dirty,
+		   &huge);
+	ASSERT_EQ(5, n) TH_LOG("%.120s", line);
 	EXPECT_EQ(5, rss);
 	EXPECT_EQ(2, zero);
 	EXPECT_EQ(0, cow);
@@ -534,8 +533,8 @@ TEST_F(cli, thp_pmd_leaf)
 	a = (uintptr_t)p;
 	p[0] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w));
-	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level) TH_LOG("no THP: leaf at %s",
-							 vmlab_level_name(w.leaf_level));
+	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level)
+		TH_LOG("no THP: leaf at %s", vmlab_level_name(w.leaf_level));
 
 	ASSERT_EQ(0, vmlab(&r, "walk -p %d %#lx", self->pid, a + 5 * PAGE));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
@@ -585,7 +584,8 @@ TEST_F(cli, region_commands)
 	EXPECT_EQ(VMLAB_REGION_ANON, ri.kind);
 	EXPECT_EQ(65536, ri.length);
 
-	ASSERT_EQ(0, vmlab(&r, "region create --kind file --size 0x2000 --fill byte:65 --readonly"));
+	ASSERT_EQ(0, vmlab(&r,
+			   "region create --kind file --size 0x2000 --fill byte:65 --readonly"));
 	id2 = created_id(&r);
 	ASSERT_NE(0, id2) TH_LOG("%s%s", r.out, r.err);
 	result_free(&r);
@@ -735,7 +735,8 @@ TEST_F_TIMEOUT(cli, hexdump_matches_busybox, 120)
 		snprintf(path, sizeof(path), "/tmp/cli-hexdump-%u", id);
 		ASSERT_EQ(0, save(path, buf, 16384));
 		for (i = 0; i < ARRAY_SIZE(hexdump_cases); i++)
-			check_hexdump(_metadata, id, path, hexdump_cases[i][0], hexdump_cases[i][1]);
+			check_hexdump(_metadata, id, path, hexdump_cases[i][0],
+				      hexdump_cases[i][1]);
 		unlink(path);
 		EXPECT_EQ(0, vmlab_region_destroy(self->fd, id));
 	}
@@ -758,7 +759,8 @@ TEST_F_TIMEOUT(cli, hexdump_anon_and_device, 60)
 		ASSERT_NE(0, id) TH_LOG("%s%s", r.out, r.err);
 		result_free(&r);
 		ASSERT_EQ(0, vmlab_region_info(self->fd, id, &ri));
-		p = vmlab_region_map(self->fd, ri.offset, 16384, PROT_READ | PROT_WRITE, MAP_SHARED);
+		p = vmlab_region_map(self->fd, ri.offset, 16384, PROT_READ | PROT_WRITE,
+				     MAP_SHARED);
 		ASSERT_NE(MAP_FAILED, p);
 		memcpy(p + 33, "device memory", 13);
 		memset(p + 8192, 0xa5, 100);

@@ -23,9 +23,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "walk_util.h"
-
-#define PAGE	4096UL
+#include "vmlab_test.h"
 
 FIXTURE(cow) {
 	int fd;
@@ -94,7 +92,8 @@ TEST_F(cow, fork_shares_then_copies_then_reuses)
 	}
 	ASSERT_EQ(sizeof(child_shared), read(to_parent[0], &child_shared, sizeof(child_shared)));
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &parent));
-	EXPECT_EQ(VMLAB_COW_SHARED, parent.verdict) TH_LOG("%s", vmlab_verdict_name(parent.verdict));
+	EXPECT_EQ(VMLAB_COW_SHARED, parent.verdict)
+		TH_LOG("%s", vmlab_verdict_name(parent.verdict));
 	EXPECT_EQ(VMLAB_COW_SHARED, child_shared.verdict);
 	EXPECT_EQ(2, parent.mapcount);
 	EXPECT_EQ(2, child_shared.mapcount);
@@ -119,8 +118,8 @@ TEST_F(cow, fork_shares_then_copies_then_reuses)
 	ASSERT_EQ(1, write(to_child[1], "x", 1));
 	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &alone));
-	EXPECT_EQ(VMLAB_COW_EXCLUSIVE_WP, alone.verdict) TH_LOG("%s",
-								  vmlab_verdict_name(alone.verdict));
+	EXPECT_EQ(VMLAB_COW_EXCLUSIVE_WP, alone.verdict)
+		TH_LOG("%s", vmlab_verdict_name(alone.verdict));
 	EXPECT_FALSE(alone.leaf_flags & VMLAB_PTE_WRITE);
 	EXPECT_EQ(1, alone.mapcount);
 	EXPECT_EQ(parent.pfn, alone.pfn);
@@ -297,8 +296,8 @@ TEST_F(cow, shared_file_clean_then_written)
 
 	ASSERT_EQ(0, write_str("/proc/self/clear_refs", "4"));
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &clean));
-	EXPECT_EQ(VMLAB_COW_SHARED_CLEAN, clean.verdict) TH_LOG("%s",
-								  vmlab_verdict_name(clean.verdict));
+	EXPECT_EQ(VMLAB_COW_SHARED_CLEAN, clean.verdict)
+		TH_LOG("%s", vmlab_verdict_name(clean.verdict));
 	EXPECT_FALSE(clean.leaf_flags & VMLAB_PTE_WRITE);
 	EXPECT_FALSE(clean.leaf_flags & VMLAB_PTE_SOFT_DIRTY);
 	EXPECT_EQ(w.pfn, clean.pfn);

@@ -21,7 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "module_util.h"
+#include "vmlab_test.h"
 
 FIXTURE(dev) {
 	int fd;
@@ -158,7 +158,7 @@ TEST_F(dev, info_wrong_size_einval)
 	struct vmlab_info info;
 	size_t i;
 
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		memset(&info, 0, sizeof(info));
 		info.size = sizes[i];
 		EXPECT_EQ(EINVAL, info_ioctl(self->fd, &info)) TH_LOG("size %u", sizes[i]);
@@ -194,7 +194,7 @@ TEST_F(dev, unknown_ioctl_enotty)
 	struct vmlab_info info = { .size = sizeof(info) };
 	size_t i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		errno = 0;
 		EXPECT_EQ(-1, ioctl(self->fd, cmds[i], &info)) TH_LOG("cmd %#lx", cmds[i]);
 		EXPECT_EQ(ENOTTY, errno) TH_LOG("cmd %#lx", cmds[i]);

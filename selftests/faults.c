@@ -19,7 +19,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "region_util.h"
+#include "vmlab_test.h"
 
 #define FAILSLAB	"/sys/kernel/debug/failslab/"
 #define FAILPAGE	"/sys/kernel/debug/fail_page_alloc/"
@@ -120,7 +120,7 @@ static int fi_start(void)
 
 	if (access(FAIL_NTH, W_OK) || access(FAILSLAB, F_OK) || access(FAILPAGE, F_OK))
 		return 0;
-	for (i = 0; i < sizeof(fi_settings) / sizeof(fi_settings[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(fi_settings); i++)
 		if (put(fi_settings[i][0], fi_settings[i][1]))
 			return -1;
 	return 1;
@@ -204,7 +204,7 @@ TEST_F(fi, region_create_fails_cleanly_at_every_site)
 
 	ASSERT_LE(0, regions);
 	for (nth = 1; nth <= MAX_SITES; nth++) {
-		rc = fi_create(variant->kind, 16 * PG, self->pci_addr);
+		rc = fi_create(variant->kind, 16 * PAGE, self->pci_addr);
 		ASSERT_EQ(0, arm(nth));
 		ret = ioctl(self->fd, VMLAB_IOC_REGION_CREATE, &rc);
 		err = errno;
@@ -238,7 +238,7 @@ TEST_F(fi, queries_fail_cleanly_at_every_site)
 	__u32 ids[8];
 	int nth, ret, used;
 
-	rc = fi_create(variant->kind, 4 * PG, self->pci_addr);
+	rc = fi_create(variant->kind, 4 * PAGE, self->pci_addr);
 	ASSERT_EQ(0, vmlab_region_create(self->fd, &rc));
 	for (nth = 1; nth <= MAX_SITES; nth++) {
 		ASSERT_EQ(0, arm(nth));
@@ -266,19 +266,19 @@ TEST_F(fi_anon, fault_allocation_failure_is_survived)
 	volatile char *p;
 	int used;
 
-	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_ANON, 4 * PG, 0, &rc));
-	p = vmlab_region_map(self->fd, rc.offset, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_ANON, 4 * PAGE, 0, &rc));
+	p = vmlab_region_map(self->fd, rc.offset, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;	/* the page tables exist: the next fault allocates only the page */
 	ASSERT_EQ(0, arm(1));
-	p[PG] = 2;
+	p[PAGE] = 2;
 	used = disarm();
-	EXPECT_EQ(2, p[PG]);
+	EXPECT_EQ(2, p[PAGE]);
 	EXPECT_TRUE(used);
 	ASSERT_EQ(0, vmlab_region_counters(self->fd, rc.id, &c));
 	EXPECT_EQ(2, c.pages_allocated);
 	EXPECT_EQ(2, c.pages_resident);
-	munmap((void *)p, 4 * PG);
+	munmap((void *)p, 4 * PAGE);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 }
 

@@ -26,8 +26,8 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
+#include "vmlab_test.h"
 
-#define PG		4096UL
 #define MAX_REGIONS	16
 #define LIST_MAX	65536	/* REGION_LIST takes @max_ids up to this */
 #define MAX_MAPS	32
@@ -72,17 +72,17 @@ static uint64_t below(struct fuzz *f, uint64_t n)
 /* a value of the kind that finds bugs: edges, small, huge, random */
 static uint64_t any_u64(struct fuzz *f)
 {
-	static const uint64_t edges[] = { 0, 1, PG - 1, PG, PG + 1, 2 << 20, 1ULL << 40,
-					  (1ULL << 40) + PG, UINT32_MAX, (uint64_t)INT64_MAX,
-					  UINT64_MAX, UINT64_MAX - PG + 1 };
+	static const uint64_t edges[] = { 0, 1, PAGE - 1, PAGE, PAGE + 1, 2 << 20, 1ULL << 40,
+					  (1ULL << 40) + PAGE, UINT32_MAX, (uint64_t)INT64_MAX,
+					  UINT64_MAX, UINT64_MAX - PAGE + 1 };
 
 	switch (below(f, 4)) {
 	case 0:
-		return edges[below(f, sizeof(edges) / sizeof(edges[0]))];
+		return edges[below(f, ARRAY_SIZE(edges))];
 	case 1:
 		return below(f, 64);
 	case 2:
-		return below(f, 64) * PG;
+		return below(f, 64) * PAGE;
 	default:
 		return rnd(f);
 	}
@@ -93,7 +93,9 @@ static uint64_t any_addr(struct fuzz *f)
 {
 	switch (below(f, 6)) {
 	case 0:
-		return f->nr_maps ? (uint64_t)f->maps[below(f, f->nr_maps)] + below(f, 64 * PG) : 0;
+		if (!f->nr_maps)
+			return 0;
+		return (uint64_t)f->maps[below(f, f->nr_maps)] + below(f, 64 * PAGE);
 	case 1:
 		return 0xffff888000000000ULL + below(f, 1 << 30);	/* kernel */
 	case 2:
@@ -178,7 +180,7 @@ static void op_create(struct fuzz *f)
 	rc.size = any_size(f, sizeof(rc));
 	rc.kind = below(f, 8) ? 1 + below(f, 4) : (__u32)rnd(f);
 	/* mostly sizes that fit the caps, to get regions to map */
-	rc.length = below(f, 4) ? (1 + below(f, 512)) * PG : any_u64(f);
+	rc.length = below(f, 4) ? (1 + below(f, 512)) * PAGE : any_u64(f);
 	rc.flags = below(f, 6) ? 0 : (below(f, 2) ? VMLAB_REGION_READONLY : (__u32)rnd(f));
 	if (rc.kind == VMLAB_REGION_FILE || !below(f, 8)) {
 		rc.fill = below(f, 8) ? below(f, 3) : (__u32)rnd(f);
@@ -189,7 +191,7 @@ static void op_create(struct fuzz *f)
 	if (rc.kind == VMLAB_REGION_PCI || !below(f, 16)) {
 		rc.pci_addr = below(f, 4) ? f->pci_addr : (__u32)rnd(f);
 		rc.bar = below(f, 4) ? below(f, 3) : (__u32)rnd(f);
-		rc.bar_offset = below(f, 2) ? 0 : below(f, 4) ? below(f, 600) * PG : any_u64(f);
+		rc.bar_offset = below(f, 2) ? 0 : below(f, 4) ? below(f, 600) * PAGE : any_u64(f);
 		if (below(f, 2))
 			rc.length = 0;
 		/* read-only: the host's pattern in the BAR must survive */
@@ -266,7 +268,7 @@ static pid_t any_pid(struct fuzz *f)
 {
 	static const pid_t pids[] = { 0, 0, 0, 1, 2, -1, 999999 };
 
-	return below(f, 4) ? pids[below(f, sizeof(pids) / sizeof(pids[0]))]
+	return below(f, 4) ? pids[below(f, ARRAY_SIZE(pids))]
 			   : (below(f, 2) ? getpid() : (pid_t)rnd(f));
 }
 
@@ -295,8 +297,8 @@ static void op_walk_range(struct fuzz *f)
 	r.pid = any_pid(f);
 	r.start = any_addr(f);
 	if (below(f, 4))
-		r.start &= ~(PG - 1);
-	r.end = below(f, 4) ? r.start + below(f, 1024) * PG : any_addr(f);
+		r.start &= ~(PAGE - 1);
+	r.end = below(f, 4) ? r.start + below(f, 1024) * PAGE : any_addr(f);
 	r.max_records = below(f, 4) ? 1 + below(f, 256) : (__u32)any_u64(f);
 	if (r.max_records > 256 && below(f, 2))
 		r.max_records = 256;
@@ -324,11 +326,11 @@ static void op_mmap(struct fuzz *f)
 	if (f->nr_maps == MAX_MAPS)
 		return;
 	if (i < f->nr_ids) {
-		off = f->offsets[i] + (below(f, 4) ? 0 : below(f, f->lengths[i] / PG + 2) * PG);
-		len = below(f, 4) ? f->lengths[i] : (1 + below(f, f->lengths[i] / PG + 2)) * PG;
+		off = f->offsets[i] + (below(f, 4) ? 0 : below(f, f->lengths[i] / PAGE + 2) * PAGE);
+		len = below(f, 4) ? f->lengths[i] : (1 + below(f, f->lengths[i] / PAGE + 2)) * PAGE;
 	} else {
-		off = any_u64(f) & ~(PG - 1);
-		len = (1 + below(f, 64)) * PG;
+		off = any_u64(f) & ~(PAGE - 1);
+		len = (1 + below(f, 64)) * PAGE;
 	}
 	prot = below(f, 4) ? PROT_READ | PROT_WRITE : (int)below(f, 8);
 	flags = below(f, 2) ? MAP_SHARED : MAP_PRIVATE;
@@ -362,7 +364,7 @@ static void op_touch(struct fuzz *f)
 			f->errors++;
 			continue;
 		}
-		at = below(f, len + PG);	/* sometimes past the end */
+		at = below(f, len + PAGE);	/* sometimes past the end */
 		write = below(f, 2);
 		if (write)
 			p[at] = (char)rnd(f);
@@ -390,20 +392,20 @@ static void op_vma(struct fuzz *f)
 	i = below(f, f->nr_maps);
 	p = f->maps[i];
 	len = f->map_len[i];
-	part = (1 + below(f, len / PG)) * PG;
+	part = (1 + below(f, len / PAGE)) * PAGE;
 	switch (below(f, 5)) {
 	case 0:	/* all of it: forget the mapping */
 		note(f, munmap(p, len));
 		drop_map(f, i);
 		break;
 	case 1:	/* a part: the rest stays mapped, unmapped wholesale later */
-		note(f, munmap(p + below(f, len / PG) * PG, PG));
+		note(f, munmap(p + below(f, len / PAGE) * PAGE, PAGE));
 		break;
 	case 2:
 		note(f, mprotect(p, part, below(f, 8)));
 		break;
 	case 3:
-		part = (1 + below(f, 2 * len / PG)) * PG;
+		part = (1 + below(f, 2 * len / PAGE)) * PAGE;
 		q = mremap(p, len, part, below(f, 2) ? MREMAP_MAYMOVE : 0);
 		note(f, q == MAP_FAILED);
 		if (q != MAP_FAILED) {
@@ -419,8 +421,8 @@ static void op_vma(struct fuzz *f)
 
 static void op_rw(struct fuzz *f)
 {
-	char buf[3 * PG];
-	__u64 off = f->nr_ids && below(f, 4) ? f->offsets[below(f, f->nr_ids)] + below(f, 64 * PG)
+	char buf[3 * PAGE];
+	__u64 off = f->nr_ids && below(f, 4) ? f->offsets[below(f, f->nr_ids)] + below(f, 64 * PAGE)
 					     : any_u64(f);
 	size_t len = below(f, sizeof(buf));
 
@@ -454,7 +456,7 @@ static void op_fork(struct fuzz *f)
 	if (pid == 0) {
 		f->rng ^= getpid();
 		for (i = 0; i < 20; i++) {
-			fuzz_op op = ops[below(f, sizeof(ops) / sizeof(ops[0]))];
+			fuzz_op op = ops[below(f, ARRAY_SIZE(ops))];
 
 			/* the parent keeps the list of regions */
 			if (op != op_fork && op != op_create && op != op_destroy)
@@ -510,16 +512,16 @@ TEST_F_TIMEOUT(fuzz, ioctls_and_mappings, FUZZ_TIMEOUT)
 	vmlab_pci_devices(&f.pci_addr, 1);
 	ASSERT_EQ(0, vmlab_info(f.fd, &info));
 	pages_before = info.pages_in_use;
-	f.ro_page = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	f.gone_page = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	f.ro_page = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	f.gone_page = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, f.ro_page);
 	ASSERT_NE(MAP_FAILED, f.gone_page);
-	munmap(f.gone_page, PG);
+	munmap(f.gone_page, PAGE);
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
 		for (i = 0; i < 64; i++)
-			ops[below(&f, sizeof(ops) / sizeof(ops[0]))](&f);
+			ops[below(&f, ARRAY_SIZE(ops))](&f);
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 < secs);
 	TH_LOG("%lu operations, %lu refused or faulted", f.ops, f.errors);
@@ -536,7 +538,7 @@ TEST_F_TIMEOUT(fuzz, ioctls_and_mappings, FUZZ_TIMEOUT)
 	EXPECT_EQ(0, vmlab_info(fd2, &info));
 	/* every page of every region the run made is accounted back */
 	EXPECT_EQ(pages_before, info.pages_in_use);
-	n = vmlab_region_list(fd2, ids, sizeof(ids) / sizeof(ids[0]), NULL);
+	n = vmlab_region_list(fd2, ids, ARRAY_SIZE(ids), NULL);
 	ASSERT_LE(0, n);
 	for (i = 0; i < (unsigned int)n; i++) {
 		TH_LOG("region %u left: destroying it", ids[i]);

@@ -34,7 +34,7 @@ static const struct {
 	{ "device", "Device memory: PFN maps without struct page" },
 };
 
-#define NR_LESSONS	(sizeof(lessons) / sizeof(lessons[0]))
+#define NR_LESSONS	ARRAY_SIZE(lessons)
 #define OUT_SIZE	(256 << 10)
 
 /*

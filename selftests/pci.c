@@ -28,7 +28,7 @@
 #include "ivshmem.h"
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "region_util.h"
+#include "vmlab_test.h"
 
 #define MIB		(1UL << 20)
 #define BAR_REGS	0	/* ivshmem's registers, 256 bytes */
@@ -102,16 +102,16 @@ static int device_leaf_cache(int fd, __u32 cache)
 
 	memset(&rc, 0, sizeof(rc));
 	rc.kind = VMLAB_REGION_DEVICE;
-	rc.length = PG;
+	rc.length = PAGE;
 	rc.cache = cache;
 	if (vmlab_region_create(fd, &rc))
 		return -1;
-	p = vmlab_region_map(fd, rc.offset, PG, PROT_READ, MAP_SHARED);
+	p = vmlab_region_map(fd, rc.offset, PAGE, PROT_READ, MAP_SHARED);
 	if (p != MAP_FAILED) {
 		(void)p[0];
 		if (!vmlab_walk(fd, 0, (uintptr_t)p, &w))
 			mode = w.cache_mode;
-		munmap((void *)p, PG);
+		munmap((void *)p, PAGE);
 	}
 	vmlab_region_destroy(fd, rc.id);
 	return mode;
@@ -208,7 +208,7 @@ TEST_F(pci, bar2_guest_writes_pattern)
 TEST_F(pci, bar2_walk_leaf_and_caching)
 {
 	const size_t len = VMLAB_IVSHMEM_SIZE;
-	bool pmd = (self->info.features & VMLAB_FEAT_DEVICE_PMD) && thp_enabled();
+	bool pmd = (self->info.features & VMLAB_FEAT_DEVICE_PMD) && thp_enabled(NULL, 0);
 	struct vmlab_region_counters c;
 	struct vmlab_region_create rc;
 	struct vmlab_region_info ri;
@@ -225,9 +225,9 @@ TEST_F(pci, bar2_walk_leaf_and_caching)
 	ASSERT_EQ(p, mmap(p, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, self->fd,
 			  rc.offset));
 	madvise(p, len, MADV_HUGEPAGE);
-	(void)*(volatile char *)(p + 5 * PG + 8);
+	(void)*(volatile char *)(p + 5 * PAGE + 8);
 
-	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 5 * PG + 8, &w));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 5 * PAGE + 8, &w));
 	EXPECT_EQ(VMLAB_BACKING_VMLAB, w.backing);
 	EXPECT_EQ(VMLAB_REGION_PCI, w.region_kind);
 	EXPECT_EQ(rc.id, w.region_id);
@@ -243,13 +243,13 @@ TEST_F(pci, bar2_walk_leaf_and_caching)
 		EXPECT_EQ(VMLAB_LEVEL_PMD, w.leaf_level);
 		EXPECT_EQ(2 * MIB, w.leaf_size);
 		EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_HUGE);
-		EXPECT_EQ(ri.phys_addr / PG, w.pfn);
+		EXPECT_EQ(ri.phys_addr / PAGE, w.pfn);
 		EXPECT_EQ(1, c.huge_faults);
 	} else {
 		EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
-		EXPECT_EQ(PG, w.leaf_size);
+		EXPECT_EQ(PAGE, w.leaf_size);
 		EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_SPECIAL);
-		EXPECT_EQ(ri.phys_addr / PG + 5, w.pfn);
+		EXPECT_EQ(ri.phys_addr / PAGE + 5, w.pfn);
 		EXPECT_EQ(0, c.huge_faults);
 	}
 	TH_LOG("leaf %s, %llu bytes, caching %s, entry %#llx", vmlab_level_name(w.leaf_level),
@@ -269,16 +269,16 @@ TEST_F(pci, bar2_uncached_on_request)
 
 	uc_mode = device_leaf_cache(self->fd, VMLAB_CACHE_UC);
 	ASSERT_LE(0, uc_mode);
-	ASSERT_EQ(0, vmlab_region_pci(self->fd, self->addr, BAR_SHM, 0, PG, 0,
+	ASSERT_EQ(0, vmlab_region_pci(self->fd, self->addr, BAR_SHM, 0, PAGE, 0,
 				      VMLAB_CACHE_UC, &rc));
 	EXPECT_EQ(VMLAB_CACHE_UC, rc.cache);
-	p = vmlab_region_map(self->fd, rc.offset, PG, PROT_READ, MAP_SHARED);
+	p = vmlab_region_map(self->fd, rc.offset, PAGE, PROT_READ, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(vmlab_ivshmem_word(VMLAB_IVSHMEM_HOST_TAG, 8), ((volatile uint64_t *)p)[1]);
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
 	EXPECT_EQ(uc_mode, w.cache_mode);
 	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
-	munmap((void *)p, PG);
+	munmap((void *)p, PAGE);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 }
 
@@ -288,11 +288,11 @@ TEST_F(pci, bar2_mixed_caching_ebusy)
 	struct vmlab_region_create rc;
 
 	ASSERT_NE(0, bar_region(self->fd, self->addr, BAR_SHM, 0, VMLAB_CACHE_WC, &rc));
-	EXPECT_EQ(EBUSY, pci_errno(self->fd, self->addr, BAR_SHM, 0, PG, 0, VMLAB_CACHE_UC));
+	EXPECT_EQ(EBUSY, pci_errno(self->fd, self->addr, BAR_SHM, 0, PAGE, 0, VMLAB_CACHE_UC));
 	/* the same mode again is fine */
-	EXPECT_EQ(0, pci_errno(self->fd, self->addr, BAR_SHM, MIB, PG, 0, VMLAB_CACHE_WC));
+	EXPECT_EQ(0, pci_errno(self->fd, self->addr, BAR_SHM, MIB, PAGE, 0, VMLAB_CACHE_WC));
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
-	EXPECT_EQ(0, pci_errno(self->fd, self->addr, BAR_SHM, 0, PG, 0, VMLAB_CACHE_UC));
+	EXPECT_EQ(0, pci_errno(self->fd, self->addr, BAR_SHM, 0, PAGE, 0, VMLAB_CACHE_UC));
 }
 
 /* A PCI region mapped MAP_PRIVATE: no page to copy, EINVAL. */
@@ -302,7 +302,7 @@ TEST_F(pci, private_mapping_einval)
 
 	ASSERT_NE(0, bar_region(self->fd, self->addr, BAR_SHM, 0, 0, &rc));
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, PG, PROT_READ, MAP_PRIVATE, self->fd, rc.offset));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, self->fd, rc.offset));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 }
@@ -319,29 +319,29 @@ TEST_F(pci, bar0_registers_readonly_uncached)
 	uc_mode = device_leaf_cache(self->fd, VMLAB_CACHE_UC);
 	ASSERT_LE(0, uc_mode);
 	ASSERT_NE(0, bar_region(self->fd, self->addr, BAR_REGS, VMLAB_REGION_READONLY, 0, &rc));
-	EXPECT_EQ(PG, rc.length);
+	EXPECT_EQ(PAGE, rc.length);
 	EXPECT_EQ(VMLAB_CACHE_UC, rc.cache);
 	ASSERT_EQ(0, vmlab_region_info(self->fd, rc.id, &ri));
 	EXPECT_EQ(256, ri.bar_size);
 	EXPECT_FALSE(ri.pci_flags & VMLAB_PCI_PREFETCH);
-	EXPECT_EQ(0, ri.phys_addr % PG);
+	EXPECT_EQ(0, ri.phys_addr % PAGE);
 	TH_LOG("BAR0 at %#llx, %llu bytes", (unsigned long long)ri.phys_addr,
 	       (unsigned long long)ri.bar_size);
 	/* a writable shared mapping is refused, and mprotect cannot make one */
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd,
 				   rc.offset));
 	EXPECT_EQ(EACCES, errno);
-	p = vmlab_region_map(self->fd, rc.offset, PG, PROT_READ, MAP_SHARED);
+	p = vmlab_region_map(self->fd, rc.offset, PAGE, PROT_READ, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_NE(0, mprotect((void *)p, PG, PROT_READ | PROT_WRITE));
+	EXPECT_NE(0, mprotect((void *)p, PAGE, PROT_READ | PROT_WRITE));
 	/* IntrMask: nothing enabled interrupts */
 	EXPECT_EQ(0, p[0]);
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
 	EXPECT_EQ(uc_mode, w.cache_mode);
 	EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_WRITE);
 	EXPECT_EQ(VMLAB_REGION_PCI, w.region_kind);
-	munmap((void *)p, PG);
+	munmap((void *)p, PAGE);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 }
 
@@ -368,11 +368,11 @@ TEST_F(pci, bad_input_errnos)
 	EXPECT_EQ(ENXIO, pci_errno(self->fd, self->addr, 5, 0, 0, 0, 0));
 	EXPECT_EQ(EINVAL, pci_errno(self->fd, self->addr, BAR_SHM, 100, 0, 0, 0));
 	EXPECT_EQ(EINVAL, pci_errno(self->fd, self->addr, BAR_SHM, 2 * MIB, 0, 0, 0));
-	EXPECT_EQ(EINVAL, pci_errno(self->fd, self->addr, BAR_SHM, UINT64_MAX & ~(PG - 1),
-				    PG, 0, 0));
+	EXPECT_EQ(EINVAL, pci_errno(self->fd, self->addr, BAR_SHM, UINT64_MAX & ~(PAGE - 1),
+				    PAGE, 0, 0));
 	EXPECT_EQ(EINVAL, pci_errno(self->fd, self->addr, BAR_SHM, 0, 4 * MIB, 0, 0));
 	EXPECT_EQ(EINVAL, pci_errno(self->fd, self->addr, BAR_SHM, MIB, 2 * MIB, 0, 0));
-	EXPECT_EQ(EINVAL, pci_errno(self->fd, self->addr, BAR_SHM, 0, PG + 1, 0, 0));
+	EXPECT_EQ(EINVAL, pci_errno(self->fd, self->addr, BAR_SHM, 0, PAGE + 1, 0, 0));
 	EXPECT_EQ(EINVAL, pci_errno(self->fd, self->addr, BAR_SHM, 0, 0, 0, VMLAB_CACHE_WT));
 	EXPECT_EQ(EINVAL, pci_errno(self->fd, self->addr, BAR_SHM, 0, 0, 1u << 7, 0));
 	/* a part of the BAR is fine */
@@ -415,23 +415,23 @@ TEST_F(pci, hexdump_cli_shows_host_bytes)
 	const char *path = "/tmp/vmlab-pci-host-pattern";
 	static char got[1 << 16], want[1 << 16];
 	struct vmlab_region_create rc;
-	uint64_t words[PG / 8];
+	uint64_t words[PAGE / 8];
 	char id[16];
+	char *const hexdump[] = { VMLAB_BIN, "hexdump", "-n", "4096", id, NULL };
 	size_t i;
 	FILE *f;
 
-	for (i = 0; i < PG / 8; i++)
-		words[i] = vmlab_ivshmem_word(VMLAB_IVSHMEM_HOST_TAG, PG + i * 8);
+	for (i = 0; i < PAGE / 8; i++)
+		words[i] = vmlab_ivshmem_word(VMLAB_IVSHMEM_HOST_TAG, PAGE + i * 8);
 	f = fopen(path, "w");
 	ASSERT_NE(NULL, f);
 	ASSERT_EQ(1, fwrite(words, sizeof(words), 1, f));
 	ASSERT_EQ(0, fclose(f));
 	ASSERT_EQ(0, run(want, sizeof(want), (char *[]){ HEXDUMP_BIN, "-C", (char *)path, NULL }));
 
-	ASSERT_EQ(0, vmlab_region_pci(self->fd, self->addr, BAR_SHM, PG, 2 * PG, 0, 0, &rc));
+	ASSERT_EQ(0, vmlab_region_pci(self->fd, self->addr, BAR_SHM, PAGE, 2 * PAGE, 0, 0, &rc));
 	snprintf(id, sizeof(id), "%u", rc.id);
-	ASSERT_EQ(0, run(got, sizeof(got), (char *[]){ VMLAB_BIN, "hexdump", "-n", "4096",
-						       id, NULL }));
+	ASSERT_EQ(0, run(got, sizeof(got), hexdump));
 	EXPECT_STREQ(want, got);
 	EXPECT_NE(NULL, strstr(got, "|....host....host|"));
 	unlink(path);
@@ -444,6 +444,12 @@ TEST_F(pci, region_list_cli_shows_bar)
 	static char out[1 << 16];
 	struct vmlab_region_create rc;
 	char want[96], pci[16], id[16];
+	char *const create_ro[] = { VMLAB_BIN, "region", "create", "--kind", "pci", "--pci", pci,
+				    "--bar", "0", "--readonly", NULL };
+	char *const create[] = { VMLAB_BIN, "region", "create", "--kind", "pci", "--pci", pci,
+				 "--bar", "0", NULL };
+	char *const hexdump[] = { VMLAB_BIN, "hexdump", "-n", "16", id, NULL };
+	int n;
 
 	vmlab_pci_format(pci, sizeof(pci), self->addr);
 	ASSERT_EQ(0, run(out, sizeof(out), (char *[]){ VMLAB_BIN, "info", NULL }));
@@ -460,20 +466,17 @@ TEST_F(pci, region_list_cli_shows_bar)
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 
 	/* the CLI creates one too, and says why it cannot */
-	ASSERT_EQ(0, run(out, sizeof(out), (char *[]){ VMLAB_BIN, "region", "create", "--kind",
-						       "pci", "--pci", pci, "--bar", "0",
-						       "--readonly", NULL }));
+	ASSERT_EQ(0, run(out, sizeof(out), create_ro));
 	EXPECT_NE(NULL, strstr(out, "BAR0 + 0x0, UC")) TH_LOG("%s", out);
-	ASSERT_EQ(1, sscanf(out, "region %u created", &rc.id));
+	n = sscanf(out, "region %u created", &rc.id);
+	ASSERT_EQ(1, n);
 	/* the registers through the tool: one line of 16 bytes, then the end */
 	snprintf(id, sizeof(id), "%u", rc.id);
-	ASSERT_EQ(0, run(out, sizeof(out), (char *[]){ VMLAB_BIN, "hexdump", "-n", "16", id,
-						       NULL }));
+	ASSERT_EQ(0, run(out, sizeof(out), hexdump));
 	EXPECT_EQ(0, strncmp(out, "00000000  ", 10)) TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "|\n00000010\n")) TH_LOG("%s", out);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
-	EXPECT_EQ(1, run(out, sizeof(out), (char *[]){ VMLAB_BIN, "region", "create", "--kind",
-						       "pci", "--pci", pci, "--bar", "0", NULL }));
+	EXPECT_EQ(1, run(out, sizeof(out), create));
 }
 
 static sigjmp_buf bus_env;
@@ -528,7 +531,7 @@ TEST_F(pci, unbind_while_mapped_then_rebind)
 	ASSERT_EQ(0, vmlab_region_info(self->fd, rc.id, &ri));
 	EXPECT_TRUE(ri.pci_flags & VMLAB_PCI_GONE);
 	errno = 0;
-	EXPECT_EQ(MAP_FAILED, mmap(NULL, PG, PROT_READ, MAP_SHARED, self->fd, rc.offset));
+	EXPECT_EQ(MAP_FAILED, mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, rc.offset));
 	EXPECT_EQ(ENODEV, errno);
 	EXPECT_EQ(ENODEV, pci_errno(self->fd, self->addr, BAR_SHM, 0, 0, 0, 0));
 
@@ -562,7 +565,7 @@ static int fault_loop(int fd, const struct vmlab_region_create *rc)
 		p = vmlab_region_map(fd, rc->offset, rc->length, PROT_READ, MAP_SHARED);
 		if (p == MAP_FAILED)
 			return errno == ENODEV ? 0 : 1;
-		for (i = 0; i < rc->length / 8; i += PG / 8)
+		for (i = 0; i < rc->length / 8; i += PAGE / 8)
 			sum += p[i];
 		munmap((void *)p, rc->length);
 	}

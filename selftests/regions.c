@@ -20,8 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "module_util.h"
-#include "region_util.h"
+#include "vmlab_test.h"
 
 FIXTURE(rgn) {
 	int fd;
@@ -65,14 +64,14 @@ TEST_F(rgn, create_info_destroy_each_kind)
 	size_t i;
 
 	for (i = 0; i < 3; i++) {
-		ASSERT_EQ(0, vmlab_region_new(self->fd, kinds[i], 4 * PG, 0, &rc));
+		ASSERT_EQ(0, vmlab_region_new(self->fd, kinds[i], 4 * PAGE, 0, &rc));
 		EXPECT_NE(0, rc.id);
 		EXPECT_EQ((__u64)rc.id << VMLAB_REGION_SHIFT, rc.offset);
 		ASSERT_EQ(0, vmlab_region_info(self->fd, rc.id, &ri));
 		EXPECT_EQ(sizeof(ri), ri.size);
 		EXPECT_EQ(rc.id, ri.id);
 		EXPECT_EQ(kinds[i], ri.kind);
-		EXPECT_EQ(4 * PG, ri.length);
+		EXPECT_EQ(4 * PAGE, ri.length);
 		EXPECT_EQ(rc.offset, ri.offset);
 		EXPECT_EQ(0, ri.counters.mappings);
 		/* we are root: DEVICE shows its address */
@@ -94,14 +93,14 @@ TEST_F(rgn, regions_are_module_wide)
 	char *p;
 
 	ASSERT_LE(0, fd2);
-	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PG, 0, &rc));
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PAGE, 0, &rc));
 	close(self->fd);
 	self->fd = vmlab_open();	/* the creator's descriptor is gone */
 	ASSERT_EQ(0, vmlab_region_info(fd2, rc.id, &ri));
-	p = vmlab_region_map(fd2, rc.offset, PG, PROT_READ, MAP_SHARED);
+	p = vmlab_region_map(fd2, rc.offset, PAGE, PROT_READ, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(0, p[0]);
-	munmap(p, PG);
+	munmap(p, PAGE);
 	EXPECT_EQ(0, vmlab_region_destroy(fd2, rc.id));
 	close(fd2);
 }
@@ -114,7 +113,7 @@ TEST_F(rgn, list_ids)
 	int i, j, n;
 
 	for (i = 0; i < 3; i++)
-		ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_ANON, PG, 0, &rc[i]));
+		ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_ANON, PAGE, 0, &rc[i]));
 	n = vmlab_region_list(self->fd, ids, 64, &nr);
 	ASSERT_LE(3, n);
 	EXPECT_EQ(n, nr);
@@ -143,7 +142,7 @@ TEST_F(rgn, list_bad_input)
 	struct vmlab_region_create rc;
 
 	EXPECT_EQ(EINVAL, ioctl_errno(self->fd, VMLAB_IOC_REGION_LIST, &rl));
-	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_ANON, PG, 0, &rc));
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_ANON, PAGE, 0, &rc));
 	rl.max_ids = 4;
 	rl.ids = 8;	/* unmapped */
 	EXPECT_EQ(EFAULT, ioctl_errno(self->fd, VMLAB_IOC_REGION_LIST, &rl));
@@ -164,14 +163,14 @@ TEST_F(rgn, create_zero_length_einval)
 /* A length that is not a page multiple: EINVAL. */
 TEST_F(rgn, create_unaligned_einval)
 {
-	const __u64 lengths[] = { 1, PG - 1, PG + 1, 3 * PG + 512 };
+	const __u64 lengths[] = { 1, PAGE - 1, PAGE + 1, 3 * PAGE + 512 };
 	struct vmlab_region_create rc;
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
 		rc = raw_create(VMLAB_REGION_ANON, lengths[i]);
-		EXPECT_EQ(EINVAL, create_errno(self->fd, &rc)) TH_LOG("%llu",
-			(unsigned long long)lengths[i]);
+		EXPECT_EQ(EINVAL, create_errno(self->fd, &rc))
+			TH_LOG("%llu", (unsigned long long)lengths[i]);
 	}
 }
 
@@ -180,9 +179,9 @@ TEST_F(rgn, create_over_offset_space_einval)
 {
 	struct vmlab_region_create rc;
 
-	rc = raw_create(VMLAB_REGION_ANON, (1ULL << VMLAB_REGION_SHIFT) + PG);
+	rc = raw_create(VMLAB_REGION_ANON, (1ULL << VMLAB_REGION_SHIFT) + PAGE);
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
-	rc = raw_create(VMLAB_REGION_ANON, -PG);
+	rc = raw_create(VMLAB_REGION_ANON, -PAGE);
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
 }
 
@@ -193,7 +192,7 @@ TEST_F(rgn, create_over_max_region_e2big)
 	struct vmlab_region_create rc;
 
 	ASSERT_LT(0, old);
-	rc = raw_create(VMLAB_REGION_ANON, ((__u64)old << 20) + PG);
+	rc = raw_create(VMLAB_REGION_ANON, ((__u64)old << 20) + PAGE);
 	EXPECT_EQ(E2BIG, create_errno(self->fd, &rc));
 	ASSERT_EQ(0, param_write("max_region_mb", 1));
 	rc = raw_create(VMLAB_REGION_FILE, 2 << 20);
@@ -206,7 +205,7 @@ TEST_F(rgn, create_over_max_region_e2big)
 /* A DEVICE region over 4 MiB (one contiguous allocation): E2BIG. */
 TEST_F(rgn, create_device_over_4m_e2big)
 {
-	struct vmlab_region_create rc = raw_create(VMLAB_REGION_DEVICE, (4 << 20) + PG);
+	struct vmlab_region_create rc = raw_create(VMLAB_REGION_DEVICE, (4 << 20) + PAGE);
 
 	EXPECT_EQ(E2BIG, create_errno(self->fd, &rc));
 }
@@ -227,13 +226,13 @@ TEST_F(rgn, create_over_total_enospc)
 	ASSERT_EQ(0, nr) TH_LOG("regions left over by another test");
 	ASSERT_EQ(0, param_write("max_total_mb", 2));
 	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_ANON, 1 << 20, 0, &a));
-	b = raw_create(VMLAB_REGION_ANON, (1 << 20) + PG);
+	b = raw_create(VMLAB_REGION_ANON, (1 << 20) + PAGE);
 	EXPECT_EQ(ENOSPC, create_errno(self->fd, &b));
 	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, 1 << 20, 0, &b));
 	p = vmlab_region_map(self->fd, b.offset, 1 << 20, PROT_READ, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, b.id));
-	b = raw_create(VMLAB_REGION_ANON, PG);
+	b = raw_create(VMLAB_REGION_ANON, PAGE);
 	EXPECT_EQ(ENOSPC, create_errno(self->fd, &b));	/* still mapped */
 	munmap(p, 1 << 20);
 	b = raw_create(VMLAB_REGION_ANON, 1 << 20);
@@ -250,7 +249,7 @@ TEST_F(rgn, create_unknown_kind_einval)
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		rc = raw_create(kinds[i], PG);
+		rc = raw_create(kinds[i], PAGE);
 		EXPECT_EQ(EINVAL, create_errno(self->fd, &rc)) TH_LOG("kind %u", kinds[i]);
 	}
 }
@@ -262,7 +261,7 @@ TEST_F(rgn, create_unknown_flag_einval)
 	int bit;
 
 	for (bit = 1; bit < 32; bit++) {
-		rc = raw_create(VMLAB_REGION_FILE, PG);
+		rc = raw_create(VMLAB_REGION_FILE, PAGE);
 		rc.flags = 1U << bit;
 		EXPECT_EQ(EINVAL, create_errno(self->fd, &rc)) TH_LOG("bit %d", bit);
 	}
@@ -273,21 +272,21 @@ TEST_F(rgn, create_bad_fill_einval)
 {
 	struct vmlab_region_create rc;
 
-	rc = raw_create(VMLAB_REGION_FILE, PG);
+	rc = raw_create(VMLAB_REGION_FILE, PAGE);
 	rc.fill = VMLAB_FILL_PATTERN + 1;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
-	rc = raw_create(VMLAB_REGION_ANON, PG);
+	rc = raw_create(VMLAB_REGION_ANON, PAGE);
 	rc.fill = VMLAB_FILL_BYTE;
 	rc.fill_byte = 1;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
-	rc = raw_create(VMLAB_REGION_DEVICE, PG);
+	rc = raw_create(VMLAB_REGION_DEVICE, PAGE);
 	rc.fill = VMLAB_FILL_PATTERN;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
-	rc = raw_create(VMLAB_REGION_FILE, PG);
+	rc = raw_create(VMLAB_REGION_FILE, PAGE);
 	rc.fill = VMLAB_FILL_BYTE;
 	rc.fill_byte = 256;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
-	rc = raw_create(VMLAB_REGION_FILE, PG);
+	rc = raw_create(VMLAB_REGION_FILE, PAGE);
 	rc.fill_byte = 7;	/* with FILL_ZERO */
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
 }
@@ -300,14 +299,14 @@ TEST_F(rgn, create_bad_cache_einval)
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		rc = raw_create(VMLAB_REGION_DEVICE, PG);
+		rc = raw_create(VMLAB_REGION_DEVICE, PAGE);
 		rc.cache = modes[i];
 		EXPECT_EQ(EINVAL, create_errno(self->fd, &rc)) TH_LOG("cache %u", modes[i]);
 	}
-	rc = raw_create(VMLAB_REGION_FILE, PG);
+	rc = raw_create(VMLAB_REGION_FILE, PAGE);
 	rc.cache = VMLAB_CACHE_WC;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
-	rc = raw_create(VMLAB_REGION_ANON, PG);
+	rc = raw_create(VMLAB_REGION_ANON, PAGE);
 	rc.cache = VMLAB_CACHE_UC;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
 }
@@ -320,25 +319,25 @@ TEST_F(rgn, nonzero_padding_einval)
 	struct vmlab_region_info ri;
 	int i;
 
-	rc = raw_create(VMLAB_REGION_FILE, PG);
+	rc = raw_create(VMLAB_REGION_FILE, PAGE);
 	rc.__pad = 1;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
 	for (i = 0; i < 2; i++) {
-		rc = raw_create(VMLAB_REGION_FILE, PG);
+		rc = raw_create(VMLAB_REGION_FILE, PAGE);
 		rc.__reserved[i] = 1;
 		EXPECT_EQ(EINVAL, create_errno(self->fd, &rc)) TH_LOG("reserved[%d]", i);
 	}
 	/* the PCI fields are padding for the other kinds */
-	rc = raw_create(VMLAB_REGION_FILE, PG);
+	rc = raw_create(VMLAB_REGION_FILE, PAGE);
 	rc.pci_addr = 1;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
-	rc = raw_create(VMLAB_REGION_ANON, PG);
+	rc = raw_create(VMLAB_REGION_ANON, PAGE);
 	rc.bar = 2;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
-	rc = raw_create(VMLAB_REGION_DEVICE, PG);
-	rc.bar_offset = PG;
+	rc = raw_create(VMLAB_REGION_DEVICE, PAGE);
+	rc.bar_offset = PAGE;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
-	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PG, 0, &rc));
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PAGE, 0, &rc));
 	rd.id = rc.id;
 	rd.__reserved[1] = 1;
 	EXPECT_EQ(EINVAL, ioctl_errno(self->fd, VMLAB_IOC_REGION_DESTROY, &rd));
@@ -370,7 +369,7 @@ TEST_F(rgn, wrong_struct_size_einval)
 		memset(&u, 0, sizeof(u));
 		u.c.size = _IOC_SIZE(cmds[i]) - 8;
 		u.c.kind = 1;	/* a valid CREATE otherwise */
-		u.c.length = PG;
+		u.c.length = PAGE;
 		EXPECT_EQ(EINVAL, ioctl_errno(self->fd, cmds[i], &u)) TH_LOG("cmd %zu", i);
 		u.c.size = _IOC_SIZE(cmds[i]) + 8;
 		EXPECT_EQ(EINVAL, ioctl_errno(self->fd, cmds[i], &u)) TH_LOG("cmd %zu", i);
@@ -386,7 +385,7 @@ TEST_F(rgn, destroy_unknown_enoent)
 	EXPECT_EQ(ENOENT, errno);
 	EXPECT_EQ(-1, vmlab_region_destroy(self->fd, 65535));
 	EXPECT_EQ(ENOENT, errno);
-	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_ANON, PG, 0, &rc));
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_ANON, PAGE, 0, &rc));
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 	EXPECT_EQ(-1, vmlab_region_destroy(self->fd, rc.id));
 	EXPECT_EQ(ENOENT, errno);
@@ -408,10 +407,10 @@ TEST_F(rgn, mmap_unknown_offset_enxio)
 {
 	void *p;
 
-	p = mmap(NULL, PG, PROT_READ, MAP_SHARED, self->fd, 0);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(ENXIO, errno);
-	p = mmap(NULL, PG, PROT_READ, MAP_SHARED, self->fd, 4000ULL << VMLAB_REGION_SHIFT);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, 4000ULL << VMLAB_REGION_SHIFT);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(ENXIO, errno);
 }
@@ -422,20 +421,20 @@ TEST_F(rgn, mmap_past_end_einval)
 	struct vmlab_region_create rc;
 	void *p;
 
-	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, 4 * PG, 0, &rc));
-	p = mmap(NULL, 5 * PG, PROT_READ, MAP_SHARED, self->fd, rc.offset);
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, 4 * PAGE, 0, &rc));
+	p = mmap(NULL, 5 * PAGE, PROT_READ, MAP_SHARED, self->fd, rc.offset);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, 2 * PG, PROT_READ, MAP_SHARED, self->fd, rc.offset + 3 * PG);
+	p = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, self->fd, rc.offset + 3 * PAGE);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
-	p = mmap(NULL, PG, PROT_READ, MAP_SHARED, self->fd, rc.offset + 4 * PG);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, rc.offset + 4 * PAGE);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
 	/* the last page alone is fine */
-	p = mmap(NULL, PG, PROT_READ, MAP_SHARED, self->fd, rc.offset + 3 * PG);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, rc.offset + 3 * PAGE);
 	ASSERT_NE(MAP_FAILED, p);
-	munmap(p, PG);
+	munmap(p, PAGE);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 }
 
@@ -445,22 +444,22 @@ TEST_F(rgn, readonly_refuses_shared_write)
 	struct vmlab_region_create rc;
 	char *p;
 
-	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PG,
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PAGE,
 				      VMLAB_REGION_READONLY, &rc));
-	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, rc.offset);
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, self->fd, rc.offset);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EACCES, errno);
-	p = mmap(NULL, PG, PROT_READ, MAP_SHARED, self->fd, rc.offset);
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, rc.offset);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_EQ(-1, mprotect(p, PG, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(-1, mprotect(p, PAGE, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(EACCES, errno);
 	EXPECT_EQ(0, p[0]);
-	munmap(p, PG);
+	munmap(p, PAGE);
 	/* a private writable mapping never writes the region: allowed */
-	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, rc.offset);
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, self->fd, rc.offset);
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
-	munmap(p, PG);
+	munmap(p, PAGE);
 	EXPECT_EQ(-1, pwrite(self->fd, "x", 1, rc.offset));
 	EXPECT_EQ(EACCES, errno);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
@@ -477,19 +476,19 @@ TEST_F(rgn, rw_bad_input)
 	EXPECT_EQ(ENXIO, errno);
 	EXPECT_EQ(-1, pwrite(self->fd, buf, sizeof(buf), 999ULL << VMLAB_REGION_SHIFT));
 	EXPECT_EQ(ENXIO, errno);
-	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_ANON, PG, 0, &rc));
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_ANON, PAGE, 0, &rc));
 	EXPECT_EQ(-1, pread(self->fd, buf, sizeof(buf), rc.offset));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
-	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PG, 0, &rc));
-	EXPECT_EQ(0, pread(self->fd, buf, sizeof(buf), rc.offset + PG));	/* EOF */
-	EXPECT_EQ(8, pread(self->fd, buf, sizeof(buf), rc.offset + PG - 8));	/* short */
-	EXPECT_EQ(-1, pwrite(self->fd, buf, sizeof(buf), rc.offset + PG));
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PAGE, 0, &rc));
+	EXPECT_EQ(0, pread(self->fd, buf, sizeof(buf), rc.offset + PAGE));	/* EOF */
+	EXPECT_EQ(8, pread(self->fd, buf, sizeof(buf), rc.offset + PAGE - 8));	/* short */
+	EXPECT_EQ(-1, pwrite(self->fd, buf, sizeof(buf), rc.offset + PAGE));
 	EXPECT_EQ(ENOSPC, errno);
-	EXPECT_EQ(8, pwrite(self->fd, buf, sizeof(buf), rc.offset + PG - 8));
-	hole = mmap(NULL, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	EXPECT_EQ(8, pwrite(self->fd, buf, sizeof(buf), rc.offset + PAGE - 8));
+	hole = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, hole);
-	ASSERT_EQ(0, munmap(hole, PG));
+	ASSERT_EQ(0, munmap(hole, PAGE));
 	EXPECT_EQ(-1, pread(self->fd, hole, sizeof(buf), rc.offset));
 	EXPECT_EQ(EFAULT, errno);
 	EXPECT_EQ(-1, pwrite(self->fd, hole, sizeof(buf), rc.offset));
@@ -515,7 +514,7 @@ FIXTURE_SETUP(life)
 {
 	self->fd = vmlab_open();
 	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, vmlab_region_new(self->fd, variant->kind, 8 * PG, 0, &self->rc));
+	ASSERT_EQ(0, vmlab_region_new(self->fd, variant->kind, 8 * PAGE, 0, &self->rc));
 }
 
 FIXTURE_TEARDOWN(life)
@@ -539,20 +538,20 @@ TEST_F(life, destroy_while_mapped_is_deferred)
 	struct vmlab_region_info ri;
 	char *p;
 
-	p = vmlab_region_map(self->fd, self->rc.offset, 8 * PG, PROT_READ | PROT_WRITE,
+	p = vmlab_region_map(self->fd, self->rc.offset, 8 * PAGE, PROT_READ | PROT_WRITE,
 			     MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
-	p[5 * PG] = 42;
+	p[5 * PAGE] = 42;
 	ASSERT_EQ(0, vmlab_region_destroy(self->fd, self->rc.id));
 	EXPECT_EQ(-1, vmlab_region_info(self->fd, self->rc.id, &ri));
 	EXPECT_EQ(ENOENT, errno);
-	EXPECT_EQ(MAP_FAILED, vmlab_region_map(self->fd, self->rc.offset, PG, PROT_READ,
+	EXPECT_EQ(MAP_FAILED, vmlab_region_map(self->fd, self->rc.offset, PAGE, PROT_READ,
 					       MAP_SHARED));
 	EXPECT_EQ(ENXIO, errno);
-	EXPECT_EQ(42, p[5 * PG]);
-	p[6 * PG] = 43;
-	EXPECT_EQ(43, p[6 * PG]);
-	EXPECT_EQ(0, munmap(p, 8 * PG));
+	EXPECT_EQ(42, p[5 * PAGE]);
+	p[6 * PAGE] = 43;
+	EXPECT_EQ(43, p[6 * PAGE]);
+	EXPECT_EQ(0, munmap(p, 8 * PAGE));
 }
 
 static __u64 pages_in_use(int fd)
@@ -578,17 +577,17 @@ TEST_F(life, pages_in_use_follows_the_region)
 	EXPECT_EQ(variant->kind == VMLAB_REGION_ANON ? 0 : 8, c.pages_resident);
 	base = pages_in_use(self->fd) - c.pages_resident;
 
-	p = vmlab_region_map(self->fd, self->rc.offset, 8 * PG, PROT_READ | PROT_WRITE,
+	p = vmlab_region_map(self->fd, self->rc.offset, 8 * PAGE, PROT_READ | PROT_WRITE,
 			     MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < 3; i++)
-		p[(2 * i + 1) * PG] = 1;
+		p[(2 * i + 1) * PAGE] = 1;
 	expect = variant->kind == VMLAB_REGION_ANON ? 3 : 8;
 	EXPECT_EQ(base + expect, pages_in_use(self->fd));
 
 	ASSERT_EQ(0, vmlab_region_destroy(self->fd, self->rc.id));
 	EXPECT_EQ(base + expect, pages_in_use(self->fd));	/* still mapped */
-	ASSERT_EQ(0, munmap(p, 8 * PG));
+	ASSERT_EQ(0, munmap(p, 8 * PAGE));
 	EXPECT_EQ(base, pages_in_use(self->fd));
 }
 
@@ -597,18 +596,18 @@ TEST_F(life, split_and_unmap_count_mappings)
 {
 	char *p;
 
-	p = vmlab_region_map(self->fd, self->rc.offset, 8 * PG, PROT_READ | PROT_WRITE,
+	p = vmlab_region_map(self->fd, self->rc.offset, 8 * PAGE, PROT_READ | PROT_WRITE,
 			     MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(1, mappings_of(self->fd, self->rc.id));
-	ASSERT_EQ(0, munmap(p + 2 * PG, PG));		/* [0,2) [3,8) */
+	ASSERT_EQ(0, munmap(p + 2 * PAGE, PAGE));		/* [0,2) [3,8) */
 	EXPECT_EQ(2, mappings_of(self->fd, self->rc.id));
-	ASSERT_EQ(0, mprotect(p + 4 * PG, PG, PROT_READ));	/* [3,4) [4,5) [5,8) */
+	ASSERT_EQ(0, mprotect(p + 4 * PAGE, PAGE, PROT_READ));	/* [3,4) [4,5) [5,8) */
 	EXPECT_EQ(4, mappings_of(self->fd, self->rc.id));
-	p[7 * PG] = 7;					/* still writable */
-	EXPECT_EQ(7, p[7 * PG]);
-	EXPECT_EQ(0, p[4 * PG]);
-	ASSERT_EQ(0, munmap(p, 8 * PG));
+	p[7 * PAGE] = 7;					/* still writable */
+	EXPECT_EQ(7, p[7 * PAGE]);
+	EXPECT_EQ(0, p[4 * PAGE]);
+	ASSERT_EQ(0, munmap(p, 8 * PAGE));
 	EXPECT_EQ(0, mappings_of(self->fd, self->rc.id));
 }
 
@@ -619,7 +618,7 @@ TEST_F(life, fork_counts_mapping)
 	pid_t pid;
 	char *p;
 
-	p = vmlab_region_map(self->fd, self->rc.offset, 8 * PG, PROT_READ, MAP_SHARED);
+	p = vmlab_region_map(self->fd, self->rc.offset, 8 * PAGE, PROT_READ, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -628,7 +627,7 @@ TEST_F(life, fork_counts_mapping)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 	EXPECT_EQ(1, mappings_of(self->fd, self->rc.id));
-	munmap(p, 8 * PG);
+	munmap(p, 8 * PAGE);
 }
 
 /*
@@ -641,20 +640,20 @@ TEST_F(life, readonly_refuses_shared_write)
 	struct vmlab_region_info ri;
 	char *p;
 
-	ASSERT_EQ(0, vmlab_region_new(self->fd, variant->kind, 2 * PG,
+	ASSERT_EQ(0, vmlab_region_new(self->fd, variant->kind, 2 * PAGE,
 				      VMLAB_REGION_READONLY, &rc));
 	ASSERT_EQ(0, vmlab_region_info(self->fd, rc.id, &ri));
 	EXPECT_EQ(VMLAB_REGION_READONLY, ri.flags);
-	p = vmlab_region_map(self->fd, rc.offset, 2 * PG, PROT_READ | PROT_WRITE,
+	p = vmlab_region_map(self->fd, rc.offset, 2 * PAGE, PROT_READ | PROT_WRITE,
 			     MAP_SHARED);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EACCES, errno);
-	p = vmlab_region_map(self->fd, rc.offset, 2 * PG, PROT_READ, MAP_SHARED);
+	p = vmlab_region_map(self->fd, rc.offset, 2 * PAGE, PROT_READ, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
-	EXPECT_EQ(0, p[PG]);
-	EXPECT_EQ(-1, mprotect(p, 2 * PG, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(0, p[PAGE]);
+	EXPECT_EQ(-1, mprotect(p, 2 * PAGE, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(EACCES, errno);
-	munmap(p, 2 * PG);
+	munmap(p, 2 * PAGE);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 }
 
@@ -689,14 +688,14 @@ TEST_F(unload, mapping_pins_module_regions_do_not)
 
 	fd = vmlab_open();
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, vmlab_region_new(fd, VMLAB_REGION_FILE, 2 * PG, 0, &rc));
-	ASSERT_EQ(0, vmlab_region_new(fd, VMLAB_REGION_ANON, 2 * PG, 0, &rc2));
-	p = vmlab_region_map(fd, rc.offset, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_EQ(0, vmlab_region_new(fd, VMLAB_REGION_FILE, 2 * PAGE, 0, &rc));
+	ASSERT_EQ(0, vmlab_region_new(fd, VMLAB_REGION_ANON, 2 * PAGE, 0, &rc2));
+	p = vmlab_region_map(fd, rc.offset, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
 	close(fd);
 	p[0] = 1;
 	EXPECT_EQ(EWOULDBLOCK, unload_module());
-	munmap(p, 2 * PG);
+	munmap(p, 2 * PAGE);
 	ASSERT_EQ(0, unload_module());
 	ASSERT_EQ(0, load_module(self->ko, ""));
 	fd = vmlab_open();

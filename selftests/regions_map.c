@@ -26,7 +26,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "region_util.h"
+#include "vmlab_test.h"
 
 FIXTURE(map) {
 	int fd;
@@ -138,18 +138,18 @@ TEST_F(map, file_fills)
 	__u32 id;
 
 	for (i = 0; i < 3; i++) {
-		off = new_region(self, VMLAB_REGION_FILE, 4 * PG, fills[i], 0, &id);
+		off = new_region(self, VMLAB_REGION_FILE, 4 * PAGE, fills[i], 0, &id);
 		ASSERT_NE(0, off);
-		p = vmlab_region_map(self->fd, off, 4 * PG, PROT_READ, MAP_SHARED);
+		p = vmlab_region_map(self->fd, off, 4 * PAGE, PROT_READ, MAP_SHARED);
 		ASSERT_NE(MAP_FAILED, p);
-		for (w = 0; w < 4 * PG / 8; w += 97) {
+		for (w = 0; w < 4 * PAGE / 8; w += 97) {
 			want = fills[i] == VMLAB_FILL_ZERO ? 0 :
 			       fills[i] == VMLAB_FILL_BYTE ? 0xa5a5a5a5a5a5a5a5ULL : w * 8;
 			EXPECT_EQ(want, p[w]) TH_LOG("fill %u word %zu", fills[i], w);
 			ASSERT_EQ(8, pread(self->fd, &word, 8, off + w * 8));
 			EXPECT_EQ(want, word);
 		}
-		munmap(p, 4 * PG);
+		munmap(p, 4 * PAGE);
 	}
 }
 
@@ -167,10 +167,10 @@ static int fresh_open_writes(void *arg)
 
 	if (fd < 0)
 		return 1;
-	q = vmlab_region_map(fd, a->off, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
-	if (q == MAP_FAILED || q[PG] != 'p')	/* sees the parent's write */
+	q = vmlab_region_map(fd, a->off, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	if (q == MAP_FAILED || q[PAGE] != 'p')	/* sees the parent's write */
 		return 2;
-	q[2 * PG] = 'c';
+	q[2 * PAGE] = 'c';
 	return 0;
 }
 
@@ -179,7 +179,7 @@ static int inherited_writes(void *arg)
 {
 	struct shared_arg *a = arg;
 
-	a->p[3 * PG] = 'f';
+	a->p[3 * PAGE] = 'f';
 	return 0;
 }
 
@@ -193,25 +193,25 @@ TEST_F(map, file_shared_writes_are_seen_everywhere)
 	char *p2, c;
 	__u32 id;
 
-	a.off = new_region(self, VMLAB_REGION_FILE, 4 * PG, 0, 0, &id);
+	a.off = new_region(self, VMLAB_REGION_FILE, 4 * PAGE, 0, 0, &id);
 	ASSERT_NE(0, a.off);
-	a.p = vmlab_region_map(self->fd, a.off, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
+	a.p = vmlab_region_map(self->fd, a.off, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, a.p);
-	p2 = vmlab_region_map(self->fd, a.off, 4 * PG, PROT_READ, MAP_SHARED);
+	p2 = vmlab_region_map(self->fd, a.off, 4 * PAGE, PROT_READ, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p2);
-	a.p[PG] = 'p';
-	EXPECT_EQ('p', p2[PG]);
-	ASSERT_EQ(1, pread(self->fd, &c, 1, a.off + PG));
+	a.p[PAGE] = 'p';
+	EXPECT_EQ('p', p2[PAGE]);
+	ASSERT_EQ(1, pread(self->fd, &c, 1, a.off + PAGE));
 	EXPECT_EQ('p', c);
-	EXPECT_EQ(pfn_of(a.p + PG), pfn_of(p2 + PG));
+	EXPECT_EQ(pfn_of(a.p + PAGE), pfn_of(p2 + PAGE));
 	EXPECT_TRUE(in_child(fresh_open_writes, &a));
-	EXPECT_EQ('c', a.p[2 * PG]);
+	EXPECT_EQ('c', a.p[2 * PAGE]);
 	EXPECT_TRUE(in_child(inherited_writes, &a));
-	EXPECT_EQ('f', p2[3 * PG]);
-	ASSERT_EQ(1, pread(self->fd, &c, 1, a.off + 3 * PG));
+	EXPECT_EQ('f', p2[3 * PAGE]);
+	ASSERT_EQ(1, pread(self->fd, &c, 1, a.off + 3 * PAGE));
 	EXPECT_EQ('f', c);
-	munmap(a.p, 4 * PG);
-	munmap(p2, 4 * PG);
+	munmap(a.p, 4 * PAGE);
+	munmap(p2, 4 * PAGE);
 }
 
 /*
@@ -226,7 +226,7 @@ TEST_F(map, file_page_mkwrite_once_per_clean_page)
 	__u64 off;
 	__u32 id;
 
-	p = map_region(self, VMLAB_REGION_FILE, 4 * PG, MAP_SHARED, &off, &id);
+	p = map_region(self, VMLAB_REGION_FILE, 4 * PAGE, MAP_SHARED, &off, &id);
 	ASSERT_NE(MAP_FAILED, p);
 	(void)p[0];				/* mapped read-only */
 	c0 = counters(self->fd, id);
@@ -237,13 +237,13 @@ TEST_F(map, file_page_mkwrite_once_per_clean_page)
 	c = counters(self->fd, id);
 	EXPECT_EQ(1, c.page_mkwrite);
 	EXPECT_EQ(1, c.pages_dirty);
-	p[PG] = 4;				/* write fault, then page_mkwrite */
-	p[PG + 1] = 5;
+	p[PAGE] = 4;				/* write fault, then page_mkwrite */
+	p[PAGE + 1] = 5;
 	c = counters(self->fd, id);
 	EXPECT_EQ(2, c.page_mkwrite);
 	EXPECT_EQ(2, c.pages_dirty);
 
-	ASSERT_EQ(0, msync((void *)p, 4 * PG, MS_SYNC));
+	ASSERT_EQ(0, msync((void *)p, 4 * PAGE, MS_SYNC));
 	c = counters(self->fd, id);
 	EXPECT_EQ(0, c.pages_dirty);
 	EXPECT_EQ(2, c.writebacks);
@@ -260,7 +260,7 @@ TEST_F(map, file_page_mkwrite_once_per_clean_page)
 	EXPECT_EQ(3, c.writebacks);
 	p[0] = 7;
 	EXPECT_EQ(4, counters(self->fd, id).page_mkwrite);
-	munmap((void *)p, 4 * PG);
+	munmap((void *)p, 4 * PAGE);
 }
 
 /*
@@ -275,10 +275,10 @@ TEST_F(map, file_private_write_copies)
 	__u64 off;
 	__u32 id;
 
-	off = new_region(self, VMLAB_REGION_FILE, 4 * PG, VMLAB_FILL_BYTE, 0, &id);
+	off = new_region(self, VMLAB_REGION_FILE, 4 * PAGE, VMLAB_FILL_BYTE, 0, &id);
 	ASSERT_NE(0, off);
-	s = vmlab_region_map(self->fd, off, 4 * PG, PROT_READ, MAP_SHARED);
-	v = vmlab_region_map(self->fd, off, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	s = vmlab_region_map(self->fd, off, 4 * PAGE, PROT_READ, MAP_SHARED);
+	v = vmlab_region_map(self->fd, off, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, s);
 	ASSERT_NE(MAP_FAILED, v);
 	EXPECT_EQ((char)0xa5, v[0]);
@@ -294,22 +294,22 @@ TEST_F(map, file_private_write_copies)
 	ASSERT_EQ(1, pread(self->fd, &buf, 1, off));
 	EXPECT_EQ((char)0xa5, buf);
 
-	munmap(v, 4 * PG);
+	munmap(v, 4 * PAGE);
 
 	/* a write to a page not mapped yet faults; the handler's page is copied */
-	v = vmlab_region_map(self->fd, off, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	v = vmlab_region_map(self->fd, off, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, v);
 	c0 = counters(self->fd, id);
-	v[2 * PG] = 'y';
+	v[2 * PAGE] = 'y';
 	c = counters(self->fd, id);
 	EXPECT_EQ(c0.cow_faults + 1, c.cow_faults);
 	EXPECT_EQ(c0.write_faults + 1, c.write_faults);
 	EXPECT_EQ(c0.page_mkwrite, c.page_mkwrite);
-	EXPECT_NE(pfn_of(s + 2 * PG), pfn_of(v + 2 * PG));
-	EXPECT_EQ((char)0xa5, s[2 * PG]);
+	EXPECT_NE(pfn_of(s + 2 * PAGE), pfn_of(v + 2 * PAGE));
+	EXPECT_EQ((char)0xa5, s[2 * PAGE]);
 	EXPECT_EQ(0, c.pages_dirty);
-	munmap(s, 4 * PG);
-	munmap(v, 4 * PG);
+	munmap(s, 4 * PAGE);
+	munmap(v, 4 * PAGE);
 }
 
 /* Sequential reads use fault-around: far fewer handler calls than pages. */
@@ -322,19 +322,19 @@ TEST_F(map, file_reads_fault_around)
 	size_t i;
 	__u32 id;
 
-	off = new_region(self, VMLAB_REGION_FILE, n * PG, VMLAB_FILL_PATTERN, 0, &id);
+	off = new_region(self, VMLAB_REGION_FILE, n * PAGE, VMLAB_FILL_PATTERN, 0, &id);
 	ASSERT_NE(0, off);
-	p = vmlab_region_map(self->fd, off, n * PG, PROT_READ, MAP_SHARED);
+	p = vmlab_region_map(self->fd, off, n * PAGE, PROT_READ, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < n; i++)
-		(void)p[i * PG];
+		(void)p[i * PAGE];
 	c = counters(self->fd, id);
 	EXPECT_LE(1, c.map_pages);
 	EXPECT_GT(n / 2, c.map_pages + c.read_faults)
 		TH_LOG("map_pages %llu read_faults %llu", c.map_pages, c.read_faults);
 	for (i = 0; i < n; i++)
-		EXPECT_NE(0, pfn_of((char *)p + i * PG));
-	munmap((void *)p, n * PG);
+		EXPECT_NE(0, pfn_of((char *)p + i * PAGE));
+	munmap((void *)p, n * PAGE);
 }
 
 /* pread/pwrite/lseek reach the same bytes as the mapping. */
@@ -345,10 +345,10 @@ TEST_F(map, file_pread_pwrite_lseek)
 	__u64 off;
 	__u32 id;
 
-	p = map_region(self, VMLAB_REGION_FILE, 2 * PG, MAP_SHARED, &off, &id);
+	p = map_region(self, VMLAB_REGION_FILE, 2 * PAGE, MAP_SHARED, &off, &id);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(5, pwrite(self->fd, "hello", 5, off + PG - 2));	/* across pages */
-	EXPECT_EQ(0, memcmp(p + PG - 2, "hello", 5));
+	ASSERT_EQ(5, pwrite(self->fd, "hello", 5, off + PAGE - 2));	/* across pages */
+	EXPECT_EQ(0, memcmp(p + PAGE - 2, "hello", 5));
 	memcpy(p + 100, "mapped", 6);
 	ASSERT_EQ(6, pread(self->fd, buf, 6, off + 100));
 	EXPECT_EQ(0, memcmp(buf, "mapped", 6));
@@ -357,15 +357,15 @@ TEST_F(map, file_pread_pwrite_lseek)
 	ASSERT_EQ(6, read(self->fd, buf, 6));
 	EXPECT_EQ(0, memcmp(buf, "mapped", 6));
 	EXPECT_EQ((off_t)off + 106, lseek(self->fd, 0, SEEK_CUR));
-	EXPECT_EQ((off_t)(off + 2 * PG - 4), lseek(self->fd, -4, SEEK_END));
+	EXPECT_EQ((off_t)(off + 2 * PAGE - 4), lseek(self->fd, -4, SEEK_END));
 	ASSERT_EQ(3, write(self->fd, "end", 3));
-	EXPECT_EQ(0, memcmp(p + 2 * PG - 4, "end", 3));
+	EXPECT_EQ(0, memcmp(p + 2 * PAGE - 4, "end", 3));
 	EXPECT_EQ(1, read(self->fd, buf, sizeof(buf)));	/* one byte left */
 	EXPECT_EQ(0, read(self->fd, buf, sizeof(buf)));	/* EOF */
 	ASSERT_EQ(0, lseek(self->fd, 0, SEEK_SET));
 	EXPECT_EQ(-1, lseek(self->fd, 0, SEEK_END));	/* no region at 0 */
 	EXPECT_EQ(ENXIO, errno);
-	munmap(p, 2 * PG);
+	munmap(p, 2 * PAGE);
 }
 
 /* Kinds that fault pages in through mremap growth past the region's end. */
@@ -401,17 +401,17 @@ TEST_F_SIGNAL(pastend, access_past_end_sigbus, SIGBUS)
 	struct vmlab_region_create rc;
 	volatile char *p, *q;
 
-	ASSERT_EQ(0, vmlab_region_new(self->fd, variant->kind, 2 * PG, 0, &rc));
+	ASSERT_EQ(0, vmlab_region_new(self->fd, variant->kind, 2 * PAGE, 0, &rc));
 	/* destroyed at once: the mapping keeps it until the process dies */
-	p = vmlab_region_map(self->fd, rc.offset, 2 * PG, PROT_READ | PROT_WRITE,
+	p = vmlab_region_map(self->fd, rc.offset, 2 * PAGE, PROT_READ | PROT_WRITE,
 			     variant->flags);
 	ASSERT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 	ASSERT_NE(MAP_FAILED, p);
-	q = mremap((void *)p, 2 * PG, 4 * PG, MREMAP_MAYMOVE);
+	q = mremap((void *)p, 2 * PAGE, 4 * PAGE, MREMAP_MAYMOVE);
 	ASSERT_NE(MAP_FAILED, q);
-	q[PG] = 1;				/* inside: fine */
-	EXPECT_EQ(1, q[PG]);
-	(void)q[3 * PG];			/* past the end */
+	q[PAGE] = 1;				/* inside: fine */
+	EXPECT_EQ(1, q[PAGE]);
+	(void)q[3 * PAGE];			/* past the end */
 	TH_LOG("no SIGBUS past the end");
 }
 
@@ -430,34 +430,34 @@ TEST_F(map, anon_private_reads_zero_page)
 	__u32 id;
 	int i;
 
-	p = map_region(self, VMLAB_REGION_ANON, 8 * PG, MAP_PRIVATE, &off, &id);
+	p = map_region(self, VMLAB_REGION_ANON, 8 * PAGE, MAP_PRIVATE, &off, &id);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < 8; i++)
-		EXPECT_EQ(0, p[i * PG]);
+		EXPECT_EQ(0, p[i * PAGE]);
 	zpfn = pfn_of((char *)p);
 	ASSERT_NE(0, zpfn);
 	for (i = 1; i < 8; i++)
-		EXPECT_EQ(zpfn, pfn_of((char *)p + i * PG));
+		EXPECT_EQ(zpfn, pfn_of((char *)p + i * PAGE));
 	c = counters(self->fd, id);
 	EXPECT_EQ(8, c.read_faults);
 	EXPECT_EQ(0, c.pages_allocated);
 
 	p[0] = 9;				/* the kernel copies the zero page */
 	EXPECT_NE(zpfn, pfn_of((char *)p));
-	EXPECT_EQ(zpfn, pfn_of((char *)p + PG));
+	EXPECT_EQ(zpfn, pfn_of((char *)p + PAGE));
 	EXPECT_EQ(9, p[0]);
-	munmap((void *)p, 8 * PG);
+	munmap((void *)p, 8 * PAGE);
 
 	/* a write fault on an unmapped page: the zero page is copied */
-	p = vmlab_region_map(self->fd, off, 8 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	p = vmlab_region_map(self->fd, off, 8 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, p);
-	p[7 * PG] = 1;
+	p[7 * PAGE] = 1;
 	c = counters(self->fd, id);
 	EXPECT_EQ(1, c.cow_faults);
 	EXPECT_EQ(1, c.write_faults);
 	EXPECT_EQ(0, c.pages_allocated);
-	EXPECT_NE(zpfn, pfn_of((char *)p + 7 * PG));
-	munmap((void *)p, 8 * PG);
+	EXPECT_NE(zpfn, pfn_of((char *)p + 7 * PAGE));
+	munmap((void *)p, 8 * PAGE);
 }
 
 struct cow_arg {
@@ -485,9 +485,9 @@ TEST_F(map, anon_private_fork_cow)
 	__u64 off;
 	__u32 id;
 
-	off = new_region(self, VMLAB_REGION_ANON, 2 * PG, 0, 0, &id);
+	off = new_region(self, VMLAB_REGION_ANON, 2 * PAGE, 0, 0, &id);
 	ASSERT_NE(0, off);
-	a.p = vmlab_region_map(self->fd, off, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	a.p = vmlab_region_map(self->fd, off, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, a.p);
 	a.p[0] = 1;
 	a.pfn = pfn_of(a.p);
@@ -495,7 +495,7 @@ TEST_F(map, anon_private_fork_cow)
 	EXPECT_TRUE(in_child(child_cow, &a));
 	EXPECT_EQ(1, a.p[0]);
 	EXPECT_EQ(a.pfn, pfn_of(a.p));
-	munmap(a.p, 2 * PG);
+	munmap(a.p, 2 * PAGE);
 }
 
 /* child: writes the shared page */
@@ -516,23 +516,23 @@ TEST_F(map, anon_shared_demand_paging_and_fork)
 	__u64 off;
 	__u32 id;
 
-	p = map_region(self, VMLAB_REGION_ANON, 16 * PG, MAP_SHARED, &off, &id);
+	p = map_region(self, VMLAB_REGION_ANON, 16 * PAGE, MAP_SHARED, &off, &id);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_EQ(0, counters(self->fd, id).pages_allocated);
-	EXPECT_EQ(0, p[3 * PG]);
-	p[7 * PG] = 1;
-	(void)p[3 * PG + 10];
+	EXPECT_EQ(0, p[3 * PAGE]);
+	p[7 * PAGE] = 1;
+	(void)p[3 * PAGE + 10];
 	c = counters(self->fd, id);
 	EXPECT_EQ(2, c.pages_allocated);
 	EXPECT_EQ(2, c.pages_resident);
 	EXPECT_EQ(1, c.read_faults);
 	EXPECT_EQ(1, c.write_faults);
-	EXPECT_EQ(0, pfn_of((char *)p + 5 * PG));	/* never touched */
+	EXPECT_EQ(0, pfn_of((char *)p + 5 * PAGE));	/* never touched */
 
-	EXPECT_TRUE(in_child(child_writes, (char *)p + 9 * PG));
-	EXPECT_EQ('k', p[9 * PG + 5]);
+	EXPECT_TRUE(in_child(child_writes, (char *)p + 9 * PAGE));
+	EXPECT_EQ('k', p[9 * PAGE + 5]);
 	EXPECT_EQ(3, counters(self->fd, id).pages_allocated);
-	munmap((void *)p, 16 * PG);
+	munmap((void *)p, 16 * PAGE);
 }
 
 /* child: reads every page of the region, in an order of its own */
@@ -542,7 +542,7 @@ static int child_touches_all(void *arg)
 	int i, start = getpid() % 64;
 
 	for (i = 0; i < 64; i++)
-		if (p[((start + i) % 64) * PG])
+		if (p[((start + i) % 64) * PAGE])
 			return 1;
 	return 0;
 }
@@ -560,7 +560,7 @@ TEST_F(map, anon_shared_concurrent_first_touch)
 	__u64 off;
 	__u32 id;
 
-	p = map_region(self, VMLAB_REGION_ANON, 64 * PG, MAP_SHARED, &off, &id);
+	p = map_region(self, VMLAB_REGION_ANON, 64 * PAGE, MAP_SHARED, &off, &id);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < 4; i++) {
 		pids[i] = fork();
@@ -578,7 +578,7 @@ TEST_F(map, anon_shared_concurrent_first_touch)
 	EXPECT_LE(64, c.read_faults);
 	p[0] = 1;
 	EXPECT_EQ(64, counters(self->fd, id).pages_allocated);
-	munmap(p, 64 * PG);
+	munmap(p, 64 * PAGE);
 }
 
 /* ANON: a private mapper reads what a shared mapper wrote, then copies it. */
@@ -588,10 +588,10 @@ TEST_F(map, anon_private_sees_shared_pages)
 	__u64 off;
 	__u32 id;
 
-	off = new_region(self, VMLAB_REGION_ANON, 2 * PG, 0, 0, &id);
+	off = new_region(self, VMLAB_REGION_ANON, 2 * PAGE, 0, 0, &id);
 	ASSERT_NE(0, off);
-	s = vmlab_region_map(self->fd, off, 2 * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
-	v = vmlab_region_map(self->fd, off, 2 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	s = vmlab_region_map(self->fd, off, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	v = vmlab_region_map(self->fd, off, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, s);
 	ASSERT_NE(MAP_FAILED, v);
 	s[0] = 's';
@@ -600,8 +600,8 @@ TEST_F(map, anon_private_sees_shared_pages)
 	v[0] = 'v';
 	EXPECT_EQ('s', s[0]);
 	EXPECT_NE(pfn_of(s), pfn_of(v));
-	munmap(s, 2 * PG);
-	munmap(v, 2 * PG);
+	munmap(s, 2 * PAGE);
+	munmap(v, 2 * PAGE);
 }
 
 #define CGROUP "/sys/fs/cgroup/"
@@ -627,7 +627,7 @@ static int child_fills_in_memcg(void *arg)
 	if (write_file(OOM_CG "cgroup.procs", pid))
 		return 1;
 	for (i = 0; i < 512; i++)
-		p[i * PG] = 1;
+		p[i * PAGE] = 1;
 	return 0;
 }
 
@@ -680,7 +680,7 @@ TEST_F(map, anon_fault_oom_in_memcg)
 
 	c = counters(self->fd, id);
 	EXPECT_LT(0, c.pages_allocated);
-	EXPECT_GT(len / PG, c.pages_allocated);
+	EXPECT_GT(len / PAGE, c.pages_allocated);
 	EXPECT_EQ(c.pages_allocated, c.pages_resident);
 	EXPECT_LT(c.pages_allocated, c.write_faults);	/* VM_FAULT_OOM retried */
 	fd = open(OOM_CG "memory.events", O_RDONLY | O_CLOEXEC);
@@ -689,11 +689,11 @@ TEST_F(map, anon_fault_oom_in_memcg)
 	close(fd);
 	EXPECT_NE(NULL, strstr(events, "oom_kill 0")) TH_LOG("%s", events);
 
-	for (i = 0; i < len / PG; i++)	/* outside the cgroup: all fit */
-		p[i * PG] = 2;
+	for (i = 0; i < len / PAGE; i++)	/* outside the cgroup: all fit */
+		p[i * PAGE] = 2;
 	c = counters(self->fd, id);
-	EXPECT_EQ(len / PG, c.pages_allocated);
-	EXPECT_EQ(len / PG, c.pages_resident);
+	EXPECT_EQ(len / PAGE, c.pages_allocated);
+	EXPECT_EQ(len / PAGE, c.pages_resident);
 	munmap(area, 2 * len);
 	EXPECT_EQ(0, rmdir(OOM_CG));
 }
@@ -709,26 +709,26 @@ TEST_F(map, device_maps_contiguous_pfns)
 	__u32 id;
 	int i;
 
-	off = new_region(self, VMLAB_REGION_DEVICE, 4 * PG, 0, VMLAB_CACHE_WB, &id);
+	off = new_region(self, VMLAB_REGION_DEVICE, 4 * PAGE, 0, VMLAB_CACHE_WB, &id);
 	ASSERT_NE(0, off);
-	p = vmlab_region_map(self->fd, off, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
-	q = vmlab_region_map(self->fd, off + PG, 3 * PG, PROT_READ, MAP_SHARED);
+	p = vmlab_region_map(self->fd, off, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	q = vmlab_region_map(self->fd, off + PAGE, 3 * PAGE, PROT_READ, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_NE(MAP_FAILED, q);
 	ASSERT_EQ(0, vmlab_region_info(self->fd, id, &ri));
 	ASSERT_NE(0, ri.phys_addr);
 	for (i = 0; i < 4; i++) {
-		EXPECT_EQ(0, p[i * PG]);
-		p[i * PG] = 'a' + i;
-		EXPECT_EQ(0, pfn_of(p + i * PG));
+		EXPECT_EQ(0, p[i * PAGE]);
+		p[i * PAGE] = 'a' + i;
+		EXPECT_EQ(0, pfn_of(p + i * PAGE));
 	}
 	EXPECT_EQ('b', q[0]);
-	EXPECT_EQ('d', q[2 * PG]);
+	EXPECT_EQ('d', q[2 * PAGE]);
 	ASSERT_EQ(0, vmlab_region_info(self->fd, id, &ri));
 	EXPECT_EQ(4, ri.counters.pages_resident);
 	EXPECT_LE(4, ri.counters.read_faults + ri.counters.write_faults);
-	munmap(p, 4 * PG);
-	munmap(q, 3 * PG);
+	munmap(p, 4 * PAGE);
+	munmap(q, 3 * PAGE);
 }
 
 /* whether /proc/self/smaps's VmFlags of the VMA at @addr has each of @want */
@@ -757,7 +757,7 @@ static int vmflags_have(const void *addr, const char *const *want, int n)
 		char pat[8];
 
 		snprintf(pat, sizeof(pat), " %s", want[i]);
-		ok += strstr(flags, pat) != NULL;
+		ok += !!strstr(flags, pat);
 	}
 	return ok == n;
 }
@@ -770,12 +770,12 @@ TEST_F(map, device_vma_flags)
 	__u64 off;
 	__u32 id;
 
-	off = new_region(self, VMLAB_REGION_DEVICE, PG, 0, VMLAB_CACHE_WB, &id);
+	off = new_region(self, VMLAB_REGION_DEVICE, PAGE, 0, VMLAB_CACHE_WB, &id);
 	ASSERT_NE(0, off);
-	p = vmlab_region_map(self->fd, off, PG, PROT_READ, MAP_SHARED);
+	p = vmlab_region_map(self->fd, off, PAGE, PROT_READ, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_TRUE(vmflags_have(p, want, 4));
-	munmap(p, PG);
+	munmap(p, PAGE);
 }
 
 /* DEVICE: MAP_PRIVATE is EINVAL; growing mremap is refused (EFAULT). */
@@ -785,17 +785,17 @@ TEST_F(map, device_refuses_private_and_growth)
 	__u64 off;
 	__u32 id;
 
-	off = new_region(self, VMLAB_REGION_DEVICE, 4 * PG, 0, VMLAB_CACHE_WB, &id);
+	off = new_region(self, VMLAB_REGION_DEVICE, 4 * PAGE, 0, VMLAB_CACHE_WB, &id);
 	ASSERT_NE(0, off);
-	p = vmlab_region_map(self->fd, off, PG, PROT_READ, MAP_PRIVATE);
+	p = vmlab_region_map(self->fd, off, PAGE, PROT_READ, MAP_PRIVATE);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(EINVAL, errno);
-	p = vmlab_region_map(self->fd, off, 2 * PG, PROT_READ, MAP_SHARED);
+	p = vmlab_region_map(self->fd, off, 2 * PAGE, PROT_READ, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, p);
-	q = mremap(p, 2 * PG, 4 * PG, MREMAP_MAYMOVE);
+	q = mremap(p, 2 * PAGE, 4 * PAGE, MREMAP_MAYMOVE);
 	EXPECT_EQ(MAP_FAILED, q);
 	EXPECT_EQ(EFAULT, errno);
-	munmap(p, 2 * PG);
+	munmap(p, 2 * PAGE);
 }
 
 /*
@@ -810,27 +810,27 @@ TEST_F(map, device_dontneed_and_refault)
 	__u64 off;
 	__u32 id;
 
-	p = map_region(self, VMLAB_REGION_DEVICE, 2 * PG, MAP_SHARED, &off, &id);
+	p = map_region(self, VMLAB_REGION_DEVICE, 2 * PAGE, MAP_SHARED, &off, &id);
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 5;
 	c0 = counters(self->fd, id);
-	EXPECT_EQ(-1, madvise((void *)p, 2 * PG, MADV_DONTNEED));
+	EXPECT_EQ(-1, madvise((void *)p, 2 * PAGE, MADV_DONTNEED));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(5, p[0]);
 	c = counters(self->fd, id);
 	EXPECT_EQ(c0.read_faults + c0.write_faults, c.read_faults + c.write_faults);
-	ASSERT_EQ((void *)p, mmap((void *)p, PG, PROT_READ, MAP_SHARED | MAP_FIXED,
+	ASSERT_EQ((void *)p, mmap((void *)p, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED,
 				  self->fd, off));
 	EXPECT_EQ(5, p[0]);
 	c = counters(self->fd, id);
 	EXPECT_EQ(c0.read_faults + 1, c.read_faults);
-	munmap((void *)p, 2 * PG);
+	munmap((void *)p, 2 * PAGE);
 }
 
 /* child: reads the device memory through the inherited mapping */
 static int child_reads_device(void *arg)
 {
-	return ((char *)arg)[PG] == 'd' ? 0 : 1;
+	return ((char *)arg)[PAGE] == 'd' ? 0 : 1;
 }
 
 /* DEVICE: a fork child reads the device memory. */
@@ -840,11 +840,11 @@ TEST_F(map, device_fork_child_reads)
 	__u64 off;
 	__u32 id;
 
-	p = map_region(self, VMLAB_REGION_DEVICE, 2 * PG, MAP_SHARED, &off, &id);
+	p = map_region(self, VMLAB_REGION_DEVICE, 2 * PAGE, MAP_SHARED, &off, &id);
 	ASSERT_NE(MAP_FAILED, p);
-	p[PG] = 'd';
+	p[PAGE] = 'd';
 	EXPECT_TRUE(in_child(child_reads_device, p));
-	munmap(p, 2 * PG);
+	munmap(p, 2 * PAGE);
 }
 
 /* DEVICE in write-combining and uncached modes: memory reads back what was written. */
@@ -858,18 +858,18 @@ TEST_F(map, device_cache_modes_work)
 	int i, w;
 
 	for (i = 0; i < 2; i++) {
-		off = new_region(self, VMLAB_REGION_DEVICE, 2 * PG, 0, modes[i], &id);
+		off = new_region(self, VMLAB_REGION_DEVICE, 2 * PAGE, 0, modes[i], &id);
 		ASSERT_NE(0, off);
 		ASSERT_EQ(0, vmlab_region_info(self->fd, id, &ri));
 		EXPECT_EQ(modes[i], ri.cache);
-		p = vmlab_region_map(self->fd, off, 2 * PG, PROT_READ | PROT_WRITE,
+		p = vmlab_region_map(self->fd, off, 2 * PAGE, PROT_READ | PROT_WRITE,
 				     MAP_SHARED);
 		ASSERT_NE(MAP_FAILED, p);
-		for (w = 0; w < 2 * PG / 8; w++)
+		for (w = 0; w < 2 * PAGE / 8; w++)
 			p[w] = w * 3;
-		for (w = 0; w < 2 * PG / 8; w++)
+		for (w = 0; w < 2 * PAGE / 8; w++)
 			ASSERT_EQ(w * 3, p[w]);
-		munmap(p, 2 * PG);
+		munmap(p, 2 * PAGE);
 		EXPECT_EQ(0, vmlab_region_destroy(self->fd, id));
 		self->nr_ids--;
 	}
@@ -889,7 +889,7 @@ TEST_F(map, device_pmd_insert)
 	ASSERT_EQ(0, vmlab_info(self->fd, &info));
 	if (!(info.features & VMLAB_FEAT_DEVICE_PMD))
 		SKIP(return, "this kernel offers no PMD fault to PFN maps (6.12+ does)");
-	if (!thp_enabled())
+	if (!thp_enabled(NULL, 0))
 		SKIP(return, "transparent hugepages are disabled");
 	off = new_region(self, VMLAB_REGION_DEVICE, len, 0, VMLAB_CACHE_WB, &id);
 	ASSERT_NE(0, off) TH_LOG("4 MiB of contiguous memory: %s", strerror(errno));
@@ -942,21 +942,21 @@ TEST_F(map, tracepoints_record_faults)
 
 	if (access(TRACING "events/vmlab", F_OK))
 		SKIP(return, "no tracefs at " TRACING " (or no vmlab events)");
-	aoff = new_region(self, VMLAB_REGION_ANON, 4 * PG, 0, 0, &aid);
-	foff = new_region(self, VMLAB_REGION_FILE, 4 * PG, 0, 0, &fid);
+	aoff = new_region(self, VMLAB_REGION_ANON, 4 * PAGE, 0, 0, &aid);
+	foff = new_region(self, VMLAB_REGION_FILE, 4 * PAGE, 0, 0, &fid);
 	ASSERT_NE(0, aoff);
 	ASSERT_NE(0, foff);
-	a = vmlab_region_map(self->fd, aoff, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
-	f = vmlab_region_map(self->fd, foff, 4 * PG, PROT_READ | PROT_WRITE, MAP_SHARED);
+	a = vmlab_region_map(self->fd, aoff, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	f = vmlab_region_map(self->fd, foff, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
 	ASSERT_NE(MAP_FAILED, a);
 	ASSERT_NE(MAP_FAILED, f);
 
 	ASSERT_EQ(0, write_file(TRACING "trace", ""));
 	ASSERT_EQ(0, write_file(TRACING "events/vmlab/enable", "1"));
-	a[3 * PG] = 1;
-	(void)a[2 * PG];
-	(void)f[PG];
-	f[PG] = 1;
+	a[3 * PAGE] = 1;
+	(void)a[2 * PAGE];
+	(void)f[PAGE];
+	f[PAGE] = 1;
 	ASSERT_EQ(0, write_file(TRACING "events/vmlab/enable", "0"));
 	trace_read(buf, sizeof(buf));
 
@@ -966,8 +966,8 @@ TEST_F(map, tracepoints_record_faults)
 	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("no \"%s\"", want);
 	snprintf(want, sizeof(want), "vmlab_page_mkwrite: region=%u pgoff=1 write", fid);
 	EXPECT_NE(NULL, strstr(buf, want)) TH_LOG("no \"%s\"", want);
-	munmap((void *)a, 4 * PG);
-	munmap((void *)f, 4 * PG);
+	munmap((void *)a, 4 * PAGE);
+	munmap((void *)f, 4 * PAGE);
 }
 
 TEST_HARNESS_MAIN

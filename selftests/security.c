@@ -22,10 +22,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "module_util.h"
-
-#define NOBODY	65534
-#define PG	4096UL
+#include "vmlab_test.h"
 
 /*
  * Runs @fn in a child that has dropped to nobody; returns its exit status
@@ -69,7 +66,7 @@ static int own_memory_without_pfns(void)
 		return 1;
 	if (vmlab_info(fd, &info))
 		return 2;
-	p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return 3;
 	p[0] = 1;
@@ -79,7 +76,7 @@ static int own_memory_without_pfns(void)
 		return 5;
 	if (!(w.leaf_flags & VMLAB_PTE_PRESENT) || w.verdict != VMLAB_COW_WRITABLE)
 		return 6;
-	if (vmlab_walk_range_all(fd, 0, (uintptr_t)p, (uintptr_t)p + PG, rec, 4, &end) != 1)
+	if (vmlab_walk_range_all(fd, 0, (uintptr_t)p, (uintptr_t)p + PAGE, rec, 4, &end) != 1)
 		return 7;
 	if (rec[0].pfn)
 		return 8;
@@ -106,7 +103,7 @@ static int regions_within_caps(void)
 
 	if (fd < 0)
 		return 1;
-	if (vmlab_region_new(fd, VMLAB_REGION_ANON, 4 * PG, 0, &rc))
+	if (vmlab_region_new(fd, VMLAB_REGION_ANON, 4 * PAGE, 0, &rc))
 		return 2;
 	if (vmlab_region_destroy(fd, rc.id))
 		return 3;

@@ -23,9 +23,8 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "walk_util.h"
+#include "vmlab_test.h"
 
-#define PAGE		4096UL
 #define CHUNKS		8		/* THP-sized chunks to split and collapse */
 #define AREA		(CHUNKS * SZ_2M)
 #define SECONDS		4
@@ -125,8 +124,10 @@ static void *mutator(void *arg)
 	return NULL;
 }
 
-/* Checks one range walk's records: inside the range (a huge leaf may start
- * before it), in increasing order. */
+/*
+ * Checks one range walk's records: inside the range (a huge leaf may start
+ * before it), in increasing order.
+ */
 static int records_ok(const struct vmlab_walk_record *recs, long nr, uint64_t start,
 		      uint64_t end)
 {

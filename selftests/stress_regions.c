@@ -29,10 +29,10 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
+#include "vmlab_test.h"
 
-#define PG		4096UL
 #define PAGES		64
-#define LEN		(PAGES * PG)
+#define LEN		(PAGES * PAGE)
 #define NR_SLOTS	5
 #define MAX_RECS	(NR_SLOTS * PAGES)
 
@@ -75,7 +75,7 @@ static void on_fault(int sig)
 }
 
 /* read or write one byte; 0, or 1 when the mapping was away (SIGSEGV/SIGBUS) */
-static int touch(char *p, int write)
+static int touch_caught(char *p, int write)
 {
 	if (sigsetjmp(touch_env, 1)) {
 		touching = 0;
@@ -104,9 +104,9 @@ static void *faulter(void *arg)
 
 	while (!atomic_load(&s->stop)) {
 		struct slot *sl = &s->slots[rand_r(&seed) % NR_SLOTS];
-		char *p = sl->addr + (rand_r(&seed) % PAGES) * PG;
+		char *p = sl->addr + (rand_r(&seed) % PAGES) * PAGE;
 
-		atomic_fetch_add(&s->faults_caught, touch(p, rand_r(&seed) & 1));
+		atomic_fetch_add(&s->faults_caught, touch_caught(p, rand_r(&seed) & 1));
 		atomic_fetch_add(&s->touches, 1);
 	}
 	return NULL;
@@ -140,15 +140,17 @@ static void *mutator(void *arg)
 				fail(s, errno);
 				break;
 			}
-			if (mremap(q, LEN, LEN, MREMAP_MAYMOVE | MREMAP_FIXED, sl->addr) == MAP_FAILED)
+			if (mremap(q, LEN, LEN, MREMAP_MAYMOVE | MREMAP_FIXED, sl->addr) ==
+			    MAP_FAILED)
 				fail(s, errno);
 			/* keep the scratch reserved, or a new mapping could land there */
-			if (mmap(s->scratch, LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
-				 -1, 0) == MAP_FAILED)
+			if (mmap(s->scratch, LEN, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED)
 				fail(s, errno);
 			break;
 		case 2:	/* the kernel refuses this on a PFN map (DEVICE) */
-			if (madvise(sl->addr, LEN, MADV_DONTNEED) && sl->kind != VMLAB_REGION_DEVICE)
+			if (madvise(sl->addr, LEN, MADV_DONTNEED) &&
+			    sl->kind != VMLAB_REGION_DEVICE)
 				fail(s, errno);
 			break;
 		case 3:
@@ -160,7 +162,8 @@ static void *mutator(void *arg)
 			pid = fork();
 			if (pid == 0) {
 				for (i = 0; i < NR_SLOTS * 4; i++)
-					touch(s->slots[i % NR_SLOTS].addr + (i % PAGES) * PG, i & 1);
+					touch_caught(s->slots[i % NR_SLOTS].addr +
+						     (i % PAGES) * PAGE, i & 1);
 				_exit(0);
 			}
 			if (pid < 0 || waitpid(pid, NULL, 0) != pid)
@@ -182,12 +185,12 @@ static void *walker(void *arg)
 
 	while (!atomic_load(&s->stop)) {
 		for (i = 0; i < NR_SLOTS; i++) {
-			n = vmlab_walk_range_all(s->fd, 0, (uintptr_t)s->slots[i].addr,
-						 (uintptr_t)s->slots[i].addr + LEN, recs, PAGES, &end);
+			uint64_t a = (uintptr_t)s->slots[i].addr;
+
+			n = vmlab_walk_range_all(s->fd, 0, a, a + LEN, recs, PAGES, &end);
 			if (n < 0)
 				fail(s, errno);
-			n = vmlab_walk_range_all(s->fd, s->child, (uintptr_t)s->slots[i].addr,
-						 (uintptr_t)s->slots[i].addr + LEN, recs, PAGES, &end);
+			n = vmlab_walk_range_all(s->fd, s->child, a, a + LEN, recs, PAGES, &end);
 			if (n < 0)
 				fail(s, errno);
 			atomic_fetch_add(&s->walks, 2);
@@ -206,17 +209,17 @@ static void *churner(void *arg)
 
 	while (!atomic_load(&s->stop)) {
 		n = 1 + rand_r(&seed) % 16;
-		if (vmlab_region_new(s->fd, 1 + rand_r(&seed) % 3, n * PG, 0, &rc)) {
+		if (vmlab_region_new(s->fd, 1 + rand_r(&seed) % 3, n * PAGE, 0, &rc)) {
 			fail(s, errno);
 			continue;
 		}
-		p = mmap(s->churn_area, n * PG, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		p = mmap(s->churn_area, n * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 			 s->fd, rc.offset);
 		if (p == MAP_FAILED) {
 			fail(s, errno);
 		} else {
 			for (i = 0; i < n; i++)
-				p[i * PG] = i;
+				p[i * PAGE] = i;
 			/* destroy while mapped half the time: freed at munmap */
 			if (rand_r(&seed) & 1 && vmlab_region_destroy(s->fd, rc.id))
 				fail(s, errno);
@@ -316,10 +319,12 @@ TEST_F_TIMEOUT(stress, every_region_kind_under_load, 300)
 	kill(s->child, SIGKILL);
 	waitpid(s->child, NULL, 0);
 
-	TH_LOG("%ld touches (%ld while a mapping was away), %ld mutations, %ld walks, %ld regions churned",
+	TH_LOG("%ld touches (%ld while a mapping was away), %ld mutations",
 	       atomic_load(&s->touches), atomic_load(&s->faults_caught),
-	       atomic_load(&s->mutations), atomic_load(&s->walks), atomic_load(&s->churns));
-	EXPECT_EQ(0, atomic_load(&s->failed)) TH_LOG("first failure: %s", strerror(atomic_load(&s->failed)));
+	       atomic_load(&s->mutations));
+	TH_LOG("%ld walks, %ld regions churned", atomic_load(&s->walks), atomic_load(&s->churns));
+	EXPECT_EQ(0, atomic_load(&s->failed))
+		TH_LOG("first failure: %s", strerror(atomic_load(&s->failed)));
 	EXPECT_LT(0, atomic_load(&s->touches));
 	EXPECT_LT(0, atomic_load(&s->walks));
 	EXPECT_LT(0, atomic_load(&s->churns));

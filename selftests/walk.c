@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * walk.c - selftests of VMLAB_IOC_WALK and VMLAB_IOC_WALK_RANGE on ordinary
- * memory: what the walk reports for anonymous memory (untouched, zero page,
- * written, read-only), transparent and hugetlb huge pages, another process
- * (as root, and refused to an unprivileged opener, who also sees no PFN),
- * each result cross-checked against /proc/self/pagemap; then every bad
- * input with its errno, and range walks that resume.
+ * walk.c - selftests of what VMLAB_IOC_WALK and VMLAB_IOC_WALK_RANGE report
+ * on ordinary memory: anonymous memory (untouched, zero page, written,
+ * read-only), transparent and hugetlb huge pages, another process (as root,
+ * and refused to an unprivileged opener, who also sees no PFN), each result
+ * cross-checked against /proc/self/pagemap; and range walks that resume.
  *
- * Runs as root in the vmlab VM. The copy-on-write states are in cow.c.
+ * Runs as root in the vmlab VM. The copy-on-write states are in cow.c, the
+ * commands' bad inputs and their errnos in walk_abi.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -17,7 +17,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -25,10 +24,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "walk_util.h"
-
-#define PAGE	4096UL
-#define NOBODY	65534
+#include "vmlab_test.h"
 
 FIXTURE(walk) {
 	int fd;
@@ -44,51 +40,6 @@ FIXTURE_SETUP(walk)
 
 FIXTURE_TEARDOWN(walk)
 {
-	close(self->fd);
-}
-
-static int walk_ioctl(int fd, struct vmlab_walk *w)
-{
-	return ioctl(fd, VMLAB_IOC_WALK, w) ? errno : 0;
-}
-
-static int range_ioctl(int fd, struct vmlab_walk_range *r)
-{
-	return ioctl(fd, VMLAB_IOC_WALK_RANGE, r) ? errno : 0;
-}
-
-/* A valid WALK_RANGE of one written page in @r, for the error tests to spoil. */
-FIXTURE(range) {
-	int fd;
-	struct vmlab_info info;
-	char *p;
-	struct vmlab_walk_record rec;
-	struct vmlab_walk_range r;
-	struct vmlab_walk w;
-};
-
-FIXTURE_SETUP(range)
-{
-	self->fd = vmlab_open();
-	ASSERT_LE(0, self->fd);
-	ASSERT_EQ(0, vmlab_info(self->fd, &self->info));
-	self->p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, self->p);
-	self->p[0] = 1;
-	self->r.size = sizeof(self->r);
-	self->r.start = (uintptr_t)self->p;
-	self->r.end = (uintptr_t)self->p + PAGE;
-	self->r.records = (uintptr_t)&self->rec;
-	self->r.max_records = 1;
-	self->w.size = sizeof(self->w);
-	self->w.addr = (uintptr_t)self->p;
-	ASSERT_EQ(0, range_ioctl(self->fd, &self->r));
-	ASSERT_EQ(1, self->r.nr_records);
-}
-
-FIXTURE_TEARDOWN(range)
-{
-	munmap(self->p, PAGE);
 	close(self->fd);
 }
 
@@ -270,7 +221,8 @@ TEST_F(walk, guard_marker_is_nonpresent_leaf)
 	p[PAGE] = 1;
 	if (madvise(p, PAGE, MADV_GUARD_INSTALL)) {
 		munmap(p, 2 * PAGE);
-		SKIP(return, "MADV_GUARD_INSTALL: %s (guard regions came in 6.13)", strerror(errno));
+		SKIP(return, "MADV_GUARD_INSTALL: %s (guard regions came in 6.13)",
+		     strerror(errno));
 	}
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
 	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
@@ -340,11 +292,11 @@ TEST_F(walk, levels_and_indices_match_address)
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
 	addrs[0] = (uintptr_t)p + 0x123;
-	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(addrs); i++) {
 		uint64_t a = addrs[i];
 
-		ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w)) TH_LOG("addr %#llx",
-								  (unsigned long long)a);
+		ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w))
+			TH_LOG("addr %#llx", (unsigned long long)a);
 		EXPECT_EQ(valid, w.valid_levels);
 		EXPECT_EQ((a >> 12) & 511, w.index[VMLAB_LEVEL_PTE]);
 		EXPECT_EQ((a >> 21) & 511, w.index[VMLAB_LEVEL_PMD]);
@@ -364,21 +316,6 @@ TEST_F(walk, levels_and_indices_match_address)
 	EXPECT_EQ(valid, w.present_levels);
 	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
 	munmap(p, PAGE);
-}
-
-static int thp_enabled(char *why, size_t len)
-{
-	char line[256];
-
-	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line))) {
-		snprintf(why, len, "no /sys/kernel/mm/transparent_hugepage: THP not built in");
-		return 0;
-	}
-	if (strstr(line, "[never]")) {
-		snprintf(why, len, "THP is disabled: enabled is '%s'", line);
-		return 0;
-	}
-	return 1;
 }
 
 /* 2 MiB of 2 MiB-aligned MADV_HUGEPAGE memory, untouched; SKIP without THP. */
@@ -416,8 +353,8 @@ TEST_F(thp, pmd_leaf)
 
 	p[0] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 5 * PAGE + 7, &w));
-	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level) TH_LOG("no THP: leaf at %s",
-							 vmlab_level_name(w.leaf_level));
+	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level)
+		TH_LOG("no THP: leaf at %s", vmlab_level_name(w.leaf_level));
 	EXPECT_EQ(SZ_2M, w.leaf_size);
 	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_HUGE);
 	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_WRITE);
@@ -665,7 +602,8 @@ TEST_F(hugetlb, private_cow_after_fork)
 		 * parent's stays writable and its own, the child has another
 		 */
 		TH_LOG("fork copied the %lu kB page instead of sharing it", variant->kb);
-		EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict) TH_LOG("%s", vmlab_verdict_name(w.verdict));
+		EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict)
+			TH_LOG("%s", vmlab_verdict_name(w.verdict));
 		EXPECT_EQ(1, w.mapcount);
 		ASSERT_EQ(0, vmlab_walk(self->fd, pid, (uintptr_t)p, &theirs));
 		EXPECT_NE(w.pfn, theirs.pfn);
@@ -968,13 +906,16 @@ static int record_matches_walk(struct __test_metadata *_metadata,
 		 w->cache_mode == rec->cache_mode &&
 		 (w->page_flags & 0xff) == rec->page_flags;
 
-	if (!ok)
-		TH_LOG("%#llx: walk entry %#llx flags %#x level %u verdict %u cache %u page %#x; record entry %#llx flags %#x level %u verdict %u cache %u page %#x",
+	if (!ok) {
+		TH_LOG("%#llx: walk entry %#llx flags %#x level %u verdict %u cache %u page %#x",
 		       (unsigned long long)rec->addr,
 		       (unsigned long long)w->entries[w->leaf_level], w->leaf_flags,
-		       w->leaf_level, w->verdict, w->cache_mode, w->page_flags & 0xff,
+		       w->leaf_level, w->verdict, w->cache_mode, w->page_flags & 0xff);
+		TH_LOG("%#llx: record entry %#llx flags %#x level %u verdict %u cache %u page %#x",
+		       (unsigned long long)rec->addr,
 		       (unsigned long long)rec->entry, rec->leaf_flags, rec->level,
 		       rec->verdict, rec->cache_mode, rec->page_flags);
+	}
 	return ok;
 }
 
@@ -1097,258 +1038,6 @@ TEST_F(walk, range_skips_holes)
 	EXPECT_EQ((uintptr_t)hi + PAGE, end);
 	munmap(a, PAGE);
 	munmap(b, PAGE);
-}
-
-/* WALK of each of @addrs fails with EINVAL. */
-static void expect_walk_einval(struct __test_metadata *_metadata, int fd,
-			       const uint64_t *addrs, unsigned int n)
-{
-	struct vmlab_walk w;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		memset(&w, 0, sizeof(w));
-		w.size = sizeof(w);
-		w.addr = addrs[i];
-		EXPECT_EQ(EINVAL, walk_ioctl(fd, &w)) TH_LOG("addr %#llx",
-							     (unsigned long long)addrs[i]);
-	}
-}
-
-/* Kernel addresses: EINVAL. */
-TEST_F(walk, kernel_address_einval)
-{
-	const uint64_t addrs[] = { 0xffffffff81000000ULL, 0xffff888000000000ULL,
-				   0xfffffffffffff000ULL, 0xffffffffff600000ULL };
-
-	expect_walk_einval(_metadata, self->fd, addrs, sizeof(addrs) / sizeof(addrs[0]));
-}
-
-/* Non-canonical addresses and the last user page's end: EINVAL. */
-TEST_F(walk, noncanonical_address_einval)
-{
-	uint64_t top = self->info.pgtable_levels == 5 ? 1ULL << 56 : 1ULL << 47;
-	const uint64_t addrs[] = { top, top - 1, top + 0x1000, 1ULL << 62, 0x8000000000000000ULL };
-	struct vmlab_walk w;
-
-	expect_walk_einval(_metadata, self->fd, addrs, sizeof(addrs) / sizeof(addrs[0]));
-	/* the last user page is valid */
-	memset(&w, 0, sizeof(w));
-	w.size = sizeof(w);
-	w.addr = top - 0x1001;
-	EXPECT_EQ(0, walk_ioctl(self->fd, &w));
-}
-
-/* Non-zero flags, padding or reserved words: EINVAL, each on its own. */
-TEST_F(walk, walk_nonzero_flags_padding_einval)
-{
-	struct vmlab_walk w;
-	int i;
-
-	for (i = 0; i < 8; i++) {
-		memset(&w, 0, sizeof(w));
-		w.size = sizeof(w);
-		w.addr = (uintptr_t)&w;
-		switch (i) {
-		case 0: w.flags = 1; break;
-		case 1: w.flags = 0x80000000; break;
-		case 2: w.__pad = 1; break;
-		case 3: w.__pad2 = 1; break;
-		default: w.__reserved[i - 4] = 1; break;
-		}
-		EXPECT_EQ(EINVAL, walk_ioctl(self->fd, &w)) TH_LOG("case %d", i);
-	}
-	/* and with all of them zero, the same struct walks */
-	memset(&w, 0, sizeof(w));
-	w.size = sizeof(w);
-	w.addr = (uintptr_t)&w;
-	EXPECT_EQ(0, walk_ioctl(self->fd, &w));
-}
-
-/* A WALK size other than sizeof(struct vmlab_walk): EINVAL. */
-TEST_F(walk, walk_wrong_size_einval)
-{
-	const uint32_t sizes[] = { 0, 4, sizeof(struct vmlab_walk) - 1,
-				   sizeof(struct vmlab_walk) + 1, UINT32_MAX };
-	struct vmlab_walk w;
-	unsigned int i;
-
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		memset(&w, 0, sizeof(w));
-		w.size = sizes[i];
-		w.addr = (uintptr_t)&w;
-		EXPECT_EQ(EINVAL, walk_ioctl(self->fd, &w)) TH_LOG("size %u", sizes[i]);
-	}
-}
-
-/* A WALK struct at an unmapped or read-only address: EFAULT. */
-TEST_F(walk, walk_bad_pointer_efault)
-{
-	struct vmlab_walk *w = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
-				    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	ASSERT_NE(MAP_FAILED, w);
-	EXPECT_EQ(EFAULT, walk_ioctl(self->fd, NULL));
-	w->size = sizeof(*w);
-	w->addr = (uintptr_t)w;
-	ASSERT_EQ(0, mprotect(w, PAGE, PROT_READ));
-	EXPECT_EQ(EFAULT, walk_ioctl(self->fd, w));
-	ASSERT_EQ(0, munmap(w, PAGE));
-	EXPECT_EQ(EFAULT, walk_ioctl(self->fd, w));
-}
-
-/* A pid that names no process: ESRCH, for both commands. */
-TEST_F(range, unknown_pid_esrch)
-{
-	const uint32_t pids[] = { 0, 0x7fffffff, 0x80000000, UINT32_MAX };
-	struct vmlab_walk w;
-	unsigned int i;
-	pid_t pid;
-
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(0);
-	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
-	for (i = 0; i < sizeof(pids) / sizeof(pids[0]); i++) {
-		uint32_t target = pids[i] ? pids[i] : (uint32_t)pid;
-
-		memset(&w, 0, sizeof(w));
-		w.size = sizeof(w);
-		w.pid = target;
-		w.addr = (uintptr_t)self->p;
-		EXPECT_EQ(ESRCH, walk_ioctl(self->fd, &w)) TH_LOG("pid %u", target);
-		self->r.pid = target;
-		EXPECT_EQ(ESRCH, range_ioctl(self->fd, &self->r)) TH_LOG("pid %u", target);
-	}
-}
-
-/* A kernel thread (kthreadd, pid 2) has no address space: EINVAL. */
-TEST_F(range, kernel_thread_einval)
-{
-	struct vmlab_walk w;
-	char comm[32];
-	
-	ASSERT_EQ(0, read_line("/proc/2/comm", comm, sizeof(comm)));
-	ASSERT_STREQ("kthreadd", comm);
-	memset(&w, 0, sizeof(w));
-	w.size = sizeof(w);
-	w.pid = 2;
-	w.addr = (uintptr_t)self->p;
-	EXPECT_EQ(EINVAL, walk_ioctl(self->fd, &w));
-	self->r.pid = 2;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-}
-
-/* end < start and end == start: EINVAL. */
-TEST_F(range, range_empty_or_reversed_einval)
-{
-
-	ASSERT_EQ(0, range_ioctl(self->fd, &self->r));
-	self->r.end = self->r.start;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.end = self->r.start - PAGE;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-}
-
-/* An unaligned start or end: EINVAL. */
-TEST_F(range, range_unaligned_einval)
-{
-
-	self->r.start += 1;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.start -= 1;
-	self->r.end -= 8;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.end += 8;
-	ASSERT_EQ(0, range_ioctl(self->fd, &self->r));
-}
-
-/* A range reaching kernel or non-canonical addresses: EINVAL. */
-TEST_F(range, range_kernel_address_einval)
-{
-	uint64_t top = self->info.pgtable_levels == 5 ? 1ULL << 56 : 1ULL << 47;
-
-	self->r.end = top;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.end = 0xfffffffffffff000ULL;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.start = 0xffffffff81000000ULL;
-	self->r.end = 0xffffffff81200000ULL;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	/* the whole user address space is fine */
-	self->r.start = 0;
-	self->r.end = top - PAGE;
-	EXPECT_EQ(0, range_ioctl(self->fd, &self->r));
-}
-
-/* max_records 0 or over VMLAB_WALK_RANGE_MAX: EINVAL. */
-TEST_F(range, range_max_records_einval)
-{
-
-	self->r.max_records = 0;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.max_records = VMLAB_WALK_RANGE_MAX + 1;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.max_records = UINT32_MAX;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-}
-
-/* Records at NULL, at unmapped or read-only memory, or in the kernel: EFAULT. */
-TEST_F(range, range_bad_records_efault)
-{
-	char *buf = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *q = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	ASSERT_NE(MAP_FAILED, buf);
-	ASSERT_NE(MAP_FAILED, q);
-	ASSERT_EQ(0, mprotect(buf + PAGE, PAGE, PROT_READ));
-	self->r.records = 0;
-	EXPECT_EQ(EFAULT, range_ioctl(self->fd, &self->r));
-	self->r.records = (uintptr_t)buf + PAGE;
-	EXPECT_EQ(EFAULT, range_ioctl(self->fd, &self->r)) TH_LOG("read-only records");
-	self->r.records = 0xffff888000000000ULL;
-	EXPECT_EQ(EFAULT, range_ioctl(self->fd, &self->r));
-	/* room for 2 records, the second one read-only: EFAULT when it is used */
-	q[0] = q[PAGE] = 1;
-	self->r.start = (uintptr_t)q;
-	self->r.end = self->r.start + 2 * PAGE;
-	self->r.records = (uintptr_t)buf + PAGE - sizeof(self->rec);
-	self->r.max_records = 2;
-	EXPECT_EQ(EFAULT, range_ioctl(self->fd, &self->r));
-	self->r.max_records = 1;
-	self->r.end = self->r.start + PAGE;
-	EXPECT_EQ(0, range_ioctl(self->fd, &self->r));
-	EXPECT_EQ(1, self->r.nr_records);
-	munmap(buf, 2 * PAGE);
-	munmap(q, 2 * PAGE);
-}
-
-/* Non-zero flags or reserved words in WALK_RANGE: EINVAL. */
-TEST_F(range, range_nonzero_flags_reserved_einval)
-{
-
-	self->r.flags = 1;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.flags = 0;
-	self->r.__reserved[0] = 1;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.__reserved[0] = 0;
-	self->r.__reserved[1] = 1ULL << 63;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.__reserved[1] = 0;
-	EXPECT_EQ(0, range_ioctl(self->fd, &self->r));
-}
-
-/* A WALK_RANGE size other than its struct's: EINVAL. */
-TEST_F(range, range_wrong_size_einval)
-{
-	self->r.size = sizeof(self->r) - 8;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.size = sizeof(struct vmlab_walk);
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
-	self->r.size = 0;
-	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
 }
 
 /* The library names every verdict, level and flag bit the header defines. */

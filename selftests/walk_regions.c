@@ -19,9 +19,7 @@
 
 #include "kselftest_harness.h"
 #include "libvmlab.h"
-#include "walk_util.h"
-
-#define PAGE	4096UL
+#include "vmlab_test.h"
 
 FIXTURE(wreg) {
 	int fd;
@@ -48,7 +46,7 @@ FIXTURE_TEARDOWN(wreg)
 }
 
 /* Create a region of @kind (fill/cache as given) and map it with @flags. */
-static char *wreg_map(struct __test_metadata *_metadata, FIXTURE_DATA(wreg) *self,
+static char *wreg_map(struct __test_metadata *_metadata, struct _test_data_wreg *self,
 		      __u32 kind, __u32 fill, __u32 cache, int flags)
 {
 	memset(&self->rc, 0, sizeof(self->rc));
@@ -66,9 +64,10 @@ static char *wreg_map(struct __test_metadata *_metadata, FIXTURE_DATA(wreg) *sel
 
 /* The VMA fields every walk of a region shows. */
 #define EXPECT_REGION_VMA(w, kind) do {						\
-	EXPECT_EQ(VMLAB_BACKING_VMLAB, (w).backing);				\
-	EXPECT_EQ(self->rc.id, (w).region_id);					\
-	EXPECT_EQ((kind), (w).region_kind);					\
+	const struct vmlab_walk *_w = &(w);					\
+	EXPECT_EQ(VMLAB_BACKING_VMLAB, _w->backing);				\
+	EXPECT_EQ(self->rc.id, _w->region_id);					\
+	EXPECT_EQ((kind), _w->region_kind);					\
 } while (0)
 
 /* A private FILE mapping: the region's page until the write copies it. */
@@ -221,7 +220,9 @@ TEST_F(wdev, pfnmap_with_cache_mode)
 	EXPECT_EQ(VMLAB_COW_PFNMAP, w.verdict) TH_LOG("%s", vmlab_verdict_name(w.verdict));
 	EXPECT_FALSE(w.page_flags & VMLAB_PAGE_PRESENT);
 	EXPECT_EQ(variant->cache == VMLAB_CACHE_WC && pat_disabled() ?
-		  VMLAB_CACHE_UC_MINUS : variant->seen, w.cache_mode) TH_LOG("%s, PTE %#llx", vmlab_cache_name(w.cache_mode), (unsigned long long)w.entries[VMLAB_LEVEL_PTE]);
+		  VMLAB_CACHE_UC_MINUS : variant->seen, w.cache_mode)
+		TH_LOG("%s, PTE %#llx", vmlab_cache_name(w.cache_mode),
+		       (unsigned long long)w.entries[VMLAB_LEVEL_PTE]);
 	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
 	/* pagemap shows a VM_PFNMAP VMA as a hole: REGION_INFO has the truth */
 	EXPECT_EQ(info.phys_addr / PAGE + 1, w.pfn);

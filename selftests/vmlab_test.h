@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmlab_test.h - the helpers every vmlab selftest may share: raw ioctls
+ * that return errno, /proc/PID/pagemap and the checks of a walk against it,
+ * small files in /proc and /sys, THP's switch, aligned anonymous memory,
+ * and loading, unloading and configuring vmlab.ko itself.
+ */
+#ifndef VMLAB_TEST_H
+#define VMLAB_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libvmlab.h"
+
+#define PAGE		4096UL
+#define SZ_2M		(2UL << 20)
+#define SZ_1G		(1UL << 30)
+
+/* the uid and gid of nobody, for the tests that drop privileges */
+#define NOBODY		65534
+
+#define PAGEMAP_PRESENT		(1ULL << 63)
+#define PAGEMAP_SWAP		(1ULL << 62)
+#define PAGEMAP_PFN_MASK	((1ULL << 55) - 1)
+
+#define PARAM_DIR	"/sys/module/vmlab/parameters/"
+
+/* ioctl(@fd, @cmd, @arg): 0 or the errno */
+static inline int ioctl_errno(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? errno : 0;
+}
+
+/* a raw REGION_CREATE request of @kind and @length, all else zero */
+static inline struct vmlab_region_create raw_create(__u32 kind, __u64 length)
+{
+	struct vmlab_region_create rc;
+
+	memset(&rc, 0, sizeof(rc));
+	rc.size = sizeof(rc);
+	rc.kind = kind;
+	rc.length = length;
+	return rc;
+}
+
+/* the /proc/PID/pagemap entry of @addr (PID 0: self); 0 on failure */
+static inline uint64_t pagemap_entry(int pid, const void *addr)
+{
+	char path[64];
+	uint64_t ent = 0;
+	int fd;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/pagemap");
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &ent, sizeof(ent), (uintptr_t)addr / PAGE * sizeof(ent)) !=
+	    sizeof(ent))
+		ent = 0;
+	close(fd);
+	return ent;
+}
+
+/* the PFN mapped at @addr in this process, 0 if nothing is present */
+static inline uint64_t pfn_of(const void *addr)
+{
+	uint64_t e = pagemap_entry(0, addr);
+
+	return (e & PAGEMAP_PRESENT) ? (e & PAGEMAP_PFN_MASK) : 0;
+}
+
+/* the PFN pagemap should show for @w's address, from the walk of it */
+static inline uint64_t walk_addr_pfn(const struct vmlab_walk *w)
+{
+	return w->pfn + ((w->addr & (w->leaf_size - 1)) >> 12);
+}
+
+/*
+ * Checks every walk of ours must pass: pagemap agrees on presence and,
+ * unless hidden, on the PFN; the leaf's level exists in this kernel's
+ * paging.
+ */
+#define EXPECT_MATCHES_PAGEMAP(w) do {						\
+	const struct vmlab_walk *_w = &(w);					\
+	uint64_t pm = pagemap_entry(0, (void *)(uintptr_t)_w->addr);		\
+	int present = !!(_w->leaf_flags & VMLAB_PTE_PRESENT);			\
+	EXPECT_EQ(!!(pm & PAGEMAP_PRESENT), present);				\
+	if (present && !(_w->walk_flags & VMLAB_WALK_PFN_HIDDEN))		\
+		EXPECT_EQ(pm & PAGEMAP_PFN_MASK, walk_addr_pfn(_w));		\
+	EXPECT_TRUE(_w->valid_levels & (1u << _w->leaf_level));			\
+} while (0)
+
+/* the first line of @path into @buf; -1 when it cannot be read */
+static inline int read_line(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "re");
+	int ret = -1;
+
+	if (!f)
+		return -1;
+	if (fgets(buf, size, f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		ret = 0;
+	}
+	fclose(f);
+	return ret;
+}
+
+/* writes @val to the file @path; 0 or -1 */
+static inline int write_str(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+/*
+ * Whether THP allows PMD faults in a VMA with MADV_HUGEPAGE; when not, and
+ * @why is not NULL, the reason in @why.
+ */
+static inline bool thp_enabled(char *why, size_t len)
+{
+	char line[256];
+
+	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line))) {
+		if (why)
+			snprintf(why, len,
+				 "no /sys/kernel/mm/transparent_hugepage: THP not built in");
+		return false;
+	}
+	if (strstr(line, "[never]")) {
+		if (why)
+			snprintf(why, len, "THP is disabled: enabled is '%s'", line);
+		return false;
+	}
+	return true;
+}
+
+/* touches @len bytes at @p a page at a time: writes when @write, else reads */
+static inline void touch(void *p, size_t len, int write)
+{
+	volatile char *c = p;
+	size_t i;
+
+	for (i = 0; i < len; i += PAGE) {
+		if (write)
+			c[i] = 1;
+		else
+			(void)c[i];
+	}
+}
+
+/* @len bytes of anonymous memory aligned to @align (a power of two) */
+static inline void *map_aligned(size_t len, size_t align, int prot, int flags)
+{
+	char *p = mmap(NULL, len + align, prot, flags | MAP_ANONYMOUS, -1, 0);
+	uintptr_t a;
+
+	if (p == MAP_FAILED)
+		return p;
+	a = ((uintptr_t)p + align - 1) & ~(align - 1);
+	if (a > (uintptr_t)p)
+		munmap(p, a - (uintptr_t)p);
+	munmap((char *)a + len, (uintptr_t)p + align - a);
+	return (void *)a;
+}
+
+/* waits for one byte on @fd (a pipe from another process); 0 or -1 */
+static inline int wait_byte(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+/*
+ * The tests that reload vmlab.ko (a parameter, unload while open, unload
+ * with regions): the VM's runner names the module file in VMLAB_KO.
+ */
+
+/* finit_module(2) of @ko with @params: 0 or the errno */
+static inline int load_module(const char *ko, const char *params)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return errno;
+	ret = syscall(SYS_finit_module, fd, params, 0) ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+/* delete_module(2) of vmlab, not waiting: 0 or the errno (EWOULDBLOCK in use) */
+static inline int unload_module(void)
+{
+	return syscall(SYS_delete_module, "vmlab", O_NONBLOCK) ? errno : 0;
+}
+
+/* reads module parameter @name; -1 on error */
+static inline long param_read(const char *name)
+{
+	char path[128], line[32];
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	if (read_line(path, line, sizeof(line)))
+		return -1;
+	return strtol(line, NULL, 10);
+}
+
+/* writes module parameter @name; 0 or -1 */
+static inline int param_write(const char *name, long val)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	snprintf(buf, sizeof(buf), "%ld\n", val);
+	return write_str(path, buf);
+}
+
+#endif /* VMLAB_TEST_H */
