@@ -328,11 +328,12 @@ static void print_table(const char *kernel, const char *date)
 
 	printf("vmlab-bench: kernel %s, %s, %s\n", kernel, date,
 	       accel ? accel : "accelerator not known");
-	printf("median of %u runs [min-max] after %u warm-up runs, vmlab's and the other's alternating;\n"
+	printf("median of %u runs [min-max] after %u warm-up runs,", opts.reps, opts.warmup);
+	printf(" vmlab's and the other's alternating;\n"
 	       "ratio: the median of each pair's vmlab / other. Walks over %zu MiB, faults over %zu MiB;\n"
 	       "anonymous memory in 4 KiB pages (MADV_NOHUGEPAGE) but for walk-thp. Absolute numbers\n"
 	       "are the machine's (under QEMU's TCG: software emulation); compare the ratios.\n\n",
-	       opts.reps, opts.warmup, opts.size / MIB, opts.mem_size / MIB);
+	       opts.size / MIB, opts.mem_size / MIB);
 	for (i = 0; i <= nr_results; i++) {
 		for (c = 0; c < NR_COLS - 1; c++) {
 			/* numbers right-aligned, words left-aligned */

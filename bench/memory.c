@@ -233,7 +233,8 @@ static int bench_fault_around(const struct bench *b)
 	struct bench_row row = {
 		.name = "fault-around",
 		.unit = "ns/page",
-		.vmlab = "read of every 64-byte line of a fresh MAP_SHARED map of a FILE region (fault-around)",
+		.vmlab =
+		"read of every 64-byte line of a fresh MAP_SHARED map of a FILE region (fault-around)",
 		.other = "the same on a tmpfs file of the same size, its pages in the page cache",
 		.vmlab_fn = fresh_read,
 		.vmlab_arg = &file,
@@ -286,8 +287,10 @@ static int bench_cow_fork(const struct bench *b)
 	struct bench_row row = {
 		.name = "cow-file-private",
 		.unit = "ns/page",
-		.vmlab = "write after fork to each page of a FILE region mapped MAP_PRIVATE, read before the fork: copies the region's page",
-		.other = "write after fork to each written page of MAP_PRIVATE | MAP_ANONYMOUS: copies the anonymous page",
+		.vmlab =
+		"write after fork to each page of a FILE region mapped MAP_PRIVATE, read before the fork: copies the region's page",
+		.other =
+		"write after fork to each written page of MAP_PRIVATE | MAP_ANONYMOUS: copies the anonymous page",
 		.vmlab_fn = cow_after_fork,
 		.vmlab_arg = &file,
 		.other_fn = cow_after_fork,
@@ -393,12 +396,14 @@ static int bench_device_leaves(const struct bench *b, bool pmd)
 		.name = "device-leaf-read",
 		.unit = "MiB/s",
 		.vmlab = "sequential reads of a write-back DEVICE region mapped by 2 MiB leaves",
-		.other = "the same region mapped by 4 KiB leaves (the mapping 4 KiB off a 2 MiB boundary)",
+		.other =
+		"the same region mapped by 4 KiB leaves (the mapping 4 KiB off a 2 MiB boundary)",
 		.vmlab_fn = read_bw,
 		.vmlab_arg = &huge,
 		.other_fn = pmd ? read_bw : NULL,
 		.other_arg = &small,
-		.other_na = "no PMD faults for PFN maps here (before 6.12, or THP off): 4 KiB leaves only",
+		.other_na =
+		"no PMD faults for PFN maps here (before 6.12, or THP off): 4 KiB leaves only",
 	};
 	int ret = -1;
 

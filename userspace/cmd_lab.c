@@ -47,8 +47,8 @@ static bool run_lesson(int fd, const struct lesson *l)
 		printf("  (PFNs are hidden from non-root users: PFN comparisons skipped)\n");
 	print_moral(l->moral);
 	if (lab.failed)
-		printf("  %sFAIL%s: %s (%u mismatches or errors)\n\n", colour(C_BAD), colour(C_RESET),
-		       l->name, lab.failed);
+		printf("  %sFAIL%s: %s (%u mismatches or errors)\n\n",
+		       colour(C_BAD), colour(C_RESET), l->name, lab.failed);
 	else
 		printf("  %sPASS%s: %s\n\n", colour(C_GOOD), colour(C_RESET), l->name);
 	fflush(stdout);

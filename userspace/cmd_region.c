@@ -162,8 +162,9 @@ static int region_create(int argc, char **argv)
 	printf("region %u created: %s, %s, offset 0x%" PRIx64, rc.id,
 	       kind_str(rc.kind), size_str(sz, sizeof(sz), rc.length), (uint64_t)rc.offset);
 	if (rc.kind == VMLAB_REGION_PCI)
-		printf(", %s BAR%u + 0x%" PRIx64 ", %s", vmlab_pci_format(pci, sizeof(pci), rc.pci_addr),
-		       rc.bar, (uint64_t)rc.bar_offset, vmlab_cache_name(rc.cache) ?: "?");
+		printf(", %s BAR%u + 0x%" PRIx64 ", %s",
+		       vmlab_pci_format(pci, sizeof(pci), rc.pci_addr), rc.bar,
+		       (uint64_t)rc.bar_offset, vmlab_cache_name(rc.cache) ?: "?");
 	printf("\n");
 	return EXIT_OK;
 }
@@ -192,7 +193,8 @@ static void pci_create_error(const struct vmlab_region_create *rc)
 		why = "other regions of this BAR use another caching mode";
 		break;
 	case EINVAL:
-		why = "the offset and size must be page-aligned and inside the BAR; wc needs a prefetchable BAR";
+		why = "the offset and size must be page-aligned and inside the BAR;"
+		      " wc needs a prefetchable BAR";
 		break;
 	default:
 		why = strerror(errno);

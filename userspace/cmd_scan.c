@@ -142,8 +142,8 @@ static void print_text(const struct scan *s, uint32_t pid)
 
 		vmlab_format_flags(lf, sizeof(lf), r->leaf_flags, vmlab_pte_flag_name);
 		vmlab_format_flags(pf, sizeof(pf), r->page_flags, vmlab_page_flag_name);
-		printf("%#-14" PRIx64 "  %#-14" PRIx64 "  %6" PRIu64 "  %-5s  %s%-15s%s  %-52s"
-		       "  %s\n",
+		printf("%#-14" PRIx64 "  %#-14" PRIx64 "  %6" PRIu64
+		       "  %-5s  %s%-15s%s  %-52s  %s\n",
 		       r->start, r->end, r->leaves, vmlab_level_name(r->level) ?: "?",
 		       colour(verdict_colour(r->verdict)),
 		       vmlab_verdict_name(r->verdict) ?: "?", colour(C_RESET),

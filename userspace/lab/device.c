@@ -44,11 +44,36 @@ static int pat_has_wc(void)
 		if (line) {
 			eol = strchrnul(line, '\n');
 			*eol = '\0';
-			ret = strstr(line, " WC ") != NULL;
+			ret = !!strstr(line, " WC ");
 		}
 	}
 	free(buf);
 	return ret;
+}
+
+/*
+ * BAR2 of QEMU's ivshmem at @p, @length bytes: checks the host's pattern
+ * at its start and writes the guest's over the second MiB, which the host
+ * checks after this VM powers off (see ivshmem.h).
+ */
+static void ivshmem_patterns(struct lab *lab, volatile char *p, __u64 length)
+{
+	volatile uint64_t *words = (volatile uint64_t *)p;
+	size_t i;
+
+	if (length < VMLAB_IVSHMEM_SIZE)
+		return;
+	for (i = 0; i < 4; i++)
+		if (words[i] != vmlab_ivshmem_word(VMLAB_IVSHMEM_HOST_TAG, i * 8))
+			mismatch(lab,
+				 "expected the host's pattern at offset %zu, the BAR holds %#llx",
+				 i * 8, (unsigned long long)words[i]);
+	words = (volatile uint64_t *)(p + VMLAB_IVSHMEM_GUEST_OFF);
+	for (i = 0; i < (VMLAB_IVSHMEM_SIZE - VMLAB_IVSHMEM_GUEST_OFF) / 8; i++)
+		words[i] = vmlab_ivshmem_word(VMLAB_IVSHMEM_GUEST_TAG,
+					      VMLAB_IVSHMEM_GUEST_OFF + i * 8);
+	printf("  wrote the guest's pattern over the second MiB (\"gwrt\"): the host reads it\n"
+	       "  back from its file after this VM powers off\n");
 }
 
 /*
@@ -58,17 +83,16 @@ static int pat_has_wc(void)
  */
 static void lesson_device_pci(struct lab *lab, __u32 addr, unsigned int wc_leaf)
 {
-	const struct want pfnmap = { VMLAB_COW_PFNMAP,
-		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_SPECIAL, .page_clear = VMLAB_PAGE_PRESENT };
-	const struct want regs = { VMLAB_COW_READONLY,
+	static const struct want pfnmap = { VMLAB_COW_PFNMAP,
+		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_SPECIAL,
+		.page_clear = VMLAB_PAGE_PRESENT };
+	static const struct want regs = { VMLAB_COW_READONLY,
 		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_SPECIAL,
 		.pte_clear = VMLAB_PTE_WRITE, .page_clear = VMLAB_PAGE_PRESENT };
 	struct vmlab_region_create rc;
-	volatile uint64_t *words;
 	struct vmlab_walk w;
 	volatile char *p;
 	char name[16];
-	size_t i;
 
 	vmlab_pci_format(name, sizeof(name), addr);
 	say("now real device memory: BAR2 of PCI device %s, QEMU's ivshmem, shared with the host",
@@ -76,24 +100,12 @@ static void lesson_device_pci(struct lab *lab, __u32 addr, unsigned int wc_leaf)
 	p = lab_bar(lab, addr, 2, 0, PROT_READ | PROT_WRITE, &rc);
 	if (!p)
 		return;
-	printf("  region %u: %s BAR2, %llu KiB, caching %s (the BAR is prefetchable: write-combining)\n",
-	       rc.id, name, (unsigned long long)rc.length >> 10, vmlab_cache_name(rc.cache));
+	printf("  region %u: %s BAR2, %llu KiB, caching %s", rc.id, name,
+	       (unsigned long long)rc.length >> 10, vmlab_cache_name(rc.cache));
+	printf(" (the BAR is prefetchable: write-combining)\n");
 	printf("  the first bytes, as the host wrote them before boot (offset, then \"host\"):\n");
 	hexdump_c(stdout, p, 32, 0);
-	words = (volatile uint64_t *)p;
-	if (rc.length >= VMLAB_IVSHMEM_SIZE) {
-		for (i = 0; i < 4; i++)
-			if (words[i] != vmlab_ivshmem_word(VMLAB_IVSHMEM_HOST_TAG, i * 8))
-				mismatch(lab, "expected the host's pattern at offset %zu, the BAR holds %#llx",
-					 i * 8, (unsigned long long)words[i]);
-		/* the guest's pattern, which the host checks after power-off */
-		words = (volatile uint64_t *)(p + VMLAB_IVSHMEM_GUEST_OFF);
-		for (i = 0; i < (VMLAB_IVSHMEM_SIZE - VMLAB_IVSHMEM_GUEST_OFF) / 8; i++)
-			words[i] = vmlab_ivshmem_word(VMLAB_IVSHMEM_GUEST_TAG,
-						      VMLAB_IVSHMEM_GUEST_OFF + i * 8);
-		printf("  wrote the guest's pattern over the second MiB (\"gwrt\"): the host reads it\n"
-		       "  back from its file after this VM powers off\n");
-	}
+	ivshmem_patterns(lab, p, rc.length);
 	print_header();
 	if (step(lab, "BAR2: after a read", p, &pfnmap, &w))
 		return;
@@ -135,10 +147,20 @@ static void device_run(struct lab *lab)
 		const char *label;
 	} modes[] = {
 		{ VMLAB_CACHE_WB, VMLAB_CACHE_WB, VMLAB_CACHE_WB, "WB region: after a write" },
-		{ VMLAB_CACHE_WC, VMLAB_CACHE_WC, VMLAB_CACHE_UC_MINUS, "WC region: after a write" },
+		{ VMLAB_CACHE_WC, VMLAB_CACHE_WC, VMLAB_CACHE_UC_MINUS,
+		  "WC region: after a write" },
 		{ VMLAB_CACHE_UC, VMLAB_CACHE_UC_MINUS, VMLAB_CACHE_UC_MINUS,
 		  "UC region: after a write" },
 	};
+	static const struct want pfnmap = { VMLAB_COW_PFNMAP,
+		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_SPECIAL,
+		.page_clear = VMLAB_PAGE_PRESENT };
+	static const char root_only[] =
+		"  (a PCI device is bound to vmlab, but its BARs are root's: run as root to\n"
+		"  map them)\n";
+	static const char no_device[] =
+		"  (no PCI device is bound to vmlab: the VM runner adds QEMU's ivshmem, whose\n"
+		"  BARs this lesson then maps as real device memory)\n";
 	int wc = pat_has_wc();
 	unsigned int wc_leaf = VMLAB_CACHE_WC;
 	struct vmlab_walk w;
@@ -156,9 +178,7 @@ static void device_run(struct lab *lab)
 		if (!p)
 			return;
 		p[0] = 'D';
-		if (step(lab, modes[i].label, p, &(struct want){ VMLAB_COW_PFNMAP,
-			.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_SPECIAL,
-			.page_clear = VMLAB_PAGE_PRESENT }, &w))
+		if (step(lab, modes[i].label, p, &pfnmap, &w))
 			return;
 		if ((wc == 1 && w.cache_mode != modes[i].leaf) ||
 		    (wc == 0 && w.cache_mode != modes[i].leaf_nowc) ||
@@ -168,7 +188,8 @@ static void device_run(struct lab *lab)
 				 vmlab_cache_name(w.cache_mode));
 		if ((w.vma_flags & (VMLAB_VMA_PFNMAP | VMLAB_VMA_IO)) !=
 		    (VMLAB_VMA_PFNMAP | VMLAB_VMA_IO))
-			mismatch(lab, "expected a VM_PFNMAP | VM_IO mapping, kernel shows vma flags %#x",
+			mismatch(lab,
+				 "expected a VM_PFNMAP | VM_IO mapping, kernel shows vma flags %#x",
 				 w.vma_flags);
 		if (w.backing != VMLAB_BACKING_VMLAB)
 			mismatch(lab, "expected backing vmlab, kernel shows %s",
@@ -197,11 +218,9 @@ static void device_run(struct lab *lab)
 	if (vmlab_pci_devices(&pci, 1) == 1 && geteuid() == 0)
 		lesson_device_pci(lab, pci, wc_leaf);
 	else if (vmlab_pci_devices(&pci, 1) == 1)
-		printf("  (a PCI device is bound to vmlab, but its BARs are root's: run as root to\n"
-		       "  map them)\n");
+		fputs(root_only, stdout);
 	else
-		printf("  (no PCI device is bound to vmlab: the VM runner adds QEMU's ivshmem, whose\n"
-		       "  BARs this lesson then maps as real device memory)\n");
+		fputs(no_device, stdout);
 }
 
 const struct lesson lesson_device = {

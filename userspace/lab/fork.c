@@ -16,7 +16,7 @@
  * error) with the parent's ends in @to_child and @from_child.
  */
 pid_t lab_fork(struct lab *lab, int (*fn)(struct lab *, void *, int, int), void *arg,
-		      int *to_child, int *from_child)
+	       int *to_child, int *from_child)
 {
 	int down[2] = { -1, -1 }, up[2] = { -1, -1 };
 	pid_t pid = -1;

@@ -27,6 +27,16 @@ static int fork_cow_child(struct lab *lab, void *arg, int tell, int hear)
 /* MAP_ANONYMOUS and fork: COW-shared, copied by the child's write, reused by the parent. */
 static void fork_cow_run(struct lab *lab)
 {
+	/* a page of one process's own: before the fork, the child's copy, the reused page */
+	static const struct want exclusive = { VMLAB_COW_WRITABLE,
+		.pte_set = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON_EXCLUSIVE };
+	static const struct want parent_shared = { VMLAB_COW_SHARED,
+		.pte_clear = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON,
+		.page_clear = VMLAB_PAGE_ANON_EXCLUSIVE };
+	static const struct want child_shared = { VMLAB_COW_SHARED,
+		.pte_clear = VMLAB_PTE_WRITE, .page_clear = VMLAB_PAGE_ANON_EXCLUSIVE };
+	static const struct want alone_wp = { VMLAB_COW_EXCLUSIVE_WP,
+		.pte_clear = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON };
 	struct vmlab_walk before, shared, child, copied, alone, reused;
 	int to_child, from_child;
 	cpu_set_t was, cpu0;
@@ -50,19 +60,15 @@ static void fork_cow_run(struct lab *lab)
 	say("write a page of MAP_ANONYMOUS memory, then fork");
 	print_header();
 	p[0] = 'p';
-	step(lab, "parent: before fork", p, &(struct want){ VMLAB_COW_WRITABLE,
-		.pte_set = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON_EXCLUSIVE }, &before);
+	step(lab, "parent: before fork", p, &exclusive, &before);
 	pid = lab_fork(lab, fork_cow_child, (void *)p, &to_child, &from_child);
 	if (pid < 0)
 		goto out;
 	if (child_walk(lab, from_child, &child))
 		goto reap;
 	show(lab, "child: after fork", &child);
-	step(lab, "parent: after fork", p, &(struct want){ VMLAB_COW_SHARED,
-		.pte_clear = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON,
-		.page_clear = VMLAB_PAGE_ANON_EXCLUSIVE }, &shared);
-	check_want(lab, &child, &(struct want){ VMLAB_COW_SHARED,
-		.pte_clear = VMLAB_PTE_WRITE, .page_clear = VMLAB_PAGE_ANON_EXCLUSIVE });
+	step(lab, "parent: after fork", p, &parent_shared, &shared);
+	check_want(lab, &child, &child_shared);
 	check_u64(lab, "mapcount of the shared page (parent)", 2, shared.mapcount);
 	check_u64(lab, "mapcount of the shared page (child)", 2, child.mapcount);
 	check_pfn(lab, "fork to keep the page", &before, &shared, true);
@@ -72,8 +78,7 @@ static void fork_cow_run(struct lab *lab)
 	if (write(to_child, "w", 1) != 1 || child_walk(lab, from_child, &copied))
 		goto reap;
 	show(lab, "child: after its write", &copied);
-	check_want(lab, &copied, &(struct want){ VMLAB_COW_WRITABLE,
-		.pte_set = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON_EXCLUSIVE });
+	check_want(lab, &copied, &exclusive);
 	check_pfn(lab, "the child's copy to be a new page", &copied, &shared, false);
 	check_u64(lab, "mapcount of the child's copy", 1, copied.mapcount);
 
@@ -82,15 +87,13 @@ static void fork_cow_run(struct lab *lab)
 		lab_error(lab, "write to the child");
 reap:
 	lab_reap(lab, pid, to_child, from_child);
-	step(lab, "parent: child gone", p, &(struct want){ VMLAB_COW_EXCLUSIVE_WP,
-		.pte_clear = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON }, &alone);
+	step(lab, "parent: child gone", p, &alone_wp, &alone);
 	check_u64(lab, "mapcount once the child is gone", 1, alone.mapcount);
 	check_char(lab, "the parent's byte still", 'p', p[0]);
 
 	say("the parent writes: the kernel reuses the page, no copy");
 	p[0] = 'q';
-	step(lab, "parent: after its write", p, &(struct want){ VMLAB_COW_WRITABLE,
-		.pte_set = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON_EXCLUSIVE }, &reused);
+	step(lab, "parent: after its write", p, &exclusive, &reused);
 	check_pfn(lab, "the write to reuse the page", &alone, &reused, true);
 out:
 	sched_setaffinity(0, sizeof(was), &was);

@@ -13,6 +13,9 @@ static void msync_run(struct lab *lab)
 	static const struct want dirty = { VMLAB_COW_SHARED_WRITABLE,
 		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
 		.page_set = VMLAB_PAGE_VMLAB | VMLAB_PAGE_DIRTY };
+	static const struct want written_back = { VMLAB_COW_SHARED_CLEAN,
+		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
+		.page_clear = VMLAB_PAGE_DIRTY };
 	struct vmlab_region_counters c;
 	struct vmlab_walk w, clean;
 	volatile char *p;
@@ -38,9 +41,7 @@ static void msync_run(struct lab *lab)
 		lab_error(lab, "msync");
 		return;
 	}
-	step(lab, "after msync", p, &(struct want){ VMLAB_COW_SHARED_CLEAN,
-		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
-		.page_clear = VMLAB_PAGE_DIRTY }, &clean);
+	step(lab, "after msync", p, &written_back, &clean);
 	c = show_counters(lab, id);
 	check_u64(lab, "dirty pages", 0, c.pages_dirty);
 	check_u64(lab, "writebacks", 1, c.writebacks);

@@ -10,6 +10,18 @@
 /* FILE region MAP_PRIVATE: reads share the backing page, the first write copies. */
 static void private_file_run(struct lab *lab)
 {
+	static const struct want private_read = { VMLAB_COW_PRIVATE_FILE,
+		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE,
+		.page_set = VMLAB_PAGE_VMLAB, .page_clear = VMLAB_PAGE_ANON };
+	static const struct want shared_read = { VMLAB_COW_SHARED_CLEAN,
+		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE,
+		.page_set = VMLAB_PAGE_VMLAB };
+	static const struct want copy = { VMLAB_COW_WRITABLE,
+		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
+		.page_set = VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE,
+		.page_clear = VMLAB_PAGE_VMLAB };
+	static const struct want backing = { VMLAB_COW_SHARED_CLEAN,
+		.page_set = VMLAB_PAGE_VMLAB };
 	struct vmlab_walk none, priv, shared, copied, after;
 	volatile char *s, *v;
 	__u64 off;
@@ -27,22 +39,14 @@ static void private_file_run(struct lab *lab)
 	say("read a byte through each mapping");
 	check_char(lab, "the private mapping to read", 'v', v[0]);
 	check_char(lab, "the shared mapping to read", 'v', s[0]);
-	step(lab, "p: after the read", v, &(struct want){ VMLAB_COW_PRIVATE_FILE,
-		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE,
-		.page_set = VMLAB_PAGE_VMLAB, .page_clear = VMLAB_PAGE_ANON }, &priv);
-	step(lab, "s: after the read", s, &(struct want){ VMLAB_COW_SHARED_CLEAN,
-		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE,
-		.page_set = VMLAB_PAGE_VMLAB }, &shared);
+	step(lab, "p: after the read", v, &private_read, &priv);
+	step(lab, "s: after the read", s, &shared_read, &shared);
 	check_pfn(lab, "both mappings to show the backing page", &priv, &shared, true);
 
 	say("write 'x' through the private mapping");
 	v[0] = 'x';
-	step(lab, "p: after the write", v, &(struct want){ VMLAB_COW_WRITABLE,
-		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
-		.page_set = VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE,
-		.page_clear = VMLAB_PAGE_VMLAB }, &copied);
-	step(lab, "s: after the write", s, &(struct want){ VMLAB_COW_SHARED_CLEAN,
-		.page_set = VMLAB_PAGE_VMLAB }, &after);
+	step(lab, "p: after the write", v, &copy, &copied);
+	step(lab, "s: after the write", s, &backing, &after);
 	check_pfn(lab, "the private copy to be a new page", &copied, &shared, false);
 	check_pfn(lab, "the shared mapping to keep the backing page", &after, &shared, true);
 	check_char(lab, "the backing byte (pread) still", 'v', pread_byte(lab, off));

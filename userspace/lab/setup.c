@@ -47,7 +47,7 @@ char *lab_anon(struct lab *lab, size_t pages, int flags)
  * id, and its mmap offset in @off; 0 on failure.
  */
 __u32 lab_region(struct lab *lab, __u32 kind, size_t pages, int fill_byte,
-			__u32 cache, __u64 *off)
+		 __u32 cache, __u64 *off)
 {
 	struct vmlab_region_create rc = {
 		.kind = kind,
@@ -88,9 +88,9 @@ struct vmlab_region_counters show_counters(struct lab *lab, __u32 id)
 {
 	struct vmlab_region_counters c = counters(lab, id);
 
-	printf("  %-26s page_mkwrite %llu, pages_dirty %llu, writebacks %llu, pages_allocated %llu\n",
-	       "region counters", c.page_mkwrite, c.pages_dirty, c.writebacks,
-	       c.pages_allocated);
+	printf("  %-26s page_mkwrite %llu, pages_dirty %llu, ", "region counters",
+	       c.page_mkwrite, c.pages_dirty);
+	printf("writebacks %llu, pages_allocated %llu\n", c.writebacks, c.pages_allocated);
 	return c;
 }
 
@@ -122,7 +122,7 @@ void lab_cleanup(struct lab *lab)
  * destroys, mapped MAP_SHARED with @prot; NULL on failure.
  */
 volatile char *lab_bar(struct lab *lab, __u32 addr, __u32 bar, __u32 flags, int prot,
-			      struct vmlab_region_create *rc)
+		       struct vmlab_region_create *rc)
 {
 	if (lab->nr_regions == MAX_REGIONS) {
 		errno = ENOSPC;

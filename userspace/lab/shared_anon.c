@@ -19,6 +19,14 @@ static int shared_anon_child(struct lab *lab, void *arg, int tell, int hear)
 /* ANON region MAP_SHARED: zero-filled on first touch, shared with a fork child. */
 static void shared_anon_run(struct lab *lab)
 {
+	static const struct want allocated = { VMLAB_COW_SHARED_WRITABLE,
+		.pte_set = VMLAB_PTE_PRESENT, .page_set = VMLAB_PAGE_VMLAB,
+		.page_clear = VMLAB_PAGE_ANON | VMLAB_PAGE_VMLAB_ZERO };
+	static const struct want child_wrote = { VMLAB_COW_SHARED_WRITABLE,
+		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
+		.page_set = VMLAB_PAGE_VMLAB };
+	static const struct want parent_sees = { VMLAB_COW_SHARED_WRITABLE,
+		.page_set = VMLAB_PAGE_VMLAB };
 	struct vmlab_walk w, child, mine;
 	int to_child, from_child;
 	volatile char *p;
@@ -39,10 +47,7 @@ static void shared_anon_run(struct lab *lab)
 
 	say("read page 3: vmlab allocates a zero-filled page, shared by every mapper");
 	check_char(lab, "page 3 to read", 0, p[3 * PG]);
-	step(lab, "page 3: after the read", p + 3 * PG, &(struct want){
-		VMLAB_COW_SHARED_WRITABLE, .pte_set = VMLAB_PTE_PRESENT,
-		.page_set = VMLAB_PAGE_VMLAB,
-		.page_clear = VMLAB_PAGE_ANON | VMLAB_PAGE_VMLAB_ZERO }, &w);
+	step(lab, "page 3: after the read", p + 3 * PG, &allocated, &w);
 	check_u64(lab, "pages allocated", 1, show_counters(lab, id).pages_allocated);
 
 	say("fork; the child writes 'k' to page 9 and walks it");
@@ -55,12 +60,9 @@ static void shared_anon_run(struct lab *lab)
 	}
 	show(lab, "page 9: child, its write", &child);
 	lab_reap(lab, pid, to_child, from_child);
-	check_want(lab, &child, &(struct want){ VMLAB_COW_SHARED_WRITABLE,
-		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
-		.page_set = VMLAB_PAGE_VMLAB });
+	check_want(lab, &child, &child_wrote);
 	check_char(lab, "the parent to read the child's write", 'k', p[9 * PG + 5]);
-	step(lab, "page 9: parent, then", p + 9 * PG, &(struct want){
-		VMLAB_COW_SHARED_WRITABLE, .page_set = VMLAB_PAGE_VMLAB }, &mine);
+	step(lab, "page 9: parent, then", p + 9 * PG, &parent_sees, &mine);
 	check_pfn(lab, "parent and child to map one page", &child, &mine, true);
 	step(lab, "page 5: never touched", p + 5 * PG, &(struct want){ VMLAB_COW_NONE }, &w);
 	check_u64(lab, "pages allocated (pages 3 and 9)", 2,

@@ -10,6 +10,14 @@
 /* FILE region MAP_SHARED: writes reach the backing page; page_mkwrite once per clean page. */
 static void shared_file_run(struct lab *lab)
 {
+	static const struct want clean = { VMLAB_COW_SHARED_CLEAN,
+		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE,
+		.page_set = VMLAB_PAGE_VMLAB, .page_clear = VMLAB_PAGE_ANON };
+	static const struct want dirty = { VMLAB_COW_SHARED_WRITABLE,
+		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
+		.page_set = VMLAB_PAGE_VMLAB, .page_clear = VMLAB_PAGE_ANON };
+	static const struct want readonly = { VMLAB_COW_READONLY,
+		.pte_set = VMLAB_PTE_PRESENT, .page_set = VMLAB_PAGE_VMLAB };
 	struct vmlab_region_counters c0, c;
 	struct vmlab_walk w, written, other;
 	volatile char *a, *b;
@@ -29,16 +37,12 @@ static void shared_file_run(struct lab *lab)
 
 	say("read a byte through a: the page is mapped write-protected, clean");
 	check_char(lab, "a to read", 0, a[0]);
-	step(lab, "a: after the read", a, &(struct want){ VMLAB_COW_SHARED_CLEAN,
-		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE,
-		.page_set = VMLAB_PAGE_VMLAB, .page_clear = VMLAB_PAGE_ANON }, &w);
+	step(lab, "a: after the read", a, &clean, &w);
 	c0 = show_counters(lab, id);
 
 	say("write 's' through a: the write fault calls vmlab's page_mkwrite");
 	a[0] = 's';
-	step(lab, "a: after the write", a, &(struct want){ VMLAB_COW_SHARED_WRITABLE,
-		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
-		.page_set = VMLAB_PAGE_VMLAB, .page_clear = VMLAB_PAGE_ANON }, &written);
+	step(lab, "a: after the write", a, &dirty, &written);
 	c = show_counters(lab, id);
 	check_u64(lab, "page_mkwrite calls", c0.page_mkwrite + 1, c.page_mkwrite);
 	check_u64(lab, "dirty pages", 1, c.pages_dirty);
@@ -47,8 +51,7 @@ static void shared_file_run(struct lab *lab)
 	say("read it back through pread(2) and through b");
 	check_char(lab, "pread to read", 's', pread_byte(lab, off));
 	check_char(lab, "b to read", 's', b[0]);
-	step(lab, "b: after the read", b, &(struct want){ VMLAB_COW_READONLY,
-		.pte_set = VMLAB_PTE_PRESENT, .page_set = VMLAB_PAGE_VMLAB }, &other);
+	step(lab, "b: after the read", b, &readonly, &other);
 	check_pfn(lab, "both mappings to show one page", &written, &other, true);
 	check_u64(lab, "mapcount of the page mapped by a and b", 2, other.mapcount);
 

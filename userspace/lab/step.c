@@ -32,7 +32,7 @@ void mismatch(struct lab *lab, const char *fmt, ...)
 }
 
 void check_u64(struct lab *lab, const char *what, unsigned long long want,
-		      unsigned long long got)
+	       unsigned long long got)
 {
 	if (want != got)
 		mismatch(lab, "expected %s %llu, kernel shows %llu", what, want, got);
@@ -59,11 +59,13 @@ void check_char(struct lab *lab, const char *what, int want, int got)
 
 /* Checks that two walks show the same (or, @same false, different) PFNs. */
 void check_pfn(struct lab *lab, const char *what, const struct vmlab_walk *a,
-		      const struct vmlab_walk *b, bool same)
+	       const struct vmlab_walk *b, bool same)
 {
+	bool equal = a->pfn == b->pfn;
+
 	if (lab->pfn_hidden)
 		return;
-	if ((a->pfn == b->pfn) != same)
+	if (equal != same)
 		mismatch(lab, "expected %s (%s PFNs), kernel shows %llx and %llx", what,
 			 same ? "equal" : "different",
 			 (unsigned long long)a->pfn, (unsigned long long)b->pfn);
@@ -189,7 +191,7 @@ static int step_pid(struct lab *lab, const char *label, pid_t pid, const volatil
 }
 
 int step(struct lab *lab, const char *label, const volatile void *addr,
-		const struct want *want, struct vmlab_walk *w)
+	 const struct want *want, struct vmlab_walk *w)
 {
 	return step_pid(lab, label, 0, addr, want, w);
 }

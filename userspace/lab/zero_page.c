@@ -40,6 +40,18 @@ static void zero_page_run(struct lab *lab)
 		{ "read pages 0-7", 0, 8, false, 8, 8, 0 },
 		{ "write pages 6-9", 6, 4, true, 10, 6, 4 },
 	};
+	static const struct want untouched = { VMLAB_COW_NONE,
+		.pte_clear = VMLAB_PTE_PRESENT };
+	static const struct want zero_read = { VMLAB_COW_ZERO_PAGE,
+		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE,
+		.page_set = VMLAB_PAGE_ZERO };
+	static const struct want zero_again = { VMLAB_COW_ZERO_PAGE,
+		.page_set = VMLAB_PAGE_ZERO };
+	static const struct want copied = { VMLAB_COW_WRITABLE,
+		.pte_set = VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
+		.page_set = VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE };
+	static const struct want allocated = { VMLAB_COW_WRITABLE,
+		.page_set = VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE };
 	struct vmlab_walk w, zero;
 	volatile char *p;
 	long n, z, wr;
@@ -66,19 +78,12 @@ static void zero_page_run(struct lab *lab)
 		check_u64(lab, "writable leaves", steps[s].writable, wr);
 	}
 	print_header();
-	step(lab, "page 12: never touched", p + 12 * PG, &(struct want){ VMLAB_COW_NONE,
-		.pte_clear = VMLAB_PTE_PRESENT }, &w);
-	step(lab, "page 0: read", p, &(struct want){ VMLAB_COW_ZERO_PAGE,
-		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE,
-		.page_set = VMLAB_PAGE_ZERO }, &zero);
-	step(lab, "page 5: read", p + 5 * PG, &(struct want){ VMLAB_COW_ZERO_PAGE,
-		.page_set = VMLAB_PAGE_ZERO }, &w);
+	step(lab, "page 12: never touched", p + 12 * PG, &untouched, &w);
+	step(lab, "page 0: read", p, &zero_read, &zero);
+	step(lab, "page 5: read", p + 5 * PG, &zero_again, &w);
 	check_pfn(lab, "every read page to map the one zero page", &zero, &w, true);
-	step(lab, "page 7: read, then written", p + 7 * PG, &(struct want){ VMLAB_COW_WRITABLE,
-		.pte_set = VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
-		.page_set = VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE }, &w);
-	step(lab, "page 9: written", p + 9 * PG, &(struct want){ VMLAB_COW_WRITABLE,
-		.page_set = VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE }, &w);
+	step(lab, "page 7: read, then written", p + 7 * PG, &copied, &w);
+	step(lab, "page 9: written", p + 9 * PG, &allocated, &w);
 }
 
 const struct lesson lesson_zero_page = {
