@@ -124,7 +124,8 @@ install: tools
 
 clean:
 	rm -rf $(BUILD)
-	rm -f *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order module/*.o module/.*.cmd
+	rm -f *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order module/*.o module/.*.cmd \
+		module/arch/*.o module/arch/.*.cmd .checkpatch-camelcase.*
 
 # the download cache, and .cache/, where it was kept before it moved out of
 # the checkout
