@@ -4,23 +4,35 @@
 #
 #   make              vmlab.ko for KDIR (default: the running kernel's headers
 #                     if present, else Debian 6.1's) and the vmlab tool
-#   make check        the test suite in QEMU on KERNELS (default: 6.1 6.12 7.2)
-#   make bench        the benchmarks (bench/) in QEMU on KERNELS (default here:
-#                     6.12); tables in build/K/bench.txt and bench.json;
-#                     PERF=1 also profiles missed targets (build/K/perf.txt)
+#   make check        the test suite in QEMU on KERNELS (default: lib.sh's
+#                     DEFAULT_KERNELS; KERNELS=ci is what CI runs)
+#   make bench        the benchmarks (bench/) in QEMU on KERNELS (default:
+#                     lib.sh's BENCH_KERNELS); tables in build/K/bench.txt
+#                     and bench.json; PERF=1 also profiles missed targets
+#                     (build/K/perf.txt)
 #   make demo         a VM with the module loaded running the guided lab
-#   make vm-shell     a shell in such a VM (KERNEL=6.12 by default)
-#   make lint         checkpatch --strict and sparse on the kernel code
+#   make vm-shell     a shell in such a VM (KERNEL: lib.sh's DEMO_KERNEL by
+#                     default)
+#   make lint         checkpatch --strict, sparse and shellcheck
 #   make install      the vmlab tool and vmlab.1 under $(DESTDIR)$(PREFIX)
 #                     (PREFIX=/usr/local by default)
 #   make clean        remove build outputs (the download cache stays)
-#   make distclean    also remove downloaded kernels, chroot and headers
+#   make distclean    also remove the download cache (VMLAB_CACHE: kernels,
+#                     chroot, headers), shared by every checkout of this user
+#
+# The kernel matrix and the cache's place are named in scripts/lib.sh only:
+# KERNELS is passed on as given (a list, or "default", "ci", "all").
 
-KERNELS ?= 6.1 6.12 7.2
+# lib_var NAME: the value of NAME in scripts/lib.sh
+lib_var = $(shell bash -c '. "$(CURDIR)/scripts/lib.sh" && printf %s "$$$(1)"')
+
 PREFIX ?= /usr/local
 MANDIR ?= $(PREFIX)/share/man
-KERNEL ?= 6.12
-export VMLAB_CACHE ?= $(CURDIR)/.cache
+KERNEL ?= $(call lib_var,DEMO_KERNEL)
+ifeq ($(origin VMLAB_CACHE),undefined)
+VMLAB_CACHE := $(call lib_var,CACHE)
+endif
+export VMLAB_CACHE
 export VMLAB_BUILD ?= $(CURDIR)/build
 CACHE := $(VMLAB_CACHE)
 BUILD := $(VMLAB_BUILD)
@@ -109,22 +121,18 @@ $(BUILD)/static/selftests/%: selftests/%.c $(LIBVMLAB) $(KSFT)/kselftest_harness
 
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(SELFTEST_BINS:=.d)
 
+# without KERNELS the scripts take lib.sh's default lists
 check:
 	scripts/check.sh $(KERNELS)
 
-# one kernel unless KERNELS is given on the command line or in the environment
 # (PERF=1: profile the missed targets with perf in the guest)
 bench:
-	$(if $(filter 1,$(PERF)),VMLAB_PERF=1) \
-		scripts/bench.sh $(if $(filter command line environment,$(origin KERNELS)),$(KERNELS),6.12)
+	$(if $(filter 1,$(PERF)),VMLAB_PERF=1) scripts/bench.sh $(KERNELS)
 
 demo vm-shell: MODE = $(if $(filter demo,$@),demo,shell)
 demo vm-shell:
-	scripts/deps.sh
-	$(MAKE) -s static
-	scripts/fetch-kernel.sh $(KERNEL)
-	scripts/build-module.sh $(KERNEL)
-	scripts/initramfs.sh $(KERNEL)
+	scripts/prepare-host.sh
+	scripts/prepare-kernel.sh $(KERNEL)
 	scripts/run-vm.sh $(KERNEL) $(MODE)
 
 lint:
@@ -138,7 +146,9 @@ install: tools
 clean:
 	rm -rf $(BUILD)
 	rm -f *.o *.ko *.mod *.mod.c .*.cmd Module.symvers modules.order module/*.o module/.*.cmd \
-		module/arch/*.o module/arch/.*.cmd
+		module/arch/*.o module/arch/.*.cmd .checkpatch-camelcase.*
 
+# the download cache, and .cache/, where it was kept before it moved out of
+# the checkout
 distclean: clean
-	rm -rf $(CACHE)
+	rm -rf $(CACHE) .cache

@@ -12,9 +12,7 @@ set -euo pipefail
 K=$1
 shift
 check_kernel "$K"
-env=$CACHE/kernels/$K/kernel.env
-[ -f "$env" ] || die "kernel $K: build: not fetched (run scripts/fetch-kernel.sh $K)"
-. "$env"
+load_kernel_env "$K" || die "kernel $K: build: run scripts/fetch-kernel.sh $K"
 
 out=$BUILD/$K/module
 mkdir -p "$out"

@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kd=$CACHE/kernels/debug
+kd=$(kernel_dir debug)
 fragment=$VMLAB_TOP/scripts/debug.config
 "$VMLAB_TOP/scripts/linux-source.sh" || die "kernel debug: fetch: no linux-source"
 deb=$CACHE/apt/trixie/debs/$(cat "$CACHE/linux-source/stamp")
@@ -18,7 +18,8 @@ stamp="$(basename "$deb") $(sha256sum "$fragment" | cut -c1-16) $(gcc -dumpfullv
 mkdir -p "$CACHE/kernels"
 exec 9>"$CACHE/kernels/debug.lock"
 flock 9
-if [ -f "$kd/kernel.env" ] && [ "$(cat "$kd/stamp" 2>/dev/null)" = "$stamp" ]; then
+if [ -f "$kd/kernel.env" ] && [ "$(cat "$kd/stamp" 2>/dev/null)" = "$stamp" ] &&
+	load_kernel_env debug; then
 	exit 0
 fi
 [ -d "$kd" ] && log "kernel debug: cache is stale or incomplete, rebuilding"
@@ -43,7 +44,7 @@ missing=$(grep -E '^(# )?CONFIG_[A-Z0-9_]+( is not set|=)' "$fragment" | while r
 	*) grep -qx "$line" "$new/obj/.config" || echo "$line" ;;
 	esac
 done)
-[ -z "$missing" ] || die "kernel debug: config: not set as asked: $(echo $missing)"
+[ -z "$missing" ] || die "kernel debug: config: not set as asked: $(printf '%s\n' "$missing" | paste -sd ' ')"
 
 kmake -j"$(nproc)" bzImage modules >"$new/build.log" 2>&1 ||
 	{ tail -n 30 "$new/build.log" >&2; die "kernel debug: build failed (log: $kd.new/build.log)"; }
@@ -56,11 +57,14 @@ KSUITE=linux-source
 KREL=$krel
 KVERSION=$(basename "$deb" .deb | cut -d_ -f2)+debug.config
 KCC=gcc
-KDIR_COMMON=$kd/src
-KDIR_ARCH=$kd/obj
+# paths relative to this file's folder (load_kernel_env makes them whole):
+# modules build with -C src O=obj, which holds no path of its own that
+# kbuild reads for them, so the tree may move
+KDIR_COMMON=src
+KDIR_ARCH=obj
 # what QEMU boots, and the ELF image with symbols
-BOOT_IMAGE=$kd/obj/arch/x86/boot/bzImage
-VMLINUX=$kd/obj/vmlinux
+BOOT_IMAGE=obj/arch/x86/boot/bzImage
+VMLINUX=obj/vmlinux
 ENV
 printf '%s\n' "$stamp" >"$new/stamp"
 rm -rf "$kd"

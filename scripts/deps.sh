@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # deps.sh - install, from Debian's archive with apt-get, the host packages the
-# project needs (QEMU, busybox-static, cpio, pahole, mmdebstrap, sparse, ...).
+# project needs (QEMU, busybox-static, cpio, pahole, mmdebstrap, sparse, the
+# linter shellcheck, ...).
 # Does nothing when they are all there; needs root otherwise.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # the last line: what the debug kernel's build needs
-packages="qemu-system-x86 busybox-static cpio pahole mmdebstrap sparse zstd xz-utils jq
-	bc kmod gcc make libc6-dev perl util-linux
+packages="qemu-system-x86 busybox-static cpio pahole mmdebstrap sparse shellcheck zstd
+	xz-utils jq bc kmod gcc make libc6-dev perl util-linux
 	flex bison libelf-dev libssl-dev"
 missing=()
 for p in $packages; do

@@ -14,14 +14,14 @@ is_elf() { [ "$(head -c 4 "$1" | od -An -tx1 | tr -d ' \n')" = 7f454c46 ]; }
 try() {
 	local sig=$1 off
 	shift
-	for off in $(LC_ALL=C grep -aboP "$sig" "$in" | cut -d: -f1); do
+	while read -r off; do
 		tail -c +$((off + 1)) "$in" | "$@" >"$tmp" 2>/dev/null || true
 		if [ -s "$tmp" ] && is_elf "$tmp"; then
 			mv "$tmp" "$out"
 			trap - EXIT
 			return 0
 		fi
-	done
+	done < <(LC_ALL=C grep -aboP "$sig" "$in" | cut -d: -f1)
 	return 1
 }
 

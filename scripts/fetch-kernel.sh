@@ -6,7 +6,10 @@
 #
 # The newest package of the suite is resolved on every call; a cache holding
 # another version (or a half-finished unpack) is replaced. Writes
-# $CACHE/kernels/K/kernel.env, read by the build and VM scripts.
+# $CACHE/kernels/K/kernel.env, read by the build and VM scripts through
+# load_kernel_env (lib.sh): its paths are relative to its folder, so the
+# cache may move. An old kernel.env (absolute paths) is repaired, or the
+# kernel fetched again when its files are not found.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,7 +18,7 @@ K=$1
 check_kernel "$K"
 [ "$K" = debug ] && exec "$VMLAB_TOP/scripts/debug-kernel.sh"
 suite=$(kernel_suite "$K")
-kd=$CACHE/kernels/$K
+kd=$(kernel_dir "$K")
 
 # one fetch of a kernel at a time (several checkouts may share a cache)
 mkdir -p "$CACHE/kernels"
@@ -32,8 +35,9 @@ krel=${hdr#linux-headers-}
 deps=$(apt-cache "${APT_OPTS[@]}" depends "$hdr")
 common=$(printf '%s\n' "$deps" | grep -o 'linux-headers-[^ ]*-common$' | head -n 1)
 kbuild=$(printf '%s\n' "$deps" | grep -o 'linux-kbuild-[^ ]*$' | head -n 1)
-[ -n "$common" ] && [ -n "$kbuild" ] ||
+if [ -z "$common" ] || [ -z "$kbuild" ]; then
 	die "kernel $K: fetch: cannot resolve the dependencies of $hdr"
+fi
 image=
 for cand in "linux-image-$krel-unsigned" "linux-binary-$krel" "linux-image-$krel"; do
 	if apt-cache "${APT_OPTS[@]}" show "$cand" 2>/dev/null | grep '^Filename:' >/dev/null; then
@@ -47,7 +51,7 @@ version=$(apt-cache "${APT_OPTS[@]}" show --no-all-versions "$hdr" |
 stamp="$image $hdr $common $kbuild $version"
 
 if [ -f "$kd/kernel.env" ] && [ "$(cat "$kd/stamp" 2>/dev/null)" = "$stamp" ] &&
-	[ -f "$kd/vmlinux" ]; then
+	[ -f "$kd/vmlinux" ] && load_kernel_env "$K"; then
 	exit 0
 fi
 [ -d "$kd" ] && log "kernel $K: cache is stale or incomplete, refreshing"
@@ -62,7 +66,7 @@ new=$kd.new
 rm -rf "$new"
 mkdir -p "$new/root"
 for p in "$image" "$hdr" "$common" "$kbuild"; do
-	deb=$(ls -t "$dl/${p}_"*.deb | head -n 1)
+	deb=$(newest "$dl/${p}_"*.deb)
 	dpkg-deb -x "$deb" "$new/root" || die "kernel $K: fetch: cannot unpack $deb"
 done
 
@@ -87,12 +91,13 @@ KSUITE=$suite
 KREL=$krel
 KVERSION=$version
 KCC=$cc
-KDIR_COMMON=$kd/root/usr/src/$common
-KDIR_ARCH=$kd/root/usr/src/linux-headers-$krel
+# paths relative to this file's folder (load_kernel_env makes them whole)
+KDIR_COMMON=root/usr/src/$common
+KDIR_ARCH=root/usr/src/linux-headers-$krel
 # what QEMU boots, and the ELF image with symbols (here the same file)
-BOOT_IMAGE=$kd/vmlinux
-VMLINUX=$kd/vmlinux
-VMLINUZ=${vmlinuz/#$new/$kd}
+BOOT_IMAGE=vmlinux
+VMLINUX=vmlinux
+VMLINUZ=${vmlinuz#"$new"/}
 ENV
 printf '%s\n' "$stamp" >"$new/stamp"
 rm -rf "$kd"

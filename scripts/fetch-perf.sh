@@ -19,7 +19,7 @@ if [ -z "$(perf_bin)" ]; then
 	mkdir -p "$dl"
 	(cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download linux-perf) ||
 		die "perf: download of linux-perf failed"
-	deb=$(ls -t "$dl"/linux-perf_*.deb | head -n 1)
+	deb=$(newest "$dl"/linux-perf_*.deb)
 	log "perf: unpacking $(basename "$deb")"
 	rm -rf "$out.new"
 	mkdir -p "$out.new"

@@ -14,8 +14,9 @@ static=$BUILD/static
 [ -f "$ko" ] || die "kernel $K: initramfs: no $ko (run scripts/build-module.sh $K)"
 [ -x "$static/vmlab" ] || die "kernel $K: initramfs: no $static/vmlab (run make static)"
 busybox=/bin/busybox
-[ -x "$busybox" ] && ! readelf -d "$busybox" 2>/dev/null | grep NEEDED >/dev/null ||
+if [ ! -x "$busybox" ] || readelf -d "$busybox" 2>/dev/null | grep NEEDED >/dev/null; then
 	die "kernel $K: initramfs: $busybox is not busybox-static (apt-get install busybox-static)"
+fi
 
 root=$BUILD/$K/initramfs
 rm -rf "$root"

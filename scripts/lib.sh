@@ -1,15 +1,26 @@
-# shellcheck shell=bash
-# lib.sh - what every vmlab script shares: paths, logging, the kernel matrix
-# and a private apt configuration. Sourced, never run.
+# shellcheck shell=bash disable=SC2034
+# lib.sh - what every vmlab script shares: paths, logging, the kernel matrix,
+# the loader of a kernel's kernel.env and a private apt configuration.
+# Sourced, never run (its variables are used by the scripts that source it:
+# hence SC2034 off).
 
 VMLAB_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-CACHE=${VMLAB_CACHE:-$VMLAB_TOP/.cache}
+# The download cache (kernels, headers, the sid chroot, apt lists) is per
+# user and outside the checkout, so that a fresh clone (CI) or a second
+# checkout reuses it; VMLAB_CACHE overrides. Build outputs stay in the
+# checkout.
+CACHE=${VMLAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vmlab}
 BUILD=${VMLAB_BUILD:-$VMLAB_TOP/build}
 
-# The matrix: "make check" boots DEFAULT_KERNELS; KERNELS=... picks others.
+# The kernel matrix, named here only (the Makefile and .ci/run ask for these
+# lists by name, see kernel_list): "make check" boots DEFAULT_KERNELS, CI
+# boots CI_KERNELS, "make bench" BENCH_KERNELS, "make demo" DEMO_KERNEL.
 # "debug" is built here from linux-source-6.12 with the checkers on
 # (debug-kernel.sh); the others are Debian's own.
 DEFAULT_KERNELS="6.1 6.12 7.2"
+CI_KERNELS="6.1 6.12 7.2 debug"
+BENCH_KERNELS="6.12"
+DEMO_KERNEL="6.12"
 ALL_KERNELS="6.1 6.12 7.2 7.3 debug"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
@@ -19,6 +30,20 @@ die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }
 now_s() { date +%s.%N | cut -c1-14; }
 # elapsed START: seconds since START, one decimal.
 elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
+# phase NAME CMD...: run CMD, log "phase NAME: SECONDS s" (and its exit
+# status when not 0), return CMD's status.
+phase() {
+	local t rc
+	t=$(now_s)
+	"${@:2}"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		log "phase $1: $(elapsed "$t") s"
+	else
+		log "phase $1: $(elapsed "$t") s, failed ($rc)"
+	fi
+	return $rc
+}
 
 # kernel_suite K: the Debian suite that ships kernel K.
 kernel_suite() {
@@ -35,13 +60,92 @@ kernel_suite() {
 # check_kernel K: die with the list of valid names unless K is one.
 check_kernel() {
 	kernel_suite "$1" >/dev/null ||
-		die "unknown kernel '$1' (valid: $ALL_KERNELS)"
+		die "unknown kernel '$1' (valid: $ALL_KERNELS, or a list name: default, ci, all)"
+}
+
+# kernel_list [NAME|K...]: the kernels a command line names, checked: the
+# list names "default", "ci" and "all" expand to DEFAULT_KERNELS, CI_KERNELS
+# and ALL_KERNELS; no argument at all means DEFAULT_KERNELS.
+kernel_list() {
+	local k names=()
+	[ $# -gt 0 ] || set -- default
+	for k in "$@"; do
+		case $k in
+		default) k=$DEFAULT_KERNELS ;;
+		ci) k=$CI_KERNELS ;;
+		all) k=$ALL_KERNELS ;;
+		*) check_kernel "$k" ;;
+		esac
+		names+=("$k")
+	done
+	echo "${names[*]}"
 }
 
 # kernel_builds_on_host K: bookworm's headers and the debug kernel expect the
 # host's gcc 12; the others need a newer gcc and glibc, found in the sid
 # chroot (sid-chroot.sh).
 kernel_builds_on_host() { [ "$1" = 6.1 ] || [ "$1" = debug ]; }
+
+# newest FILE...: the most recently modified of the FILEs that exist (fails
+# when none does)
+newest() {
+	local f best=
+	for f in "$@"; do
+		if [ -e "$f" ] && { [ -z "$best" ] || [ "$f" -nt "$best" ]; }; then
+			best=$f
+		fi
+	done
+	[ -n "$best" ] && echo "$best"
+}
+
+# kernel_dir K: the cache folder of kernel K (its kernel.env, images,
+# headers).
+kernel_dir() { echo "$CACHE/kernels/$1"; }
+
+# Paths in kernel.env are relative to its own folder, so that a cache still
+# works when moved or reached through another path (VMLAB_CACHE): the sid
+# chroot sees only the cache, the checkout and the build folder.
+KERNEL_ENV_PATHS="KDIR_COMMON KDIR_ARCH BOOT_IMAGE VMLINUX VMLINUZ"
+
+# load_kernel_env K: set KNAME, KSUITE, KREL, KVERSION, KCC and the paths
+# KDIR_COMMON, KDIR_ARCH, BOOT_IMAGE, VMLINUX (and VMLINUZ for Debian's
+# kernels) from kernel K's kernel.env, the paths made absolute for where the
+# cache is now. An old kernel.env (absolute paths) is read as if relative
+# from kernels/K/ on; when the cache has moved since (its paths lead nowhere)
+# it is rewritten with relative ones. It stays as it is otherwise, for the
+# older checkouts that may share the cache. Returns 1 (with a message) when
+# K is not fetched or its files are gone: fetch-kernel.sh then fetches it
+# again.
+load_kernel_env() {
+	local kd env var val rel moved=0
+	kd=$(kernel_dir "$1")
+	env=$kd/kernel.env
+	[ -f "$env" ] || { log "kernel $1: not fetched (run scripts/fetch-kernel.sh $1)"; return 1; }
+	KDIR_COMMON='' KDIR_ARCH='' BOOT_IMAGE='' VMLINUX='' VMLINUZ=''
+	# shellcheck source=/dev/null
+	. "$env"
+	for var in $KERNEL_ENV_PATHS; do
+		val=${!var}
+		case $val in
+		"") continue ;;
+		/*)
+			# old format: keep what follows kernels/K/ of the old path
+			[ -e "$val" ] || moved=1
+			rel=${val##*/kernels/"$1"/}
+			[ "$rel" != "$val" ] || { log "kernel $1: $env: cannot relocate $val"; return 1; }
+			val=$rel
+			;;
+		esac
+		[ -e "$kd/$val" ] || { log "kernel $1: $env: $kd/$val is missing"; return 1; }
+		printf -v "$var" '%s' "$kd/$val"
+	done
+	if [ $moved = 1 ]; then
+		log "kernel $1: $env held the paths of a moved cache: rewriting it relative to its folder"
+		sed -E "s|^([A-Z_]+=)/.*/kernels/$1/|\1|" "$env" >"$env.tmp.$$" &&
+			mv "$env.tmp.$$" "$env"
+	fi
+	return 0
+}
 
 # debian_mirror [SUITE]: the archive URI this machine's apt already uses for
 # SUITE (default bookworm), so the project never names a host itself.

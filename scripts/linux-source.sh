@@ -19,7 +19,7 @@ dl=$CACHE/apt/trixie/debs
 mkdir -p "$dl"
 (cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download "$pkg") ||
 	die "linux-source: download of $pkg failed"
-deb=$(ls -t "$dl/${pkg}_"*.deb | head -n 1)
+deb=$(newest "$dl/${pkg}_"*.deb)
 log "linux-source: extracting kselftest headers and checkpatch from $(basename "$deb")"
 rm -rf "$out.new"
 mkdir -p "$out.new"

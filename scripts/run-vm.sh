@@ -8,9 +8,8 @@
 #   1800 s for the debug kernel) or
 #   powered off without a verdict; then the last 50 console lines are shown.
 # MODE bench: as check, with vmlab-bench instead of the selftests: its
-#   output in $BUILD/K/bench.log, its table in bench.txt, its JSON in
-#   bench.json, with VMLAB_PERF=1 the profiles of the missed targets in
-#   perf.txt; VMLAB_BENCH_REPS, _SIZE, _ONLY and VMLAB_PERF reach the guest.
+#   output in $BUILD/K/bench.log (bench.sh cuts the tables out of it);
+#   VMLAB_BENCH_REPS, _SIZE, _ONLY and VMLAB_PERF reach the guest.
 #   3 GiB of memory and a 1800 s timeout by default.
 # MODE demo, shell: the serial console on this terminal.
 # VMLAB_MEM: the guest's memory (default 1G; 5G for check but on the debug
@@ -23,8 +22,9 @@
 # failure fails the run.
 #
 # KVM where /dev/kvm boots the kernel (VMLAB_ACCEL=auto, the default: probed
-# once per machine), else TCG, software emulation; VMLAB_ACCEL=tcg or kvm
-# forces one.
+# once per machine by kvm-probe.sh), else TCG, software emulation;
+# VMLAB_ACCEL=tcg or kvm forces one. Only boots: preparing the kernel is
+# prepare-kernel.sh's job, reading the results check.sh's and bench.sh's.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -36,12 +36,13 @@ case $mode in check | bench | demo | shell) ;; *) die "unknown mode '$mode' (che
 mem=${VMLAB_MEM:-1G}
 # (not for the debug kernel: KASAN and kmemleak run far slower with 5 GiB)
 case $mode in check) [ "$K" = debug ] || mem=${VMLAB_MEM:-5G} ;; bench) mem=${VMLAB_MEM:-3G} ;; esac
-. "$CACHE/kernels/$K/kernel.env"
+load_kernel_env "$K" || die "kernel $K: run scripts/fetch-kernel.sh $K"
 initrd=$BUILD/$K/initramfs.cpio
 [ -f "$initrd" ] || die "kernel $K: no $initrd (run scripts/initramfs.sh $K)"
 
 # qboot: a firmware that boots straight into the kernel, silent and quick
 # QEMU's default CPU with 1 GiB pages (pdpe1gb), for PUD leaves
+# shellcheck disable=SC2054 # QEMU's option values hold commas
 qemu=(qemu-system-x86_64 -machine q35 -cpu qemu64,+pdpe1gb -smp 2 -m "$mem" -no-reboot -nodefaults
 	-bios qboot.rom
 	-kernel "$BOOT_IMAGE" -initrd "$initrd"
@@ -52,6 +53,7 @@ if [ "${VMLAB_IVSHMEM:-1}" = 1 ] && [ "$mode" != bench ]; then
 	ivshmem=$(mktemp "/dev/shm/vmlab-$K-XXXXXX")
 	trap 'rm -f "$ivshmem"' EXIT
 	"$VMLAB_TOP/scripts/ivshmem.sh" fill "$ivshmem"
+	# shellcheck disable=SC2054 # QEMU's option values hold commas
 	qemu+=(-object "memory-backend-file,id=vmlab-shm,share=on,mem-path=$ivshmem,size=2M"
 		-device ivshmem-plain,memdev=vmlab-shm)
 fi
@@ -62,43 +64,8 @@ for var in VMLAB_FUZZ_SEED VMLAB_FUZZ_SECONDS VMLAB_STRESS_SECONDS \
 	[ -n "${!var:-}" ] && cmdline="$cmdline $var=${!var}"
 done
 
-accel() {
-	local want=${VMLAB_ACCEL:-auto} probe key
-	case $want in
-	tcg) echo "tcg,thread=single" ;;
-	kvm) echo kvm ;;
-	auto)
-		if [ ! -w /dev/kvm ]; then
-			echo "tcg,thread=single"
-			return
-		fi
-		# one verdict per host kernel and QEMU: does KVM boot this kernel
-		# to the guest's /init? (without a mode /init ends the VM: rc 3)
-		probe=$CACHE/kvm-works
-		key="$(uname -r) $("${qemu[0]}" --version | head -n 1)"
-		if [ "$(sed -n 1p "$probe" 2>/dev/null)" != "$key" ]; then
-			log "probing KVM (once per machine)"
-			# only the guest's own verdict counts: QEMU also exits 0 when
-			# the guest triple-faults (-no-reboot)
-			local rc=0
-			timeout 10 "${qemu[@]}" -accel kvm -display none -append "$cmdline quiet" \
-				>/dev/null 2>&1 || rc=$?
-			if [ $rc -eq 3 ]; then
-				printf '%s\nyes\n' "$key" >"$probe"
-			else
-				printf '%s\nno\n' "$key" >"$probe"
-			fi
-		fi
-		if [ "$(sed -n 2p "$probe")" = yes ]; then
-			echo kvm
-		else
-			echo "tcg,thread=single"
-		fi
-		;;
-	*) die "VMLAB_ACCEL must be tcg, kvm or auto" ;;
-	esac
-}
-qemu+=(-accel "$(accel)")
+accel=$("$VMLAB_TOP/scripts/kvm-probe.sh" "${qemu[@]}" -append "$cmdline quiet")
+qemu+=(-accel "$accel")
 # the benchmarks say what they ran on
 [ "$mode" = bench ] && cmdline+=" VMLAB_ACCEL_USED=${qemu[-1]%%,*}"
 
@@ -156,15 +123,6 @@ if [ -n "$ivshmem" ] && { [ $rc -eq 1 ] || [ $rc -eq 3 ]; }; then
 	rm -f "$ivshmem.tap"
 fi
 set -e
-if [ "$mode" = bench ]; then
-	section() { # the lines between two marker lines of the guest's output
-		tr -d '\r' <"$tap" | sed -n "/^# vmlab: $1\$/,/^# vmlab: $2\$/p" | sed '1d;$d'
-	}
-	section perf "bench table" >"$BUILD/$K/perf.txt"
-	section "bench table" bench.json >"$BUILD/$K/bench.txt"
-	section bench.json done >"$BUILD/$K/bench.json"
-	[ -s "$BUILD/$K/perf.txt" ] || rm -f "$BUILD/$K/perf.txt"
-fi
 verdict $rc && exit 0
 case $rc in
 3) exit 1 ;;

@@ -32,6 +32,7 @@ run_in_chroot() {
 	for d in "$VMLAB_TOP" "$CACHE" "$BUILD"; do
 		binds+=("$d")
 	done
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	unshare --mount --propagation private -- bash -euc '
 		root=$1; shift
 		mount --rbind /dev "$root/dev"
