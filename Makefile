@@ -120,3 +120,18 @@ clean:
 
 distclean: clean
 	rm -rf $(CACHE)
+
+# Debian packages (debian/, dkms.conf) and a Debian system to test them in:
+#   make deb          vmlab-dkms and vmlab .debs, .dsc, lintian in build/deb
+#   make check-deb    install, use and purge them in Debian VMs booted with
+#                     systemd (DEB_SUITES, default bookworm); TAP and counts in
+#                     build/deb-SUITE
+DEB_SUITES ?= bookworm
+
+.PHONY: deb check-deb
+
+deb:
+	scripts/deb-build.sh
+
+check-deb: deb
+	scripts/deb-test.sh $(DEB_SUITES)
