@@ -135,3 +135,4 @@ deb:
 
 check-deb: deb
 	scripts/deb-test.sh $(DEB_SUITES)
+
