@@ -11,6 +11,7 @@
 # The image holds no vmlab package: the test installs them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/deb-lib.sh"
 
 [ $# -eq 1 ] || die "usage: deb-image.sh bookworm|trixie"
 suite=$1
@@ -18,21 +19,13 @@ case $suite in bookworm | trixie) ;; *) die "unknown suite '$suite' (bookworm or
 
 # what the tests need and nothing more: no network, no ssh; the packages
 # vmlab-dkms and vmlab depend on are here so that apt installs them offline
-packages="systemd-sysv udev kmod apt adduser initramfs-tools
-	linux-image-amd64 linux-headers-amd64 dkms gcc make libc6-dev
-	e2fsprogs procps"
+packages=$DEB_SYSTEM_PACKAGES
 # 6.12's kbuild wants pahole (BTF) even for external modules
 [ "$suite" = trixie ] && packages="$packages dwarves"
 unit=$VMLAB_TOP/scripts/guest/vmlab-deb-test.service
 
-main=$(debian_mirror bookworm) || die "cannot find the Debian archive in /etc/apt (set DEBIAN_MIRROR)"
-sources="deb [signed-by=$KEYRING] $main $suite main"
-if [ "$suite" = bookworm ]; then
-	sec=$(debian_mirror bookworm-security) ||
-		die "cannot find bookworm-security in /etc/apt (set DEBIAN_SECURITY_MIRROR)"
-	sources="$sources
-deb [signed-by=$KEYRING] $sec bookworm-security main"
-fi
+sources=$(deb_sources "$suite")
+
 # the unit runs the test when the kernel command line asks for it; root
 # has no password so that a console login works in the image (a test VM
 # has no network)

@@ -12,6 +12,7 @@
 # boots with -kernel/-initrd (deb-qcow2-run.sh prints that command).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/deb-lib.sh"
 
 suite=bookworm
 debs=$BUILD/deb
@@ -21,14 +22,9 @@ tool_deb=$(ls "$debs"/vmlab_*_amd64.deb 2>/dev/null | head -n 1)
 command -v qemu-img >/dev/null || die "no qemu-img (apt-get install qemu-utils)"
 [ "$(id -u)" = 0 ] || die "deb-qcow2.sh runs mmdebstrap as root"
 
-packages="systemd-sysv udev kmod apt adduser initramfs-tools
-	linux-image-amd64 linux-headers-amd64 dkms gcc make libc6-dev
-	e2fsprogs procps less man-db nano sudo"
-main=$(debian_mirror bookworm) || die "cannot find the Debian archive in /etc/apt (set DEBIAN_MIRROR)"
-sec=$(debian_mirror bookworm-security) ||
-	die "cannot find bookworm-security in /etc/apt (set DEBIAN_SECURITY_MIRROR)"
-sources="deb [signed-by=$KEYRING] $main $suite main
-deb [signed-by=$KEYRING] $sec bookworm-security main"
+# the test image's packages and what a student's shell wants
+packages="$DEB_SYSTEM_PACKAGES less man-db nano sudo"
+sources=$(deb_sources "$suite")
 
 out=$BUILD/image
 start=$(now_s)
