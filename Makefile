@@ -152,3 +152,27 @@ clean:
 # the checkout
 distclean: clean
 	rm -rf $(CACHE) .cache
+
+# Debian packages (debian/, dkms.conf) and a Debian system to test them in:
+#   make deb          vmlab-dkms and vmlab .debs, .dsc, lintian in build/deb
+#   make check-deb    install, use and purge them in Debian VMs booted with
+#                     systemd (DEB_SUITES, default bookworm); TAP and counts in
+#                     build/deb-SUITE
+#   make image        a qcow2 for instructors (bookworm, vmlab installed, a
+#                     student in group vmlab) in build/image
+#   make image-run    print and run the QEMU command that boots it
+DEB_SUITES ?= bookworm
+
+.PHONY: deb check-deb image image-run
+
+deb:
+	scripts/deb-build.sh
+
+check-deb: deb
+	scripts/deb-test.sh $(DEB_SUITES)
+
+image: deb
+	scripts/deb-qcow2.sh
+
+image-run:
+	scripts/deb-qcow2-run.sh

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# deb-build.sh - the Debian packages vmlab-dkms (module sources, dkms.conf)
+# and vmlab (the tool), with dpkg-buildpackage and debhelper, checked by
+# lintian. Outputs in $BUILD/deb: the .debs, .dsc, .tar.xz, .changes,
+# lintian.txt. Installs debhelper, dh-dkms and lintian first when missing
+# (root).
+#
+# The version is the module's VMLAB_MODULE_VERSION, the one place it is
+# kept: debian/changelog is written from it into a copy of the tree under
+# $BUILD/deb/src (a native package: the tree is its own upstream).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+packages="debhelper dh-dkms lintian dpkg-dev fakeroot"
+missing=()
+for p in $packages; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep '^install ok installed$' >/dev/null ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "$(id -u)" = 0 ] ||
+		die "missing packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"
+	log "installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get -qq update >/dev/null
+	apt-get -qq install -y --no-install-recommends "${missing[@]}" >/dev/null ||
+		die "apt-get install ${missing[*]} failed"
+fi
+
+version=$(sed -n 's/^#define[ \t]*VMLAB_MODULE_VERSION[ \t]*"\([^"]*\)".*/\1/p' \
+	"$VMLAB_TOP"/module/*.h "$VMLAB_TOP"/module/*.c | head -n 1)
+[ -n "$version" ] || die "no VMLAB_MODULE_VERSION in module/"
+out=$BUILD/deb
+src=$out/src/vmlab-$version
+start=$(now_s)
+rm -rf "$out"
+mkdir -p "$src"
+# the tree without build outputs, caches and git
+tar -C "$VMLAB_TOP" --exclude=./build --exclude=./.cache --exclude=./.git \
+	--exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' -cf - . | tar -C "$src" -xf -
+
+# the changelog's date: the last commit's, so that a rebuild is the same
+date=$(git -C "$VMLAB_TOP" log -1 --format=%aD 2>/dev/null || date -R)
+maint=$(sed -n 's/^Maintainer: //p' "$src/debian/control")
+cat >"$src/debian/changelog" <<EOT
+vmlab ($version) unstable; urgency=medium
+
+  * vmlab $version, packaged from the vmlab tree (make deb).
+
+ -- $maint  $date
+EOT
+
+log "deb: building vmlab $version"
+(cd "$src" && dpkg-buildpackage -us -uc -ui >"$out/build.log" 2>&1) ||
+	{ tail -n 40 "$out/build.log" >&2; die "deb: dpkg-buildpackage failed (log: $out/build.log)"; }
+mv "$out"/src/vmlab*_* "$out/"
+
+log "deb: lintian"
+changes=$(ls "$out"/vmlab_*.changes)
+lintian --fail-on error,warning --display-info "$changes" >"$out/lintian.txt" 2>&1 ||
+	{ cat "$out/lintian.txt" >&2; die "deb: lintian found errors or warnings ($out/lintian.txt)"; }
+[ -s "$out/lintian.txt" ] && sed 's/^/[lintian] /' "$out/lintian.txt" >&2
+debs=("$out"/*.deb)
+log "deb: ${debs[*]##*/} in $(elapsed "$start") s"

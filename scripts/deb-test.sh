@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# deb-test.sh [SUITE...] - the packaged test: boot a Debian system (bookworm
+# by default; trixie too) made by deb-image.sh in QEMU with systemd as PID 1,
+# and let scripts/guest/run-deb-test install the .debs of $BUILD/deb (make
+# deb) with apt, load the module DKMS built, run the lab as a student and
+# as root, purge and look for leftovers.
+#
+# The image stays pristine: the guest writes to a qcow2 overlay; the debs
+# and the test script reach it on a second, read-only disk. TAP arrives on
+# the second serial port in $BUILD/deb-SUITE/tap.log, the console in
+# console.log. Each suite counts as a kernel entry "deb-SUITE" with the
+# project's TAP counter (tap-count.awk). Ends with "N passed, N failed,
+# N skipped"; exit 1 when anything failed. TCG (the packaged kernel is
+# Debian's bzImage); VMLAB_TIMEOUT (default 1500 s) per boot.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+suites=${*:-bookworm}
+debs=$BUILD/deb
+ls "$debs"/vmlab-dkms_*_all.deb "$debs"/vmlab_*_amd64.deb >/dev/null 2>&1 ||
+	die "no packages in $debs (run make deb)"
+command -v qemu-img >/dev/null || die "no qemu-img (apt-get install qemu-utils)"
+
+total_p=0 total_f=0 total_s=0
+summary=()
+for suite in $suites; do
+	t=$(now_s)
+	img=$("$VMLAB_TOP/scripts/deb-image.sh" "$suite") || {
+		total_f=$((total_f + 1))
+		summary+=("kernel deb-$suite: image failed, not booted: 0 passed, 1 failed")
+		continue
+	}
+	log "deb-$suite: image ready in $(elapsed "$t") s"
+	w=$BUILD/deb-$suite
+	rm -rf "$w"
+	mkdir -p "$w/disk"
+	cp "$debs"/vmlab-dkms_*_all.deb "$debs"/vmlab_*_amd64.deb "$w/disk/"
+	install -m 0755 "$VMLAB_TOP/scripts/guest/run-deb-test" "$w/disk/"
+	mkfs.ext4 -q -F -L vmlab-test -d "$w/disk" "$w/test.ext4" 32M || die "deb-$suite: mkfs.ext4 failed"
+	qemu-img create -q -f qcow2 -b "$img/root.ext4" -F raw "$w/root.qcow2" || die "deb-$suite: qemu-img failed"
+	: >"$w/tap.log"
+	t=$(now_s)
+	log "deb-$suite: booting $(cat "$img/release") (TCG)"
+	timeout --kill-after=5 "${VMLAB_TIMEOUT:-1500}" \
+		qemu-system-x86_64 -machine q35 -accel tcg,thread=single -cpu qemu64 -smp 2 -m 2G \
+		-no-reboot -nodefaults -display none -nic none \
+		-kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
+		-append "root=/dev/vda rw console=ttyS0 panic=-1 vmlab_deb_test" \
+		-drive "file=$w/root.qcow2,if=virtio,format=qcow2" \
+		-drive "file=$w/test.ext4,if=virtio,format=raw,readonly=on" \
+		-serial "file:$w/console.log" -serial "file:$w/tap.log" &
+	pid=$!
+	tail -n +1 -f --pid=$pid "$w/tap.log" 2>/dev/null | tr -d '\r' &
+	tailpid=$!
+	# the guest powers off after its last line; should it hang there, it
+	# gets 60 s before QEMU is stopped
+	done_at=
+	while kill -0 $pid 2>/dev/null; do
+		if [ -z "$done_at" ]; then
+			grep -q '^# vmlab: done' "$w/tap.log" && done_at=$SECONDS
+		elif [ $((SECONDS - done_at)) -gt 60 ]; then
+			log "deb-$suite: the guest did not power off 60 s after its verdict: stopping QEMU"
+			kill $pid
+		fi
+		sleep 2
+	done
+	wait $pid
+	rc=$?
+	wait $tailpid 2>/dev/null
+	boot=$(elapsed "$t")
+	read -r p f s < <(awk -f "$VMLAB_TOP/scripts/tap-count.awk" "$w/tap.log")
+	note=
+	if ! grep -q '^# vmlab: done' "$w/tap.log"; then
+		f=$((f + 1))
+		note=" (the guest did not finish, QEMU rc $rc)"
+		tail -n 40 "$w/console.log" >&2
+	fi
+	rm -f "$w/root.qcow2"
+	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
+	summary+=("kernel deb-$suite: $(cat "$img/release"), VM ${boot} s: $p passed, $f failed, $s skipped$note")
+done
+
+log "==== summary"
+printf '%s\n' "${summary[@]}"
+echo "$total_p passed, $total_f failed, $total_s skipped"
+[ "$total_f" -eq 0 ]
