@@ -6,6 +6,7 @@
 #                     if present, else Debian 6.1's) and the vmlab tool
 #   make check        the test suite in QEMU on KERNELS (default: lib.sh's
 #                     DEFAULT_KERNELS; KERNELS=ci is what CI runs)
+#   make check-all    the same on every kernel and shape (KERNELS=all)
 #   make bench        the benchmarks (bench/) in QEMU on KERNELS (default:
 #                     lib.sh's BENCH_KERNELS); tables in build/K/bench.txt
 #                     and bench.json; PERF=1 also profiles missed targets
@@ -60,7 +61,7 @@ SELFTEST_BINS := $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static check bench demo vm-shell lint clean distclean install
+.PHONY: all module tools static check check-all bench demo vm-shell lint clean distclean install
 
 all: module tools
 
@@ -124,6 +125,9 @@ $(BUILD)/static/selftests/%: selftests/%.c $(LIBVMLAB) $(KSFT)/kselftest_harness
 # without KERNELS the scripts take lib.sh's default lists
 check:
 	scripts/check.sh $(KERNELS)
+
+check-all:
+	scripts/check.sh all
 
 # (PERF=1: profile the missed targets with perf in the guest)
 bench:

@@ -6,7 +6,8 @@
 # initramfs), boot it (run-vm.sh K check) and count the TAP. One kernel
 # failing to fetch or build is reported and the others still run. Prints
 # each phase's seconds; ends with one line "N passed, N failed, N skipped"
-# and exits 1 when anything failed.
+# and exits 1 when anything failed. A "deb-SUITE" entry builds the packages
+# (deb-build.sh, once) and runs deb-test.sh SUITE, counted like a kernel.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,8 +19,30 @@ t_all=$(now_s)
 
 total_p=0 total_f=0 total_s=0
 summary=()
+debs_built=
+# deb SUITE: the packaged test of Debian SUITE, its counts added to the totals
+deb() {
+	local r=$BUILD/deb-$1/result p f s line
+	if [ -z "$debs_built" ]; then
+		phase "packages" "$VMLAB_TOP/scripts/deb-build.sh" || {
+			total_f=$((total_f + 1))
+			summary+=("kernel deb-$1: make deb failed, not booted: 0 passed, 1 failed")
+			return
+		}
+		debs_built=1
+	fi
+	rm -f "$r"
+	phase "deb-$1" "$VMLAB_TOP/scripts/deb-test.sh" "$1"
+	if ! read -r p f s line <"$r"; then
+		p=0 f=1 s=0 line="kernel deb-$1: the packaged test gave no result: 0 passed, 1 failed"
+	fi
+	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
+	summary+=("$line")
+}
+
 for k in $kernels; do
 	log "==== kernel $k"
+	case $k in deb-*) deb "${k#deb-}"; continue ;; esac
 	"$VMLAB_TOP/scripts/prepare-kernel.sh" "$k"
 	rc=$?
 	if [ $rc -ne 0 ]; then

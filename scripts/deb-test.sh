@@ -78,6 +78,8 @@ for suite in $suites; do
 	rm -f "$w/root.qcow2"
 	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
 	summary+=("kernel deb-$suite: $(cat "$img/release"), VM ${boot} s: $p passed, $f failed, $s skipped$note")
+	# for check.sh: the counts and the summary line
+	printf '%s %s %s %s\n' "$p" "$f" "$s" "${summary[-1]}" >"$w/result"
 done
 
 log "==== summary"

@@ -16,12 +16,14 @@ BUILD=${VMLAB_BUILD:-$VMLAB_TOP/build}
 # lists by name, see kernel_list): "make check" boots DEFAULT_KERNELS, CI
 # boots CI_KERNELS, "make bench" BENCH_KERNELS, "make demo" DEMO_KERNEL.
 # "debug" is built here from linux-source-6.12 with the checkers on
-# (debug-kernel.sh); the others are Debian's own.
+# (debug-kernel.sh); the others are Debian's own. "deb-SUITE" is not a VM of
+# the project's: Debian SUITE booted as a whole system with systemd, where the
+# packages (make deb) are installed, used and purged (deb-test.sh).
 DEFAULT_KERNELS="6.1 6.12 7.2"
-CI_KERNELS="6.1 6.12 7.2 debug"
+CI_KERNELS="6.1 6.12 7.2 debug deb-bookworm"
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
-ALL_KERNELS="6.1 6.12 7.2 7.3 debug"
+ALL_KERNELS="6.1 6.12 7.2 7.3 debug deb-bookworm deb-trixie"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }
@@ -53,6 +55,8 @@ kernel_suite() {
 	7.2) echo sid ;;
 	7.3) echo experimental ;;
 	debug) echo trixie ;;
+	deb-bookworm) echo bookworm ;;
+	deb-trixie) echo trixie ;;
 	*) return 1 ;;
 	esac
 }
