@@ -414,34 +414,6 @@ TEST_F(thp, huge_zero_page)
 	EXPECT_MATCHES_PAGEMAP(w);
 }
 
-/* Reserve @nr hugetlb pages of @kb; returns the old count, or -1. */
-static long hugetlb_reserve(unsigned long kb, long nr)
-{
-	char path[128], line[64], val[32];
-	long old;
-
-	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages", kb);
-	if (read_line(path, line, sizeof(line)))
-		return -1;
-	old = atol(line);
-	snprintf(val, sizeof(val), "%ld", nr);
-	if (write_str(path, val) || read_line(path, line, sizeof(line)) || atol(line) < nr) {
-		snprintf(val, sizeof(val), "%ld", old);
-		write_str(path, val);
-		return -1;
-	}
-	return old;
-}
-
-static void hugetlb_restore(unsigned long kb, long old)
-{
-	char path[128], val[32];
-
-	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages", kb);
-	snprintf(val, sizeof(val), "%ld", old);
-	write_str(path, val);
-}
-
 /* Whether /proc/cpuinfo lists CPU flag @flag. */
 static int cpu_has(const char *flag)
 {
