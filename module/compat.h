@@ -165,6 +165,45 @@ static inline int vmlab_mapcount(struct page *page)
 #endif
 
 /*
+ * Whether a write fault reuses @folio, a large anonymous folio mapped by the
+ * PTE whose lock the caller holds, neither KSM nor marked exclusive there:
+ * the kernel's wp_can_reuse_anon_folio() (open-coded in do_wp_page() on
+ * 6.1). @as_small is what the rule for a small folio says of it. Read in
+ * 6.1, 6.12 and 7.2; where it changed in between is upstream's history
+ * (the "never" rule was posted in the 6.9 merge window, so 6.10):
+ * - before 6.10 (6.1): the small folio's rule, applied to the refcount of
+ *   the whole folio, which every mapped page of it holds one of;
+ * - 6.10 to 6.14 (6.12): never ("give back a large folio a bit sooner");
+ * - since 6.15 (7.2, __wp_can_reuse_large_anon_folio()): when more than
+ *   one page of it is mapped, by this mm alone (folio_maybe_mapped_shared(),
+ *   the MM-id tracking), and every reference is one of those mappings, once
+ *   the swap cache's are freed.
+ */
+#if VMLAB_SINCE(6, 15)
+static inline bool vmlab_wp_can_reuse_large_anon(struct folio *folio, bool as_small)
+{
+	int mapcount = folio_large_mapcount(folio);
+	int refs = folio_ref_count(folio);
+
+	if (mapcount <= 1 || folio_maybe_mapped_shared(folio))
+		return false;
+	if (folio_test_swapcache(folio))
+		refs -= folio_nr_pages(folio);
+	return refs == mapcount;
+}
+#elif VMLAB_SINCE(6, 10)
+static inline bool vmlab_wp_can_reuse_large_anon(struct folio *folio, bool as_small)
+{
+	return false;
+}
+#else
+static inline bool vmlab_wp_can_reuse_large_anon(struct folio *folio, bool as_small)
+{
+	return as_small;
+}
+#endif
+
+/*
  * A non-present, non-empty PTE: the swap entry it holds and whether that is
  * a migration entry. 6.19 replaced the swp_entry_t helpers for page-table
  * entries with "software leaf" ones (<linux/leafops.h>).

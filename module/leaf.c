@@ -41,6 +41,22 @@ static struct page *vmlab_leaf_page(struct vm_area_struct *vma, pte_t pte,
 }
 
 /*
+ * Whether a write fault reuses the anonymous page of @lf, mapped once and
+ * not known exclusive (a fork's child is gone), by the rule for a small
+ * folio (wp_can_reuse_anon_folio(), do_wp_page() on 6.1): only when no one
+ * else holds a reference (a pin, a pipe), besides the swap cache and, for a
+ * folio not on the LRU yet, the per-CPU batch the fault drains first. (If
+ * that batch is another CPU's, the fault copies: a guess we cannot make
+ * better from here.)
+ */
+static bool vmlab_wp_small_reuses(const struct vmlab_leaf *lf)
+{
+	return lf->mapcount <= 1 &&
+	       lf->refcount <= 1 + !!(lf->page_flags & VMLAB_PAGE_SWAPCACHE) +
+			       !(lf->page_flags & VMLAB_PAGE_LRU);
+}
+
+/*
  * The state of @page, mapped by a present leaf of @level. Caller holds that
  * leaf's page-table lock: the page stays mapped, so it is neither freed nor
  * split while we look.
@@ -87,6 +103,13 @@ static void vmlab_page_state(struct vm_area_struct *vma, struct page *page,
 	lf->refcount = folio_ref_count(folio);
 	lf->mapcount = max(vmlab_mapcount(page), 0);
 	lf->order = folio_order(folio);
+	/* the write fault's rule for this one needs the folio: decide now */
+	if (anon && (flags & VMLAB_PAGE_THP) && level == VMLAB_LEVEL_PTE &&
+	    !(flags & (VMLAB_PAGE_KSM | VMLAB_PAGE_ANON_EXCLUSIVE))) {
+		bool as_small = vmlab_wp_small_reuses(lf);
+
+		lf->large_reuse = vmlab_wp_can_reuse_large_anon(folio, as_small);
+	}
 }
 
 bool vmlab_leaf_decode(struct vm_area_struct *vma, u32 level, u64 raw,
@@ -119,6 +142,31 @@ bool vmlab_leaf_decode(struct vm_area_struct *vma, u32 level, u64 raw,
 	return true;
 }
 
+/*
+ * Whether a write fault reuses the anonymous page of @lf, mapped
+ * write-protected in a private @vma, neither KSM nor known exclusive. Each
+ * kind of page has its own rule in the kernel:
+ * - hugetlb (hugetlb_wp()): when this is its only mapping;
+ * - a THP mapped by a PMD (do_huge_pmd_wp_page()): when the mapping holds
+ *   its only reference, besides the swap cache's; otherwise the fault
+ *   splits the PMD and copies the one page written;
+ * - a large folio mapped by PTEs: the kernel's own rule, decided in
+ *   vmlab_page_state() (see vmlab_wp_can_reuse_large_anon());
+ * - a small folio: vmlab_wp_small_reuses().
+ */
+static bool vmlab_wp_reuses(struct vm_area_struct *vma, const struct vmlab_leaf *lf)
+{
+	u32 swapcache = !!(lf->page_flags & VMLAB_PAGE_SWAPCACHE);
+
+	if (is_vm_hugetlb_page(vma))
+		return lf->mapcount <= 1;
+	if (lf->level != VMLAB_LEVEL_PTE)
+		return lf->refcount == 1 + (swapcache << lf->order);
+	if (lf->page_flags & VMLAB_PAGE_THP)
+		return lf->large_reuse;
+	return vmlab_wp_small_reuses(lf);
+}
+
 /* What a write to the leaf would do, from the leaf, its page and the VMA. */
 u32 vmlab_leaf_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf)
 {
@@ -143,24 +191,10 @@ u32 vmlab_leaf_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf)
 		return VMLAB_COW_WRITABLE;
 	if (!(lf->page_flags & VMLAB_PAGE_ANON))
 		return VMLAB_COW_PRIVATE_FILE;
-	/* the write fault's choice (do_wp_page(), hugetlb_wp()): KSM copies */
+	/* the write fault's choice: KSM copies, an exclusive page is reused */
 	if (lf->page_flags & VMLAB_PAGE_KSM)
 		return VMLAB_COW_SHARED;
 	if (lf->page_flags & VMLAB_PAGE_ANON_EXCLUSIVE)
 		return VMLAB_COW_EXCLUSIVE_WP;
-	if (lf->mapcount > 1)
-		return VMLAB_COW_SHARED;
-	/*
-	 * Mapped once but not known exclusive (a fork's child is gone): hugetlb
-	 * reuses it; otherwise the fault reuses it only when no one else holds
-	 * a reference (a pin, a pipe), besides the swap cache and, for a folio
-	 * not on the LRU yet, the per-CPU batch the fault drains first. (If
-	 * that batch is another CPU's, the fault copies: a guess we cannot
-	 * make better from here.)
-	 */
-	if (!is_vm_hugetlb_page(vma) &&
-	    lf->refcount > 1 + !!(lf->page_flags & VMLAB_PAGE_SWAPCACHE) +
-			   !(lf->page_flags & VMLAB_PAGE_LRU))
-		return VMLAB_COW_SHARED;
-	return VMLAB_COW_EXCLUSIVE_WP;
+	return vmlab_wp_reuses(vma, lf) ? VMLAB_COW_EXCLUSIVE_WP : VMLAB_COW_SHARED;
 }

@@ -34,6 +34,7 @@ struct vmlab_leaf {
 	u32 refcount;
 	u32 mapcount;
 	u32 order;
+	bool large_reuse;	/* a write reuses this large folio (leaf.c) */
 	u32 verdict;
 };
 

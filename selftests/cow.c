@@ -12,7 +12,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,20 +28,10 @@ FIXTURE(cow) {
 	int fd;
 };
 
-/*
- * Runs on CPU 0 only, children too: a page just faulted in sits in its
- * CPU's LRU batch (a reference) until drained, and a write fault drains
- * only its own CPU's batch before deciding to reuse or copy. On one CPU,
- * that is the batch holding our pages, and the reuse the verdict predicts
- * happens.
- */
+/* on CPU 0 only, children too: see pin_to_cpu0() */
 FIXTURE_SETUP(cow)
 {
-	cpu_set_t cpu0;
-
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	ASSERT_EQ(0, pin_to_cpu0());
 	self->fd = vmlab_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", VMLAB_DEVICE, strerror(errno));
 }

@@ -2,14 +2,16 @@
 /*
  * vmlab_test.h - the helpers every vmlab selftest may share: raw ioctls
  * that return errno, /proc/PID/pagemap and the checks of a walk against it,
- * small files in /proc and /sys, THP's switch, aligned anonymous memory,
- * and loading, unloading and configuring vmlab.ko itself.
+ * small files in /proc and /sys, THP's switch, hugetlb reservations,
+ * aligned anonymous memory, and loading, unloading and configuring vmlab.ko
+ * itself.
  */
 #ifndef VMLAB_TEST_H
 #define VMLAB_TEST_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -182,6 +184,50 @@ static inline void *map_aligned(size_t len, size_t align, int prot, int flags)
 		munmap(p, a - (uintptr_t)p);
 	munmap((char *)a + len, (uintptr_t)p + align - a);
 	return (void *)a;
+}
+
+/* Reserves @nr hugetlb pages of @kb; returns the old count, or -1. */
+static inline long hugetlb_reserve(unsigned long kb, long nr)
+{
+	char path[128], line[64], val[32];
+	long old;
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages", kb);
+	if (read_line(path, line, sizeof(line)))
+		return -1;
+	old = atol(line);
+	snprintf(val, sizeof(val), "%ld", nr);
+	if (write_str(path, val) || read_line(path, line, sizeof(line)) || atol(line) < nr) {
+		snprintf(val, sizeof(val), "%ld", old);
+		write_str(path, val);
+		return -1;
+	}
+	return old;
+}
+
+static inline void hugetlb_restore(unsigned long kb, long old)
+{
+	char path[128], val[32];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages", kb);
+	snprintf(val, sizeof(val), "%ld", old);
+	write_str(path, val);
+}
+
+/*
+ * Pins this process, and the children it forks, to CPU 0 (the COW tests):
+ * a page just faulted in sits in its CPU's LRU batch (a reference) until
+ * drained, and a write fault drains only its own CPU's batch before it
+ * decides to reuse or copy. On one CPU, that is the batch holding our
+ * pages, and the reuse the verdict predicts happens. 0 or -1.
+ */
+static inline int pin_to_cpu0(void)
+{
+	cpu_set_t cpu0;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	return sched_setaffinity(0, sizeof(cpu0), &cpu0);
 }
 
 /* waits for one byte on @fd (a pipe from another process); 0 or -1 */

@@ -105,7 +105,7 @@ static const char *const verdict_reasons[] = {
 	[VMLAB_COW_ZERO_PAGE] =
 		"the shared zero page is mapped read-only: a write allocates a page",
 	[VMLAB_COW_SHARED] =
-		"anonymous page mapped (or referenced) elsewhere too, write-protected: a write copies it",
+		"anonymous page mapped (or referenced) elsewhere too, or part of a large folio this kernel will not reuse, write-protected: a write copies it",
 	[VMLAB_COW_EXCLUSIVE_WP] =
 		"anonymous page mapped only here, write-protected: a write reuses it",
 	[VMLAB_COW_PRIVATE_FILE] =
