@@ -72,7 +72,7 @@ echo "${vmlinuz##*/vmlinuz-}" >"$out/release"
 
 # an ext4 root of the tree, with room for the module builds; sparse
 size_mb=$(( $(du -sm "$root" | cut -f1) * 3 / 2 + 1024 ))
-mkfs.ext4 -q -F -L vmlab-root -d "$root" "$out/root.ext4" "${size_mb}M" ||
+mkfs.ext4 -q -F -L vmlab-root -d "$root" "$out/root.ext4" "${size_mb}M" >&2 ||
 	die "image $suite: mkfs.ext4 failed"
 rm -rf "$root"
 touch "$out/stamp"

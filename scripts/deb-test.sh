@@ -36,7 +36,7 @@ for suite in $suites; do
 	mkdir -p "$w/disk"
 	cp "$debs"/vmlab-dkms_*_all.deb "$debs"/vmlab_*_amd64.deb "$w/disk/"
 	install -m 0755 "$VMLAB_TOP/scripts/guest/run-deb-test" "$w/disk/"
-	mkfs.ext4 -q -F -L vmlab-test -d "$w/disk" "$w/test.ext4" 32M || die "deb-$suite: mkfs.ext4 failed"
+	mkfs.ext4 -q -F -L vmlab-test -d "$w/disk" "$w/test.ext4" 32M >&2 || die "deb-$suite: mkfs.ext4 failed"
 	qemu-img create -q -f qcow2 -b "$img/root.ext4" -F raw "$w/root.qcow2" || die "deb-$suite: qemu-img failed"
 	: >"$w/tap.log"
 	t=$(now_s)
