@@ -88,6 +88,15 @@ struct vmlab_region {
 	struct vmlab_counters cnt;
 };
 
+/*
+ * main.c: what the opener of /dev/vmlab may do (the open file's
+ * credentials decide, not the caller's). vmlab_show_pfn() - physical
+ * addresses and PFNs, with CAP_SYS_ADMIN. vmlab_may_use_device() - PCI
+ * regions, real device memory, with CAP_SYS_RAWIO.
+ */
+bool vmlab_show_pfn(struct file *file);
+bool vmlab_may_use_device(struct file *file);
+
 /* region.c, for main.c: the region ioctls and file operations */
 long vmlab_ioc_region_create(struct file *file, void *arg);
 long vmlab_ioc_region_destroy(struct file *file, void *arg);

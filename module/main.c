@@ -16,6 +16,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -58,6 +59,22 @@ static long vmlab_ioc_info(struct file *file, void *arg)
 	strscpy(info->release, utsname()->release, sizeof(info->release));
 	info->pages_in_use = vmlab_regions_pages_in_use();
 	return 0;
+}
+
+/*
+ * What the opener of /dev/vmlab may do: decided by the credentials of the
+ * open file, never by those of the task calling, as for /proc/PID/pagemap
+ * and a BAR's sysfs resource file. A file root opened keeps its rights in
+ * a child that dropped privileges; a file a user opened never gains any.
+ */
+bool vmlab_show_pfn(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+}
+
+bool vmlab_may_use_device(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_RAWIO);
 }
 
 /*

@@ -347,8 +347,7 @@ long vmlab_ioc_region_create(struct file *file, void *arg)
 	if (ret)
 		return ret;
 	/* real device memory is root's, as a BAR's sysfs resource files are */
-	if (rc->kind == VMLAB_REGION_PCI &&
-	    !file_ns_capable(file, &init_user_ns, CAP_SYS_RAWIO))
+	if (rc->kind == VMLAB_REGION_PCI && !vmlab_may_use_device(file))
 		return -EPERM;
 
 	region = kzalloc(sizeof(*region), GFP_KERNEL);

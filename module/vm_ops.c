@@ -397,6 +397,10 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 		goto put_region;
 	if (vmlab_region_pfnmap(region) && !(vma->vm_flags & VM_MAYSHARE))
 		goto put_region;
+	/* device memory is root's: the rule of creation holds for every mapping */
+	ret = -EPERM;
+	if (region->pci && !vmlab_may_use_device(file))
+		goto put_region;
 	ret = -ENODEV;
 	if (region->pci && vmlab_pci_gone(region))
 		goto put_region;

@@ -117,7 +117,10 @@ struct vmlab_info {
  * mmap of /dev/vmlab at a region's offset (plus a page-aligned offset in
  * it): ENXIO if the offset selects no region; EINVAL if the mapping would
  * pass the region's end, or for MAP_PRIVATE of a DEVICE or PCI region;
- * ENODEV for a PCI region whose device went away; EACCES for
+ * EPERM for a PCI region when the opener of /dev/vmlab lacks CAP_SYS_RAWIO
+ * (the rule of its creation holds for every mapping: device memory is
+ * root's, whoever made the region); ENODEV for a PCI region whose device
+ * went away; EACCES for
  * a writable MAP_SHARED mapping of a VMLAB_REGION_READONLY region (whose
  * read-only shared mappings cannot be made writable by mprotect either).
  * A mapping grown by mremap past the region's end raises SIGBUS there.
