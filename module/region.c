@@ -22,7 +22,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
-#include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -466,7 +465,8 @@ long vmlab_ioc_region_info(struct file *file, void *arg)
 	ri->cache = region->cache;
 	ri->length = region->length;
 	ri->offset = vmlab_region_offset(region);
-	if ((region->dev_mem || region->pci) && capable(CAP_SYS_ADMIN))
+	/* the opener's right, as for the PFNs of a walk */
+	if ((region->dev_mem || region->pci) && vmlab_show_pfn(file))
 		ri->phys_addr = PFN_PHYS(region->pfn);
 	if (region->pci)
 		vmlab_pci_region_info(region, ri);

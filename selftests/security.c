@@ -184,6 +184,25 @@ static int pci_region_opener_rule(void)
 	return 0;
 }
 
+/* REGION_INFO's phys_addr follows the opener, not the caller. */
+static int phys_addr_follows_opener(void)
+{
+	struct vmlab_region_info ri;
+	int fd = vmlab_open();
+
+	if (fd < 0)
+		return 1;
+	if (vmlab_region_info(root_fd, root_region, &ri))
+		return 2;
+	if (!ri.phys_addr)
+		return 3;	/* root's file, inherited: shown */
+	if (vmlab_region_info(fd, root_region, &ri))
+		return 4;
+	if (ri.phys_addr)
+		return 5;	/* nobody's own file: hidden */
+	return 0;
+}
+
 FIXTURE(sec) {
 	const char *ko;
 };
@@ -263,6 +282,27 @@ TEST_F(sec, group_member_cannot_map_pci_bar)
 	root_region = rc.id;
 	EXPECT_EQ(0, as_nobody(pci_region_refused));
 	EXPECT_EQ(0, as_nobody(pci_region_opener_rule));
+	EXPECT_EQ(0, vmlab_region_destroy(root_fd, rc.id));
+	close(root_fd);
+}
+
+/*
+ * REGION_INFO shows a DEVICE region's physical address through a file
+ * root opened, also to a child that dropped its privileges, and never
+ * through a file nobody opened.
+ */
+TEST_F(sec, phys_addr_follows_the_opener)
+{
+	struct vmlab_region_create rc;
+
+	ASSERT_EQ(0, unload_module());
+	ASSERT_EQ(0, load_module(self->ko, "devmode=0660"));
+	ASSERT_EQ(0, chown(VMLAB_DEVICE, 0, NOBODY));
+	root_fd = vmlab_open();
+	ASSERT_LE(0, root_fd);
+	ASSERT_EQ(0, vmlab_region_new(root_fd, VMLAB_REGION_DEVICE, PAGE, 0, &rc));
+	root_region = rc.id;
+	EXPECT_EQ(0, as_nobody(phys_addr_follows_opener));
 	EXPECT_EQ(0, vmlab_region_destroy(root_fd, rc.id));
 	close(root_fd);
 }

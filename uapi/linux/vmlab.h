@@ -300,8 +300,9 @@ struct vmlab_region_counters {
  * @__pad: must be zero
  * @length: (out) bytes
  * @offset: (out) the mmap offset
- * @phys_addr: (out) DEVICE and PCI: physical address of the memory, for
- *	root only (0 otherwise, as for the other kinds)
+ * @phys_addr: (out) DEVICE and PCI: physical address of the memory, when
+ *	the opener of /dev/vmlab has CAP_SYS_ADMIN, the rule of the walks'
+ *	PFNs (0 otherwise, as for the other kinds)
  * @counters: (out) see struct vmlab_region_counters
  * @pci_addr: (out) PCI: the device, VMLAB_PCI_ADDR()
  * @bar: (out) PCI: the BAR number
