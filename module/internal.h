@@ -97,8 +97,13 @@ struct vmlab_region {
 bool vmlab_show_pfn(struct file *file);
 bool vmlab_may_use_device(struct file *file);
 
-/* region.c, for main.c: the region ioctls and file operations */
+/*
+ * region.c, for main.c: the region ioctls and file operations.
+ * vmlab_ioc_region_create_undo() destroys the region a REGION_CREATE made
+ * when its answer cannot be copied back.
+ */
 long vmlab_ioc_region_create(struct file *file, void *arg);
+void vmlab_ioc_region_create_undo(struct file *file, void *arg);
 long vmlab_ioc_region_destroy(struct file *file, void *arg);
 long vmlab_ioc_region_info(struct file *file, void *arg);
 long vmlab_ioc_region_list(struct file *file, void *arg);

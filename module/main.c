@@ -80,16 +80,20 @@ bool vmlab_may_use_device(struct file *file)
 /*
  * The commands. Each handler gets the command struct already copied in, with
  * its size field checked; it validates the rest, and on success the struct
- * is copied back whole for commands that return data (_IOR/_IOWR).
+ * is copied back whole for commands that return data (_IOR/_IOWR). A
+ * command that changes state has @undo: run when that copy back fails, it
+ * takes the change back, so that a failed call leaves nothing behind.
  */
 struct vmlab_ioctl_desc {
 	unsigned int cmd;
 	long (*fn)(struct file *file, void *arg);
+	void (*undo)(struct file *file, void *arg);
 };
 
 static const struct vmlab_ioctl_desc vmlab_ioctls[] = {
 	{ VMLAB_IOC_INFO,		vmlab_ioc_info },
-	{ VMLAB_IOC_REGION_CREATE,	vmlab_ioc_region_create },
+	{ VMLAB_IOC_REGION_CREATE,	vmlab_ioc_region_create,
+					vmlab_ioc_region_create_undo },
 	{ VMLAB_IOC_REGION_DESTROY,	vmlab_ioc_region_destroy },
 	{ VMLAB_IOC_REGION_INFO,	vmlab_ioc_region_info },
 	{ VMLAB_IOC_REGION_LIST,	vmlab_ioc_region_list },
@@ -137,8 +141,11 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	ret = desc->fn(file, &buf);
 	if (ret)
 		return ret;
-	if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &buf, size))
+	if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &buf, size)) {
+		if (desc->undo)
+			desc->undo(file, &buf);
 		return -EFAULT;
+	}
 	return 0;
 }
 

@@ -411,20 +411,40 @@ free_region:
 	return ret;
 }
 
-long vmlab_ioc_region_destroy(struct file *file, void *arg)
+/* Removes region @id (see "Regions" in the uapi header): 0 or -ENOENT. */
+static int vmlab_region_destroy(u32 id)
 {
-	struct vmlab_region_destroy *rd = arg;
 	struct vmlab_region *region;
 
-	if (memchr_inv(rd->__reserved, 0, sizeof(rd->__reserved)))
-		return -EINVAL;
 	mutex_lock(&vmlab_regions_lock);
-	region = rd->id ? xa_erase(&vmlab_regions, rd->id) : NULL;
+	region = id ? xa_erase(&vmlab_regions, id) : NULL;
 	mutex_unlock(&vmlab_regions_lock);
 	if (!region)
 		return -ENOENT;
 	vmlab_region_put(region);
 	return 0;
+}
+
+/*
+ * REGION_CREATE's answer could not be copied back: the caller never learns
+ * the id, so the region goes again (its memory with its last mapping, if
+ * another opener that listed the id mapped it meanwhile). Ids are
+ * module-wide: one destroyed meanwhile leaves nothing to undo.
+ */
+void vmlab_ioc_region_create_undo(struct file *file, void *arg)
+{
+	struct vmlab_region_create *rc = arg;
+
+	vmlab_region_destroy(rc->id);
+}
+
+long vmlab_ioc_region_destroy(struct file *file, void *arg)
+{
+	struct vmlab_region_destroy *rd = arg;
+
+	if (memchr_inv(rd->__reserved, 0, sizeof(rd->__reserved)))
+		return -EINVAL;
+	return vmlab_region_destroy(rd->id);
 }
 
 static void vmlab_counters_read(const struct vmlab_counters *c,

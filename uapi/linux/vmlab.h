@@ -16,7 +16,9 @@
  *    and must be zero on input.
  *  - Errors: ENOTTY for an unknown command, EFAULT for a bad user pointer,
  *    EINVAL for a wrong @size or non-zero padding. Each command documents
- *    its own errors beyond these.
+ *    its own errors beyond these. A call that fails changes nothing: a
+ *    command whose answer cannot be copied back (EFAULT for a struct that
+ *    is readable but not writable) takes back what it did.
  */
 #ifndef _UAPI_LINUX_VMLAB_H
 #define _UAPI_LINUX_VMLAB_H
@@ -203,6 +205,8 @@ struct vmlab_info {
  *	else 0
  * @__reserved: must be zero
  *
+ * EFAULT when @rc cannot be written back: the region is destroyed again,
+ * so the failed call leaves neither an id nor memory counted in the caps.
  * Errors: EINVAL for an unknown kind, flag, fill or caching mode, a fill or
  * caching mode the kind does not take, @length 0 or not page-aligned or
  * over 1 << VMLAB_REGION_SHIFT; E2BIG for @length over max_region_mb, or a
