@@ -10,6 +10,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 
 struct file;
@@ -65,7 +66,8 @@ struct vmlab_counters {
  * physically contiguous from @pfn. A PCI region maps BAR @bar of @pci from
  * @bar_offset, at @pfn; it has an @inode too, without pages, so that the
  * device's removal finds and zaps its mappings (unmap_mapping_range).
- * @charged: bytes counted in max_total_mb (none for PCI).
+ * @charged: bytes counted in max_total_mb (none for PCI). @huge_lock
+ * serialises the PMD inserts of DEVICE and PCI faults (see vm_ops.c).
  */
 struct vmlab_region {
 	struct kref ref;
@@ -85,6 +87,7 @@ struct vmlab_region {
 	u32 bar;
 	u64 bar_offset;
 	struct list_head pci_node;	/* in the device's list, under its lock */
+	struct mutex huge_lock;
 	struct vmlab_counters cnt;
 };
 

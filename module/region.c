@@ -125,6 +125,7 @@ static void vmlab_region_release(struct kref *ref)
 		iput(region->inode);
 	atomic64_sub(atomic64_read(&region->cnt.pages_resident), &vmlab_pages_in_use);
 	atomic64_sub(region->charged, &vmlab_total_bytes);
+	mutex_destroy(&region->huge_lock);
 	kfree(region);
 }
 
@@ -353,6 +354,7 @@ long vmlab_ioc_region_create(struct file *file, void *arg)
 	if (!region)
 		return -ENOMEM;
 	kref_init(&region->ref);
+	mutex_init(&region->huge_lock);
 	region->kind = rc->kind;
 	region->flags = rc->flags;
 	region->fill = rc->fill;
@@ -407,6 +409,7 @@ put_region:
 	vmlab_region_put(region);
 	return ret;
 free_region:
+	mutex_destroy(&region->huge_lock);
 	kfree(region);
 	return ret;
 }

@@ -191,6 +191,10 @@ static vm_fault_t vmlab_device_fault(struct vm_fault *vmf)
 /*
  * A PMD-sized fault: one PMD maps 2 MiB of the region when the PMD's range
  * lies inside the VMA and the region, and the memory is 2 MiB aligned.
+ * huge_faults counts PMDs inserted: two threads faulting the same empty
+ * PMD at once both get here, and the second insert finds the first's PMD
+ * and does nothing. Checking the PMD and inserting under the region's
+ * huge_lock tells the two apart (a zap racing with the fault aside).
  */
 static vm_fault_t vmlab_device_huge_insert(struct vm_fault *vmf, bool is_pmd)
 {
@@ -199,8 +203,10 @@ static vm_fault_t vmlab_device_huge_insert(struct vm_fault *vmf, bool is_pmd)
 	unsigned long addr = vmf->address & PMD_MASK;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	unsigned long pfn;
+	spinlock_t *ptl;	/* the PMD's */
 	pgoff_t pgoff;
 	vm_fault_t ret;
+	bool empty;
 
 	if (!is_pmd || addr < vma->vm_start ||
 	    vma->vm_end - addr < PMD_SIZE)
@@ -212,8 +218,13 @@ static vm_fault_t vmlab_device_huge_insert(struct vm_fault *vmf, bool is_pmd)
 		return VM_FAULT_FALLBACK;
 
 	vmlab_count_fault(region, vmf);
+	mutex_lock(&region->huge_lock);
+	ptl = pmd_lock(vma->vm_mm, vmf->pmd);
+	empty = pmd_none(*vmf->pmd);
+	spin_unlock(ptl);
 	ret = vmlab_insert_pfn_pmd(vmf, pfn, write);
-	if (ret == VM_FAULT_NOPAGE)
+	mutex_unlock(&region->huge_lock);
+	if (ret == VM_FAULT_NOPAGE && empty)
 		atomic64_inc(&region->cnt.huge_faults);
 	trace_vmlab_fault(region->id, pgoff, write, ret);
 	return ret;

@@ -269,7 +269,10 @@ struct vmlab_region_destroy {
  * @pages_dirty: backing pages written since their last writeback
  * @writebacks: pages written back (made clean and write-protected again)
  * @mappings: VMAs that map the region now
- * @huge_faults: DEVICE: PMD-sized PFN maps inserted (VMLAB_FEAT_DEVICE_PMD)
+ * @huge_faults: DEVICE and PCI: PMD-sized PFN maps inserted
+ *	(VMLAB_FEAT_DEVICE_PMD); a PMD-sized fault that found the PMD already
+ *	mapped (another thread's fault was first) inserts nothing and is not
+ *	counted here
  * @__reserved: zero; room for more counters
  *
  * The fault counters count calls of vmlab's handlers: a fault the kernel
