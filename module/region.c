@@ -254,7 +254,10 @@ static int vmlab_region_init_pages(struct vmlab_region *region)
 	return 0;
 }
 
-/* Allocates a DEVICE region's contiguous memory in its caching mode. */
+/*
+ * Allocates a DEVICE region's contiguous memory in its caching mode. On
+ * failure the memory stays in @region for its release to free.
+ */
 static int vmlab_region_init_device(struct vmlab_region *region)
 {
 	unsigned long addr;
@@ -272,11 +275,11 @@ static int vmlab_region_init_device(struct vmlab_region *region)
 
 	if (region->cache != VMLAB_CACHE_WB)
 		ret = vmlab_arch_set_memory_cache(addr, region->nr_pages, region->cache);
-	if (ret) {
-		vmlab_arch_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB);
-		free_pages_exact(region->dev_mem, region->length);
-		region->dev_mem = NULL;
-	}
+	/*
+	 * On failure part of the memory may have changed its type: the
+	 * release (vmlab_device_free) restores write-back and frees it, or
+	 * leaks it when that fails too, never freeing foreign-typed pages.
+	 */
 	return ret;
 }
 
