@@ -96,6 +96,10 @@ static const struct vmlab_ioctl_desc vmlab_ioctls[] = {
 					vmlab_ioc_region_create_undo },
 	{ VMLAB_IOC_REGION_DESTROY,	vmlab_ioc_region_destroy },
 	{ VMLAB_IOC_REGION_INFO,	vmlab_ioc_region_info },
+	/* the first ABI's structs, shorter: see the uapi header */
+	{ VMLAB_IOC_REGION_CREATE_V1,	vmlab_ioc_region_create,
+					vmlab_ioc_region_create_undo },
+	{ VMLAB_IOC_REGION_INFO_V1,	vmlab_ioc_region_info },
 	{ VMLAB_IOC_REGION_LIST,	vmlab_ioc_region_list },
 	{ VMLAB_IOC_WALK,		vmlab_ioc_walk },
 	{ VMLAB_IOC_WALK_RANGE,		vmlab_ioc_walk_range },
@@ -129,9 +133,15 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 	if (!desc)
 		return -ENOTTY;
+	BUILD_BUG_ON(VMLAB_REGION_CREATE_SIZE_V1 !=
+		     offsetof(struct vmlab_region_create, pci_addr_hi));
+	BUILD_BUG_ON(VMLAB_REGION_INFO_SIZE_V1 !=
+		     offsetof(struct vmlab_region_info, pci_addr_hi));
 	if (WARN_ON_ONCE(size > sizeof(buf) || size < sizeof(u32)))
 		return -ENOTTY;
 
+	/* a struct of an older ABI is shorter: what it lacks reads as zero */
+	memset(&buf, 0, sizeof(buf));
 	if (copy_from_user(&buf, uarg, size))
 		return -EFAULT;
 	/* every command struct starts with its own size */
@@ -141,6 +151,7 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	ret = desc->fn(file, &buf);
 	if (ret)
 		return ret;
+	*(u32 *)&buf = size;	/* the caller's struct, whatever the handler set */
 	if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &buf, size)) {
 		if (desc->undo)
 			desc->undo(file, &buf);

@@ -287,7 +287,8 @@ static int vmlab_region_check(const struct vmlab_region_create *rc)
 {
 	bool pci = rc->kind == VMLAB_REGION_PCI;
 
-	if (rc->__pad || memchr_inv(rc->__reserved, 0, sizeof(rc->__reserved)))
+	if (rc->__pad || rc->__pad2 ||
+	    memchr_inv(rc->__reserved, 0, sizeof(rc->__reserved)))
 		return -EINVAL;
 	if (rc->kind < VMLAB_REGION_FILE || rc->kind > VMLAB_REGION_PCI)
 		return -EINVAL;
@@ -297,7 +298,7 @@ static int vmlab_region_check(const struct vmlab_region_create *rc)
 	if ((!rc->length && !pci) || !PAGE_ALIGNED(rc->length) ||
 	    rc->length > BIT_ULL(VMLAB_REGION_SHIFT))
 		return -EINVAL;
-	if (!pci && (rc->pci_addr || rc->bar || rc->bar_offset))
+	if (!pci && (rc->pci_addr || rc->pci_addr_hi || rc->bar || rc->bar_offset))
 		return -EINVAL;
 
 	if (rc->kind == VMLAB_REGION_FILE) {
@@ -475,7 +476,7 @@ long vmlab_ioc_region_info(struct file *file, void *arg)
 	struct vmlab_region *region;
 	u32 id = ri->id;
 
-	if (ri->__pad || ri->__pad2)
+	if (ri->__pad || ri->__pad2 || ri->__pad3)
 		return -EINVAL;
 	region = id ? vmlab_region_get(id) : NULL;
 	if (!region)

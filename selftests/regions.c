@@ -382,6 +382,12 @@ TEST_F(rgn, nonzero_padding_einval)
 	rc = raw_create(VMLAB_REGION_DEVICE, PAGE);
 	rc.bar_offset = PAGE;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
+	rc = raw_create(VMLAB_REGION_FILE, PAGE);
+	rc.pci_addr_hi = 1;
+	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
+	rc = raw_create(VMLAB_REGION_FILE, PAGE);
+	rc.__pad2 = 1;
+	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
 	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PAGE, 0, &rc));
 	rd.id = rc.id;
 	rd.__reserved[1] = 1;
@@ -393,6 +399,9 @@ TEST_F(rgn, nonzero_padding_einval)
 	EXPECT_EQ(EINVAL, ioctl_errno(self->fd, VMLAB_IOC_REGION_INFO, &ri));
 	ri.__pad = 0;
 	ri.__pad2 = 1;
+	EXPECT_EQ(EINVAL, ioctl_errno(self->fd, VMLAB_IOC_REGION_INFO, &ri));
+	ri.__pad2 = 0;
+	ri.__pad3 = 1;
 	EXPECT_EQ(EINVAL, ioctl_errno(self->fd, VMLAB_IOC_REGION_INFO, &ri));
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 }

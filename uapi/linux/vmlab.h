@@ -141,10 +141,20 @@ struct vmlab_info {
 /*
  * A PCI function's address as one __u32: domain (segment) in bits 31-16,
  * bus in 15-8, devfn (device << 3 | function) in 7-0; "DDDD:BB:DD.F".
+ * That holds domains up to 0xffff. Linux numbers domains up to 0x7fffffff
+ * (those behind an Intel VMD start at 0x10000): the same layout widened to
+ * 64 bits, VMLAB_PCI_ADDR64(), holds them all, and the structs carry its
+ * upper half (the domain's bits 31-16) in @pci_addr_hi beside @pci_addr,
+ * its lower half (0 for domains up to 0xffff, as in the first ABI).
  */
 #define VMLAB_PCI_ADDR(domain, bus, dev, fn) \
 	((__u32)(domain) << 16 | (__u32)(bus) << 8 | (__u32)(dev) << 3 | (fn))
 #define VMLAB_PCI_DOMAIN(addr)	((addr) >> 16)
+#define VMLAB_PCI_ADDR64(domain, bus, dev, fn) \
+	((__u64)(domain) << 16 | (__u64)(bus) << 8 | (__u64)(dev) << 3 | (fn))
+#define VMLAB_PCI_DOMAIN64(addr64)	((addr64) >> 16)
+#define VMLAB_PCI_ADDR_LO(addr64)	((__u32)(addr64))
+#define VMLAB_PCI_ADDR_HI(addr64)	((__u32)((__u64)(addr64) >> 32))
 #define VMLAB_PCI_BUS(addr)	(((addr) >> 8) & 0xff)
 #define VMLAB_PCI_DEV(addr)	(((addr) >> 3) & 0x1f)
 #define VMLAB_PCI_FN(addr)	((addr) & 0x7)
@@ -199,11 +209,16 @@ struct vmlab_info {
  *	(out) for PCI: the mode used
  * @id: (out) the region's id, never 0
  * @offset: (out) the mmap (and pread/pwrite) offset that selects it
- * @pci_addr: (in) PCI: the device, VMLAB_PCI_ADDR(); else 0
+ * @pci_addr: (in) PCI: the device, VMLAB_PCI_ADDR() (or the lower half of
+ *	VMLAB_PCI_ADDR64()); else 0
  * @bar: (in) PCI: the BAR, 0 to VMLAB_PCI_NR_BARS - 1; else 0
  * @bar_offset: (in) PCI: where the region starts in the BAR, page-aligned;
  *	else 0
  * @__reserved: must be zero
+ * @pci_addr_hi: (in) PCI: the upper half of VMLAB_PCI_ADDR64() of the
+ *	device, 0 for a domain up to 0xffff; else 0. Absent from the struct of
+ *	VMLAB_IOC_REGION_CREATE_V1 (read as 0)
+ * @__pad2: must be zero
  *
  * EFAULT when @rc cannot be written back: the region is destroyed again,
  * so the failed call leaves neither an id nor memory counted in the caps.
@@ -216,7 +231,8 @@ struct vmlab_info {
  * ENOMEM. PCI regions use no memory of the caps; their errors: EINVAL for
  * @bar over 5, @bar_offset not page-aligned or at or past the BAR's end,
  * @length past the BAR's end, VMLAB_CACHE_WC on a BAR that is not
- * prefetchable, non-zero @pci_addr, @bar or @bar_offset for another kind;
+ * prefetchable, non-zero @pci_addr, @pci_addr_hi, @bar or @bar_offset for
+ * another kind;
  * EPERM when the opener of /dev/vmlab lacks CAP_SYS_RAWIO (device memory
  * is root's, as a BAR's resource files in sysfs are); ENODEV when no
  * device vmlab is bound to has @pci_addr; ENXIO for a BAR
@@ -240,6 +256,8 @@ struct vmlab_region_create {
 	__u32 bar;
 	__u64 bar_offset;
 	__u64 __reserved[2];
+	__u32 pci_addr_hi;
+	__u32 __pad2;
 };
 
 /**
@@ -317,6 +335,9 @@ struct vmlab_region_counters {
  * @bar_size: (out) PCI: the BAR's size in bytes, as the device decodes it
  * @pci_flags: (out) PCI: VMLAB_PCI_*
  * @__pad2: must be zero
+ * @pci_addr_hi: (out) PCI: the upper half of VMLAB_PCI_ADDR64() of the
+ *	device (not in the struct of VMLAB_IOC_REGION_INFO_V1)
+ * @__pad3: must be zero
  *
  * Errors: ENOENT for an id that names no region.
  */
@@ -339,6 +360,8 @@ struct vmlab_region_info {
 	__u64 bar_size;
 	__u32 pci_flags;
 	__u32 __pad2;
+	__u32 pci_addr_hi;
+	__u32 __pad3;
 };
 
 /**
@@ -365,6 +388,18 @@ struct vmlab_region_list {
 #define VMLAB_IOC_REGION_DESTROY _IOW(VMLAB_IOC_MAGIC, 0x09, struct vmlab_region_destroy)
 #define VMLAB_IOC_REGION_INFO	_IOWR(VMLAB_IOC_MAGIC, 0x0a, struct vmlab_region_info)
 #define VMLAB_IOC_REGION_LIST	_IOWR(VMLAB_IOC_MAGIC, 0x0b, struct vmlab_region_list)
+
+/*
+ * The same commands with the structs of the first ABI, which end before
+ * @pci_addr_hi: still served, for programs built against it. Fields the
+ * old struct lacks read as zero and are not written back.
+ */
+#define VMLAB_REGION_CREATE_SIZE_V1	80
+#define VMLAB_REGION_INFO_SIZE_V1	216
+#define VMLAB_IOC_REGION_CREATE_V1	_IOC(_IOC_READ | _IOC_WRITE, VMLAB_IOC_MAGIC, \
+					     0x08, VMLAB_REGION_CREATE_SIZE_V1)
+#define VMLAB_IOC_REGION_INFO_V1	_IOC(_IOC_READ | _IOC_WRITE, VMLAB_IOC_MAGIC, \
+					     0x0a, VMLAB_REGION_INFO_SIZE_V1)
 
 /*
  * Page-table walks
