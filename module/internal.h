@@ -64,8 +64,10 @@ struct vmlab_counters {
  * inode of their own sized to the region, so that the kernel's fault-around
  * and rmap-based write-protect work on them. A DEVICE region has @dev_mem,
  * physically contiguous from @pfn. A PCI region maps BAR @bar of @pci from
- * @bar_offset, at @pfn; it has an @inode too, without pages, so that the
- * device's removal finds and zaps its mappings (unmap_mapping_range).
+ * @bar_offset, at @pfn. Both have an @inode too, without pages: each
+ * mapping gets a file of its own on it (whose fsync, which msync calls,
+ * concerns that region only), and a PCI device's removal finds and zaps
+ * the mappings through it (unmap_mapping_range).
  * @charged: bytes counted in max_total_mb (none for PCI). @huge_lock
  * serialises the PMD inserts of DEVICE and PCI faults (see vm_ops.c).
  */

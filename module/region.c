@@ -215,8 +215,8 @@ struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index)
 
 /*
  * Makes the region's inode, sized to it: the page cache of a FILE or ANON
- * region, and for every kind that has one the address_space its mappings
- * are found in.
+ * region, and for every kind the address_space its mappings are found in
+ * and the inode of each mapping's file (see vm_ops.c).
  */
 static int vmlab_region_init_inode(struct vmlab_region *region)
 {
@@ -385,10 +385,13 @@ long vmlab_ioc_region_create(struct file *file, void *arg)
 			goto free_region;
 		region->charged = region->length;
 
-		if (region->kind == VMLAB_REGION_DEVICE)
+		if (region->kind == VMLAB_REGION_DEVICE) {
 			ret = vmlab_region_init_device(region);
-		else
+			if (!ret)	/* no pages: for the mappings' files */
+				ret = vmlab_region_init_inode(region);
+		} else {
 			ret = vmlab_region_init_pages(region);
+		}
 		if (ret)
 			goto put_region;
 	}
@@ -710,18 +713,31 @@ int vmlab_region_writeback(struct vmlab_region *region, u64 start, u64 end)
 	return 0;
 }
 
-/* fsync of /dev/vmlab: writes back every FILE region, under vmlab_regions_lock */
+/*
+ * fsync of /dev/vmlab: writes back every FILE region. Each region is found
+ * and referenced under vmlab_regions_lock, and written back (rmap walks
+ * that may take long) after it is dropped, so that region lookups (every
+ * mmap of /dev/vmlab, with its mmap_lock held for write) need not wait.
+ * A mapping's fsync (msync) is vm_ops.c's, for its own region only.
+ */
 int vmlab_region_fsync_all(struct file *file, loff_t start, loff_t end,
 			   int datasync)
 {
 	struct vmlab_region *region;
-	unsigned long id;
+	unsigned long id = 0;
 
-	mutex_lock(&vmlab_regions_lock);
-	xa_for_each(&vmlab_regions, id, region)
+	for (;;) {
+		mutex_lock(&vmlab_regions_lock);
+		region = xa_find(&vmlab_regions, &id, ULONG_MAX, XA_PRESENT);
+		if (region)
+			kref_get(&region->ref);
+		mutex_unlock(&vmlab_regions_lock);
+		if (!region)
+			return 0;
 		vmlab_region_writeback(region, 0, region->length - 1);
-	mutex_unlock(&vmlab_regions_lock);
-	return 0;
+		vmlab_region_put(region);
+		id++;
+	}
 }
 
 u64 vmlab_regions_features(void)

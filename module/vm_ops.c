@@ -4,9 +4,10 @@
  * vm_operations_struct of each region kind that mmap installs.
  *
  * mmap: the file offset selects a region and a page in it (see region.c).
- * A region that has an inode (FILE, ANON, PCI) gets a file of its own on
- * that inode for each mapping (vma_set_file), whose f_op owns the module:
- * a mapping pins vmlab.ko, while a region that is not mapped does not.
+ * Every region has an inode, and each mapping gets a file of its own on it
+ * (vma_set_file), whose f_op owns the module: a mapping pins vmlab.ko,
+ * while a region that is not mapped does not. Its fsync, which msync
+ * (MS_SYNC) calls, concerns the mapping's region only.
  *
  * FILE: pages of the region's page cache. fault returns the page (locked);
  * in a MAP_PRIVATE mapping the kernel copies it on a write fault. map_pages
@@ -393,7 +394,7 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	unsigned long len = vma->vm_end - vma->vm_start;
 	struct vmlab_region *region;
-	struct file *rfile = NULL;
+	struct file *rfile;
 	u64 off, start, end;
 	int ret;
 
@@ -420,12 +421,10 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 	    (vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_WRITE))
 		goto put_region;
 
-	if (region->inode) {
-		rfile = vmlab_region_file(region);
-		if (IS_ERR(rfile)) {
-			ret = PTR_ERR(rfile);
-			goto put_region;
-		}
+	rfile = vmlab_region_file(region);
+	if (IS_ERR(rfile)) {
+		ret = PTR_ERR(rfile);
+		goto put_region;
 	}
 
 	/* nothing fails from here on */
@@ -440,10 +439,8 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 		else if (region->cache == VMLAB_CACHE_UC)
 			vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	}
-	if (rfile) {
-		vma_set_file(vma, rfile);	/* takes its own reference */
-		fput(rfile);
-	}
+	vma_set_file(vma, rfile);	/* takes its own reference */
+	fput(rfile);
 	/* from now on the VMA's page offsets are page indexes in the region */
 	vma->vm_pgoff = start >> PAGE_SHIFT;
 	vma->vm_private_data = region;

@@ -265,6 +265,33 @@ TEST_F(map, file_page_mkwrite_once_per_clean_page)
 }
 
 /*
+ * msync(MS_SYNC) of a DEVICE or PCI mapping concerns that region only: a
+ * dirty page of a FILE region stays dirty, not written back.
+ */
+TEST_F(map, msync_of_device_mapping_leaves_file_regions)
+{
+	struct vmlab_region_counters c;
+	volatile char *p, *d;
+	__u64 off, doff;
+	__u32 id, did;
+
+	p = map_region(self, VMLAB_REGION_FILE, PAGE, MAP_SHARED, &off, &id);
+	ASSERT_NE(MAP_FAILED, p);
+	d = map_region(self, VMLAB_REGION_DEVICE, PAGE, MAP_SHARED, &doff, &did);
+	ASSERT_NE(MAP_FAILED, d);
+	p[0] = 1;
+	d[0] = 2;
+	ASSERT_EQ(1, counters(self->fd, id).pages_dirty);
+	ASSERT_EQ(0, msync((void *)d, PAGE, MS_SYNC));
+	c = counters(self->fd, id);
+	EXPECT_EQ(1, c.pages_dirty);
+	EXPECT_EQ(0, c.writebacks);
+	EXPECT_EQ(2, d[0]);
+	munmap((void *)d, PAGE);
+	munmap((void *)p, PAGE);
+}
+
+/*
  * MAP_PRIVATE: reads share the backing page; the first write copies it, and
  * pread and other mappers still see the old bytes.
  */

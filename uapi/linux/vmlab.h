@@ -131,7 +131,8 @@ struct vmlab_info {
  * READONLY region, ENOSPC for pwrite at or past the end (pread there
  * returns 0). lseek: SEEK_END is relative to the end of the region the
  * current position selects, ENXIO if none. fsync of /dev/vmlab writes
- * back every FILE region; fsync of a mapping (msync MS_SYNC) its range.
+ * back every FILE region; fsync of a mapping (msync MS_SYNC) its range of
+ * its own region, nothing for the other kinds.
  */
 #define VMLAB_REGION_FILE	1
 #define VMLAB_REGION_ANON	2
