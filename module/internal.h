@@ -10,6 +10,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
+#include <linux/mutex.h>
 #include <linux/types.h>
 
 struct file;
@@ -63,9 +64,12 @@ struct vmlab_counters {
  * inode of their own sized to the region, so that the kernel's fault-around
  * and rmap-based write-protect work on them. A DEVICE region has @dev_mem,
  * physically contiguous from @pfn. A PCI region maps BAR @bar of @pci from
- * @bar_offset, at @pfn; it has an @inode too, without pages, so that the
- * device's removal finds and zaps its mappings (unmap_mapping_range).
- * @charged: bytes counted in max_total_mb (none for PCI).
+ * @bar_offset, at @pfn. Both have an @inode too, without pages: each
+ * mapping gets a file of its own on it (whose fsync, which msync calls,
+ * concerns that region only), and a PCI device's removal finds and zaps
+ * the mappings through it (unmap_mapping_range).
+ * @charged: bytes counted in max_total_mb (none for PCI). @huge_lock
+ * serialises the PMD inserts of DEVICE and PCI faults (see vm_ops.c).
  */
 struct vmlab_region {
 	struct kref ref;
@@ -85,11 +89,26 @@ struct vmlab_region {
 	u32 bar;
 	u64 bar_offset;
 	struct list_head pci_node;	/* in the device's list, under its lock */
+	struct mutex huge_lock;
 	struct vmlab_counters cnt;
 };
 
-/* region.c, for main.c: the region ioctls and file operations */
+/*
+ * main.c: what the opener of /dev/vmlab may do (the open file's
+ * credentials decide, not the caller's). vmlab_show_pfn() - physical
+ * addresses and PFNs, with CAP_SYS_ADMIN. vmlab_may_use_device() - PCI
+ * regions, real device memory, with CAP_SYS_RAWIO.
+ */
+bool vmlab_show_pfn(struct file *file);
+bool vmlab_may_use_device(struct file *file);
+
+/*
+ * region.c, for main.c: the region ioctls and file operations.
+ * vmlab_ioc_region_create_undo() destroys the region a REGION_CREATE made
+ * when its answer cannot be copied back.
+ */
 long vmlab_ioc_region_create(struct file *file, void *arg);
+void vmlab_ioc_region_create_undo(struct file *file, void *arg);
 long vmlab_ioc_region_destroy(struct file *file, void *arg);
 long vmlab_ioc_region_info(struct file *file, void *arg);
 long vmlab_ioc_region_list(struct file *file, void *arg);

@@ -16,6 +16,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -61,20 +62,44 @@ static long vmlab_ioc_info(struct file *file, void *arg)
 }
 
 /*
+ * What the opener of /dev/vmlab may do: decided by the credentials of the
+ * open file, never by those of the task calling, as for /proc/PID/pagemap
+ * and a BAR's sysfs resource file. A file root opened keeps its rights in
+ * a child that dropped privileges; a file a user opened never gains any.
+ */
+bool vmlab_show_pfn(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+}
+
+bool vmlab_may_use_device(struct file *file)
+{
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_RAWIO);
+}
+
+/*
  * The commands. Each handler gets the command struct already copied in, with
  * its size field checked; it validates the rest, and on success the struct
- * is copied back whole for commands that return data (_IOR/_IOWR).
+ * is copied back whole for commands that return data (_IOR/_IOWR). A
+ * command that changes state has @undo: run when that copy back fails, it
+ * takes the change back, so that a failed call leaves nothing behind.
  */
 struct vmlab_ioctl_desc {
 	unsigned int cmd;
 	long (*fn)(struct file *file, void *arg);
+	void (*undo)(struct file *file, void *arg);
 };
 
 static const struct vmlab_ioctl_desc vmlab_ioctls[] = {
 	{ VMLAB_IOC_INFO,		vmlab_ioc_info },
-	{ VMLAB_IOC_REGION_CREATE,	vmlab_ioc_region_create },
+	{ VMLAB_IOC_REGION_CREATE,	vmlab_ioc_region_create,
+					vmlab_ioc_region_create_undo },
 	{ VMLAB_IOC_REGION_DESTROY,	vmlab_ioc_region_destroy },
 	{ VMLAB_IOC_REGION_INFO,	vmlab_ioc_region_info },
+	/* the first ABI's structs, shorter: see the uapi header */
+	{ VMLAB_IOC_REGION_CREATE_V1,	vmlab_ioc_region_create,
+					vmlab_ioc_region_create_undo },
+	{ VMLAB_IOC_REGION_INFO_V1,	vmlab_ioc_region_info },
 	{ VMLAB_IOC_REGION_LIST,	vmlab_ioc_region_list },
 	{ VMLAB_IOC_WALK,		vmlab_ioc_walk },
 	{ VMLAB_IOC_WALK_RANGE,		vmlab_ioc_walk_range },
@@ -108,9 +133,15 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	}
 	if (!desc)
 		return -ENOTTY;
+	BUILD_BUG_ON(VMLAB_REGION_CREATE_SIZE_V1 !=
+		     offsetof(struct vmlab_region_create, pci_addr_hi));
+	BUILD_BUG_ON(VMLAB_REGION_INFO_SIZE_V1 !=
+		     offsetof(struct vmlab_region_info, pci_addr_hi));
 	if (WARN_ON_ONCE(size > sizeof(buf) || size < sizeof(u32)))
 		return -ENOTTY;
 
+	/* a struct of an older ABI is shorter: what it lacks reads as zero */
+	memset(&buf, 0, sizeof(buf));
 	if (copy_from_user(&buf, uarg, size))
 		return -EFAULT;
 	/* every command struct starts with its own size */
@@ -120,8 +151,12 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	ret = desc->fn(file, &buf);
 	if (ret)
 		return ret;
-	if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &buf, size))
+	*(u32 *)&buf = size;	/* the caller's struct, whatever the handler set */
+	if ((_IOC_DIR(cmd) & _IOC_READ) && copy_to_user(uarg, &buf, size)) {
+		if (desc->undo)
+			desc->undo(file, &buf);
 		return -EFAULT;
+	}
 	return 0;
 }
 

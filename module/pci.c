@@ -71,7 +71,7 @@ struct vmlab_pci_bar {
 struct vmlab_pci_dev {
 	struct kref ref;
 	struct pci_dev *pdev;		/* with a reference (pci_dev_get) */
-	u32 addr;			/* VMLAB_PCI_ADDR() */
+	u64 addr;			/* VMLAB_PCI_ADDR64() */
 	struct list_head node;		/* in vmlab_pci_devs while bound */
 	/*
 	 * gone_lock protects @gone: faults hold it for read from the check
@@ -107,14 +107,15 @@ static void vmlab_pci_dev_put(struct vmlab_pci_dev *dev)
 	kref_put(&dev->ref, vmlab_pci_dev_release);
 }
 
-static u32 vmlab_pci_addr(struct pci_dev *pdev)
+/* the device's address with its whole domain (up to 0x7fffffff on Linux) */
+static u64 vmlab_pci_addr(struct pci_dev *pdev)
 {
-	return VMLAB_PCI_ADDR(pci_domain_nr(pdev->bus), pdev->bus->number,
-			      PCI_SLOT(pdev->devfn), PCI_FUNC(pdev->devfn));
+	return VMLAB_PCI_ADDR64((u32)pci_domain_nr(pdev->bus), pdev->bus->number,
+				PCI_SLOT(pdev->devfn), PCI_FUNC(pdev->devfn));
 }
 
 /* The bound device at @addr with a reference, or NULL. */
-static struct vmlab_pci_dev *vmlab_pci_dev_get(u32 addr)
+static struct vmlab_pci_dev *vmlab_pci_dev_get(u64 addr)
 {
 	struct vmlab_pci_dev *dev;
 
@@ -189,7 +190,7 @@ int vmlab_pci_region_init(struct vmlab_region *region,
 
 	if (rc->bar >= PCI_STD_NUM_BARS)
 		return -EINVAL;
-	dev = vmlab_pci_dev_get(rc->pci_addr);
+	dev = vmlab_pci_dev_get((u64)rc->pci_addr_hi << 32 | rc->pci_addr);
 	if (!dev)
 		return -ENODEV;
 	bar = &dev->bars[rc->bar];
@@ -294,7 +295,8 @@ void vmlab_pci_region_info(struct vmlab_region *region,
 	struct vmlab_pci_dev *dev = region->pci;
 	struct vmlab_pci_bar *bar = &dev->bars[region->bar];
 
-	ri->pci_addr = dev->addr;
+	ri->pci_addr = VMLAB_PCI_ADDR_LO(dev->addr);
+	ri->pci_addr_hi = VMLAB_PCI_ADDR_HI(dev->addr);
 	ri->bar = region->bar;
 	ri->bar_offset = region->bar_offset;
 	ri->bar_size = bar->len;

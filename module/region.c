@@ -22,7 +22,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
-#include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -126,6 +125,7 @@ static void vmlab_region_release(struct kref *ref)
 		iput(region->inode);
 	atomic64_sub(atomic64_read(&region->cnt.pages_resident), &vmlab_pages_in_use);
 	atomic64_sub(region->charged, &vmlab_total_bytes);
+	mutex_destroy(&region->huge_lock);
 	kfree(region);
 }
 
@@ -215,8 +215,8 @@ struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index)
 
 /*
  * Makes the region's inode, sized to it: the page cache of a FILE or ANON
- * region, and for every kind that has one the address_space its mappings
- * are found in.
+ * region, and for every kind the address_space its mappings are found in
+ * and the inode of each mapping's file (see vm_ops.c).
  */
 static int vmlab_region_init_inode(struct vmlab_region *region)
 {
@@ -254,7 +254,10 @@ static int vmlab_region_init_pages(struct vmlab_region *region)
 	return 0;
 }
 
-/* Allocates a DEVICE region's contiguous memory in its caching mode. */
+/*
+ * Allocates a DEVICE region's contiguous memory in its caching mode. On
+ * failure the memory stays in @region for its release to free.
+ */
 static int vmlab_region_init_device(struct vmlab_region *region)
 {
 	unsigned long addr;
@@ -272,11 +275,11 @@ static int vmlab_region_init_device(struct vmlab_region *region)
 
 	if (region->cache != VMLAB_CACHE_WB)
 		ret = vmlab_arch_set_memory_cache(addr, region->nr_pages, region->cache);
-	if (ret) {
-		vmlab_arch_set_memory_cache(addr, region->nr_pages, VMLAB_CACHE_WB);
-		free_pages_exact(region->dev_mem, region->length);
-		region->dev_mem = NULL;
-	}
+	/*
+	 * On failure part of the memory may have changed its type: the
+	 * release (vmlab_device_free) restores write-back and frees it, or
+	 * leaks it when that fails too, never freeing foreign-typed pages.
+	 */
 	return ret;
 }
 
@@ -284,7 +287,8 @@ static int vmlab_region_check(const struct vmlab_region_create *rc)
 {
 	bool pci = rc->kind == VMLAB_REGION_PCI;
 
-	if (rc->__pad || memchr_inv(rc->__reserved, 0, sizeof(rc->__reserved)))
+	if (rc->__pad || rc->__pad2 ||
+	    memchr_inv(rc->__reserved, 0, sizeof(rc->__reserved)))
 		return -EINVAL;
 	if (rc->kind < VMLAB_REGION_FILE || rc->kind > VMLAB_REGION_PCI)
 		return -EINVAL;
@@ -294,7 +298,7 @@ static int vmlab_region_check(const struct vmlab_region_create *rc)
 	if ((!rc->length && !pci) || !PAGE_ALIGNED(rc->length) ||
 	    rc->length > BIT_ULL(VMLAB_REGION_SHIFT))
 		return -EINVAL;
-	if (!pci && (rc->pci_addr || rc->bar || rc->bar_offset))
+	if (!pci && (rc->pci_addr || rc->pci_addr_hi || rc->bar || rc->bar_offset))
 		return -EINVAL;
 
 	if (rc->kind == VMLAB_REGION_FILE) {
@@ -347,14 +351,14 @@ long vmlab_ioc_region_create(struct file *file, void *arg)
 	if (ret)
 		return ret;
 	/* real device memory is root's, as a BAR's sysfs resource files are */
-	if (rc->kind == VMLAB_REGION_PCI &&
-	    !file_ns_capable(file, &init_user_ns, CAP_SYS_RAWIO))
+	if (rc->kind == VMLAB_REGION_PCI && !vmlab_may_use_device(file))
 		return -EPERM;
 
 	region = kzalloc(sizeof(*region), GFP_KERNEL);
 	if (!region)
 		return -ENOMEM;
 	kref_init(&region->ref);
+	mutex_init(&region->huge_lock);
 	region->kind = rc->kind;
 	region->flags = rc->flags;
 	region->fill = rc->fill;
@@ -381,10 +385,13 @@ long vmlab_ioc_region_create(struct file *file, void *arg)
 			goto free_region;
 		region->charged = region->length;
 
-		if (region->kind == VMLAB_REGION_DEVICE)
+		if (region->kind == VMLAB_REGION_DEVICE) {
 			ret = vmlab_region_init_device(region);
-		else
+			if (!ret)	/* no pages: for the mappings' files */
+				ret = vmlab_region_init_inode(region);
+		} else {
 			ret = vmlab_region_init_pages(region);
+		}
 		if (ret)
 			goto put_region;
 	}
@@ -409,24 +416,45 @@ put_region:
 	vmlab_region_put(region);
 	return ret;
 free_region:
+	mutex_destroy(&region->huge_lock);
 	kfree(region);
 	return ret;
 }
 
-long vmlab_ioc_region_destroy(struct file *file, void *arg)
+/* Removes region @id (see "Regions" in the uapi header): 0 or -ENOENT. */
+static int vmlab_region_destroy(u32 id)
 {
-	struct vmlab_region_destroy *rd = arg;
 	struct vmlab_region *region;
 
-	if (memchr_inv(rd->__reserved, 0, sizeof(rd->__reserved)))
-		return -EINVAL;
 	mutex_lock(&vmlab_regions_lock);
-	region = rd->id ? xa_erase(&vmlab_regions, rd->id) : NULL;
+	region = id ? xa_erase(&vmlab_regions, id) : NULL;
 	mutex_unlock(&vmlab_regions_lock);
 	if (!region)
 		return -ENOENT;
 	vmlab_region_put(region);
 	return 0;
+}
+
+/*
+ * REGION_CREATE's answer could not be copied back: the caller never learns
+ * the id, so the region goes again (its memory with its last mapping, if
+ * another opener that listed the id mapped it meanwhile). Ids are
+ * module-wide: one destroyed meanwhile leaves nothing to undo.
+ */
+void vmlab_ioc_region_create_undo(struct file *file, void *arg)
+{
+	struct vmlab_region_create *rc = arg;
+
+	vmlab_region_destroy(rc->id);
+}
+
+long vmlab_ioc_region_destroy(struct file *file, void *arg)
+{
+	struct vmlab_region_destroy *rd = arg;
+
+	if (memchr_inv(rd->__reserved, 0, sizeof(rd->__reserved)))
+		return -EINVAL;
+	return vmlab_region_destroy(rd->id);
 }
 
 static void vmlab_counters_read(const struct vmlab_counters *c,
@@ -451,7 +479,7 @@ long vmlab_ioc_region_info(struct file *file, void *arg)
 	struct vmlab_region *region;
 	u32 id = ri->id;
 
-	if (ri->__pad || ri->__pad2)
+	if (ri->__pad || ri->__pad2 || ri->__pad3)
 		return -EINVAL;
 	region = id ? vmlab_region_get(id) : NULL;
 	if (!region)
@@ -467,7 +495,8 @@ long vmlab_ioc_region_info(struct file *file, void *arg)
 	ri->cache = region->cache;
 	ri->length = region->length;
 	ri->offset = vmlab_region_offset(region);
-	if ((region->dev_mem || region->pci) && capable(CAP_SYS_ADMIN))
+	/* the opener's right, as for the PFNs of a walk */
+	if ((region->dev_mem || region->pci) && vmlab_show_pfn(file))
 		ri->phys_addr = PFN_PHYS(region->pfn);
 	if (region->pci)
 		vmlab_pci_region_info(region, ri);
@@ -684,18 +713,31 @@ int vmlab_region_writeback(struct vmlab_region *region, u64 start, u64 end)
 	return 0;
 }
 
-/* fsync of /dev/vmlab: writes back every FILE region, under vmlab_regions_lock */
+/*
+ * fsync of /dev/vmlab: writes back every FILE region. Each region is found
+ * and referenced under vmlab_regions_lock, and written back (rmap walks
+ * that may take long) after it is dropped, so that region lookups (every
+ * mmap of /dev/vmlab, with its mmap_lock held for write) need not wait.
+ * A mapping's fsync (msync) is vm_ops.c's, for its own region only.
+ */
 int vmlab_region_fsync_all(struct file *file, loff_t start, loff_t end,
 			   int datasync)
 {
 	struct vmlab_region *region;
-	unsigned long id;
+	unsigned long id = 0;
 
-	mutex_lock(&vmlab_regions_lock);
-	xa_for_each(&vmlab_regions, id, region)
+	for (;;) {
+		mutex_lock(&vmlab_regions_lock);
+		region = xa_find(&vmlab_regions, &id, ULONG_MAX, XA_PRESENT);
+		if (region)
+			kref_get(&region->ref);
+		mutex_unlock(&vmlab_regions_lock);
+		if (!region)
+			return 0;
 		vmlab_region_writeback(region, 0, region->length - 1);
-	mutex_unlock(&vmlab_regions_lock);
-	return 0;
+		vmlab_region_put(region);
+		id++;
+	}
 }
 
 u64 vmlab_regions_features(void)

@@ -4,9 +4,10 @@
  * vm_operations_struct of each region kind that mmap installs.
  *
  * mmap: the file offset selects a region and a page in it (see region.c).
- * A region that has an inode (FILE, ANON, PCI) gets a file of its own on
- * that inode for each mapping (vma_set_file), whose f_op owns the module:
- * a mapping pins vmlab.ko, while a region that is not mapped does not.
+ * Every region has an inode, and each mapping gets a file of its own on it
+ * (vma_set_file), whose f_op owns the module: a mapping pins vmlab.ko,
+ * while a region that is not mapped does not. Its fsync, which msync
+ * (MS_SYNC) calls, concerns the mapping's region only.
  *
  * FILE: pages of the region's page cache. fault returns the page (locked);
  * in a MAP_PRIVATE mapping the kernel copies it on a write fault. map_pages
@@ -191,6 +192,10 @@ static vm_fault_t vmlab_device_fault(struct vm_fault *vmf)
 /*
  * A PMD-sized fault: one PMD maps 2 MiB of the region when the PMD's range
  * lies inside the VMA and the region, and the memory is 2 MiB aligned.
+ * huge_faults counts PMDs inserted: two threads faulting the same empty
+ * PMD at once both get here, and the second insert finds the first's PMD
+ * and does nothing. Checking the PMD and inserting under the region's
+ * huge_lock tells the two apart (a zap racing with the fault aside).
  */
 static vm_fault_t vmlab_device_huge_insert(struct vm_fault *vmf, bool is_pmd)
 {
@@ -199,8 +204,10 @@ static vm_fault_t vmlab_device_huge_insert(struct vm_fault *vmf, bool is_pmd)
 	unsigned long addr = vmf->address & PMD_MASK;
 	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	unsigned long pfn;
+	spinlock_t *ptl;	/* the PMD's */
 	pgoff_t pgoff;
 	vm_fault_t ret;
+	bool empty;
 
 	if (!is_pmd || addr < vma->vm_start ||
 	    vma->vm_end - addr < PMD_SIZE)
@@ -212,8 +219,13 @@ static vm_fault_t vmlab_device_huge_insert(struct vm_fault *vmf, bool is_pmd)
 		return VM_FAULT_FALLBACK;
 
 	vmlab_count_fault(region, vmf);
+	mutex_lock(&region->huge_lock);
+	ptl = pmd_lock(vma->vm_mm, vmf->pmd);
+	empty = pmd_none(*vmf->pmd);
+	spin_unlock(ptl);
 	ret = vmlab_insert_pfn_pmd(vmf, pfn, write);
-	if (ret == VM_FAULT_NOPAGE)
+	mutex_unlock(&region->huge_lock);
+	if (ret == VM_FAULT_NOPAGE && empty)
 		atomic64_inc(&region->cnt.huge_faults);
 	trace_vmlab_fault(region->id, pgoff, write, ret);
 	return ret;
@@ -382,7 +394,7 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	unsigned long len = vma->vm_end - vma->vm_start;
 	struct vmlab_region *region;
-	struct file *rfile = NULL;
+	struct file *rfile;
 	u64 off, start, end;
 	int ret;
 
@@ -397,6 +409,10 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 		goto put_region;
 	if (vmlab_region_pfnmap(region) && !(vma->vm_flags & VM_MAYSHARE))
 		goto put_region;
+	/* device memory is root's: the rule of creation holds for every mapping */
+	ret = -EPERM;
+	if (region->pci && !vmlab_may_use_device(file))
+		goto put_region;
 	ret = -ENODEV;
 	if (region->pci && vmlab_pci_gone(region))
 		goto put_region;
@@ -405,12 +421,10 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 	    (vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_WRITE))
 		goto put_region;
 
-	if (region->inode) {
-		rfile = vmlab_region_file(region);
-		if (IS_ERR(rfile)) {
-			ret = PTR_ERR(rfile);
-			goto put_region;
-		}
+	rfile = vmlab_region_file(region);
+	if (IS_ERR(rfile)) {
+		ret = PTR_ERR(rfile);
+		goto put_region;
 	}
 
 	/* nothing fails from here on */
@@ -425,10 +439,8 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 		else if (region->cache == VMLAB_CACHE_UC)
 			vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
 	}
-	if (rfile) {
-		vma_set_file(vma, rfile);	/* takes its own reference */
-		fput(rfile);
-	}
+	vma_set_file(vma, rfile);	/* takes its own reference */
+	fput(rfile);
 	/* from now on the VMA's page offsets are page indexes in the region */
 	vma->vm_pgoff = start >> PAGE_SHIFT;
 	vma->vm_private_data = region;

@@ -350,12 +350,6 @@ static struct mm_struct *vmlab_get_mm(struct file *file, u32 pid)
 	return mm ?: ERR_PTR(-EINVAL);
 }
 
-/* Whether the opener of @file may see PFNs (as /proc/pid/pagemap decides). */
-static bool vmlab_show_pfn(struct file *file)
-{
-	return file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
-}
-
 static void vmlab_fill_vma(struct vm_area_struct *vma, struct vmlab_walk *w)
 {
 	static const struct {

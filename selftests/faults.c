@@ -76,6 +76,7 @@ FIXTURE(fi) {
 
 FIXTURE_VARIANT(fi) {
 	__u32 kind;
+	__u32 cache;
 };
 
 FIXTURE_VARIANT_ADD(fi, file) { .kind = VMLAB_REGION_FILE };
@@ -83,11 +84,23 @@ FIXTURE_VARIANT_ADD(fi, anon) { .kind = VMLAB_REGION_ANON };
 FIXTURE_VARIANT_ADD(fi, device) { .kind = VMLAB_REGION_DEVICE };
 FIXTURE_VARIANT_ADD(fi, pci) { .kind = VMLAB_REGION_PCI };
 
-/* a raw REGION_CREATE of @kind and @length; a PCI one on BAR2 of @pci_addr */
-static struct vmlab_region_create fi_create(__u32 kind, __u64 length, __u32 pci_addr)
+/* its memory type changed (set_memory_uc), and restored on the error path */
+FIXTURE_VARIANT_ADD(fi, device_uc) {
+	.kind = VMLAB_REGION_DEVICE,
+	.cache = VMLAB_CACHE_UC,
+};
+
+/*
+ * a raw REGION_CREATE of @kind and @length; a PCI one on BAR2 of @pci_addr;
+ * a DEVICE one in @cache
+ */
+static struct vmlab_region_create fi_create(__u32 kind, __u64 length, __u32 pci_addr,
+					    __u32 cache)
 {
 	struct vmlab_region_create rc = raw_create(kind, length);
 
+	if (kind == VMLAB_REGION_DEVICE)
+		rc.cache = cache;
 	if (kind == VMLAB_REGION_PCI) {
 		rc.pci_addr = pci_addr;
 		rc.bar = 2;
@@ -204,7 +217,7 @@ TEST_F(fi, region_create_fails_cleanly_at_every_site)
 
 	ASSERT_LE(0, regions);
 	for (nth = 1; nth <= MAX_SITES; nth++) {
-		rc = fi_create(variant->kind, 16 * PAGE, self->pci_addr);
+		rc = fi_create(variant->kind, 16 * PAGE, self->pci_addr, variant->cache);
 		ASSERT_EQ(0, arm(nth));
 		ret = ioctl(self->fd, VMLAB_IOC_REGION_CREATE, &rc);
 		err = errno;
@@ -238,7 +251,7 @@ TEST_F(fi, queries_fail_cleanly_at_every_site)
 	__u32 ids[8];
 	int nth, ret, used;
 
-	rc = fi_create(variant->kind, 4 * PAGE, self->pci_addr);
+	rc = fi_create(variant->kind, 4 * PAGE, self->pci_addr, variant->cache);
 	ASSERT_EQ(0, vmlab_region_create(self->fd, &rc));
 	for (nth = 1; nth <= MAX_SITES; nth++) {
 		ASSERT_EQ(0, arm(nth));

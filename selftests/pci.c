@@ -612,4 +612,56 @@ TEST_F(pci, unbind_with_idle_region)
 	EXPECT_EQ(0, pci_errno(self->fd, self->addr, BAR_REGS, 0, 0, VMLAB_REGION_READONLY, 0));
 }
 
+/*
+ * PCI domains above 0xffff: VMLAB_PCI_ADDR64() keeps them, its upper half
+ * goes in @pci_addr_hi, and a device named with a domain 0x10000 above
+ * its own is another (ENODEV). The first ABI's 80- and 216-byte structs
+ * (VMLAB_IOC_REGION_CREATE_V1, _INFO_V1) are still served, and nothing
+ * past their end is written.
+ */
+TEST_F(pci, wide_domains_and_first_abi_structs)
+{
+	const __u64 wide = VMLAB_PCI_ADDR64(0x12345, 0xab, 0x1f, 7);
+	struct vmlab_region_create rc;
+	struct vmlab_region_info ri;
+
+	EXPECT_EQ(0x12345, VMLAB_PCI_DOMAIN64(wide));
+	EXPECT_EQ(1, VMLAB_PCI_ADDR_HI(wide));
+	EXPECT_EQ(0x2345, VMLAB_PCI_DOMAIN(VMLAB_PCI_ADDR_LO(wide)));
+	EXPECT_EQ(0xab, VMLAB_PCI_BUS(VMLAB_PCI_ADDR_LO(wide)));
+	EXPECT_EQ(0x1f, VMLAB_PCI_DEV(VMLAB_PCI_ADDR_LO(wide)));
+	EXPECT_EQ(7, VMLAB_PCI_FN(VMLAB_PCI_ADDR_LO(wide)));
+
+	rc = raw_create(VMLAB_REGION_PCI, 0);
+	rc.pci_addr = self->addr;
+	rc.bar = BAR_SHM;
+	rc.pci_addr_hi = 1;
+	EXPECT_EQ(ENODEV, ioctl_errno(self->fd, VMLAB_IOC_REGION_CREATE, &rc));
+
+	/* the first ABI's struct: the same request, 80 bytes */
+	rc.pci_addr_hi = 0xdead;	/* past the old struct's end: not read */
+	rc.size = VMLAB_REGION_CREATE_SIZE_V1;
+	ASSERT_EQ(0, ioctl_errno(self->fd, VMLAB_IOC_REGION_CREATE_V1, &rc));
+	EXPECT_EQ(VMLAB_REGION_CREATE_SIZE_V1, rc.size);
+	EXPECT_EQ(0xdead, rc.pci_addr_hi);
+	EXPECT_NE(0, rc.id);
+
+	memset(&ri, 0, sizeof(ri));
+	ri.size = VMLAB_REGION_INFO_SIZE_V1;
+	ri.id = rc.id;
+	ri.pci_addr_hi = 0xdead;
+	ASSERT_EQ(0, ioctl_errno(self->fd, VMLAB_IOC_REGION_INFO_V1, &ri));
+	EXPECT_EQ(VMLAB_REGION_INFO_SIZE_V1, ri.size);
+	EXPECT_EQ(self->addr, ri.pci_addr);
+	EXPECT_EQ(BAR_SHM, ri.bar);
+	EXPECT_EQ(0xdead, ri.pci_addr_hi);
+
+	/* today's struct: the whole address, its upper half 0 in domain 0 */
+	ASSERT_EQ(0, vmlab_region_info(self->fd, rc.id, &ri));
+	EXPECT_EQ(sizeof(ri), ri.size);
+	EXPECT_EQ(self->addr, ri.pci_addr);
+	EXPECT_EQ(0, ri.pci_addr_hi);
+	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
+}
+
 TEST_HARNESS_MAIN

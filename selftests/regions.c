@@ -241,6 +241,51 @@ TEST_F(rgn, create_over_total_enospc)
 	ASSERT_EQ(0, param_write("max_total_mb", old));
 }
 
+/*
+ * REGION_CREATE whose argument is readable but not writable: EFAULT, and
+ * nothing is left behind: no new id, no page in use, no byte of
+ * max_total_mb (a region of the whole cap can be made after).
+ */
+TEST_F(rgn, create_readonly_arg_leaves_nothing)
+{
+	static const __u32 kinds[] = {
+		VMLAB_REGION_FILE, VMLAB_REGION_ANON, VMLAB_REGION_DEVICE,
+	};
+	long old = param_read("max_total_mb");
+	struct vmlab_region_create *arg, rc;
+	struct vmlab_info info;
+	__u32 nr, ids[8];
+	size_t i;
+	int n;
+
+	ASSERT_LT(0, old);
+	ASSERT_EQ(0, vmlab_region_list(self->fd, NULL, 0, &nr));
+	ASSERT_EQ(0, nr) TH_LOG("regions left over by another test");
+	ASSERT_EQ(0, param_write("max_total_mb", 1));
+	arg = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, arg);
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		*arg = raw_create(kinds[i], 1 << 20);
+		ASSERT_EQ(0, mprotect(arg, PAGE, PROT_READ));
+		EXPECT_EQ(EFAULT, ioctl_errno(self->fd, VMLAB_IOC_REGION_CREATE, arg))
+			TH_LOG("kind %u", kinds[i]);
+		ASSERT_EQ(0, mprotect(arg, PAGE, PROT_READ | PROT_WRITE));
+		EXPECT_EQ(0, vmlab_region_list(self->fd, NULL, 0, &nr));
+		EXPECT_EQ(0, nr) TH_LOG("kind %u: a region was left", kinds[i]);
+		ASSERT_EQ(0, vmlab_info(self->fd, &info));
+		EXPECT_EQ(0, info.pages_in_use) TH_LOG("kind %u", kinds[i]);
+		/* the whole cap is still free */
+		rc = raw_create(VMLAB_REGION_ANON, 1 << 20);
+		EXPECT_EQ(0, create_errno(self->fd, &rc)) TH_LOG("kind %u", kinds[i]);
+		/* a leftover of the EFAULT call, if any, goes before the next kind */
+		n = vmlab_region_list(self->fd, ids, 8, NULL);
+		while (n-- > 0)
+			vmlab_region_destroy(self->fd, ids[n]);
+	}
+	munmap(arg, PAGE);
+	ASSERT_EQ(0, param_write("max_total_mb", old));
+}
+
 /* Kinds other than FILE, ANON, DEVICE: EINVAL. */
 TEST_F(rgn, create_unknown_kind_einval)
 {
@@ -337,6 +382,12 @@ TEST_F(rgn, nonzero_padding_einval)
 	rc = raw_create(VMLAB_REGION_DEVICE, PAGE);
 	rc.bar_offset = PAGE;
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
+	rc = raw_create(VMLAB_REGION_FILE, PAGE);
+	rc.pci_addr_hi = 1;
+	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
+	rc = raw_create(VMLAB_REGION_FILE, PAGE);
+	rc.__pad2 = 1;
+	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
 	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PAGE, 0, &rc));
 	rd.id = rc.id;
 	rd.__reserved[1] = 1;
@@ -348,6 +399,9 @@ TEST_F(rgn, nonzero_padding_einval)
 	EXPECT_EQ(EINVAL, ioctl_errno(self->fd, VMLAB_IOC_REGION_INFO, &ri));
 	ri.__pad = 0;
 	ri.__pad2 = 1;
+	EXPECT_EQ(EINVAL, ioctl_errno(self->fd, VMLAB_IOC_REGION_INFO, &ri));
+	ri.__pad2 = 0;
+	ri.__pad3 = 1;
 	EXPECT_EQ(EINVAL, ioctl_errno(self->fd, VMLAB_IOC_REGION_INFO, &ri));
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 }

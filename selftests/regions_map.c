@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -261,6 +262,33 @@ TEST_F(map, file_page_mkwrite_once_per_clean_page)
 	p[0] = 7;
 	EXPECT_EQ(4, counters(self->fd, id).page_mkwrite);
 	munmap((void *)p, 4 * PAGE);
+}
+
+/*
+ * msync(MS_SYNC) of a DEVICE or PCI mapping concerns that region only: a
+ * dirty page of a FILE region stays dirty, not written back.
+ */
+TEST_F(map, msync_of_device_mapping_leaves_file_regions)
+{
+	struct vmlab_region_counters c;
+	volatile char *p, *d;
+	__u64 off, doff;
+	__u32 id, did;
+
+	p = map_region(self, VMLAB_REGION_FILE, PAGE, MAP_SHARED, &off, &id);
+	ASSERT_NE(MAP_FAILED, p);
+	d = map_region(self, VMLAB_REGION_DEVICE, PAGE, MAP_SHARED, &doff, &did);
+	ASSERT_NE(MAP_FAILED, d);
+	p[0] = 1;
+	d[0] = 2;
+	ASSERT_EQ(1, counters(self->fd, id).pages_dirty);
+	ASSERT_EQ(0, msync((void *)d, PAGE, MS_SYNC));
+	c = counters(self->fd, id);
+	EXPECT_EQ(1, c.pages_dirty);
+	EXPECT_EQ(0, c.writebacks);
+	EXPECT_EQ(2, d[0]);
+	munmap((void *)d, PAGE);
+	munmap((void *)p, PAGE);
 }
 
 /*
@@ -911,6 +939,80 @@ TEST_F(map, device_pmd_insert)
 	EXPECT_EQ(2, p[huge + 5]);
 	EXPECT_EQ(3, p[huge - 1]);
 	munmap(area, len + huge);
+}
+
+/* two threads touching one PMD at once: the racer waits for round @go */
+struct pmd_race {
+	char *volatile p;
+	volatile int go;
+	volatile int done;
+};
+
+static void *pmd_racer(void *arg)
+{
+	struct pmd_race *r = arg;
+	int round;
+
+	for (round = 1; ; round++) {
+		while (r->go >= 0 && r->go < round)
+			;
+		if (r->go < 0)
+			return NULL;
+		(void)*(volatile char *)(r->p + 4096);
+		r->done = round;
+	}
+}
+
+/*
+ * DEVICE: two threads fault the same unmapped PMD at once, round after
+ * round: both may call the handler, but one PMD is inserted per round and
+ * huge_faults counts inserts only (the loser's call inserts nothing). The
+ * extra handler calls, the rounds where the race was hit, are logged.
+ */
+TEST_F(map, device_pmd_racing_faults_count_inserts)
+{
+	const size_t huge = 2 << 20;
+	const int rounds = 1000;
+	struct vmlab_region_counters c;
+	struct pmd_race race = { 0 };
+	struct vmlab_info info;
+	pthread_t thread;
+	char *area, *p;
+	__u64 off;
+	__u32 id;
+	int round;
+
+	ASSERT_EQ(0, vmlab_info(self->fd, &info));
+	if (!(info.features & VMLAB_FEAT_DEVICE_PMD))
+		SKIP(return, "this kernel offers no PMD fault to PFN maps (6.12+ does)");
+	if (!thp_enabled(NULL, 0))
+		SKIP(return, "transparent hugepages are disabled");
+	off = new_region(self, VMLAB_REGION_DEVICE, huge, 0, VMLAB_CACHE_WB, &id);
+	ASSERT_NE(0, off) TH_LOG("2 MiB of contiguous memory: %s", strerror(errno));
+	p = aligned_area(huge, huge, &area);
+	ASSERT_NE(NULL, p);
+	race.p = p;
+	ASSERT_EQ(0, pthread_create(&thread, NULL, pmd_racer, &race));
+	for (round = 1; round <= rounds; round++) {
+		ASSERT_EQ(p, mmap(p, huge, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+				  self->fd, off));
+		madvise(p, huge, MADV_HUGEPAGE);
+		race.go = round;
+		(void)*(volatile char *)p;
+		while (race.done < round)
+			;
+		/* back to no PMD: the next round faults it again */
+		ASSERT_EQ(p, mmap(p, huge, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+				  -1, 0));
+	}
+	race.go = -1;
+	pthread_join(thread, NULL);
+	c = counters(self->fd, id);
+	EXPECT_EQ(rounds, c.huge_faults);
+	TH_LOG("%d rounds, %llu handler calls: the race was hit %llu times", rounds,
+	       (unsigned long long)c.read_faults,
+	       (unsigned long long)(c.read_faults - rounds));
+	munmap(area, 2 * huge);
 }
 
 /* ---- tracepoints ---- */

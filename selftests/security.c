@@ -4,7 +4,10 @@
  * capabilities) can do with vmlab: nothing with the default 0600 node; with
  * the node widened to a group (devmode=0660, the group set as udev would)
  * it may open it and use it on its own memory, but sees no PFN, cannot walk
- * another process, stays within the region caps, and cannot map a PCI BAR.
+ * another process, stays within the region caps, and cannot make or map a
+ * PCI region. What a file allows follows its opener, as for pagemap and a
+ * BAR's sysfs resource file: a file root opened keeps root's view in a
+ * child that dropped its privileges, a file nobody opened never has it.
  *
  * Runs as root in the vmlab VM; needs VMLAB_KO to reload the module.
  */
@@ -116,11 +119,24 @@ static int regions_within_caps(void)
 /* 50: no PCI device is bound to vmlab, nothing to refuse */
 #define NO_PCI_DEVICE	50
 
+/* opened by root before a child drops its privileges, which inherits it */
+static int root_fd = -1;
+/* a region root made, for the children to look at */
+static __u32 root_region;
+
+/*
+ * Neither makes a PCI region nor reaches one root made: the ids are listed
+ * (REGION_LIST is everyone's), but mmap is EPERM, read or write too, and
+ * REGION_INFO shows no physical address.
+ */
 static int pci_region_refused(void)
 {
 	struct vmlab_region_create rc;
-	__u32 addr;
-	int fd = vmlab_open();
+	struct vmlab_region_info ri;
+	__u32 addr, ids[64];
+	int fd = vmlab_open(), n, i, found = 0;
+	void *p;
+	char c;
 
 	if (fd < 0)
 		return 1;
@@ -129,6 +145,61 @@ static int pci_region_refused(void)
 	if (!vmlab_region_pci(fd, addr, 2, 0, 0, VMLAB_REGION_READONLY, 0, &rc) ||
 	    errno != EPERM)
 		return 2;
+	n = vmlab_region_list(fd, ids, 64, NULL);
+	if (n < 0)
+		return 3;
+	for (i = 0; i < n; i++) {
+		if (vmlab_region_info(fd, ids[i], &ri) || ri.kind != VMLAB_REGION_PCI)
+			continue;
+		found++;
+		if (ri.phys_addr)
+			return 4;
+		p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, ri.offset);
+		if (p != MAP_FAILED || errno != EPERM)
+			return 5;
+		p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, ri.offset);
+		if (p != MAP_FAILED || errno != EPERM)
+			return 6;
+		if (pread(fd, &c, 1, ri.offset) != -1 || errno != EINVAL)
+			return 7;
+		if (pwrite(fd, &c, 1, ri.offset) != -1 || errno != EINVAL)
+			return 8;
+	}
+	return found ? 0 : 9;
+}
+
+/* The file root opened, inherited: its mappings are root's to make. */
+static int pci_region_opener_rule(void)
+{
+	struct vmlab_region_info ri;
+	volatile char *p;
+
+	if (vmlab_region_info(root_fd, root_region, &ri))
+		return 1;
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, root_fd, ri.offset);
+	if (p == MAP_FAILED)
+		return 2;
+	(void)p[0];
+	munmap((void *)p, PAGE);
+	return 0;
+}
+
+/* REGION_INFO's phys_addr follows the opener, not the caller. */
+static int phys_addr_follows_opener(void)
+{
+	struct vmlab_region_info ri;
+	int fd = vmlab_open();
+
+	if (fd < 0)
+		return 1;
+	if (vmlab_region_info(root_fd, root_region, &ri))
+		return 2;
+	if (!ri.phys_addr)
+		return 3;	/* root's file, inherited: shown */
+	if (vmlab_region_info(fd, root_region, &ri))
+		return 4;
+	if (ri.phys_addr)
+		return 5;	/* nobody's own file: hidden */
 	return 0;
 }
 
@@ -190,18 +261,50 @@ TEST_F(sec, group_member_stays_within_caps)
 	EXPECT_EQ(0, as_nobody(regions_within_caps));
 }
 
-/* A group member without CAP_SYS_RAWIO cannot make a PCI region (EPERM). */
+/*
+ * A group member without CAP_SYS_RAWIO can neither make a PCI region nor
+ * map, read or write one root made (EPERM, EINVAL); a file root opened
+ * keeps root's right after the privileges are dropped.
+ */
 TEST_F(sec, group_member_cannot_map_pci_bar)
 {
-	int ret;
+	struct vmlab_region_create rc;
+	__u32 addr;
 
 	ASSERT_EQ(0, unload_module());
 	ASSERT_EQ(0, load_module(self->ko, "devmode=0660"));
 	ASSERT_EQ(0, chown(VMLAB_DEVICE, 0, NOBODY));
-	ret = as_nobody(pci_region_refused);
-	if (ret == NO_PCI_DEVICE)
+	if (vmlab_pci_devices(&addr, 1) != 1)
 		SKIP(return, "no ivshmem device is bound to vmlab (the VM runs without one)");
-	EXPECT_EQ(0, ret);
+	root_fd = vmlab_open();
+	ASSERT_LE(0, root_fd);
+	ASSERT_EQ(0, vmlab_region_pci(root_fd, addr, 2, 0, 0, 0, 0, &rc));
+	root_region = rc.id;
+	EXPECT_EQ(0, as_nobody(pci_region_refused));
+	EXPECT_EQ(0, as_nobody(pci_region_opener_rule));
+	EXPECT_EQ(0, vmlab_region_destroy(root_fd, rc.id));
+	close(root_fd);
+}
+
+/*
+ * REGION_INFO shows a DEVICE region's physical address through a file
+ * root opened, also to a child that dropped its privileges, and never
+ * through a file nobody opened.
+ */
+TEST_F(sec, phys_addr_follows_the_opener)
+{
+	struct vmlab_region_create rc;
+
+	ASSERT_EQ(0, unload_module());
+	ASSERT_EQ(0, load_module(self->ko, "devmode=0660"));
+	ASSERT_EQ(0, chown(VMLAB_DEVICE, 0, NOBODY));
+	root_fd = vmlab_open();
+	ASSERT_LE(0, root_fd);
+	ASSERT_EQ(0, vmlab_region_new(root_fd, VMLAB_REGION_DEVICE, PAGE, 0, &rc));
+	root_region = rc.id;
+	EXPECT_EQ(0, as_nobody(phys_addr_follows_opener));
+	EXPECT_EQ(0, vmlab_region_destroy(root_fd, rc.id));
+	close(root_fd);
 }
 
 TEST_HARNESS_MAIN

@@ -16,7 +16,9 @@
  *    and must be zero on input.
  *  - Errors: ENOTTY for an unknown command, EFAULT for a bad user pointer,
  *    EINVAL for a wrong @size or non-zero padding. Each command documents
- *    its own errors beyond these.
+ *    its own errors beyond these. A call that fails changes nothing: a
+ *    command whose answer cannot be copied back (EFAULT for a struct that
+ *    is readable but not writable) takes back what it did.
  */
 #ifndef _UAPI_LINUX_VMLAB_H
 #define _UAPI_LINUX_VMLAB_H
@@ -117,7 +119,10 @@ struct vmlab_info {
  * mmap of /dev/vmlab at a region's offset (plus a page-aligned offset in
  * it): ENXIO if the offset selects no region; EINVAL if the mapping would
  * pass the region's end, or for MAP_PRIVATE of a DEVICE or PCI region;
- * ENODEV for a PCI region whose device went away; EACCES for
+ * EPERM for a PCI region when the opener of /dev/vmlab lacks CAP_SYS_RAWIO
+ * (the rule of its creation holds for every mapping: device memory is
+ * root's, whoever made the region); ENODEV for a PCI region whose device
+ * went away; EACCES for
  * a writable MAP_SHARED mapping of a VMLAB_REGION_READONLY region (whose
  * read-only shared mappings cannot be made writable by mprotect either).
  * A mapping grown by mremap past the region's end raises SIGBUS there.
@@ -126,7 +131,8 @@ struct vmlab_info {
  * READONLY region, ENOSPC for pwrite at or past the end (pread there
  * returns 0). lseek: SEEK_END is relative to the end of the region the
  * current position selects, ENXIO if none. fsync of /dev/vmlab writes
- * back every FILE region; fsync of a mapping (msync MS_SYNC) its range.
+ * back every FILE region; fsync of a mapping (msync MS_SYNC) its range of
+ * its own region, nothing for the other kinds.
  */
 #define VMLAB_REGION_FILE	1
 #define VMLAB_REGION_ANON	2
@@ -136,10 +142,20 @@ struct vmlab_info {
 /*
  * A PCI function's address as one __u32: domain (segment) in bits 31-16,
  * bus in 15-8, devfn (device << 3 | function) in 7-0; "DDDD:BB:DD.F".
+ * That holds domains up to 0xffff. Linux numbers domains up to 0x7fffffff
+ * (those behind an Intel VMD start at 0x10000): the same layout widened to
+ * 64 bits, VMLAB_PCI_ADDR64(), holds them all, and the structs carry its
+ * upper half (the domain's bits 31-16) in @pci_addr_hi beside @pci_addr,
+ * its lower half (0 for domains up to 0xffff, as in the first ABI).
  */
 #define VMLAB_PCI_ADDR(domain, bus, dev, fn) \
 	((__u32)(domain) << 16 | (__u32)(bus) << 8 | (__u32)(dev) << 3 | (fn))
 #define VMLAB_PCI_DOMAIN(addr)	((addr) >> 16)
+#define VMLAB_PCI_ADDR64(domain, bus, dev, fn) \
+	((__u64)(domain) << 16 | (__u64)(bus) << 8 | (__u64)(dev) << 3 | (fn))
+#define VMLAB_PCI_DOMAIN64(addr64)	((addr64) >> 16)
+#define VMLAB_PCI_ADDR_LO(addr64)	((__u32)(addr64))
+#define VMLAB_PCI_ADDR_HI(addr64)	((__u32)((__u64)(addr64) >> 32))
 #define VMLAB_PCI_BUS(addr)	(((addr) >> 8) & 0xff)
 #define VMLAB_PCI_DEV(addr)	(((addr) >> 3) & 0x1f)
 #define VMLAB_PCI_FN(addr)	((addr) & 0x7)
@@ -194,12 +210,19 @@ struct vmlab_info {
  *	(out) for PCI: the mode used
  * @id: (out) the region's id, never 0
  * @offset: (out) the mmap (and pread/pwrite) offset that selects it
- * @pci_addr: (in) PCI: the device, VMLAB_PCI_ADDR(); else 0
+ * @pci_addr: (in) PCI: the device, VMLAB_PCI_ADDR() (or the lower half of
+ *	VMLAB_PCI_ADDR64()); else 0
  * @bar: (in) PCI: the BAR, 0 to VMLAB_PCI_NR_BARS - 1; else 0
  * @bar_offset: (in) PCI: where the region starts in the BAR, page-aligned;
  *	else 0
  * @__reserved: must be zero
+ * @pci_addr_hi: (in) PCI: the upper half of VMLAB_PCI_ADDR64() of the
+ *	device, 0 for a domain up to 0xffff; else 0. Absent from the struct of
+ *	VMLAB_IOC_REGION_CREATE_V1 (read as 0)
+ * @__pad2: must be zero
  *
+ * EFAULT when @rc cannot be written back: the region is destroyed again,
+ * so the failed call leaves neither an id nor memory counted in the caps.
  * Errors: EINVAL for an unknown kind, flag, fill or caching mode, a fill or
  * caching mode the kind does not take, @length 0 or not page-aligned or
  * over 1 << VMLAB_REGION_SHIFT; E2BIG for @length over max_region_mb, or a
@@ -209,7 +232,8 @@ struct vmlab_info {
  * ENOMEM. PCI regions use no memory of the caps; their errors: EINVAL for
  * @bar over 5, @bar_offset not page-aligned or at or past the BAR's end,
  * @length past the BAR's end, VMLAB_CACHE_WC on a BAR that is not
- * prefetchable, non-zero @pci_addr, @bar or @bar_offset for another kind;
+ * prefetchable, non-zero @pci_addr, @pci_addr_hi, @bar or @bar_offset for
+ * another kind;
  * EPERM when the opener of /dev/vmlab lacks CAP_SYS_RAWIO (device memory
  * is root's, as a BAR's resource files in sysfs are); ENODEV when no
  * device vmlab is bound to has @pci_addr; ENXIO for a BAR
@@ -233,6 +257,8 @@ struct vmlab_region_create {
 	__u32 bar;
 	__u64 bar_offset;
 	__u64 __reserved[2];
+	__u32 pci_addr_hi;
+	__u32 __pad2;
 };
 
 /**
@@ -262,7 +288,10 @@ struct vmlab_region_destroy {
  * @pages_dirty: backing pages written since their last writeback
  * @writebacks: pages written back (made clean and write-protected again)
  * @mappings: VMAs that map the region now
- * @huge_faults: DEVICE: PMD-sized PFN maps inserted (VMLAB_FEAT_DEVICE_PMD)
+ * @huge_faults: DEVICE and PCI: PMD-sized PFN maps inserted
+ *	(VMLAB_FEAT_DEVICE_PMD); a PMD-sized fault that found the PMD already
+ *	mapped (another thread's fault was first) inserts nothing and is not
+ *	counted here
  * @__reserved: zero; room for more counters
  *
  * The fault counters count calls of vmlab's handlers: a fault the kernel
@@ -297,8 +326,9 @@ struct vmlab_region_counters {
  * @__pad: must be zero
  * @length: (out) bytes
  * @offset: (out) the mmap offset
- * @phys_addr: (out) DEVICE and PCI: physical address of the memory, for
- *	root only (0 otherwise, as for the other kinds)
+ * @phys_addr: (out) DEVICE and PCI: physical address of the memory, when
+ *	the opener of /dev/vmlab has CAP_SYS_ADMIN, the rule of the walks'
+ *	PFNs (0 otherwise, as for the other kinds)
  * @counters: (out) see struct vmlab_region_counters
  * @pci_addr: (out) PCI: the device, VMLAB_PCI_ADDR()
  * @bar: (out) PCI: the BAR number
@@ -306,6 +336,9 @@ struct vmlab_region_counters {
  * @bar_size: (out) PCI: the BAR's size in bytes, as the device decodes it
  * @pci_flags: (out) PCI: VMLAB_PCI_*
  * @__pad2: must be zero
+ * @pci_addr_hi: (out) PCI: the upper half of VMLAB_PCI_ADDR64() of the
+ *	device (not in the struct of VMLAB_IOC_REGION_INFO_V1)
+ * @__pad3: must be zero
  *
  * Errors: ENOENT for an id that names no region.
  */
@@ -328,6 +361,8 @@ struct vmlab_region_info {
 	__u64 bar_size;
 	__u32 pci_flags;
 	__u32 __pad2;
+	__u32 pci_addr_hi;
+	__u32 __pad3;
 };
 
 /**
@@ -354,6 +389,18 @@ struct vmlab_region_list {
 #define VMLAB_IOC_REGION_DESTROY _IOW(VMLAB_IOC_MAGIC, 0x09, struct vmlab_region_destroy)
 #define VMLAB_IOC_REGION_INFO	_IOWR(VMLAB_IOC_MAGIC, 0x0a, struct vmlab_region_info)
 #define VMLAB_IOC_REGION_LIST	_IOWR(VMLAB_IOC_MAGIC, 0x0b, struct vmlab_region_list)
+
+/*
+ * The same commands with the structs of the first ABI, which end before
+ * @pci_addr_hi: still served, for programs built against it. Fields the
+ * old struct lacks read as zero and are not written back.
+ */
+#define VMLAB_REGION_CREATE_SIZE_V1	80
+#define VMLAB_REGION_INFO_SIZE_V1	216
+#define VMLAB_IOC_REGION_CREATE_V1	_IOC(_IOC_READ | _IOC_WRITE, VMLAB_IOC_MAGIC, \
+					     0x08, VMLAB_REGION_CREATE_SIZE_V1)
+#define VMLAB_IOC_REGION_INFO_V1	_IOC(_IOC_READ | _IOC_WRITE, VMLAB_IOC_MAGIC, \
+					     0x0a, VMLAB_REGION_INFO_SIZE_V1)
 
 /*
  * Page-table walks
