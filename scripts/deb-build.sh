@@ -12,20 +12,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 packages="debhelper dh-dkms lintian dpkg-dev fakeroot"
-missing=()
-for p in $packages; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep '^install ok installed$' >/dev/null ||
-		missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	[ "$(id -u)" = 0 ] ||
-		die "missing packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"
-	log "installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get -qq update >/dev/null
-	apt-get -qq install -y --no-install-recommends "${missing[@]}" >/dev/null ||
-		die "apt-get install ${missing[*]} failed"
-fi
+# shellcheck disable=SC2086 # a list of names
+install_missing $packages
 
 version=$(sed -n 's/^#define[ \t]*VMLAB_MODULE_VERSION[ \t]*"\([^"]*\)".*/\1/p' \
 	"$VMLAB_TOP"/module/*.h "$VMLAB_TOP"/module/*.c | head -n 1)

@@ -47,6 +47,23 @@ phase() {
 	return $rc
 }
 
+# install_missing PKG...: apt-get install the host packages of the list that
+# are not installed (root; otherwise die naming the command to run).
+install_missing() {
+	local p missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep '^install ok installed$' >/dev/null ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" = 0 ] ||
+		die "missing packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"
+	log "installing ${missing[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get -qq update >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends \
+		"${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+}
+
 # kernel_suite K: the Debian suite that ships kernel K.
 kernel_suite() {
 	case $1 in
