@@ -36,8 +36,10 @@ hooks=(--customize-hook="install -m 0644 '$unit' \"\$1/etc/systemd/system/vmlab-
 	--customize-hook='echo vmlab-deb >"$1/etc/hostname"'
 	--customize-hook='printf "/dev/vda / ext4 rw,errors=remount-ro 0 1\n" >"$1/etc/fstab"'
 	--customize-hook='chroot "$1" passwd -d root >/dev/null')
-key=$( { echo "$packages"; echo "$sources"; cat "$unit"; printf '%s\n' "${hooks[@]}"; } |
-	sha256sum | cut -c1-12)
+# the key: what goes into the image, not where this checkout is (a fresh
+# clone elsewhere reuses the image)
+key=$( { echo "$packages"; echo "$sources"; cat "$unit"
+	printf '%s\n' "${hooks[@]}" | sed "s|$VMLAB_TOP/|TOP/|g"; } | sha256sum | cut -c1-12)
 out=$CACHE/deb-image/$suite-$key
 
 mkdir -p "$CACHE/deb-image"
@@ -76,5 +78,9 @@ mkfs.ext4 -q -F -L vmlab-root -d "$root" "$out/root.ext4" "${size_mb}M" >&2 ||
 	die "image $suite: mkfs.ext4 failed"
 rm -rf "$root"
 touch "$out/stamp"
+# older images of the suite (another package list or unit) are not used again
+for old in "$CACHE/deb-image/$suite"-*; do
+	[ "$old" = "$out" ] || rm -rf "$old"
+done
 log "image $suite: $(cat "$out/release"), ${size_mb} MiB, $(elapsed "$start") s"
 echo "$out"
