@@ -50,18 +50,18 @@ phase() {
 # install_missing PKG...: apt-get install the host packages of the list that
 # are not installed (root; otherwise die naming the command to run).
 install_missing() {
-	local p missing=()
+	local p absent=()
 	for p in "$@"; do
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep '^install ok installed$' >/dev/null ||
-			missing+=("$p")
+			absent+=("$p")
 	done
-	[ ${#missing[@]} -eq 0 ] && return 0
+	[ ${#absent[@]} -eq 0 ] && return 0
 	[ "$(id -u)" = 0 ] ||
-		die "missing packages: ${missing[*]} (run: sudo apt-get install ${missing[*]})"
-	log "installing ${missing[*]}"
+		die "missing packages: ${absent[*]} (run: sudo apt-get install ${absent[*]})"
+	log "installing ${absent[*]}"
 	DEBIAN_FRONTEND=noninteractive apt-get -qq update >/dev/null
 	DEBIAN_FRONTEND=noninteractive apt-get -qq install -y --no-install-recommends \
-		"${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+		"${absent[@]}" >/dev/null || die "apt-get install ${absent[*]} failed"
 }
 
 # kernel_suite K: the Debian suite that ships kernel K.
