@@ -141,7 +141,7 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return -ENOTTY;
 
 	/* a struct of an older ABI is shorter: what it lacks reads as zero */
-	memset(&buf, 0, sizeof(buf));
+	memset((u8 *)&buf + size, 0, sizeof(buf) - size);
 	if (copy_from_user(&buf, uarg, size))
 		return -EFAULT;
 	/* every command struct starts with its own size */
