@@ -26,23 +26,7 @@
 #include "kselftest_harness.h"
 #include "libvmlab.h"
 #include "vmlab_test.h"
-
-FIXTURE(walk) {
-	int fd;
-	struct vmlab_info info;
-};
-
-FIXTURE_SETUP(walk)
-{
-	self->fd = vmlab_open();
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", VMLAB_DEVICE, strerror(errno));
-	ASSERT_EQ(0, vmlab_info(self->fd, &self->info));
-}
-
-FIXTURE_TEARDOWN(walk)
-{
-	close(self->fd);
-}
+#include "walk_fixture.h"
 
 /* INFO announces both walk commands. */
 TEST_F(walk, info_has_walk_features)

@@ -19,24 +19,7 @@
 #include "kselftest_harness.h"
 #include "libvmlab.h"
 #include "vmlab_test.h"
-
-/* as in walk.c, so that the tests keep their names (walk.*) */
-FIXTURE(walk) {
-	int fd;
-	struct vmlab_info info;
-};
-
-FIXTURE_SETUP(walk)
-{
-	self->fd = vmlab_open();
-	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", VMLAB_DEVICE, strerror(errno));
-	ASSERT_EQ(0, vmlab_info(self->fd, &self->info));
-}
-
-FIXTURE_TEARDOWN(walk)
-{
-	close(self->fd);
-}
+#include "walk_fixture.h"
 
 /* the raw commands, without the library's checks: 0 or the errno */
 static int walk_ioctl(int fd, struct vmlab_walk *w)
