@@ -57,6 +57,10 @@ enum map_type maps_type(const struct map_line *m, const struct vmlab_walk *w)
 	enum map_type anon = shared ? MT_SHARED_ANON : MT_PRIVATE_ANON;
 	enum map_type dev = shared ? MT_SHARED_DEVICE : MT_PRIVATE_DEVICE;
 
+	/* the kernel's own mappings: [vdso], [vvar], [vsyscall] */
+	if (m->path[0] == '[' && strcmp(m->path, "[heap]") && strncmp(m->path, "[stack", 6) &&
+	    strncmp(m->path, "[anon", 5))
+		return MT_OTHER;
 	if (!w || (w->walk_flags & VMLAB_WALK_NO_VMA))
 		return MT_OTHER;
 	switch (w->backing) {
@@ -101,6 +105,21 @@ static void draw_legend(FILE *f, int y)
 	}
 }
 
+/* @bytes to three digits or so: "4K", "1.5M", "127T" */
+static const char *approx_size(char *buf, size_t size, uint64_t bytes)
+{
+	static const char units[] = "KMGTPE";
+	double v = bytes / 1024.0;
+	unsigned int u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) - 1) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, size, v < 10 && v != (int)v ? "%.1f%c" : "%.0f%c", v, units[u]);
+	return buf;
+}
+
 /* 3 px per doubling: log2 of the pages, in whole steps */
 static int gap_height(uint64_t bytes, uint32_t page_size)
 {
@@ -116,7 +135,7 @@ static void draw_gap(FILE *f, int y, uint64_t bytes, uint32_t page_size)
 	fprintf(f, "<g class=\"gap\"><path class=\"edge\" stroke-dasharray=\"3,3\"\n"
 		" d=\"M%d,%d L%d,%d\"/><text class=\"dim\" x=\"%d\" y=\"%d\">gap %s</text></g>\n",
 		BAR_X + BAR_W / 2, y + 1, BAR_X + BAR_W / 2, y + h - 1, BAR_X + BAR_W / 2 + 8,
-		y + h / 2 + 4, size_str(sz, sizeof(sz), bytes));
+		y + h / 2 + 4, approx_size(sz, sizeof(sz), bytes));
 }
 
 static void draw_vma(FILE *f, const struct maps_vma *v, int y, int h, uint32_t page_size)
