@@ -15,7 +15,7 @@
 /* the default cap on the runs of leaves a picture draws */
 #define TREE_MAX_RUNS	128
 /* the most tables and runs a picture is made of: past it, "too large" */
-#define TREE_MAX_DRAW	200000
+#define TREE_MAX_DRAW	65536
 
 /* what the pictures (dot, SVG, HTML) show besides the tree */
 struct tree_draw {
