@@ -63,7 +63,8 @@ static uint32_t created_id(const struct result *r)
 /* "vmlab --help" lists every command; each command's --help says its usage. */
 TEST(help_lists_every_command)
 {
-	static const char *const cmds[] = { "info", "walk", "scan", "maps", "region", "hexdump" };
+	static const char *const cmds[] = { "info", "walk", "scan", "maps", "tree", "region",
+					    "hexdump" };
 	struct result r;
 	char want[64];
 	size_t i;
