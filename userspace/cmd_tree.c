@@ -65,18 +65,33 @@ static int parse_args(int argc, char **argv, struct tree_args *a)
 	int c, nargs;
 
 	while ((c = getopt_long(argc, argv, "hp:V:jds:H:n:", opts, NULL)) != -1) {
-		if (c == 'p' && parse_pid(optarg, &a->pid)) {
-			return usage_error("tree", "bad pid '%s'", optarg);
-		} else if (c == 'n') {
+		switch (c) {
+		case 'p':
+			if (parse_pid(optarg, &a->pid))
+				return usage_error("tree", "bad pid '%s'", optarg);
+			break;
+		case 'n':
 			if (parse_u64(optarg, &v, false) || !v || v > VMLAB_WALK_RANGE_MAX)
 				return usage_error("tree", "bad number of leaves '%s' (1-%u)",
 						   optarg, VMLAB_WALK_RANGE_MAX);
 			a->max_runs = v;
-		} else if (c == 'V' || c == 's' || c == 'H') {
-			*(c == 'V' ? &a->vma : c == 's' ? &a->svg : &a->html) = optarg;
-		} else if (c == 'j' || c == 'd') {
-			*(c == 'j' ? &a->json : &a->dot) = true;
-		} else if (c != 'p') {
+			break;
+		case 'V':
+			a->vma = optarg;
+			break;
+		case 's':
+			a->svg = optarg;
+			break;
+		case 'H':
+			a->html = optarg;
+			break;
+		case 'j':
+			a->json = true;
+			break;
+		case 'd':
+			a->dot = true;
+			break;
+		default:
 			return help_or_usage(c, "tree", argv, print_usage);
 		}
 	}
@@ -147,45 +162,77 @@ static int write_pictures(int fd, const struct tree *t, const struct tree_args *
 	return outfile_commit(html);
 }
 
+/*
+ * The range: the VMA named, rounded out to pages, and met by a VMA; an exit
+ * code after one line, or -1 to go on. @what gets it as "0xSTART-0xEND".
+ */
+static int resolve_range(int fd, struct tree_args *a, uint32_t page_size, char *what,
+			 size_t size)
+{
+	struct vmlab_walk w;
+	int n;
+
+	/* the walk's own check first: no such pid, no right, no address space */
+	if (a->pid && vmlab_walk(fd, a->pid, 0, &w))
+		return walk_error(a->pid, "tree");
+	if (a->vma && vma_by_name(a->pid, a->vma, &a->start, &a->end))
+		return EXIT_FAILED;
+	a->start &= ~((uint64_t)page_size - 1);
+	if (a->end & (page_size - 1))
+		a->end = (a->end | (page_size - 1)) + 1;
+	snprintf(what, size, "0x%" PRIx64 "-0x%" PRIx64, a->start, a->end);
+	if (a->end <= a->start)	/* rounding up wrapped */
+		return usage_error("tree", "bad range '%s'", what);
+	n = vma_count(a->pid, a->start, a->end);
+	if (n < 0)
+		return EXIT_FAILED;
+	if (!n) {
+		errmsg("%s: no VMA in this range of pid %u", what,
+		       a->pid ? a->pid : (uint32_t)getpid());
+		return EXIT_FAILED;
+	}
+	return -1;
+}
+
+/* the text, JSON or dot on stdout, unless only files were asked for */
+static int print_tree(const struct tree *t, const struct tree_args *a)
+{
+	struct tree_draw d = {
+		.pid = a->pid ? a->pid : (uint32_t)getpid(), .max_runs = a->max_runs,
+	};
+
+	if (a->json) {
+		tree_print_json(stdout, t, d.pid);
+	} else if (a->dot) {
+		if (tree_print_dot(stdout, t, &d)) {
+			errmsg("tree: %s", strerror(errno));
+			return EXIT_FAILED;
+		}
+	} else if (!a->svg && !a->html) {
+		tree_print_text(stdout, t, d.pid);
+	}
+	return EXIT_OK;
+}
+
 int cmd_tree(int argc, char **argv)
 {
 	struct tree_args a = { .max_runs = TREE_MAX_RUNS };
 	struct outfile svg = { 0 }, html = { 0 };
 	struct vmlab_info info;
-	struct vmlab_walk w;
 	struct tree t = { 0 };
 	char what[64];
-	int fd, n, status;
+	int fd, status;
 
 	status = parse_args(argc, argv, &a);
 	if (status >= 0)
 		return status;
-	status = EXIT_FAILED;
 	fd = open_device_info(&info, &status);
 	if (fd < 0)
 		return status;
-	/* the walk's own check first: no such pid, no right, no address space */
-	if (a.pid && vmlab_walk(fd, a.pid, 0, &w)) {
-		walk_error(a.pid, "tree");
+	status = resolve_range(fd, &a, info.page_size, what, sizeof(what));
+	if (status >= 0)
 		goto out;
-	}
-	if (a.vma && vma_by_name(a.pid, a.vma, &a.start, &a.end))
-		goto out;
-	a.start &= ~((uint64_t)info.page_size - 1);
-	if (a.end & (info.page_size - 1))
-		a.end = (a.end | (info.page_size - 1)) + 1;
-	snprintf(what, sizeof(what), "0x%" PRIx64 "-0x%" PRIx64, a.start, a.end);
-	if (a.end <= a.start) {	/* rounding up wrapped */
-		status = usage_error("tree", "bad range '%s'", what);
-		goto out;
-	}
-	n = vma_count(a.pid, a.start, a.end);
-	if (n <= 0) {
-		if (!n)
-			errmsg("%s: no VMA in this range of pid %u", what,
-			       a.pid ? a.pid : (uint32_t)getpid());
-		goto out;
-	}
+	status = EXIT_FAILED;
 	/* the files first: an unwritable path fails before the walk */
 	if ((a.svg && !outfile_open(&svg, a.svg)) || (a.html && !outfile_open(&html, a.html)))
 		goto out;
@@ -203,23 +250,8 @@ int cmd_tree(int argc, char **argv)
 		       t.nr_tables + t.nr_runs, TREE_MAX_DRAW);
 		goto out;
 	}
-	if (write_pictures(fd, &t, &a, &svg, &html))
-		goto out;
-	status = EXIT_OK;
-	if (a.json) {
-		tree_print_json(stdout, &t, a.pid ? a.pid : (uint32_t)getpid());
-	} else if (a.dot) {
-		struct tree_draw d = {
-			.pid = a.pid ? a.pid : (uint32_t)getpid(), .max_runs = a.max_runs,
-		};
-
-		if (tree_print_dot(stdout, &t, &d)) {
-			errmsg("tree: %s", strerror(errno));
-			status = EXIT_FAILED;
-		}
-	} else if (!a.svg && !a.html) {
-		tree_print_text(stdout, &t, a.pid ? a.pid : (uint32_t)getpid());
-	}
+	if (!write_pictures(fd, &t, &a, &svg, &html))
+		status = print_tree(&t, &a);
 out:
 	outfile_abort(&svg);
 	outfile_abort(&html);
