@@ -12,6 +12,9 @@
 #                     and bench.json; PERF=1 also profiles missed targets
 #                     (build/K/perf.txt)
 #   make demo         a VM with the module loaded running the guided lab
+#   make pictures     the README's figures (a page-table tree after fork, an
+#                     address space) drawn in a VM (KERNEL) into
+#                     build/pictures, checked by xmllint and headless Chromium
 #   make vm-shell     a shell in such a VM (KERNEL: lib.sh's DEMO_KERNEL by
 #                     default)
 #   make lint         checkpatch --strict, sparse and shellcheck
@@ -61,7 +64,8 @@ SELFTEST_BINS := $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static check check-all bench demo vm-shell lint clean distclean install
+.PHONY: all module tools static check check-all bench demo vm-shell pictures lint clean \
+	distclean install
 
 all: module tools
 
@@ -138,6 +142,9 @@ demo vm-shell:
 	scripts/prepare-host.sh
 	scripts/prepare-kernel.sh $(KERNEL)
 	scripts/run-vm.sh $(KERNEL) $(MODE)
+
+pictures:
+	scripts/pictures.sh $(KERNEL)
 
 lint:
 	scripts/lint.sh

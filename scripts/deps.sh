@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deps.sh - install, from Debian's archive with apt-get, the host packages the
 # project needs (QEMU, busybox-static, cpio, pahole, mmdebstrap, sparse, the
-# linter shellcheck, ...).
+# linter shellcheck, ...); with "pictures", those of check-pictures.sh.
 # Does nothing when they are all there; needs root otherwise.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -11,5 +11,11 @@ set -euo pipefail
 packages="qemu-system-x86 qemu-utils busybox-static cpio pahole mmdebstrap sparse shellcheck zstd
 	xz-utils jq bc kmod gcc make libc6-dev perl util-linux
 	flex bison libelf-dev libssl-dev"
+# "deps.sh pictures": only what scripts/check-pictures.sh needs, a browser
+# (large, so not for every run) and xmllint
+if [ "${1:-}" = pictures ]; then
+	install_missing chromium libxml2-utils
+	exit
+fi
 # shellcheck disable=SC2086 # a list of names
 install_missing $packages

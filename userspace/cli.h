@@ -31,6 +31,7 @@ int cmd_maps(int argc, char **argv);
 int cmd_region(int argc, char **argv);
 int cmd_hexdump(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_tree(int argc, char **argv);
 
 /* "vmlab: " + the message + a newline, on stderr */
 void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -112,5 +113,14 @@ struct map_line {
  */
 FILE *maps_open(uint32_t pid);
 int maps_next(FILE *f, struct map_line *m);
+
+/*
+ * VMAs (vma.c): the one VMA of process @pid whose path is @name, else
+ * whose path contains it: 0 with its range, or -1 after one line (none,
+ * several, no such process).
+ */
+int vma_by_name(uint32_t pid, const char *name, uint64_t *start, uint64_t *end);
+/* how many VMAs of @pid meet [@start, @end); -1 after one line */
+int vma_count(uint32_t pid, uint64_t start, uint64_t end);
 
 #endif /* VMLAB_CLI_H */

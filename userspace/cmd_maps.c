@@ -12,19 +12,24 @@
 
 #include "json.h"
 #include "cli.h"
+#include "maps_svg.h"
+#include "outfile.h"
 
 /* the top of x86-64 user space: VMAs above it ([vsyscall]) are not walked */
 #define USER_TOP (1ULL << 56)
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "usage: %s maps [-p PID] [--json]\n"
+	fprintf(f, "usage: %s maps [-p PID] [--json] [--svg FILE]\n"
 		"The VMAs of process PID (default: this one) as /proc/PID/maps shows\n"
 		"them, with, from a range walk of each, in pages: RSS (resident),\n"
 		"ZERO (the zero page), COW (anonymous pages a write would copy), DIRTY\n"
 		"(dirty leaves), and HUGE: the PMD and PUD leaves.\n"
 		"  -p, --pid PID  another process (needs CAP_SYS_PTRACE)\n"
-		"  -j, --json     one JSON document: {\"pid\", \"page_size\", \"vmas\": [...]}\n",
+		"  -j, --json     one JSON document: {\"pid\", \"page_size\", \"vmas\": [...]}\n"
+		"  -s, --svg FILE the address space as a self-contained SVG in FILE (and\n"
+		"                 no table): VMAs to scale, coloured by mapping type, with\n"
+		"                 these fractions; written whole or not at all\n",
 		prog);
 }
 
@@ -60,6 +65,7 @@ struct vma_row {
 	struct map_line m;
 	struct vma_stats st;
 	bool walked;
+	enum map_type type;
 };
 
 static void print_text(const struct vma_row *rows, size_t nr)
@@ -133,14 +139,40 @@ static void print_json(const struct vma_row *rows, size_t nr, uint32_t pid,
 	json_end(&j);
 }
 
+/* the picture of the VMAs into @o, whole or not at all */
+static int write_svg(struct outfile *o, const struct vma_row *rows, size_t nr,
+		     uint32_t pid, uint32_t page_size)
+{
+	struct maps_vma *v = calloc(nr ? nr : 1, sizeof(*v));
+	size_t i;
+
+	if (!v) {
+		errmsg("maps: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < nr; i++) {
+		v[i] = (struct maps_vma){
+			.m = &rows[i].m, .type = rows[i].type, .walked = rows[i].walked,
+			.resident = rows[i].st.resident, .zero = rows[i].st.zero,
+			.cow = rows[i].st.cow, .dirty = rows[i].st.dirty,
+		};
+	}
+	maps_svg(o->f, v, nr, pid ? pid : (uint32_t)getpid(), page_size);
+	free(v);
+	return outfile_commit(o);
+}
+
 int cmd_maps(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "svg", required_argument, NULL, 's' },
 		{ }
 	};
+	struct outfile svg = { 0 };
+	const char *svg_path = NULL;
 	struct vmlab_info info;
 	struct vmlab_walk w;
 	struct vma_row *rows = NULL, *row;
@@ -152,12 +184,14 @@ int cmd_maps(int argc, char **argv)
 	char what[64];
 	int fd, c, ret, status = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "hp:j", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hp:js:", opts, NULL)) != -1) {
 		if (c == 'p') {
 			if (parse_pid(optarg, &pid))
 				return usage_error("maps", "bad pid '%s'", optarg);
 		} else if (c == 'j') {
 			json = true;
+		} else if (c == 's') {
+			svg_path = optarg;
 		} else {
 			return help_or_usage(c, "maps", argv, print_usage);
 		}
@@ -170,6 +204,11 @@ int cmd_maps(int argc, char **argv)
 	/* the walk's own check first, for its errors: no such pid, no right */
 	if (pid && vmlab_walk(fd, pid, 0, &w)) {
 		status = walk_error(pid, "maps");
+		goto out;
+	}
+	/* the file first: an unwritable path fails before the walks */
+	if (svg_path && !outfile_open(&svg, svg_path)) {
+		status = EXIT_FAILED;
 		goto out;
 	}
 	f = maps_open(pid);
@@ -206,17 +245,25 @@ int cmd_maps(int argc, char **argv)
 			}
 			row->walked = false;
 		}
+		/* the mapping type, from what backs the VMA */
+		row->type = maps_type(&m, row->walked && !vmlab_walk(fd, pid, m.start, &w) ?
+				      &w : NULL);
 	}
 	if (ret < 0) {
 		errmsg("cannot parse the maps of pid %u", pid);
 		status = EXIT_FAILED;
 		goto out;
 	}
-	if (json)
+	if (svg_path) {
+		if (write_svg(&svg, rows, nr, pid, info.page_size))
+			status = EXIT_FAILED;
+	} else if (json) {
 		print_json(rows, nr, pid, info.page_size);
-	else
+	} else {
 		print_text(rows, nr);
+	}
 out:
+	outfile_abort(&svg);
 	free(rows);
 	if (f)
 		fclose(f);

@@ -18,6 +18,7 @@ static const struct command {
 	{ "info", cmd_info, "what the module and the kernel report" },
 	{ "walk", cmd_walk, "the page tables, page and COW verdict behind addresses" },
 	{ "scan", cmd_scan, "the leaves of an address range or a VMA, runs collapsed" },
+	{ "tree", cmd_tree, "the page-table tree of a range: text, JSON, dot, SVG, HTML" },
 	{ "maps", cmd_maps, "a process's VMAs with resident, zero, COW, dirty, huge pages" },
 	{ "region", cmd_region, "create, list, inspect and destroy regions" },
 	{ "hexdump", cmd_hexdump, "a region's bytes as \"hexdump -C\" prints them" },
