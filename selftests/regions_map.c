@@ -609,7 +609,10 @@ TEST_F(map, anon_shared_concurrent_first_touch)
 	munmap(p, 64 * PAGE);
 }
 
-/* ANON: a private mapper reads what a shared mapper wrote, then copies it. */
+/*
+ * ANON: a private mapper reads what a shared mapper wrote (the shared page
+ * itself), then copies it on its first write.
+ */
 TEST_F(map, anon_private_sees_shared_pages)
 {
 	char *s, *v;
@@ -630,6 +633,130 @@ TEST_F(map, anon_private_sees_shared_pages)
 	EXPECT_NE(pfn_of(s), pfn_of(v));
 	munmap(s, 2 * PAGE);
 	munmap(v, 2 * PAGE);
+}
+
+/*
+ * ANON, the other order: a private mapper that read a page while the region
+ * had none (vmlab's zero page) reads what a shared mapper writes there
+ * later: the zero page it mapped is gone once the shared page exists.
+ */
+TEST_F(map, anon_private_read_then_shared_write)
+{
+	volatile char *v;
+	char *s;
+	__u64 off;
+	__u32 id;
+
+	off = new_region(self, VMLAB_REGION_ANON, 2 * PAGE, 0, 0, &id);
+	ASSERT_NE(0, off);
+	v = vmlab_region_map(self->fd, off, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	s = vmlab_region_map(self->fd, off, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, v);
+	ASSERT_NE(MAP_FAILED, s);
+	EXPECT_EQ(0, v[0]);			/* the zero page */
+	EXPECT_EQ(0, counters(self->fd, id).pages_allocated);
+	s[0] = 's';
+	EXPECT_EQ('s', v[0]);
+	EXPECT_EQ(pfn_of(s), pfn_of((char *)v));
+	EXPECT_EQ(0, v[PAGE]);			/* untouched by anyone: zeroes */
+	EXPECT_EQ(1, counters(self->fd, id).pages_allocated);
+	munmap(s, 2 * PAGE);
+	munmap((void *)v, 2 * PAGE);
+}
+
+/*
+ * ANON: a private mapper's first write after a shared mapper filled the
+ * page copies the shared data, even if it read the page (as zeroes) before
+ * the shared write; later shared writes no longer reach its copy.
+ */
+TEST_F(map, anon_private_write_copies_shared_data)
+{
+	volatile char *v;
+	char *s;
+	__u64 off;
+	__u32 id;
+
+	off = new_region(self, VMLAB_REGION_ANON, PAGE, 0, 0, &id);
+	ASSERT_NE(0, off);
+	v = vmlab_region_map(self->fd, off, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	s = vmlab_region_map(self->fd, off, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, v);
+	ASSERT_NE(MAP_FAILED, s);
+	EXPECT_EQ(0, v[0]);			/* the zero page */
+	s[0] = 's';
+	v[1] = 'v';				/* copies the shared page */
+	EXPECT_EQ('s', v[0]);
+	EXPECT_EQ('v', v[1]);
+	EXPECT_EQ(0, s[1]);
+	EXPECT_NE(pfn_of(s), pfn_of((char *)v));
+	s[2] = 't';
+	EXPECT_EQ(0, v[2]);
+	munmap(s, PAGE);
+	munmap((void *)v, PAGE);
+}
+
+struct zero_race {
+	volatile char *v;	/* the private mapping */
+	int pages;
+	volatile int stop;
+};
+
+/*
+ * thread: drops the private mapping's pages and reads each again, until
+ * told to stop; what the last sweep mapped stays mapped
+ */
+static void *private_reader(void *arg)
+{
+	struct zero_race *r = arg;
+	int i;
+
+	do {
+		madvise((void *)r->v, r->pages * PAGE, MADV_DONTNEED);
+		for (i = 0; i < r->pages; i++)
+			(void)r->v[i * PAGE];
+	} while (!r->stop);
+	return NULL;
+}
+
+/*
+ * ANON: private read faults racing with the shared faults that add the
+ * pages: once the writer is done, every page reads the shared data through
+ * the private mapping, whichever fault came first.
+ */
+TEST_F(map, anon_private_reads_race_shared_adds)
+{
+	const int pages = 256;
+	struct zero_race r;
+	pthread_t reader;
+	int i, round, stale;
+	char *s;
+	__u64 off;
+	__u32 id;
+
+	for (round = 0; round < 4; round++) {
+		off = new_region(self, VMLAB_REGION_ANON, pages * PAGE, 0, 0, &id);
+		ASSERT_NE(0, off);
+		r.v = vmlab_region_map(self->fd, off, pages * PAGE, PROT_READ, MAP_PRIVATE);
+		s = vmlab_region_map(self->fd, off, pages * PAGE, PROT_READ | PROT_WRITE,
+				     MAP_SHARED);
+		ASSERT_NE(MAP_FAILED, r.v);
+		ASSERT_NE(MAP_FAILED, s);
+		r.pages = pages;
+		r.stop = 0;
+		ASSERT_EQ(0, pthread_create(&reader, NULL, private_reader, &r));
+		for (i = 0; i < pages; i++)
+			s[i * PAGE] = 1 + round;
+		r.stop = 1;
+		ASSERT_EQ(0, pthread_join(reader, NULL));
+		for (i = 0, stale = 0; i < pages; i++)
+			stale += r.v[i * PAGE] != 1 + round;
+		EXPECT_EQ(0, stale) TH_LOG("round %d: %d of %d pages read zero", round,
+					   stale, pages);
+		munmap(s, pages * PAGE);
+		munmap((void *)r.v, pages * PAGE);
+		vmlab_region_destroy(self->fd, id);
+		self->nr_ids--;
+	}
 }
 
 #define CGROUP "/sys/fs/cgroup/"
