@@ -136,7 +136,8 @@ void vmlab_region_put(struct vmlab_region *region);
 int vmlab_region_writeback(struct vmlab_region *region, u64 start, u64 end);
 struct vfsmount *vmlab_region_mnt(void);
 struct page *vmlab_zero_page_get(void);
-struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index);
+struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index,
+				    gfp_t gfp);
 
 /*
  * pci.c: the PCI driver and PCI regions.

@@ -189,10 +189,14 @@ static void vmlab_fill_page(const struct vmlab_region *region, struct page *page
  * Adds a zeroed page at @index of @region's page cache. Returns it locked
  * with a reference for the caller (the cache holds its own), or an ERR_PTR:
  * -EEXIST when another task added one first, -ENOMEM. The page is charged
- * to the caller's memory cgroup with __GFP_NORETRY: over its limit the
- * caller gets -ENOMEM (VM_FAULT_OOM in a fault) rather than an OOM kill.
+ * to the calling task's memory cgroup with @gfp, which also allocates the
+ * cache's nodes: REGION_CREATE passes __GFP_NORETRY (over the limit the
+ * ioctl fails with ENOMEM), a fault GFP_KERNEL, as shmem's fault charges:
+ * over the limit the memory cgroup's OOM killer runs, and -ENOMEM
+ * (VM_FAULT_OOM) is left only when it found no victim.
  */
-struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index)
+struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index,
+				    gfp_t gfp)
 {
 	struct folio *folio;
 	int ret;
@@ -200,8 +204,7 @@ struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index)
 	folio = folio_alloc(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN, 0);
 	if (!folio)
 		return ERR_PTR(-ENOMEM);
-	ret = filemap_add_folio(region->inode->i_mapping, folio, index,
-				GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+	ret = filemap_add_folio(region->inode->i_mapping, folio, index, gfp);
 	if (ret) {
 		folio_put(folio);
 		return ERR_PTR(ret);
@@ -243,7 +246,8 @@ static int vmlab_region_init_pages(struct vmlab_region *region)
 	if (ret || region->kind != VMLAB_REGION_FILE)
 		return ret;
 	for (i = 0; i < region->nr_pages; i++) {
-		folio = vmlab_region_add_page(region, i);
+		folio = vmlab_region_add_page(region, i, GFP_KERNEL | __GFP_NORETRY |
+					      __GFP_NOWARN);
 		if (IS_ERR(folio))
 			return PTR_ERR(folio);	/* the inode frees what exists */
 		vmlab_fill_page(region, &folio->page, i);

@@ -14,8 +14,10 @@
  * is the kernel's fault-around over the same page cache. page_mkwrite marks
  * a clean page dirty on the first write through a MAP_SHARED mapping.
  * ANON: a page of the region's page cache, allocated zeroed on the first
- * touch through a MAP_SHARED mapping; a MAP_PRIVATE mapping reads vmlab's
- * zero page where the region has no page (the kernel copies it on write).
+ * touch through a MAP_SHARED mapping (charged as shmem charges: over a
+ * memory cgroup's limit its OOM killer runs); a MAP_PRIVATE mapping reads
+ * vmlab's zero page where the region has no page (the kernel copies it on
+ * write).
  * DEVICE: PFNs of the region's contiguous memory, inserted at fault time,
  * a PMD at once where the kernel allows it and alignment fits.
  * PCI: the same over a device's BAR, each fault inside
@@ -159,14 +161,15 @@ static vm_fault_t vmlab_anon_fault(struct vm_fault *vmf)
 			ret = 0;
 			break;
 		}
-		folio = vmlab_region_add_page(region, vmf->pgoff);
+		/* over a memory cgroup's limit its OOM killer runs, as for shmem */
+		folio = vmlab_region_add_page(region, vmf->pgoff, GFP_KERNEL);
 		if (!IS_ERR(folio)) {
 			vmf->page = folio_file_page(folio, vmf->pgoff);
 			ret = VM_FAULT_LOCKED;
 			break;
 		}
 		if (PTR_ERR(folio) != -EEXIST) {
-			ret = VM_FAULT_OOM;
+			ret = vmf_error(PTR_ERR(folio));
 			break;
 		}
 		/* another fault added the page first: take that one */

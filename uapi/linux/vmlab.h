@@ -88,7 +88,9 @@ struct vmlab_info {
  *	become clean and write-protected again.
  * VMLAB_REGION_ANON: demand-zero memory. MAP_PRIVATE reads see one shared
  *	read-only zero page until the first write allocates; MAP_SHARED pages
- *	are zero-filled on first touch and shared with every mapper.
+ *	are zero-filled on first touch and shared with every mapper. A page
+ *	is charged to the memory cgroup of the task whose touch adds it: over
+ *	the cgroup's limit its OOM killer runs, as for shmem.
  * VMLAB_REGION_DEVICE: physically contiguous memory standing for device
  *	memory, mapped VM_PFNMAP | VM_IO (no struct page in the mapping) with
  *	the chosen caching mode. MAP_SHARED only.
