@@ -795,7 +795,7 @@ static int child_fills_in_memcg(void *arg)
 #define OOM_DONE	"vmlab-selftest: memcg oom expected: end"
 
 /* writes @line to the kernel log; 0 or -1 */
-static int kmsg(const char *line)
+static int log_to_kernel(const char *line)
 {
 	return write_file("/dev/kmsg", line);
 }
@@ -844,7 +844,7 @@ TEST_F_TIMEOUT(map, anon_fault_oom_in_memcg, 120)
 	ASSERT_EQ(p, mmap(p, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 			  self->fd, off));
 
-	ASSERT_EQ(0, kmsg(OOM_EXPECTED));
+	ASSERT_EQ(0, log_to_kernel(OOM_EXPECTED));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
@@ -859,7 +859,7 @@ TEST_F_TIMEOUT(map, anon_fault_oom_in_memcg, 120)
 		       (unsigned long long)c.pages_allocated,
 		       (unsigned long long)c.write_faults);
 	}
-	kmsg(OOM_DONE);
+	log_to_kernel(OOM_DONE);
 	EXPECT_FALSE(spun);
 	EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 		TH_LOG("status %#x", status);
