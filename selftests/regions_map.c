@@ -3,7 +3,8 @@
  * regions_map.c - selftests of what region mappings do, one or more tests
  * per line of the issue's semantics: FILE (shared writes, page_mkwrite and
  * writeback, private COW, fault-around, pread/pwrite/lseek), ANON (the zero
- * page, COW after fork, demand paging), DEVICE (PFN maps, flags, refusals,
+ * page, COW after fork, demand paging, private mappings of shared pages in
+ * either order, a memory cgroup's limit in a shared fault), DEVICE (PFN maps, flags, refusals,
  * PMD inserts), SIGBUS past the end, and the tracepoints.
  *
  * PFNs come from /proc/self/pagemap (the tests run as root); it shows none
