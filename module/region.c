@@ -91,11 +91,40 @@ struct vfsmount *vmlab_region_mnt(void)
 	return vmlab_anon_file->f_path.mnt;
 }
 
-/* vmlab's zero page with a reference for the caller */
-struct page *vmlab_zero_page_get(void)
+/*
+ * vmlab's zero page, locked, with a reference for the caller: for a fault
+ * of a private ANON mapping, which looks up the region's page under this
+ * lock and, finding none, returns the zero page locked (VM_FAULT_LOCKED);
+ * the kernel maps it before unlocking it. See vmlab_zero_page_stale().
+ */
+struct page *vmlab_zero_page_lock(void)
 {
 	get_page(vmlab_zero_page);
+	folio_lock(page_folio(vmlab_zero_page));
 	return vmlab_zero_page;
+}
+
+/*
+ * A page was added at @index of an ANON region: private mappings that map
+ * vmlab's zero page there lose it, and read the region's page from their
+ * next fault on, as a private mapping of shmem reads the shared page until
+ * it writes. Their copies (anonymous pages) stay: even_cows is false.
+ *
+ * Passing through the zero page's lock orders this against a private
+ * fault (vmlab_zero_page_lock()): one that held the lock before looked up
+ * @index before the page was there, and its PTE is in place by the time
+ * the lock is free, so the zap below finds it; one that takes the lock
+ * after finds the page. The caller holds the new page's lock, taken
+ * before the zero page's (a private fault never holds both) and before
+ * the mapping's i_mmap_rwsem, as truncation takes them.
+ */
+static void vmlab_zero_page_stale(struct address_space *mapping, pgoff_t index)
+{
+	struct folio *zero = page_folio(vmlab_zero_page);
+
+	folio_lock(zero);
+	folio_unlock(zero);
+	unmap_mapping_pages(mapping, index, 1, false);
 }
 
 static void vmlab_device_free(struct vmlab_region *region)
@@ -189,19 +218,24 @@ static void vmlab_fill_page(const struct vmlab_region *region, struct page *page
  * Adds a zeroed page at @index of @region's page cache. Returns it locked
  * with a reference for the caller (the cache holds its own), or an ERR_PTR:
  * -EEXIST when another task added one first, -ENOMEM. The page is charged
- * to the caller's memory cgroup with __GFP_NORETRY: over its limit the
- * caller gets -ENOMEM (VM_FAULT_OOM in a fault) rather than an OOM kill.
+ * to the calling task's memory cgroup with @gfp, which also allocates the
+ * cache's nodes: REGION_CREATE passes __GFP_NORETRY (over the limit the
+ * ioctl fails with ENOMEM), a fault GFP_KERNEL, as shmem's fault charges:
+ * over the limit the memory cgroup's OOM killer runs, and -ENOMEM
+ * (VM_FAULT_OOM) is left only when it found no victim. In an ANON region
+ * private mappings' zero pages at @index go (vmlab_zero_page_stale()).
  */
-struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index)
+struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index,
+				    gfp_t gfp)
 {
+	struct address_space *mapping = region->inode->i_mapping;
 	struct folio *folio;
 	int ret;
 
 	folio = folio_alloc(GFP_HIGHUSER | __GFP_ZERO | __GFP_NOWARN, 0);
 	if (!folio)
 		return ERR_PTR(-ENOMEM);
-	ret = filemap_add_folio(region->inode->i_mapping, folio, index,
-				GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+	ret = filemap_add_folio(mapping, folio, index, gfp);
 	if (ret) {
 		folio_put(folio);
 		return ERR_PTR(ret);
@@ -210,6 +244,8 @@ struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index)
 	atomic64_inc(&region->cnt.pages_allocated);
 	atomic64_inc(&region->cnt.pages_resident);
 	atomic64_inc(&vmlab_pages_in_use);
+	if (region->kind == VMLAB_REGION_ANON)
+		vmlab_zero_page_stale(mapping, index);
 	return folio;
 }
 
@@ -243,7 +279,8 @@ static int vmlab_region_init_pages(struct vmlab_region *region)
 	if (ret || region->kind != VMLAB_REGION_FILE)
 		return ret;
 	for (i = 0; i < region->nr_pages; i++) {
-		folio = vmlab_region_add_page(region, i);
+		folio = vmlab_region_add_page(region, i, GFP_KERNEL | __GFP_NORETRY |
+					      __GFP_NOWARN);
 		if (IS_ERR(folio))
 			return PTR_ERR(folio);	/* the inode frees what exists */
 		vmlab_fill_page(region, &folio->page, i);

@@ -14,8 +14,11 @@
  * is the kernel's fault-around over the same page cache. page_mkwrite marks
  * a clean page dirty on the first write through a MAP_SHARED mapping.
  * ANON: a page of the region's page cache, allocated zeroed on the first
- * touch through a MAP_SHARED mapping; a MAP_PRIVATE mapping reads vmlab's
- * zero page where the region has no page (the kernel copies it on write).
+ * touch through a MAP_SHARED mapping (charged as shmem charges: over a
+ * memory cgroup's limit its OOM killer runs); a MAP_PRIVATE mapping reads
+ * the region's page, or vmlab's zero page where the region has none, until
+ * it writes (the kernel copies either); adding a page zaps the zero page
+ * there from private mappings.
  * DEVICE: PFNs of the region's contiguous memory, inserted at fault time,
  * a PMD at once where the kernel allows it and alignment fits.
  * PCI: the same over a device's BAR, each fault inside
@@ -31,7 +34,8 @@
  * Locking: the kernel calls these with the VMA held (mmap lock or, from
  * 6.4, the per-VMA lock) and map_pages under RCU as well; the region is
  * alive because the VMA holds a reference. Page-cache pages are serialised
- * by their folio lock (fault, page_mkwrite, pwrite, writeback); counters
+ * by their folio lock (fault, page_mkwrite, pwrite, writeback); private
+ * ANON faults look up under the zero page's lock (see region.c); counters
  * are atomic. Nothing here takes vmlab_regions_lock; PCI faults take their
  * device's gone_lock for read.
  */
@@ -135,43 +139,66 @@ static vm_fault_t vmlab_file_page_mkwrite(struct vm_fault *vmf)
 	return ret;
 }
 
-static vm_fault_t vmlab_anon_fault(struct vm_fault *vmf)
+/*
+ * A fault of a MAP_PRIVATE ANON mapping: the region's page where it has one
+ * (the kernel copies it on a write), else vmlab's zero page. The look-up is
+ * done under the zero page's lock, and the zero page returned locked, so a
+ * shared fault adding the page either finds our PTE to zap or is seen by
+ * the look-up (see vmlab_zero_page_stale() in region.c).
+ */
+static vm_fault_t vmlab_anon_private_fault(struct vm_fault *vmf)
 {
-	struct vm_area_struct *vma = vmf->vma;
-	struct vmlab_region *region = vma->vm_private_data;
-	bool write = vmlab_count_fault(region, vmf);
+	struct page *zero = vmlab_zero_page_lock();
 	struct folio *folio;
-	vm_fault_t ret;
 
-	if (vmf->pgoff >= region->nr_pages) {
-		ret = VM_FAULT_SIGBUS;
-		goto out;
+	folio = vmlab_filemap_get_folio(vmf->vma->vm_file->f_mapping, vmf->pgoff);
+	if (!folio) {
+		vmf->page = zero;
+		return VM_FAULT_LOCKED;
 	}
+	folio_unlock(page_folio(zero));
+	put_page(zero);
+	return vmlab_fault_folio(vmf, folio);
+}
+
+/*
+ * A fault of a MAP_SHARED ANON mapping: the region's page, added zeroed on
+ * the first touch. A failed charge is VM_FAULT_OOM after the memory
+ * cgroup's OOM killer ran (vmlab_region_add_page()), as in shmem's fault.
+ */
+static vm_fault_t vmlab_anon_shared_fault(struct vm_fault *vmf)
+{
+	struct vmlab_region *region = vmf->vma->vm_private_data;
+	struct address_space *mapping = vmf->vma->vm_file->f_mapping;
+	struct folio *folio;
+
 	for (;;) {
-		folio = vmlab_filemap_get_folio(vma->vm_file->f_mapping, vmf->pgoff);
-		if (folio) {
-			ret = vmlab_fault_folio(vmf, folio);
-			break;
-		}
-		if (!(vma->vm_flags & VM_MAYSHARE)) {
-			/* private: zeroes until written, then the kernel copies */
-			vmf->page = vmlab_zero_page_get();
-			ret = 0;
-			break;
-		}
-		folio = vmlab_region_add_page(region, vmf->pgoff);
+		folio = vmlab_filemap_get_folio(mapping, vmf->pgoff);
+		if (folio)
+			return vmlab_fault_folio(vmf, folio);
+		folio = vmlab_region_add_page(region, vmf->pgoff, GFP_KERNEL);
 		if (!IS_ERR(folio)) {
 			vmf->page = folio_file_page(folio, vmf->pgoff);
-			ret = VM_FAULT_LOCKED;
-			break;
+			return VM_FAULT_LOCKED;
 		}
-		if (PTR_ERR(folio) != -EEXIST) {
-			ret = VM_FAULT_OOM;
-			break;
-		}
+		if (PTR_ERR(folio) != -EEXIST)
+			return vmf_error(PTR_ERR(folio));
 		/* another fault added the page first: take that one */
 	}
-out:
+}
+
+static vm_fault_t vmlab_anon_fault(struct vm_fault *vmf)
+{
+	struct vmlab_region *region = vmf->vma->vm_private_data;
+	bool write = vmlab_count_fault(region, vmf);
+	vm_fault_t ret;
+
+	if (vmf->pgoff >= region->nr_pages)
+		ret = VM_FAULT_SIGBUS;
+	else if (vmf->vma->vm_flags & VM_MAYSHARE)
+		ret = vmlab_anon_shared_fault(vmf);
+	else
+		ret = vmlab_anon_private_fault(vmf);
 	trace_vmlab_fault(region->id, vmf->pgoff, write, ret);
 	return ret;
 }

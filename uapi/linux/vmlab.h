@@ -86,9 +86,17 @@ struct vmlab_info {
  *	copies. pread/pwrite at the region's offset reach the same bytes;
  *	fsync, or msync(MS_SYNC) on a mapping, "writes back": dirty pages
  *	become clean and write-protected again.
- * VMLAB_REGION_ANON: demand-zero memory. MAP_PRIVATE reads see one shared
- *	read-only zero page until the first write allocates; MAP_SHARED pages
- *	are zero-filled on first touch and shared with every mapper.
+ * VMLAB_REGION_ANON: demand-zero memory. MAP_SHARED pages are zero-filled
+ *	on first touch and shared with every mapper. A page is charged to the
+ *	memory cgroup of the task whose touch adds it: over the cgroup's limit
+ *	its OOM killer runs, as for shmem. A MAP_PRIVATE mapping reads the
+ *	region's page until it writes, as a private mapping of shmem does:
+ *	where the region has a page it reads that page (and sees later
+ *	MAP_SHARED writes), where it has none it reads one shared read-only
+ *	zero page, until a MAP_SHARED touch adds the page (from then on it
+ *	reads the page). Its first write copies what it reads (the shared
+ *	data, or zeroes); after that it has its own copy, which MAP_SHARED
+ *	writes no longer reach. MAP_PRIVATE alone never adds a page.
  * VMLAB_REGION_DEVICE: physically contiguous memory standing for device
  *	memory, mapped VM_PFNMAP | VM_IO (no struct page in the mapping) with
  *	the chosen caching mode. MAP_SHARED only.
