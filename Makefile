@@ -14,6 +14,11 @@
 #   make demo         a VM with the module loaded running the guided lab
 #   make vm-shell     a shell in such a VM (KERNEL: lib.sh's DEMO_KERNEL by
 #                     default)
+#   make vm-run CMD=  boot such a VM, run CMD there (sh -c, in /host), print
+#                     its output, power off; fails when CMD fails (run-vm.sh
+#                     K run CMD exits with CMD's status)
+#                     Every VM but the benchmarks' shares VMLAB_SHARE
+#                     (default: lab/) at /host in the guest
 #   make lint         checkpatch --strict, sparse and shellcheck
 #   make install      the vmlab tool and vmlab.1 under $(DESTDIR)$(PREFIX)
 #                     (PREFIX=/usr/local by default)
@@ -61,7 +66,7 @@ SELFTEST_BINS := $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static check check-all bench demo vm-shell lint clean distclean install
+.PHONY: all module tools static check check-all bench demo vm-shell vm-run lint clean distclean install
 
 all: module tools
 
@@ -138,6 +143,16 @@ demo vm-shell:
 	scripts/prepare-host.sh
 	scripts/prepare-kernel.sh $(KERNEL)
 	scripts/run-vm.sh $(KERNEL) $(MODE)
+
+# CMD reaches the script through the environment, untouched by make's or
+# the shell's quoting; only CMD's output on stdout (the preparation's on
+# stderr)
+vm-run: export VMLAB_RUN_CMD = $(CMD)
+vm-run:
+	@[ -n "$$VMLAB_RUN_CMD" ] || { echo 'usage: make vm-run [KERNEL=K] CMD="command line"' >&2; exit 2; }
+	@scripts/prepare-host.sh >&2
+	@scripts/prepare-kernel.sh $(KERNEL) >&2
+	@scripts/run-vm.sh $(KERNEL) run "$$VMLAB_RUN_CMD"
 
 lint:
 	scripts/lint.sh
