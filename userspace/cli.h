@@ -59,12 +59,19 @@ int usage_error(const char *cmd, const char *fmt, ...)
  * may follow. 0 on success, -1 for bad syntax or overflow.
  */
 int parse_u64(const char *s, uint64_t *val, bool suffixes);
-/* a user address (decimal or hex): 0 or -1 */
+/*
+ * A user address: hex, as /proc/PID/maps and every memory tool print it,
+ * with or without 0x ("7ffd1000" and "0x7ffd1000" are one address): 0 or -1.
+ */
 int parse_addr(const char *s, uint64_t *addr);
-/* "START-END" (END exclusive, above START): 0 or -1 */
+/* "START-END", both hex as for parse_addr (END exclusive, above START): 0 or -1 */
 int parse_range(const char *s, uint64_t *start, uint64_t *end);
 /* a pid, > 0: 0 or -1 */
 int parse_pid(const char *s, uint32_t *pid);
+/* the argument of -p: a pid, or "self" (vmlab itself) as 0: 0 or -1 */
+int parse_target(const char *s, uint32_t *pid);
+/* walk, scan and maps without -p: a usage error saying what to give */
+int missing_pid(const char *cmd);
 /* a region id, 1-65535: 0 or -1 */
 int parse_region_id(const char *s, uint32_t *id);
 

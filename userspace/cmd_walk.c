@@ -14,12 +14,14 @@
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "usage: %s walk [-p PID] [--json] ADDR...\n"
-		"Walk the page tables of each address (decimal or 0x hex) in process\n"
-		"PID (default: this one): per level the index, the raw entry and its\n"
-		"decoded flags; then the leaf, the page's state, the VMA, and the\n"
-		"copy-on-write verdict: what a write would do now, and why.\n"
-		"  -p, --pid PID  walk another process (needs CAP_SYS_PTRACE)\n"
+	fprintf(f, "usage: %s walk -p PID [--json] ADDR...\n"
+		"Walk the page tables of each address in process PID: per level the\n"
+		"index, the raw entry and its decoded flags; then the leaf, the page's\n"
+		"state, the VMA, and the copy-on-write verdict: what a write would do\n"
+		"now, and why. Addresses are hex, as /proc/PID/maps prints them, with\n"
+		"or without 0x (7ffd5e3a1000 or 0x7ffd5e3a1000).\n"
+		"  -p, --pid PID  the process: a pid ($$: the shell's) or self (vmlab\n"
+		"                 itself); another process needs CAP_SYS_PTRACE\n"
 		"  -j, --json     one JSON document: {\"pid\", \"walks\": [...]}\n", prog);
 }
 
@@ -195,25 +197,28 @@ int cmd_walk(int argc, char **argv)
 	struct vmlab_walk *walks;
 	uint32_t pid = 0;
 	uint64_t addr;
-	bool json = false;
+	bool json = false, have_pid = false;
 	struct json j;
 	int fd, c, i, status = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "hp:j", opts, NULL)) != -1) {
 		if (c == 'p') {
-			if (parse_pid(optarg, &pid))
+			if (parse_target(optarg, &pid))
 				return usage_error("walk", "bad pid '%s'", optarg);
+			have_pid = true;
 		} else if (c == 'j') {
 			json = true;
 		} else {
 			return help_or_usage(c, "walk", argv, print_usage);
 		}
 	}
+	if (!have_pid)
+		return missing_pid("walk");
 	if (optind == argc)
 		return usage_error("walk", "missing ADDR");
 	for (i = optind; i < argc; i++) {
 		if (parse_addr(argv[i], &addr))
-			return usage_error("walk", "bad address '%s'", argv[i]);
+			return usage_error("walk", "bad address '%s' (hex, 0x optional)", argv[i]);
 	}
 	walks = calloc(argc - optind, sizeof(*walks));
 	if (!walks) {
