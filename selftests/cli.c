@@ -621,6 +621,111 @@ TEST_F(cli, pid_is_asked_for)
 	result_free(&r);
 }
 
+/*
+ * A child forked after pages 0 to 2 were written, which then writes page 2
+ * (its own copy); the parent then writes page 3, untouched before. Returns
+ * the child's pid with the child waiting for @release to close, or -1.
+ */
+static pid_t forked_writer(char *p, int release[2])
+{
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	p[0] = 1;
+	p[PAGE] = 1;
+	p[2 * PAGE] = 1;
+	if (pipe(ready) || pipe(release))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(release[1]);
+		p[2 * PAGE] = 2;
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		read(release[0], &c, 1);	/* until the parent is done */
+		_exit(0);
+	}
+	close(ready[1]);
+	close(release[0]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1)
+		pid = -1;
+	close(ready[0]);
+	p[3 * PAGE] = 3;
+	return pid;
+}
+
+/*
+ * walk and scan -p A -p B after fork: a page both still share is "same
+ * frame", one the child wrote is not, one only the parent touched is its own.
+ */
+TEST_F(cli, side_by_side_after_fork)
+{
+	char *p = own_vma(4), filter[128], want[128];
+	int release[2], st;
+	struct result r;
+	uintptr_t a;
+	pid_t child;
+
+	ASSERT_NE(NULL, p);
+	a = (uintptr_t)p;
+	child = forked_writer(p, release);
+	ASSERT_LT(0, child);
+
+	ASSERT_EQ(0, vmlab(&r, "walk -p %d -p %d %lx %lx", self->pid, child, a, a + 2 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "=> same frame: both map page frame 0x")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "=> different frames")) TH_LOG("%s", r.out);
+	snprintf(filter, sizeof(filter), "pid %d", child);
+	EXPECT_NE(NULL, strstr(r.out, filter)) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d -p %d %lx %lx %lx", self->pid, child, a,
+			   a + 2 * PAGE, a + 4 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(filter, sizeof(filter), "%d %d", self->pid, child);
+	EXPECT_JQ(r.out, ".pids | map(tostring) | join(\" \")", filter);
+	EXPECT_JQ(r.out, "[.walks[].same_frame] | map(tostring) | join(\" \")",
+		  "true false false");
+	EXPECT_JQ(r.out, ".walks[0].frame == .walks[0].processes[1].leaf.pfn", "true");
+	EXPECT_JQ(r.out, "[.walks[0].processes[].verdict] | join(\" \")", "cow-shared cow-shared");
+	EXPECT_JQ(r.out, ".walks[1].processes[1].verdict", "writable");
+	EXPECT_JQ(r.out, ".walks[2].frame", "null");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "walk -p self -p self -p self 1000"));
+	EXPECT_ONE_LINE_ERROR(&r, 2);
+	EXPECT_NE(NULL, strstr(r.err, "at most two -p")) TH_LOG("%s", r.err);
+	result_free(&r);
+
+	/* scan: runs of shared, copied and one-sided pages, counted */
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d -p %d %lx-%lx", self->pid, child, a,
+			   a + 4 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, "[.runs[] | \"\\(.pages) \\(.frames)\"] | join(\", \")",
+		  "2 same, 1 different, 1 null");
+	EXPECT_JQ(r.out, ".runs[2].processes[1]", "null");
+	EXPECT_JQ(r.out, ".runs[0].processes | map(.verdict) | join(\" \")",
+		  "cow-shared cow-shared");
+	EXPECT_JQ(r.out, ".pages | \"\\(.same_frame) \\(.different_frames) \\(.only_first) \\(.only_second)\"",
+		  "2 1 1 0");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "scan -p %d -p %d %lx-%lx", self->pid, child, a, a + 4 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "%#-14lx  %#-14lx  %6d  PTE   cow-shared", a, a + 2 * PAGE, 2);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
+	EXPECT_NE(NULL, strstr(r.out, "same frame\n")) TH_LOG("%s", r.out);
+	snprintf(want, sizeof(want), "pages: 2 same frame, 1 different frames, 1 only in pid %d",
+		 self->pid);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
+	result_free(&r);
+
+	close(release[1]);
+	ASSERT_EQ(child, waitpid(child, &st, 0));
+	munmap(p, 4 * PAGE);
+}
+
 /* maps names each mapping's type: private or shared, file, anonymous or device. */
 TEST_F(cli, maps_type_column)
 {

@@ -97,6 +97,19 @@ enum colour verdict_colour(unsigned int verdict);
 uint64_t level_bytes(unsigned int level, uint32_t page_size);
 
 /*
+ * Room for element @nr in *@array of @size-byte elements, *@max of them
+ * allocated: doubled (from 256) when full. 0, or -1 with the array as it was.
+ */
+int grow(void **array, size_t *max, size_t nr, size_t size);
+
+/*
+ * The page frame @w's leaf maps at its address (a huge leaf's first frame
+ * plus the address's page in it) into @frame: false when there is none to
+ * compare (no present leaf, or the PFN hidden).
+ */
+bool walk_frame(const struct vmlab_walk *w, uint64_t *frame);
+
+/*
  * A range walk of [@start, @end) in process @pid, chunk by chunk: @fn is
  * called for each record in address order. Returns 0, or -1 with errno.
  */

@@ -17,13 +17,16 @@
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "usage: %s scan -p PID [--json] START-END\n"
-		"       %s scan -p PID [--json] --vma NAME[:N]\n"
+	fprintf(f, "usage: %s scan -p PID [-p PID2] [--json] START-END\n"
+		"       %s scan -p PID [-p PID2] [--json] --vma NAME[:N]\n"
 		"Walk every leaf of the range [START, END) (hex as /proc/PID/maps\n"
 		"prints it, 0x optional, rounded out to pages) or of the VMAs of one\n"
 		"mapping: one row per run of leaves with the same level, verdict and\n"
 		"flags at contiguous addresses, then the leaves and pages per verdict.\n"
-		"Unmapped pages have no leaf.\n"
+		"Unmapped pages have no leaf. With two -p, the range in both\n"
+		"processes side by side (the VMAs NAME names in the first): one row\n"
+		"per run of pages with the same level and verdict in each and the\n"
+		"frames compared (same, different, or one side without a leaf).\n"
 		"  -p, --pid PID   the process: a pid ($$: the shell's) or self (vmlab\n"
 		"                  itself); another process needs CAP_SYS_PTRACE\n"
 		"  -V, --vma NAME  every VMA whose /proc/PID/maps path or name is NAME,\n"
@@ -31,7 +34,8 @@ static void print_usage(FILE *f)
 		"                  contains NAME ([heap], [stack], busybox, libc): an\n"
 		"                  error when none match or they are of several files\n"
 		"      --vma NAME:N  only the Nth of them (1: the lowest)\n"
-		"  -j, --json      one JSON document: {\"start\", \"end\", \"runs\", \"verdicts\"}\n",
+		"  -j, --json      one JSON document: {\"start\", \"end\", \"runs\", \"verdicts\"};\n"
+		"                  with two -p {\"pids\", \"start\", \"end\", \"runs\", \"pages\"}\n",
 		prog, prog);
 }
 
@@ -79,16 +83,9 @@ static void add_record(const struct vmlab_walk_record *rec, void *arg)
 		r->leaves++;
 		return;
 	}
-	if (s->nr_runs == s->max_runs) {
-		size_t n = s->max_runs ? 2 * s->max_runs : 256;
-		struct run *p = realloc(s->runs, n * sizeof(*p));
-
-		if (!p) {
-			s->oom = true;
-			return;
-		}
-		s->runs = p;
-		s->max_runs = n;
+	if (grow((void **)&s->runs, &s->max_runs, s->nr_runs, sizeof(*r))) {
+		s->oom = true;
+		return;
 	}
 	r = &s->runs[s->nr_runs++];
 	*r = (struct run){
@@ -145,9 +142,9 @@ static int best_match(uint32_t pid, const char *name, int *best)
 static int collect_vmas(uint32_t pid, const char *name, int best, unsigned long nth,
 			struct scan *s, unsigned long *n, char *other, size_t size)
 {
-	struct range *more;
 	struct map_line m;
 	FILE *f = maps_open(pid);
+	size_t max = s->nr_vmas;
 	bool oom = false;
 	int ret;
 
@@ -166,14 +163,12 @@ static int collect_vmas(uint32_t pid, const char *name, int best, unsigned long 
 			continue;
 		if (!nth)
 			++*n;
-		more = realloc(s->vmas, (s->nr_vmas + 1) * sizeof(*more));
-		if (!more) {
+		if (grow((void **)&s->vmas, &max, s->nr_vmas, sizeof(*s->vmas))) {
 			errmsg("scan: %s", strerror(ENOMEM));
 			oom = true;
 			ret = -1;
 			break;
 		}
-		s->vmas = more;
 		s->vmas[s->nr_vmas++] = (struct range){ m.start, m.end };
 	}
 	fclose(f);
@@ -229,13 +224,9 @@ static int find_vmas(uint32_t pid, const char *arg, struct scan *s)
 	return 0;
 }
 
-static void print_text(const struct scan *s, uint32_t pid)
+/* the first words of the text: the range, or the VMAs of a mapping */
+static void print_what(const struct scan *s)
 {
-	char lf[256], pf[256];
-	uint64_t leaves = 0, pages = 0;
-	size_t i;
-	unsigned int v;
-
 	if (s->nr_vmas)
 		printf("%s%s: %zu VMA%s, 0x%" PRIx64 "-0x%" PRIx64 "%s", colour(C_BOLD),
 		       s->path, s->nr_vmas, s->nr_vmas == 1 ? "" : "s", s->start, s->end,
@@ -243,6 +234,16 @@ static void print_text(const struct scan *s, uint32_t pid)
 	else
 		printf("%srange 0x%" PRIx64 "-0x%" PRIx64 "%s", colour(C_BOLD), s->start,
 		       s->end, colour(C_RESET));
+}
+
+static void print_text(const struct scan *s, uint32_t pid)
+{
+	char lf[256], pf[256];
+	uint64_t leaves = 0, pages = 0;
+	size_t i;
+	unsigned int v;
+
+	print_what(s);
 	if (pid)
 		printf(" in pid %u", pid);
 	printf("\n%-14s  %-14s  %6s  %-5s  %-15s  %-52s  %s\n", "START", "END", "LEAVES",
@@ -330,6 +331,262 @@ static void print_json(const struct scan *s, uint32_t pid)
 	json_end(&j);
 }
 
+/* the records of one process's range walk, kept */
+struct side {
+	struct vmlab_walk_record *recs;
+	size_t nr, max;
+	bool oom;
+};
+
+static void keep_record(const struct vmlab_walk_record *rec, void *arg)
+{
+	struct side *sd = arg;
+
+	if (grow((void **)&sd->recs, &sd->max, sd->nr, sizeof(*rec))) {
+		sd->oom = true;
+		return;
+	}
+	sd->recs[sd->nr++] = *rec;
+}
+
+/* what the frames of a page in two processes show */
+enum frames { F_ONE_SIDE, F_SAME, F_DIFFERENT, F_HIDDEN };
+static const char *const frames_name[] = {
+	[F_ONE_SIDE] = NULL, [F_SAME] = "same", [F_DIFFERENT] = "different",
+	[F_HIDDEN] = "hidden",
+};
+
+/* pages in the same state in both processes, at contiguous addresses */
+struct pair_run {
+	uint64_t start, end;
+	bool has[2];
+	uint8_t level[2], verdict[2];
+	enum frames frames;
+};
+
+struct pair_scan {
+	struct pair_run *runs;
+	size_t nr_runs, max_runs;
+	uint64_t pages[F_HIDDEN + 1], only[2];
+	bool oom;
+};
+
+/* one page at @addr: @rec[k] the leaf that maps it in process k, or NULL */
+static void add_page(struct pair_scan *ps, uint64_t addr, uint32_t page_size,
+		     const struct vmlab_walk_record *rec[2], bool hidden)
+{
+	struct pair_run cur = { .start = addr, .end = addr + page_size };
+	struct pair_run *r = ps->nr_runs ? &ps->runs[ps->nr_runs - 1] : NULL;
+	uint64_t frame[2] = { 0 };
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (!rec[k])
+			continue;
+		cur.has[k] = true;
+		cur.level[k] = rec[k]->level;
+		cur.verdict[k] = rec[k]->verdict;
+		frame[k] = rec[k]->pfn + (addr - rec[k]->addr) / page_size;
+	}
+	if (cur.has[0] && cur.has[1]) {
+		cur.frames = hidden ? F_HIDDEN : frame[0] == frame[1] ? F_SAME : F_DIFFERENT;
+		ps->pages[cur.frames]++;
+	} else {
+		cur.frames = F_ONE_SIDE;
+		ps->only[cur.has[0] ? 0 : 1]++;
+	}
+	if (r && r->end == addr && !memcmp(r->has, cur.has, sizeof(cur.has)) &&
+	    !memcmp(r->level, cur.level, sizeof(cur.level)) &&
+	    !memcmp(r->verdict, cur.verdict, sizeof(cur.verdict)) && r->frames == cur.frames) {
+		r->end = cur.end;
+		return;
+	}
+	if (grow((void **)&ps->runs, &ps->max_runs, ps->nr_runs, sizeof(cur))) {
+		ps->oom = true;
+		return;
+	}
+	ps->runs[ps->nr_runs++] = cur;
+}
+
+/*
+ * The pages of [@start, @end) that a leaf maps in either process, in
+ * address order: the two walks' records merged page by page.
+ */
+static void merge_sides(struct pair_scan *ps, const struct side sd[2], uint64_t start,
+			uint64_t end, uint32_t page_size, bool hidden)
+{
+	const struct vmlab_walk_record *rec[2];
+	size_t i[2] = { 0, 0 };
+	uint64_t pos = start, next, lo;
+	int k;
+
+	for (;;) {
+		next = end;
+		for (k = 0; k < 2; k++) {
+			/* skip the leaves that end at or before pos */
+			while (i[k] < sd[k].nr && sd[k].recs[i[k]].addr +
+			       level_bytes(sd[k].recs[i[k]].level, page_size) <= pos)
+				i[k]++;
+			if (i[k] < sd[k].nr) {
+				lo = sd[k].recs[i[k]].addr > pos ? sd[k].recs[i[k]].addr : pos;
+				next = lo < next ? lo : next;
+			}
+		}
+		if (next >= end)
+			return;
+		for (k = 0; k < 2; k++)
+			rec[k] = i[k] < sd[k].nr && sd[k].recs[i[k]].addr <= next ?
+				 &sd[k].recs[i[k]] : NULL;
+		add_page(ps, next, page_size, rec, hidden);
+		pos = next + page_size;
+	}
+}
+
+static void print_pair_text(const struct scan *s, const struct pair_scan *ps,
+			    const uint32_t pids[2])
+{
+	size_t i;
+	int k;
+
+	print_what(s);
+	printf(" in pid %u and pid %u\n", pids[0] ?: (uint32_t)getpid(),
+	       pids[1] ?: (uint32_t)getpid());
+	printf("%-14s  %-14s  %6s  %-5s %-15s  %-5s %-15s  %s\n", "START", "END", "PAGES",
+	       "LEVEL", "VERDICT", "LEVEL", "VERDICT", "FRAMES");
+	for (i = 0; i < ps->nr_runs; i++) {
+		const struct pair_run *r = &ps->runs[i];
+
+		printf("%#-14" PRIx64 "  %#-14" PRIx64 "  %6" PRIu64, r->start, r->end,
+		       (r->end - r->start) / s->page_size);
+		for (k = 0; k < 2; k++) {
+			if (r->has[k])
+				printf("  %-5s %s%-15s%s", vmlab_level_name(r->level[k]) ?: "?",
+				       colour(verdict_colour(r->verdict[k])),
+				       vmlab_verdict_name(r->verdict[k]) ?: "?", colour(C_RESET));
+			else
+				printf("  %-5s %-15s", "-", "-");
+		}
+		if (r->frames == F_SAME)
+			printf("  %ssame frame%s\n", colour(C_INFO), colour(C_RESET));
+		else
+			printf("  %s\n", frames_name[r->frames] ?: "-");
+	}
+	if (!ps->nr_runs)
+		printf("(no leaf in either: nothing is mapped in this range)\n");
+	printf("\npages: %" PRIu64 " same frame, %" PRIu64 " different frames, %" PRIu64
+	       " only in pid %u, %" PRIu64 " only in pid %u", ps->pages[F_SAME],
+	       ps->pages[F_DIFFERENT], ps->only[0], pids[0] ?: (uint32_t)getpid(), ps->only[1],
+	       pids[1] ?: (uint32_t)getpid());
+	if (ps->pages[F_HIDDEN])
+		printf(", %" PRIu64 " with frames hidden (needs CAP_SYS_ADMIN)",
+		       ps->pages[F_HIDDEN]);
+	printf("\n");
+}
+
+static void print_pair_json(const struct scan *s, const struct pair_scan *ps,
+			    const uint32_t pids[2])
+{
+	struct json j;
+	size_t i;
+	int k;
+
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_array_begin(&j, "pids");
+	for (k = 0; k < 2; k++)
+		json_u64(&j, NULL, pids[k] ?: (uint32_t)getpid());
+	json_array_end(&j);
+	json_u64(&j, "start", s->start);
+	json_u64(&j, "end", s->end);
+	json_hex(&j, "start_hex", s->start);
+	json_hex(&j, "end_hex", s->end);
+	if (s->nr_vmas)
+		json_string(&j, "path", s->path);
+	json_array_begin(&j, "runs");
+	for (i = 0; i < ps->nr_runs; i++) {
+		const struct pair_run *r = &ps->runs[i];
+
+		json_object_begin(&j, NULL);
+		json_u64(&j, "start", r->start);
+		json_u64(&j, "end", r->end);
+		json_hex(&j, "start_hex", r->start);
+		json_u64(&j, "pages", (r->end - r->start) / s->page_size);
+		json_array_begin(&j, "processes");
+		for (k = 0; k < 2; k++) {
+			if (!r->has[k]) {
+				json_string(&j, NULL, NULL);
+				continue;
+			}
+			json_object_begin(&j, NULL);
+			json_string(&j, "level", vmlab_level_name(r->level[k]));
+			json_string(&j, "verdict", vmlab_verdict_name(r->verdict[k]));
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_string(&j, "frames", frames_name[r->frames]);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_begin(&j, "pages");
+	json_u64(&j, "same_frame", ps->pages[F_SAME]);
+	json_u64(&j, "different_frames", ps->pages[F_DIFFERENT]);
+	json_u64(&j, "frames_hidden", ps->pages[F_HIDDEN]);
+	json_u64(&j, "only_first", ps->only[0]);
+	json_u64(&j, "only_second", ps->only[1]);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_end(&j);
+}
+
+/* scan -p A -p B: @ranges walked in both, merged page by page, then printed */
+static int scan_pair(int fd, struct scan *s, const struct range *ranges, size_t nr_ranges,
+		     const uint32_t pids[2], bool json)
+{
+	struct side sd[2] = { { 0 } };
+	struct pair_scan ps = { 0 };
+	struct vmlab_walk w;
+	char what[64];
+	bool hidden;
+	size_t i;
+	int k, status = EXIT_OK;
+
+	/* whether PFNs are shown is the opener's right, the same for every walk */
+	if (vmlab_walk(fd, pids[0], s->start, &w)) {
+		status = walk_error(pids[0], "scan");
+		goto out;
+	}
+	hidden = w.walk_flags & VMLAB_WALK_PFN_HIDDEN;
+	for (i = 0; i < nr_ranges; i++) {
+		snprintf(what, sizeof(what), "0x%" PRIx64 "-0x%" PRIx64, ranges[i].start,
+			 ranges[i].end);
+		for (k = 0; k < 2; k++) {
+			sd[k].nr = 0;
+			if (walk_records(fd, pids[k], ranges[i].start, ranges[i].end, keep_record,
+					 &sd[k])) {
+				status = walk_error(pids[k], what);
+				goto out;
+			}
+			if (sd[k].oom)
+				ps.oom = true;
+		}
+		merge_sides(&ps, sd, ranges[i].start, ranges[i].end, s->page_size, hidden);
+	}
+	if (ps.oom) {
+		errmsg("scan: %s", strerror(ENOMEM));
+		status = EXIT_FAILED;
+		goto out;
+	}
+	if (json)
+		print_pair_json(s, &ps, pids);
+	else
+		print_pair_text(s, &ps, pids);
+out:
+	free(sd[0].recs);
+	free(sd[1].recs);
+	free(ps.runs);
+	return status;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -344,16 +601,19 @@ int cmd_scan(int argc, char **argv)
 	const char *vma = NULL;
 	struct range whole, *ranges = &whole;
 	size_t nr_ranges = 1, i;
-	uint32_t pid = 0;
-	bool json = false, have_pid = false;
+	uint32_t pids[2] = { 0 }, pid = 0;
+	bool json = false;
 	char what[64];
-	int fd, c, status = EXIT_OK;
+	int fd, c, nr_pids = 0, status = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "hp:V:j", opts, NULL)) != -1) {
 		if (c == 'p') {
-			if (parse_target(optarg, &pid))
+			if (nr_pids == 2)
+				return usage_error("scan", "at most two -p (side by side)");
+			if (parse_target(optarg, &pids[nr_pids]))
 				return usage_error("scan", "bad pid '%s'", optarg);
-			have_pid = true;
+			pid = pids[0];
+			nr_pids++;
 		} else if (c == 'V') {
 			vma = optarg;
 		} else if (c == 'j') {
@@ -370,7 +630,7 @@ int cmd_scan(int argc, char **argv)
 	if (!vma && parse_range(argv[optind], &s.start, &s.end))
 		return usage_error("scan", "bad range '%s' (START-END in hex, END above START)",
 				   argv[optind]);
-	if (!have_pid)
+	if (!nr_pids)
 		return missing_pid("scan");
 	fd = open_device_info(&info, &status);
 	if (fd < 0)
@@ -392,6 +652,10 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	whole = (struct range){ s.start, s.end };
+	if (nr_pids == 2) {
+		status = scan_pair(fd, &s, ranges, nr_ranges, pids, json);
+		goto out;
+	}
 	/* VMAs one by one: the gaps between them are not walked */
 	for (i = 0; i < nr_ranges; i++) {
 		s.cur_start = ranges[i].start;

@@ -291,6 +291,32 @@ uint64_t level_bytes(unsigned int level, uint32_t page_size)
 	}
 }
 
+bool walk_frame(const struct vmlab_walk *w, uint64_t *frame)
+{
+	uint64_t page = sysconf(_SC_PAGESIZE);
+
+	if (!(w->leaf_flags & VMLAB_PTE_PRESENT) || !w->leaf_size ||
+	    (w->walk_flags & VMLAB_WALK_PFN_HIDDEN) || (w->walk_flags & VMLAB_WALK_NO_VMA))
+		return false;
+	*frame = w->pfn + (w->addr & (w->leaf_size - 1)) / page;
+	return true;
+}
+
+int grow(void **array, size_t *max, size_t nr, size_t size)
+{
+	size_t n = *max ? 2 * *max : 256;
+	void *more;
+
+	if (nr < *max)
+		return 0;
+	more = realloc(*array, n * size);
+	if (!more)
+		return -1;
+	*array = more;
+	*max = n;
+	return 0;
+}
+
 #define CHUNK 4096
 
 int walk_records(int fd, uint32_t pid, uint64_t start, uint64_t end,
