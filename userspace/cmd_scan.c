@@ -35,6 +35,7 @@ static void print_usage(FILE *f)
 		"                  error when none match or they are of several files\n"
 		"      --vma NAME:N  only the Nth of them (1: the lowest)\n"
 		"  -j, --json      one JSON document: {\"start\", \"end\", \"runs\", \"verdicts\"};\n"
+		"                  each run's \"pfns\", one per leaf (null when hidden);\n"
 		"                  with two -p {\"pids\", \"start\", \"end\", \"runs\", \"pages\"}\n",
 		prog, prog);
 }
@@ -43,6 +44,7 @@ static void print_usage(FILE *f)
 struct run {
 	uint64_t start, end;
 	uint64_t leaves;
+	size_t first_pfn;		/* its leaves' PFNs: scan.pfns[first_pfn...] */
 	uint32_t leaf_flags;
 	uint8_t level, verdict, cache_mode, page_flags;
 };
@@ -62,6 +64,9 @@ struct scan {
 	struct run *runs;
 	size_t nr_runs, max_runs;
 	uint64_t leaves[NR_VERDICTS], pages[NR_VERDICTS];
+	uint64_t *pfns;			/* every leaf's first PFN, in address order */
+	size_t nr_pfns, max_pfns;
+	bool pfn_hidden;
 	bool oom;
 };
 
@@ -76,6 +81,11 @@ static void add_record(const struct vmlab_walk_record *rec, void *arg)
 
 	s->leaves[v]++;
 	s->pages[v] += (hi - lo) / s->page_size;
+	if (grow((void **)&s->pfns, &s->max_pfns, s->nr_pfns, sizeof(*s->pfns))) {
+		s->oom = true;
+		return;
+	}
+	s->pfns[s->nr_pfns++] = rec->pfn;
 	if (r && r->end == rec->addr && r->level == rec->level && r->verdict == rec->verdict &&
 	    r->leaf_flags == rec->leaf_flags && r->page_flags == rec->page_flags &&
 	    r->cache_mode == rec->cache_mode) {
@@ -90,6 +100,7 @@ static void add_record(const struct vmlab_walk_record *rec, void *arg)
 	r = &s->runs[s->nr_runs++];
 	*r = (struct run){
 		.start = rec->addr, .end = rec->addr + size, .leaves = 1,
+		.first_pfn = s->nr_pfns - 1,
 		.leaf_flags = rec->leaf_flags, .level = rec->level,
 		.verdict = rec->verdict, .cache_mode = rec->cache_mode,
 		.page_flags = rec->page_flags,
@@ -314,6 +325,16 @@ static void print_json(const struct scan *s, uint32_t pid)
 		json_flags(&j, "leaf_flags", r->leaf_flags, vmlab_pte_flag_name);
 		json_flags(&j, "page_flags", r->page_flags, vmlab_page_flag_name);
 		json_string(&j, "cache", vmlab_cache_name(r->cache_mode));
+		if (s->pfn_hidden) {
+			json_string(&j, "pfns", NULL);
+		} else {
+			uint64_t k;
+
+			json_array_begin(&j, "pfns");
+			for (k = 0; k < r->leaves; k++)
+				json_u64(&j, NULL, s->pfns[r->first_pfn + k]);
+			json_array_end(&j);
+		}
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -544,18 +565,11 @@ static int scan_pair(int fd, struct scan *s, const struct range *ranges, size_t 
 {
 	struct side sd[2] = { { 0 } };
 	struct pair_scan ps = { 0 };
-	struct vmlab_walk w;
+	bool hidden = s->pfn_hidden;
 	char what[64];
-	bool hidden;
 	size_t i;
 	int k, status = EXIT_OK;
 
-	/* whether PFNs are shown is the opener's right, the same for every walk */
-	if (vmlab_walk(fd, pids[0], s->start, &w)) {
-		status = walk_error(pids[0], "scan");
-		goto out;
-	}
-	hidden = w.walk_flags & VMLAB_WALK_PFN_HIDDEN;
 	for (i = 0; i < nr_ranges; i++) {
 		snprintf(what, sizeof(what), "0x%" PRIx64 "-0x%" PRIx64, ranges[i].start,
 			 ranges[i].end);
@@ -598,6 +612,7 @@ int cmd_scan(int argc, char **argv)
 	};
 	struct scan s = { 0 };
 	struct vmlab_info info;
+	struct vmlab_walk w;
 	const char *vma = NULL;
 	struct range whole, *ranges = &whole;
 	size_t nr_ranges = 1, i;
@@ -652,6 +667,9 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	whole = (struct range){ s.start, s.end };
+	/* whether PFNs are shown is the opener's right, the same for every walk */
+	s.pfn_hidden = !vmlab_walk(fd, pid, s.start, &w) &&
+		       (w.walk_flags & VMLAB_WALK_PFN_HIDDEN);
 	if (nr_pids == 2) {
 		status = scan_pair(fd, &s, ranges, nr_ranges, pids, json);
 		goto out;
@@ -678,6 +696,7 @@ int cmd_scan(int argc, char **argv)
 out:
 	free(s.runs);
 	free(s.vmas);
+	free(s.pfns);
 	close(fd);
 	return status;
 }
