@@ -260,6 +260,19 @@ static int temp_file(char *path, size_t size)
 	return fd;
 }
 
+/* copy @len bytes of @p into a new file at @path */
+static int save(const char *path, const void *p, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, p, len) == (ssize_t)len ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
 /* the region id of "region N created: ..." */
 static uint32_t created_id(const struct result *r)
 {
@@ -273,7 +286,8 @@ static uint32_t created_id(const struct result *r)
 /* "vmlab --help" lists every command; each command's --help says its usage. */
 TEST(help_lists_every_command)
 {
-	static const char *const cmds[] = { "info", "walk", "scan", "maps", "region", "hexdump" };
+	static const char *const cmds[] = { "info", "walk", "scan", "maps", "diff", "region",
+					    "hexdump" };
 	struct result r;
 	char want[64];
 	size_t i;
@@ -707,8 +721,9 @@ TEST_F(cli, side_by_side_after_fork)
 	EXPECT_JQ(r.out, ".runs[2].processes[1]", "null");
 	EXPECT_JQ(r.out, ".runs[0].processes | map(.verdict) | join(\" \")",
 		  "cow-shared cow-shared");
-	EXPECT_JQ(r.out, ".pages | \"\\(.same_frame) \\(.different_frames) \\(.only_first) \\(.only_second)\"",
-		  "2 1 1 0");
+	EXPECT_JQ(r.out,
+		  ".pages | [.same_frame, .different_frames, .only_first, .only_second] | @csv",
+		  "2,1,1,0");
 	result_free(&r);
 
 	ASSERT_EQ(0, vmlab(&r, "scan -p %d -p %d %lx-%lx", self->pid, child, a, a + 4 * PAGE));
@@ -724,6 +739,89 @@ TEST_F(cli, side_by_side_after_fork)
 	close(release[1]);
 	ASSERT_EQ(child, waitpid(child, &st, 0));
 	munmap(p, 4 * PAGE);
+}
+
+/*
+ * diff of two scans of one VMA: a page zapped (gone), the zero page
+ * written (verdict, flags and frame changed), a page touched (new); the
+ * page left alone is not listed; a file against itself: no change.
+ */
+TEST_F(cli, diff_two_scans)
+{
+	char old[64], new[64], *p = own_vma(6), want[64];
+	struct result r;
+	uintptr_t a;
+
+	ASSERT_NE(NULL, p);
+	snprintf(old, sizeof(old), "/tmp/cli-diff-old-%d", self->pid);
+	snprintf(new, sizeof(new), "/tmp/cli-diff-new-%d", self->pid);
+	a = (uintptr_t)p;
+	p[0] = 1;
+	p[PAGE] = 1;
+	EXPECT_EQ(0, *(volatile char *)(p + 2 * PAGE));
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d %lx-%lx", self->pid, a, a + 6 * PAGE));
+	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, "[.runs[] | (.pfns | length) == .leaves] | all", "true");
+	ASSERT_EQ(0, save(old, r.out, r.out_len));
+	result_free(&r);
+
+	ASSERT_EQ(0, madvise(p, PAGE, MADV_DONTNEED));
+	p[2 * PAGE] = 1;
+	p[4 * PAGE] = 1;
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d %lx-%lx", self->pid, a, a + 6 * PAGE));
+	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, save(new, r.out, r.out_len));
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "diff --json %s %s", old, new));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, "[.changes[] | \"\\(.change) \\(.pages)\"] | join(\", \")",
+		  "gone 1, changed 1, new 1");
+	snprintf(want, sizeof(want), "%lu %lu %lu", a, a + 2 * PAGE, a + 4 * PAGE);
+	EXPECT_JQ(r.out, "[.changes[].start] | map(tostring) | join(\" \")", want);
+	EXPECT_JQ(r.out, ".changes[1].fields | join(\" \")", "verdict leaf_flags page_flags frame");
+	EXPECT_JQ(r.out, ".changes[1] | \"\\(.old.verdict) \\(.new.verdict)\"",
+		  "zero-page writable");
+	EXPECT_JQ(r.out, ".changes[0].new", "null");
+	EXPECT_JQ(r.out, ".pages | \"\\(.new) \\(.gone) \\(.changed)\"", "1 1 1");
+	EXPECT_JQ(r.out, ".old.frames and .new.frames", "true");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "diff %s %s", old, new));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "verdict zero-page -> writable")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "gone: was PTE")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "new: PTE")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "pages: 1 new, 1 gone, 1 changed\n")) TH_LOG("%s", r.out);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "diff %s %s", old, old));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "\nno change\n")) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	/* a file that is not JSON, JSON that is not a scan, a side-by-side scan */
+	ASSERT_EQ(0, vmlab(&r, "diff %s /bin/vmlab", old));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "/bin/vmlab: not JSON: at byte 0")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p self 1000"));
+	ASSERT_EQ(0, save(new, r.out, r.out_len));
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "diff %s %s", new, old));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "not a document of 'vmlab scan --json'")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p self -p self %lx-%lx", a, a + PAGE));
+	ASSERT_EQ(0, save(new, r.out, r.out_len));
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "diff %s %s", old, new));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "a side-by-side scan")) TH_LOG("%s", r.err);
+	result_free(&r);
+
+	unlink(new);
+	unlink(old);
+	munmap(p, 6 * PAGE);
 }
 
 /* maps names each mapping's type: private or shared, file, anonymous or device. */
@@ -1019,19 +1117,6 @@ static void check_hexdump(struct __test_metadata *_metadata, uint32_t id, const 
 	result_free(&again);
 }
 
-/* copy @len bytes of @p into a new file at @path */
-static int save(const char *path, const void *p, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, p, len) == (ssize_t)len ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 static const long hexdump_cases[][2] = {
 	{ -1, -1 }, { 0, 16 }, { 0, 15 }, { 0, 17 }, { 5, 20 }, { 16, 1 }, { 4095, 3 },
 	{ 100, 4096 }, { 4096, 8193 }, { 12345, 999999 }, { 16383, -1 }, { 7, 0x1000 },
@@ -1173,6 +1258,9 @@ TEST_F(cli, errors_are_one_line)
 		{ "maps -p 4000000", 1, "pid 4000000: no such process" },
 		{ "maps extra", 2, "unexpected argument" },
 		{ "maps", 2, "which process?" },
+		{ "diff", 2, "missing OLD.json or NEW.json" },
+		{ "diff /no/such/old.json /no/such/new.json", 1, "/no/such/old.json: No such" },
+		{ "diff a b c", 2, "unexpected argument 'c'" },
 		{ "region", 2, "missing create" },
 		{ "region frob", 2, "unknown region command 'frob'" },
 		{ "region info 65000", 1, "region 65000: no such region" },

@@ -28,6 +28,7 @@ int cmd_info(int argc, char **argv);
 int cmd_walk(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_region(int argc, char **argv);
 int cmd_hexdump(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
