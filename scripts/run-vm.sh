@@ -142,6 +142,8 @@ if [ "$mode" = run ]; then
 	rc=$?
 	wait $tailpid
 	set -e
+	# what /init said about the host folder (no 9p modules, no mount)
+	tr -d '\r' <"$console" | grep '^vmlab: .*/host' >&2 || true
 	# the guest's /init writes the command's status on the console last
 	status=$(tr -d '\r' <"$console" | sed -n 's/^vmlab-run: status \([0-9]*\)$/\1/p' | tail -n 1)
 	if [ "$rc" = 1 ] && [ -n "$status" ]; then
