@@ -144,10 +144,10 @@ demo vm-shell:
 	scripts/prepare-kernel.sh $(KERNEL)
 	scripts/run-vm.sh $(KERNEL) $(MODE)
 
-# CMD reaches the script through the environment, untouched by make's or
-# the shell's quoting; only CMD's output on stdout (the preparation's on
-# stderr)
-vm-run: export VMLAB_RUN_CMD = $(CMD)
+# CMD reaches the script through the environment, untouched by make's
+# expansion ($(value): "$HOME" stays "$HOME") or the shell's quoting; only
+# CMD's output on stdout (the preparation's on stderr)
+vm-run: export VMLAB_RUN_CMD = $(value CMD)
 vm-run:
 	@[ -n "$$VMLAB_RUN_CMD" ] || { echo 'usage: make vm-run [KERNEL=K] CMD="command line"' >&2; exit 2; }
 	@scripts/prepare-host.sh >&2
