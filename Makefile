@@ -17,6 +17,11 @@
 #                     build/pictures, checked by xmllint and headless Chromium
 #   make vm-shell     a shell in such a VM (KERNEL: lib.sh's DEMO_KERNEL by
 #                     default)
+#   make vm-run CMD=  boot such a VM, run CMD there (sh -c, in /host), print
+#                     its output, power off; fails when CMD fails (run-vm.sh
+#                     K run CMD exits with CMD's status)
+#                     Every VM but the benchmarks' shares VMLAB_SHARE
+#                     (default: lab/) at /host in the guest
 #   make lint         checkpatch --strict, sparse and shellcheck
 #   make install      the vmlab tool and vmlab.1 under $(DESTDIR)$(PREFIX)
 #                     (PREFIX=/usr/local by default)
@@ -64,7 +69,7 @@ SELFTEST_BINS := $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static check check-all bench demo vm-shell pictures lint clean \
+.PHONY: all module tools static check check-all bench demo vm-shell vm-run pictures lint clean \
 	distclean install
 
 all: module tools
@@ -145,6 +150,16 @@ demo vm-shell:
 
 pictures:
 	scripts/pictures.sh $(KERNEL)
+
+# CMD reaches the script through the environment, untouched by make's
+# expansion ($(value): "$HOME" stays "$HOME") or the shell's quoting; only
+# CMD's output on stdout (the preparation's on stderr)
+vm-run: export VMLAB_RUN_CMD = $(value CMD)
+vm-run:
+	@[ -n "$$VMLAB_RUN_CMD" ] || { echo 'usage: make vm-run [KERNEL=K] CMD="command line"' >&2; exit 2; }
+	@scripts/prepare-host.sh >&2
+	@scripts/prepare-kernel.sh $(KERNEL) >&2
+	@scripts/run-vm.sh $(KERNEL) run "$$VMLAB_RUN_CMD"
 
 lint:
 	scripts/lint.sh

@@ -10,6 +10,14 @@
 # load_kernel_env (lib.sh): its paths are relative to its folder, so the
 # cache may move. An old kernel.env (absolute paths) is repaired, or the
 # kernel fetched again when its files are not found.
+#
+# Also gathers the modules of the VM's host folder (virtio-9p, see run-vm.sh)
+# into $CACHE/kernels/K/share: 9p, 9pnet_virtio and virtio_pci with what they
+# depend on, uncompressed, and "order", the order insmod loads them in. They
+# come from the image package (6.1, 6.12) or, where the image holds only the
+# kernel (sid's linux-binary-*), from the linux-modules-* package of the same
+# source. A kernel without them gets a share/ with an empty order: its VM
+# boots without the share.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -19,6 +27,7 @@ check_kernel "$K"
 [ "$K" = debug ] && exec "$VMLAB_TOP/scripts/debug-kernel.sh"
 suite=$(kernel_suite "$K")
 kd=$(kernel_dir "$K")
+dl=$CACHE/apt/$suite/debs
 
 # one fetch of a kernel at a time (several checkouts may share a cache)
 mkdir -p "$CACHE/kernels"
@@ -50,14 +59,83 @@ version=$(apt-cache "${APT_OPTS[@]}" show --no-all-versions "$hdr" |
 	sed -n 's/^Version: //p' | head -n 1)
 stamp="$image $hdr $common $kbuild $version"
 
+# share_modules: kernel K's 9p modules into $kd/share (see above), once per
+# package version (share/stamp)
+share_modules() {
+	local sd=$kd/share pkgroot moddir mods deb name
+	local -A file=()
+	local -A seen=()
+	local order=()
+	[ "$(cat "$sd/stamp" 2>/dev/null)" = "$stamp" ] && return 0
+	rm -rf "$sd" "$sd.new"
+	mkdir -p "$sd.new"
+	pkgroot=$kd/root
+	if [ "$image" = "linux-binary-$krel" ]; then
+		mods=linux-modules-$krel
+		apt-cache "${APT_OPTS[@]}" show "$mods" 2>/dev/null | grep '^Filename:' >/dev/null ||
+			mods=
+		if [ -n "$mods" ]; then
+			log "kernel $K: fetching $mods for the 9p share"
+			(cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download "$mods") ||
+				die "kernel $K: fetch: download of $mods failed"
+			deb=$(newest "$dl/${mods}_"*.deb)
+			pkgroot=$sd.new/pkg
+			dpkg-deb -x "$deb" "$pkgroot" || die "kernel $K: fetch: cannot unpack $deb"
+		fi
+	fi
+	moddir=
+	for d in "$pkgroot/lib/modules/$krel" "$pkgroot/usr/lib/modules/$krel"; do
+		[ -d "$d/kernel" ] && moddir=$d && break
+	done
+	if [ -n "$moddir" ]; then
+		while IFS= read -r f; do
+			name=${f##*/}
+			name=${name%%.ko*}
+			file[${name//-/_}]=$f
+		done < <(find "$moddir/kernel" -name '*.ko*')
+	fi
+	# add NAME: NAME after every module it depends on (its .ko uncompressed
+	# into share/), unless built in (no file)
+	add() {
+		local n=${1//-/_} f dep
+		[ -n "${seen[$n]:-}" ] && return 0
+		seen[$n]=1
+		f=${file[$n]:-}
+		[ -n "$f" ] || return 0
+		case $f in
+		*.xz) xz -dc "$f" >"$sd.new/$n.ko" ;;
+		*.zst) zstd -qdc "$f" >"$sd.new/$n.ko" ;;
+		*.gz) gzip -dc "$f" >"$sd.new/$n.ko" ;;
+		*) cp "$f" "$sd.new/$n.ko" ;;
+		esac || die "kernel $K: fetch: cannot unpack $f"
+		for dep in $(modinfo -F depends "$sd.new/$n.ko" | tr ',' ' '); do
+			add "$dep"
+		done
+		order+=("$n")
+	}
+	for name in virtio_pci 9pnet_virtio 9p; do
+		add "$name"
+	done
+	rm -rf "$sd.new/pkg"
+	if [ -n "${file[9p]:-}" ]; then
+		log "kernel $K: 9p share modules: ${order[*]}"
+	else
+		log "kernel $K: no 9p modules in its packages: its VM boots without the host folder"
+		order=()
+	fi
+	printf '%s\n' "${order[@]}" | sed '/^$/d' >"$sd.new/order"
+	printf '%s\n' "$stamp" >"$sd.new/stamp"
+	mv "$sd.new" "$sd"
+}
+
 if [ -f "$kd/kernel.env" ] && [ "$(cat "$kd/stamp" 2>/dev/null)" = "$stamp" ] &&
 	[ -f "$kd/vmlinux" ] && load_kernel_env "$K"; then
+	share_modules
 	exit 0
 fi
 [ -d "$kd" ] && log "kernel $K: cache is stale or incomplete, refreshing"
 log "kernel $K: fetching $krel ($version) from $suite"
 
-dl=$CACHE/apt/$suite/debs
 mkdir -p "$dl"
 (cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download "$image" "$hdr" "$common" "$kbuild") ||
 	die "kernel $K: fetch: download of $image $hdr $common $kbuild failed"
@@ -102,4 +180,5 @@ ENV
 printf '%s\n' "$stamp" >"$new/stamp"
 rm -rf "$kd"
 mv "$new" "$kd"
+share_modules
 log "kernel $K: $krel ready"

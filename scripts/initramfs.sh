@@ -2,7 +2,8 @@
 # initramfs.sh K - pack the initramfs that boots kernel K's test VM:
 # busybox-static, vmlab.ko built for K, the static vmlab tool, vmlab-bench,
 # selftests and helpers, jq (and with VMLAB_PERF=1 perf) with their
-# libraries, and the guest scripts. Writes $BUILD/K/initramfs.cpio.
+# libraries, the 9p modules of the host folder (when fetch-kernel.sh found
+# them for K) and the guest scripts. Writes $BUILD/K/initramfs.cpio.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -27,6 +28,15 @@ for applet in $("$busybox" --list); do
 done
 mknod -m 600 "$root/dev/console" c 5 1
 cp "$ko" "$root/lib/modules/vmlab.ko"
+# the host folder's modules and their order (/init loads them), or an empty
+# order: that kernel boots without the share
+mkdir -p "$root/lib/modules/share"
+share=$(kernel_dir "$K")/share
+if [ -s "$share/order" ]; then
+	cp "$share/order" "$share/"*.ko "$root/lib/modules/share/"
+else
+	: >"$root/lib/modules/share/order"
+fi
 cp "$static/vmlab" "$static/vmlab-bench" "$static/vm-exit" "$static/as-nobody" "$root/bin/"
 for t in "$static/selftests/"*; do
 	[ -x "$t" ] && cp "$t" "$root/lib/vmlab/selftests/"

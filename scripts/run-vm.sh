@@ -12,6 +12,19 @@
 #   VMLAB_BENCH_REPS, _SIZE, _ONLY and VMLAB_PERF reach the guest.
 #   3 GiB of memory and a 1800 s timeout by default.
 # MODE demo, shell: the serial console on this terminal.
+# MODE run CMD: boot, run CMD with sh -c (vmlab.ko loaded, in /host when the
+#   share is there, else /root), print its output (stdout and stderr, as it
+#   comes, byte for byte), power off and exit with CMD's status. When the VM
+#   itself fails (a panic, a hang, no status) the last console lines are
+#   shown and the exit status is 125. "make vm-run" is this mode.
+# Every mode but bench shares the host folder VMLAB_SHARE (default lab/ in
+# the checkout, made when missing) at /host in the guest, read-write, over
+# virtio-9p ("-virtfs local", security_model=none: a file the guest's root
+# writes belongs on the host to whoever runs QEMU, with the mode the guest
+# gave it, so that user reads, edits and deletes it; guest-side ownership
+# is not kept). VMLAB_SHARE= (empty) boots without it. /init loads the 9p
+# modules fetch-kernel.sh gathered; a kernel without them says so and boots
+# without the share.
 # VMLAB_MEM: the guest's memory (default 1G; 5G for check but on the debug
 # kernel: two 1 GiB pages free above 4 GiB, where q35 puts all but 2 GiB;
 # 3G for bench).
@@ -28,10 +41,15 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ $# -eq 2 ] || die "usage: run-vm.sh KERNEL check|bench|demo|shell"
+usage="usage: run-vm.sh KERNEL check|bench|demo|shell, or run-vm.sh KERNEL run CMD"
+[ $# -ge 2 ] || die "$usage"
 K=$1 mode=$2
 check_kernel "$K"
-case $mode in check | bench | demo | shell) ;; *) die "unknown mode '$mode' (check, bench, demo or shell)" ;; esac
+case $mode in
+check | bench | demo | shell) [ $# -eq 2 ] || die "$usage" ;;
+run) { [ $# -eq 3 ] && [ -n "$3" ]; } || die "$usage (CMD: the line the guest runs)" ;;
+*) die "unknown mode '$mode' (check, bench, demo, shell or run)" ;;
+esac
 # the tests reserve two 1 GiB hugetlb pages, the benchmarks walk 1 GiB
 mem=${VMLAB_MEM:-1G}
 # (not for the debug kernel: KASAN and kmemleak run far slower with 5 GiB)
@@ -39,6 +57,25 @@ case $mode in check) [ "$K" = debug ] || mem=${VMLAB_MEM:-5G} ;; bench) mem=${VM
 load_kernel_env "$K" || die "kernel $K: run scripts/fetch-kernel.sh $K"
 initrd=$BUILD/$K/initramfs.cpio
 [ -f "$initrd" ] || die "kernel $K: no $initrd (run scripts/initramfs.sh $K)"
+# what to remove when this script ends
+cleanup=()
+trap 'rm -rf "${cleanup[@]}"' EXIT
+if [ "$mode" = run ]; then
+	# the command goes in as a file of a second cpio archive after the
+	# initramfs (the kernel unpacks both): any text, no quoting; the
+	# command's output and the console in files of this run's own
+	tmp=$(mktemp -d "$BUILD/$K/run-XXXXXX")
+	cleanup+=("$tmp")
+	mkdir -p "$tmp/cpio/lib/vmlab"
+	printf '%s\n' "$3" >"$tmp/cpio/lib/vmlab/cmd"
+	{
+		cat "$initrd"
+		(cd "$tmp/cpio" && find . | LC_ALL=C sort | cpio --quiet -o -H newc)
+	} >"$tmp/initramfs.cpio"
+	initrd=$tmp/initramfs.cpio
+	out=$tmp/output
+	console=$tmp/console.log
+fi
 
 # qboot: a firmware that boots straight into the kernel, silent and quick
 # QEMU's default CPU with 1 GiB pages (pdpe1gb), for PUD leaves
@@ -51,11 +88,23 @@ cmdline="console=ttyS0 panic=-1 oops=panic"
 ivshmem=
 if [ "${VMLAB_IVSHMEM:-1}" = 1 ] && [ "$mode" != bench ]; then
 	ivshmem=$(mktemp "/dev/shm/vmlab-$K-XXXXXX")
-	trap 'rm -f "$ivshmem"' EXIT
+	cleanup+=("$ivshmem")
 	"$VMLAB_TOP/scripts/ivshmem.sh" fill "$ivshmem"
 	# shellcheck disable=SC2054 # QEMU's option values hold commas
 	qemu+=(-object "memory-backend-file,id=vmlab-shm,share=on,mem-path=$ivshmem,size=2M"
 		-device ivshmem-plain,memdev=vmlab-shm)
+fi
+# the host folder at /host (not for the benchmarks: nothing of theirs is
+# there to measure)
+share=${VMLAB_SHARE-$VMLAB_TOP/lab}
+if [ -n "$share" ] && [ "$mode" != bench ]; then
+	mkdir -p "$share" || die "VMLAB_SHARE: cannot create $share"
+	share=$(cd "$share" && pwd)
+	# QEMU's option syntax: a comma in a value is written twice
+	# shellcheck disable=SC2054 # QEMU's option values hold commas
+	qemu+=(-virtfs "local,path=${share//,/,,},mount_tag=host,security_model=none,id=host")
+	cmdline+=" vmlab_share=1"
+	[ "$mode" = run ] || log "host folder $share at /host in the guest"
 fi
 # test knobs reach the guest's environment: the kernel hands NAME=value
 # arguments it does not know to init
@@ -77,6 +126,37 @@ verdict() {
 	*) return 2 ;;
 	esac
 }
+
+if [ "$mode" = run ]; then
+	# its output goes to the guest's ttyS1, a TTY even when ours is not
+	[ -t 1 ] || cmdline+=" NO_COLOR=1"
+	: >"$out"
+	set +e
+	timeout --kill-after=5 "${VMLAB_TIMEOUT:-600}" "${qemu[@]}" -display none \
+		-serial "file:$console" -serial "file:$out" \
+		-append "$cmdline quiet vmlab_mode=run" &
+	pid=$!
+	tail -n +1 -f --pid=$pid "$out" 2>/dev/null &
+	tailpid=$!
+	wait $pid
+	rc=$?
+	wait $tailpid
+	set -e
+	# what /init said about the host folder (no 9p modules, no mount)
+	tr -d '\r' <"$console" | grep '^vmlab: .*/host' >&2 || true
+	# the guest's /init writes the command's status on the console last
+	status=$(tr -d '\r' <"$console" | sed -n 's/^vmlab-run: status \([0-9]*\)$/\1/p' | tail -n 1)
+	if [ "$rc" = 1 ] && [ -n "$status" ]; then
+		exit "$status"
+	fi
+	case $rc in
+	124 | 137) why="hung: the command did not end within ${VMLAB_TIMEOUT:-600} s" ;;
+	*) why="the VM ended without the command's status (QEMU exited with $rc)" ;;
+	esac
+	log "kernel $K: $why; last 50 console lines:"
+	tail -n 50 "$console" | tr -d '\r' | sed 's/^/    /' >&2
+	exit 125
+fi
 
 if [ "$mode" = demo ] || [ "$mode" = shell ]; then
 	# the guest's console is a TTY even when ours is not: say so (the

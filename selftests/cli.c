@@ -50,6 +50,39 @@ FIXTURE_TEARDOWN(cli)
 	close(self->fd);
 }
 
+/* a new file from the mkstemp() template @path, @size bytes of 'x': its fd, or -1 */
+static int temp_file(char *path, size_t size)
+{
+	char buf[PAGE];
+	size_t done, n;
+	int fd = mkstemp(path);
+
+	if (fd < 0)
+		return -1;
+	memset(buf, 'x', sizeof(buf));
+	for (done = 0; done < size; done += n) {
+		n = size - done < sizeof(buf) ? size - done : sizeof(buf);
+		if (write(fd, buf, n) != (ssize_t)n) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* copy @len bytes of @p into a new file at @path */
+static int save(const char *path, const void *p, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, p, len) == (ssize_t)len ? 0 : -1;
+	close(fd);
+	return ret;
+}
+
 /* the region id of "region N created: ..." */
 static uint32_t created_id(const struct result *r)
 {
@@ -63,8 +96,8 @@ static uint32_t created_id(const struct result *r)
 /* "vmlab --help" lists every command; each command's --help says its usage. */
 TEST(help_lists_every_command)
 {
-	static const char *const cmds[] = { "info", "walk", "scan", "maps", "tree", "region",
-					    "hexdump" };
+	static const char *const cmds[] = { "info", "walk", "scan", "maps", "tree", "diff",
+					    "region", "hexdump" };
 	struct result r;
 	char want[64];
 	size_t i;
@@ -124,7 +157,7 @@ TEST_F(cli, walk_anon_pages)
 	p[10] = 1;				/* page 0: written */
 	EXPECT_EQ(0, *(volatile char *)(p + 2 * PAGE));	/* page 2: read */
 
-	ASSERT_EQ(0, vmlab(&r, "walk -p %d %#lx %lu %#lx", self->pid, a + 10, a + PAGE,
+	ASSERT_EQ(0, vmlab(&r, "walk -p %d %#lx %lx %#lx", self->pid, a + 10, a + PAGE,
 			   a + 2 * PAGE));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_NE(NULL, strstr(r.out, "verdict  writable: private page with a writable entry"))
@@ -136,7 +169,7 @@ TEST_F(cli, walk_anon_pages)
 	EXPECT_NE(NULL, strstr(r.out, "  <- leaf")) TH_LOG("%s", r.out);
 	result_free(&r);
 
-	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %#lx %lu %#lx", self->pid, a + 10, a + PAGE,
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %#lx %lx %#lx", self->pid, a + 10, a + PAGE,
 			   a + 2 * PAGE));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_JQ(r.out, ".walks | length", "3");
@@ -215,7 +248,7 @@ TEST_F(cli, scan_collapses_runs)
 	EXPECT_NE(NULL, strstr(r.out, "\ntotal                 8         8\n")) TH_LOG("%s", r.out);
 	result_free(&r);
 
-	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d %lu-%lu", self->pid, a, a + 16 * PAGE));
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d %lx-%lx", self->pid, a, a + 16 * PAGE));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_JQ(r.out, ".runs | length", "2");
 	EXPECT_JQ(r.out, ".runs[0] | \"\\(.leaves) \\(.level) \\(.verdict)\"", "4 PTE writable");
@@ -229,46 +262,439 @@ TEST_F(cli, scan_collapses_runs)
 	munmap(p, 16 * PAGE);
 }
 
-/* scan --vma finds a file mapping by name; two mappings are ambiguous, none absent. */
+/* scan --vma finds a file mapping by name, by file name or by part of its path; none is absent. */
 TEST_F(cli, scan_vma_by_name)
 {
-	char path[] = "/tmp/cli-scan-vma-XXXXXX", buf[4 * PAGE], want[64], *p, *q;
+	char path[] = "/tmp/cli-scan-vma-XXXXXX", want[64], *p;
+	size_t size = 4 * PAGE;
 	struct result r;
 	int fd, i;
 
-	fd = mkstemp(path);
+	fd = temp_file(path, size);
 	ASSERT_LE(0, fd);
-	memset(buf, 'x', sizeof(buf));
-	ASSERT_EQ(sizeof(buf), write(fd, buf, sizeof(buf)));
-	p = mmap(NULL, sizeof(buf), PROT_READ, MAP_PRIVATE, fd, 0);
+	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ('x', *(volatile char *)(p + i * PAGE));
 
+	/* the file's name without its folder */
 	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d --vma %s", self->pid, path + 5));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
-	snprintf(want, sizeof(want), "%lu %lu", (uintptr_t)p, (uintptr_t)p + sizeof(buf));
+	snprintf(want, sizeof(want), "%lu %lu", (uintptr_t)p, (uintptr_t)p + size);
 	EXPECT_JQ(r.out, "\"\\(.start) \\(.end)\"", want);
+	EXPECT_JQ(r.out, ".path", path);
 	EXPECT_JQ(r.out, "[.verdicts[].pages] | add", "4");
 	EXPECT_JQ(r.out, ".verdicts[\"read-only\"].pages", "4");
 	result_free(&r);
+	/* the whole path; a part of it */
 	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma %s", self->pid, path));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_NE(NULL, strstr(r.out, "read-only")) TH_LOG("%s", r.out);
 	result_free(&r);
-
-	q = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
-	ASSERT_NE(MAP_FAILED, q);
-	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma %s", self->pid, path));
-	EXPECT_ONE_LINE_ERROR(&r, 1);
-	EXPECT_NE(NULL, strstr(r.err, "ambiguous")) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d --vma %s", self->pid, path + 9));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".path", path);
 	result_free(&r);
 	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma /no/such/file", self->pid));
 	EXPECT_ONE_LINE_ERROR(&r, 1);
 	EXPECT_NE(NULL, strstr(r.err, "no VMA matches")) TH_LOG("%s", r.err);
 	result_free(&r);
+	munmap(p, size);
+	close(fd);
+	unlink(path);
+}
+
+/*
+ * --vma NAME takes every VMA of the mapping (the file mapped twice, the
+ * middle of one mapping made writable: 4 VMAs), NAME:N the Nth; two files
+ * that NAME matches as well are an error, as is an N past the last.
+ */
+TEST_F(cli, scan_vma_every_vma_of_a_name)
+{
+	char path[] = "/tmp/cli-every-vma-XXXXXX", other[] = "/tmp/cli-every-vma-XXXXXX";
+	char want[128], *p, *q, *o;
+	size_t size = 4 * PAGE;
+	struct result r;
+	int fd, ofd;
+
+	fd = temp_file(path, size);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, mprotect(p + PAGE, PAGE, PROT_READ | PROT_WRITE));
+	q = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, q);
+	EXPECT_EQ('x', *(volatile char *)q);
+
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d --vma %s", self->pid, path));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".vmas | length", "4");
+	EXPECT_JQ(r.out, "[.vmas[] | .end - .start] | add", "20480");
+	EXPECT_JQ(r.out, ".start == .vmas[0].start and .end == .vmas[3].end", "true");
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma %s", self->pid, path + 5));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "%s: 4 VMAs, 0x", path);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
+	result_free(&r);
+
+	/* the second of them in address order: p + PAGE, or q when it lies below p */
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d --vma %s:2", self->pid, path));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".vmas | length", "1");
+	snprintf(want, sizeof(want), "%lu", (uintptr_t)(q < p ? p : p + PAGE));
+	EXPECT_JQ(r.out, ".start", want);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma %s:5", self->pid, path));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "has 4 VMAs")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma %s:0", self->pid, path));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "N counts the VMAs from 1")) TH_LOG("%s", r.err);
+	result_free(&r);
+
+	/* a second file "cli-every-vma" matches as well as the first */
+	ofd = temp_file(other, PAGE);
+	ASSERT_LE(0, ofd);
+	o = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, ofd, 0);
+	ASSERT_NE(MAP_FAILED, o);
+	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma cli-every-vma", self->pid));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "matches VMAs of several mappings")) TH_LOG("%s", r.err);
+	result_free(&r);
+	/* the whole path still names one */
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d --vma %s", self->pid, other));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".vmas | length", "1");
+	result_free(&r);
+
+	/* a program's own binary: vmlab's, in several VMAs, by its name */
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p self --vma vmlab"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".path", VMLAB_BIN);
+	EXPECT_JQ(r.out, ".vmas | length > 1", "true");
+	result_free(&r);
+
+	munmap(o, PAGE);
 	munmap(q, PAGE);
-	munmap(p, sizeof(buf));
+	munmap(p, size);
+	close(ofd);
+	close(fd);
+	unlink(other);
+	unlink(path);
+}
+
+/* Addresses are hex with or without 0x, as maps prints them: "1000" is 0x1000. */
+TEST_F(cli, addresses_are_hex)
+{
+	char *p = own_vma(2), want[96], maps_line[64];
+	struct result r;
+	uintptr_t a;
+
+	ASSERT_NE(NULL, p);
+	a = (uintptr_t)p;
+	p[0] = 1;
+	/* without 0x, with 0x, with 0X and upper-case digits: one address */
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %lx %#lx 0X%lX 1000", self->pid, a, a, a));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "%lu %lu %lu 4096", a, a, a);
+	EXPECT_JQ(r.out, "[.walks[].addr] | map(tostring) | join(\" \")", want);
+	EXPECT_JQ(r.out, ".walks[0].verdict", "writable");
+	result_free(&r);
+
+	/* a range copied from maps' own output */
+	snprintf(maps_line, sizeof(maps_line), "%012lx-%012lx", a, a + 2 * PAGE);
+	ASSERT_EQ(0, vmlab(&r, "maps -p %d", self->pid));
+	EXPECT_NE(NULL, strstr(r.out, maps_line)) TH_LOG("want '%s' in: %s", maps_line, r.out);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d %s", self->pid, maps_line));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "%lu %lu", a, a + 2 * PAGE);
+	EXPECT_JQ(r.out, "\"\\(.start) \\(.end)\"", want);
+	EXPECT_JQ(r.out, ".verdicts.writable.pages", "1");
+	result_free(&r);
+
+	/* --help says so */
+	ASSERT_EQ(0, vmlab(&r, "walk --help"));
+	EXPECT_NE(NULL, strstr(r.out, "hex")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "without 0x")) TH_LOG("%s", r.out);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "scan --help"));
+	EXPECT_NE(NULL, strstr(r.out, "0x optional")) TH_LOG("%s", r.out);
+	result_free(&r);
+	munmap(p, 2 * PAGE);
+}
+
+/* walk, scan and maps name no process by default: without -p, a usage error; -p self is vmlab. */
+TEST_F(cli, pid_is_asked_for)
+{
+	static const char *const cmds[] = { "walk 0x1000", "scan 0x1000-0x2000", "maps" };
+	struct result r;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		ASSERT_EQ(0, vmlab(&r, "%s", cmds[i]));
+		EXPECT_ONE_LINE_ERROR(&r, 2);
+		EXPECT_NE(NULL, strstr(r.err, "which process? -p PID")) TH_LOG("%s", r.err);
+		result_free(&r);
+	}
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p self 0x1000"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".walks[0].vma_found", "false");
+	result_free(&r);
+}
+
+/*
+ * A child forked after pages 0 to 2 were written, which then writes page 2
+ * (its own copy); the parent then writes page 3, untouched before. Returns
+ * the child's pid with the child waiting for @release to close, or -1.
+ */
+static pid_t forked_writer(char *p, int release[2])
+{
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	p[0] = 1;
+	p[PAGE] = 1;
+	p[2 * PAGE] = 1;
+	if (pipe(ready) || pipe(release))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(release[1]);
+		p[2 * PAGE] = 2;
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		read(release[0], &c, 1);	/* until the parent is done */
+		_exit(0);
+	}
+	close(ready[1]);
+	close(release[0]);
+	if (pid < 0 || read(ready[0], &c, 1) != 1)
+		pid = -1;
+	close(ready[0]);
+	p[3 * PAGE] = 3;
+	return pid;
+}
+
+/*
+ * walk and scan -p A -p B after fork: a page both still share is "same
+ * frame", one the child wrote is not, one only the parent touched is its own.
+ */
+TEST_F(cli, side_by_side_after_fork)
+{
+	char *p = own_vma(4), filter[128], want[128];
+	int release[2], st;
+	struct result r;
+	uintptr_t a;
+	pid_t child;
+
+	ASSERT_NE(NULL, p);
+	a = (uintptr_t)p;
+	child = forked_writer(p, release);
+	ASSERT_LT(0, child);
+
+	ASSERT_EQ(0, vmlab(&r, "walk -p %d -p %d %lx %lx", self->pid, child, a, a + 2 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "=> same frame: both map page frame 0x")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "=> different frames")) TH_LOG("%s", r.out);
+	snprintf(filter, sizeof(filter), "pid %d", child);
+	EXPECT_NE(NULL, strstr(r.out, filter)) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d -p %d %lx %lx %lx", self->pid, child, a,
+			   a + 2 * PAGE, a + 4 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(filter, sizeof(filter), "%d %d", self->pid, child);
+	EXPECT_JQ(r.out, ".pids | map(tostring) | join(\" \")", filter);
+	EXPECT_JQ(r.out, "[.walks[].same_frame] | map(tostring) | join(\" \")",
+		  "true false false");
+	EXPECT_JQ(r.out, ".walks[0].frame == .walks[0].processes[1].leaf.pfn", "true");
+	EXPECT_JQ(r.out, "[.walks[0].processes[].verdict] | join(\" \")", "cow-shared cow-shared");
+	EXPECT_JQ(r.out, ".walks[1].processes[1].verdict", "writable");
+	EXPECT_JQ(r.out, ".walks[2].frame", "null");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "walk -p self -p self -p self 1000"));
+	EXPECT_ONE_LINE_ERROR(&r, 2);
+	EXPECT_NE(NULL, strstr(r.err, "at most two -p")) TH_LOG("%s", r.err);
+	result_free(&r);
+
+	/* scan: runs of shared, copied and one-sided pages, counted */
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d -p %d %lx-%lx", self->pid, child, a,
+			   a + 4 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, "[.runs[] | \"\\(.pages) \\(.frames)\"] | join(\", \")",
+		  "2 same, 1 different, 1 null");
+	EXPECT_JQ(r.out, ".runs[2].processes[1]", "null");
+	EXPECT_JQ(r.out, ".runs[0].processes | map(.verdict) | join(\" \")",
+		  "cow-shared cow-shared");
+	EXPECT_JQ(r.out,
+		  ".pages | [.same_frame, .different_frames, .only_first, .only_second] | @csv",
+		  "2,1,1,0");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "scan -p %d -p %d %lx-%lx", self->pid, child, a, a + 4 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "%#-14lx  %#-14lx  %6d  PTE   cow-shared", a, a + 2 * PAGE, 2);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
+	EXPECT_NE(NULL, strstr(r.out, "same frame\n")) TH_LOG("%s", r.out);
+	snprintf(want, sizeof(want), "pages: 2 same frame, 1 different frames, 1 only in pid %d",
+		 self->pid);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
+	result_free(&r);
+
+	close(release[1]);
+	ASSERT_EQ(child, waitpid(child, &st, 0));
+	munmap(p, 4 * PAGE);
+}
+
+/*
+ * diff of two scans of one VMA: a page zapped (gone), the zero page
+ * written (verdict, flags and frame changed), a page touched (new); the
+ * page left alone is not listed; a file against itself: no change.
+ */
+TEST_F(cli, diff_two_scans)
+{
+	char old[64], new[64], *p = own_vma(6), want[64];
+	struct result r;
+	uintptr_t a;
+
+	ASSERT_NE(NULL, p);
+	snprintf(old, sizeof(old), "/tmp/cli-diff-old-%d", self->pid);
+	snprintf(new, sizeof(new), "/tmp/cli-diff-new-%d", self->pid);
+	a = (uintptr_t)p;
+	p[0] = 1;
+	p[PAGE] = 1;
+	EXPECT_EQ(0, *(volatile char *)(p + 2 * PAGE));
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d %lx-%lx", self->pid, a, a + 6 * PAGE));
+	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, "[.runs[] | (.pfns | length) == .leaves] | all", "true");
+	ASSERT_EQ(0, save(old, r.out, r.out_len));
+	result_free(&r);
+
+	ASSERT_EQ(0, madvise(p, PAGE, MADV_DONTNEED));
+	p[2 * PAGE] = 1;
+	p[4 * PAGE] = 1;
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d %lx-%lx", self->pid, a, a + 6 * PAGE));
+	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, save(new, r.out, r.out_len));
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "diff --json %s %s", old, new));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, "[.changes[] | \"\\(.change) \\(.pages)\"] | join(\", \")",
+		  "gone 1, changed 1, new 1");
+	snprintf(want, sizeof(want), "%lu %lu %lu", a, a + 2 * PAGE, a + 4 * PAGE);
+	EXPECT_JQ(r.out, "[.changes[].start] | map(tostring) | join(\" \")", want);
+	EXPECT_JQ(r.out, ".changes[1].fields | join(\" \")", "verdict leaf_flags page_flags frame");
+	EXPECT_JQ(r.out, ".changes[1] | \"\\(.old.verdict) \\(.new.verdict)\"",
+		  "zero-page writable");
+	EXPECT_JQ(r.out, ".changes[0].new", "null");
+	EXPECT_JQ(r.out, ".pages | \"\\(.new) \\(.gone) \\(.changed)\"", "1 1 1");
+	EXPECT_JQ(r.out, ".old.frames and .new.frames", "true");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "diff %s %s", old, new));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "verdict zero-page -> writable")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "gone: was PTE")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "new: PTE")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "pages: 1 new, 1 gone, 1 changed\n")) TH_LOG("%s", r.out);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "diff %s %s", old, old));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "\nno change\n")) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	/* a file that is not JSON, JSON that is not a scan, a side-by-side scan */
+	ASSERT_EQ(0, vmlab(&r, "diff %s /bin/vmlab", old));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "/bin/vmlab: not JSON: at byte 0")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p self 1000"));
+	ASSERT_EQ(0, save(new, r.out, r.out_len));
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "diff %s %s", new, old));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "not a document of 'vmlab scan --json'")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p self -p self %lx-%lx", a, a + PAGE));
+	ASSERT_EQ(0, save(new, r.out, r.out_len));
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "diff %s %s", old, new));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "a side-by-side scan")) TH_LOG("%s", r.err);
+	result_free(&r);
+
+	unlink(new);
+	unlink(old);
+	munmap(p, 6 * PAGE);
+}
+
+/* maps names each mapping's type: private or shared, file, anonymous or device. */
+TEST_F(cli, maps_type_column)
+{
+	char path[] = "/tmp/cli-maps-type-XXXXXX", filter[256], *line;
+	struct vmlab_region_create rc;
+	struct {
+		char *p;
+		const char *type;
+	} m[5];
+	struct result r;
+	char want[64];
+	size_t i;
+	int fd;
+
+	fd = temp_file(path, PAGE);
+	ASSERT_LE(0, fd);
+	m[0].p = own_vma(1);
+	m[0].type = "private-anon";
+	m[1].p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	m[1].type = "shared-anon";
+	m[2].p = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+	m[2].type = "private-file";
+	m[3].p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	m[3].type = "shared-file";
+	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PAGE, 0, &rc));
+	m[4].p = vmlab_region_map(self->fd, rc.offset, PAGE, PROT_READ, MAP_SHARED);
+	m[4].type = "shared-file";	/* a FILE region imitates a file */
+	for (i = 0; i < ARRAY_SIZE(m); i++)
+		ASSERT_NE(MAP_FAILED, m[i].p) TH_LOG("mapping %zu", i);
+
+	ASSERT_EQ(0, vmlab(&r, "maps --json -p %d", self->pid));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	for (i = 0; i < ARRAY_SIZE(m); i++) {
+		snprintf(filter, sizeof(filter), ".vmas[] | select(.start == %lu) | .type",
+			 (uintptr_t)m[i].p);
+		EXPECT_JQ(r.out, filter, m[i].type);
+	}
+	EXPECT_JQ(r.out, ".vmas[] | select(.path == \"[stack]\") | .type", "private-anon");
+	EXPECT_JQ(r.out, ".vmas[] | select(.path == \"[vdso]\") | .type", "special");
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "maps -p %d", self->pid));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "  TYPE            PATH")) TH_LOG("%s", r.out);
+	for (i = 0; i < ARRAY_SIZE(m); i++) {
+		snprintf(want, sizeof(want), "\n%012lx-", (uintptr_t)m[i].p);
+		line = strstr(r.out, want);
+		ASSERT_NE(NULL, line) TH_LOG("want '%s' in: %s", want + 1, r.out);
+		snprintf(want, sizeof(want), "  %-14s  ", m[i].type);
+		line = strndup(line + 1, strcspn(line + 1, "\n"));
+		EXPECT_NE(NULL, strstr(line, want)) TH_LOG("want '%s' in '%s'", want, line);
+		free(line);
+	}
+	result_free(&r);
+
+	munmap(m[4].p, PAGE);
+	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
+	munmap(m[3].p, PAGE);
+	munmap(m[2].p, PAGE);
+	munmap(m[1].p, PAGE);
+	munmap(m[0].p, PAGE);
 	close(fd);
 	unlink(path);
 }
@@ -318,7 +744,7 @@ TEST_F(cli, maps_counts_pages)
 	result_free(&r);
 
 	/* the tool's own maps, walked by itself */
-	ASSERT_EQ(0, vmlab(&r, "maps --json"));
+	ASSERT_EQ(0, vmlab(&r, "maps --json -p self"));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_JQ(r.out, "[.vmas[] | select(.path == \"/bin/vmlab\")] | length > 0", "true");
 	EXPECT_JQ(r.out, ".vmas | map(select(.walked) | .resident) | add > 0", "true");
@@ -501,19 +927,6 @@ static void check_hexdump(struct __test_metadata *_metadata, uint32_t id, const 
 	result_free(&again);
 }
 
-/* copy @len bytes of @p into a new file at @path */
-static int save(const char *path, const void *p, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	ret = write(fd, p, len) == (ssize_t)len ? 0 : -1;
-	close(fd);
-	return ret;
-}
-
 static const long hexdump_cases[][2] = {
 	{ -1, -1 }, { 0, 16 }, { 0, 15 }, { 0, 17 }, { 5, 20 }, { 16, 1 }, { 4095, 3 },
 	{ 100, 4096 }, { 4096, 8193 }, { 12345, 999999 }, { 16383, -1 }, { 7, 0x1000 },
@@ -629,21 +1042,35 @@ TEST_F(cli, errors_are_one_line)
 		const char *says;
 	} cases[] = {
 		{ "frobnicate", 2, "unknown command 'frobnicate'" },
-		{ "walk", 2, "missing ADDR" },
-		{ "walk 0x12zz", 2, "bad address '0x12zz'" },
+		{ "walk -p self", 2, "missing ADDR" },
+		{ "walk -p self 0x12zz", 2, "bad address '0x12zz' (hex, 0x optional)" },
+		{ "walk -p self 12g4", 2, "bad address '12g4'" },
+		{ "walk -p self 0x", 2, "bad address '0x'" },
+		{ "walk -p self -1000", 2, "bad option" },
+		{ "walk -p self 10000000000000000", 2, "bad address" },
+		{ "walk -p me 1000", 2, "bad pid 'me'" },
+		{ "walk 1000", 2, "which process?" },
 		{ "walk -p 0 0x1000", 2, "bad pid '0'" },
 		{ "walk -p 4000000 0x1000", 1, "pid 4000000: no such process" },
-		{ "walk 0xffffffffff600000", 1, "not a user address" },
+		{ "walk -p self 0xffffffffff600000", 1, "not a user address" },
 		{ "walk -p 2 0x1000", 1, "pid 2 has no address space" },
 		{ "maps -p 2", 1, "pid 2 has no address space" },
 		{ "walk --frob 1", 2, "bad option" },
-		{ "scan 0x2000-0x1000", 2, "bad range '0x2000-0x1000'" },
-		{ "scan 4096", 2, "bad range '4096'" },
-		{ "scan 1-2-3", 2, "bad range" },
+		{ "scan -p self 0x2000-0x1000", 2, "bad range '0x2000-0x1000'" },
+		{ "scan -p self 4096", 2, "bad range '4096'" },
+		{ "scan -p self 1-2-3", 2, "bad range" },
+		{ "scan -p self 1000-2g00", 2, "bad range '1000-2g00'" },
+		{ "scan 1000-2000", 2, "which process?" },
+		{ "scan -p self --vma [heap]:0", 1, "N counts the VMAs from 1" },
+		{ "scan -p self --vma /no/such:3", 1, "no VMA matches '/no/such'" },
 		{ "scan -p 4000000 0x1000-0x2000", 1, "pid 4000000: no such process" },
 		{ "scan --vma [heap] 0x1000-0x2000", 2, "not both" },
 		{ "maps -p 4000000", 1, "pid 4000000: no such process" },
 		{ "maps extra", 2, "unexpected argument" },
+		{ "maps", 2, "which process?" },
+		{ "diff", 2, "missing OLD.json or NEW.json" },
+		{ "diff /no/such/old.json /no/such/new.json", 1, "/no/such/old.json: No such" },
+		{ "diff a b c", 2, "unexpected argument 'c'" },
 		{ "region", 2, "missing create" },
 		{ "region frob", 2, "unknown region command 'frob'" },
 		{ "region info 65000", 1, "region 65000: no such region" },
@@ -703,7 +1130,7 @@ TEST(module_not_loaded)
 	if (!ko)
 		SKIP(return, "VMLAB_KO (path of vmlab.ko) is not set: not in the vmlab VM");
 	ASSERT_EQ(0, unload_module()) TH_LOG("%s", strerror(errno));
-	EXPECT_EQ(0, RUN(&r, VMLAB_BIN, "walk", "0x1000"));
+	EXPECT_EQ(0, RUN(&r, VMLAB_BIN, "walk", "-p", "self", "0x1000"));
 	EXPECT_ONE_LINE_ERROR(&r, 2);
 	EXPECT_STREQ("vmlab: vmlab module not loaded: insmod vmlab.ko\n", r.err);
 	result_free(&r);

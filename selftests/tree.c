@@ -392,21 +392,22 @@ TEST_F(tree, errors_are_one_line)
 		int status;
 		const char *says;
 	} cases[] = {
-		{ "tree", 2, "missing START END" },
-		{ "tree 0x2000 0x1000", 2, "bad range" },
-		{ "tree 0x1000 0x2000 0x3000", 2, "unexpected argument" },
-		{ "tree --json --dot 0x1000 0x2000", 2, "not both" },
-		{ "tree --vma [stack] 0x1000 0x2000", 2, "not both" },
-		{ "tree -n 0 0x1000 0x2000", 2, "bad number of leaves" },
+		{ "tree 0x1000 0x2000", 2, "which process? -p PID" },
+		{ "tree -p self", 2, "missing START END" },
+		{ "tree -p self 0x2000 0x1000", 2, "bad range" },
+		{ "tree -p self 0x1000 0x2000 0x3000", 2, "unexpected argument" },
+		{ "tree -p self --json --dot 0x1000 0x2000", 2, "not both" },
+		{ "tree -p self --vma [stack] 0x1000 0x2000", 2, "not both" },
+		{ "tree -p self -n 0 0x1000 0x2000", 2, "bad number of leaves" },
 		{ "tree -p 4000000 0x1000 0x2000", 1, "pid 4000000: no such process" },
 		{ "tree -p 2 0x1000 0x2000", 1, "pid 2 has no address space" },
-		{ "tree 0x1000 0x2000", 1, "no VMA in this range" },
-		{ "tree --vma /no/such/file", 1, "no VMA matches" },
-		{ "tree --svg /no/such/dir/t.svg --vma [stack]", 1,
+		{ "tree -p self 0x1000 0x2000", 1, "no VMA in this range" },
+		{ "tree -p self --vma /no/such/file", 1, "no VMA matches" },
+		{ "tree -p self --svg /no/such/dir/t.svg --vma [stack]", 1,
 		  "cannot write '/no/such/dir/t.svg'" },
-		{ "tree --html /tmp --vma [stack]", 1, "cannot write '/tmp'" },
-		{ "tree --svg /proc/t.svg --vma [stack]", 1, "cannot write '/proc/t.svg'" },
-		{ "maps --svg /no/such/dir/m.svg", 1, "cannot write '/no/such/dir/m.svg'" },
+		{ "tree -p self --html /tmp --vma [stack]", 1, "cannot write '/tmp'" },
+		{ "tree -p self --svg /proc/t.svg --vma [stack]", 1, "cannot write '/proc/t.svg'" },
+		{ "maps -p self --svg /no/such/dir/m.svg", 1, "cannot write '/no/such/dir/m.svg'" },
 	};
 	struct result r;
 	size_t i;

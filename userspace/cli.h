@@ -28,6 +28,7 @@ int cmd_info(int argc, char **argv);
 int cmd_walk(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_region(int argc, char **argv);
 int cmd_hexdump(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
@@ -60,12 +61,19 @@ int usage_error(const char *cmd, const char *fmt, ...)
  * may follow. 0 on success, -1 for bad syntax or overflow.
  */
 int parse_u64(const char *s, uint64_t *val, bool suffixes);
-/* a user address (decimal or hex): 0 or -1 */
+/*
+ * A user address: hex, as /proc/PID/maps and every memory tool print it,
+ * with or without 0x ("7ffd1000" and "0x7ffd1000" are one address): 0 or -1.
+ */
 int parse_addr(const char *s, uint64_t *addr);
-/* "START-END" (END exclusive, above START): 0 or -1 */
+/* "START-END", both hex as for parse_addr (END exclusive, above START): 0 or -1 */
 int parse_range(const char *s, uint64_t *start, uint64_t *end);
 /* a pid, > 0: 0 or -1 */
 int parse_pid(const char *s, uint32_t *pid);
+/* the argument of -p: a pid, or "self" (vmlab itself) as 0: 0 or -1 */
+int parse_target(const char *s, uint32_t *pid);
+/* walk, scan and maps without -p: a usage error saying what to give */
+int missing_pid(const char *cmd);
 /* a region id, 1-65535: 0 or -1 */
 int parse_region_id(const char *s, uint32_t *id);
 
@@ -89,6 +97,19 @@ enum colour verdict_colour(unsigned int verdict);
 
 /* bytes one leaf maps at @level (PTE, PMD, PUD) with pages of @page_size */
 uint64_t level_bytes(unsigned int level, uint32_t page_size);
+
+/*
+ * Room for element @nr in *@array of @size-byte elements, *@max of them
+ * allocated: doubled (from 256) when full. 0, or -1 with the array as it was.
+ */
+int grow(void **array, size_t *max, size_t nr, size_t size);
+
+/*
+ * The page frame @w's leaf maps at its address (a huge leaf's first frame
+ * plus the address's page in it) into @frame: false when there is none to
+ * compare (no present leaf, or the PFN hidden).
+ */
+bool walk_frame(const struct vmlab_walk *w, uint64_t *frame);
 
 /*
  * A range walk of [@start, @end) in process @pid, chunk by chunk: @fn is

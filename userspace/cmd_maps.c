@@ -2,7 +2,7 @@
 /*
  * vmlab maps - a process's VMAs as /proc/PID/maps shows them, with what a
  * range walk of each finds: resident, zero-page, COW-shared, dirty and
- * huge leaves (in the spirit of pmap -X)
+ * huge leaves (in the spirit of pmap -X), and the mapping's type
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,12 +20,18 @@
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "usage: %s maps [-p PID] [--json] [--svg FILE]\n"
-		"The VMAs of process PID (default: this one) as /proc/PID/maps shows\n"
-		"them, with, from a range walk of each, in pages: RSS (resident),\n"
-		"ZERO (the zero page), COW (anonymous pages a write would copy), DIRTY\n"
-		"(dirty leaves), and HUGE: the PMD and PUD leaves.\n"
-		"  -p, --pid PID  another process (needs CAP_SYS_PTRACE)\n"
+	fprintf(f, "usage: %s maps -p PID [--json] [--svg FILE]\n"
+		"The VMAs of process PID as /proc/PID/maps shows them (addresses in\n"
+		"hex without 0x, as the other commands read them), with, from a range\n"
+		"walk of each, in pages: RSS (resident), ZERO (the zero page), COW\n"
+		"(anonymous pages a write would copy), DIRTY (dirty leaves), HUGE (the\n"
+		"PMD and PUD leaves), and TYPE, the mapping's type: private or shared,\n"
+		"of a file, anonymous memory (heap, stack, MAP_ANONYMOUS, SysV shm) or\n"
+		"a device (a vmlab DEVICE or PCI region, another driver's PFN map); a\n"
+		"vmlab FILE or ANON region is the file or anonymous memory it imitates;\n"
+		"special for the kernel's own ([vdso], [vvar], [vsyscall]).\n"
+		"  -p, --pid PID  the process: a pid ($$: the shell's) or self (vmlab\n"
+		"                 itself); another process needs CAP_SYS_PTRACE\n"
 		"  -j, --json     one JSON document: {\"pid\", \"page_size\", \"vmas\": [...]}\n"
 		"  -s, --svg FILE the address space as a self-contained SVG in FILE (and\n"
 		"                 no table): VMAs to scale, coloured by mapping type, with\n"
@@ -73,9 +79,9 @@ static void print_text(const struct vma_row *rows, size_t nr)
 	struct vma_stats total = { 0 };
 	size_t i;
 
-	printf("%s%-25s %-4s %-8s %-5s %8s %7s %6s %6s %6s %5s  %s%s\n", colour(C_BOLD),
+	printf("%s%-25s %-4s %-8s %-5s %8s %7s %6s %6s %6s %5s  %-14s  %s%s\n", colour(C_BOLD),
 	       "ADDRESS", "PERM", "OFFSET", "DEV", "INODE", "RSS", "ZERO", "COW",
-	       "DIRTY", "HUGE", "PATH", colour(C_RESET));
+	       "DIRTY", "HUGE", "TYPE", "PATH", colour(C_RESET));
 	for (i = 0; i < nr; i++) {
 		const struct map_line *m = &rows[i].m;
 		const struct vma_stats *st = &rows[i].st;
@@ -87,7 +93,7 @@ static void print_text(const struct vma_row *rows, size_t nr)
 			       st->resident, st->zero, st->cow, st->dirty, st->huge);
 		else
 			printf(" %7s %6s %6s %6s %5s", "-", "-", "-", "-", "-");
-		printf("  %s\n", m->path);
+		printf("  %-14s  %s\n", maps_type_key(rows[i].type), m->path);
 		total.resident += st->resident;
 		total.zero += st->zero;
 		total.cow += st->cow;
@@ -124,6 +130,7 @@ static void print_json(const struct vma_row *rows, size_t nr, uint32_t pid,
 		json_string(&j, "dev", m->dev);
 		json_u64(&j, "inode", m->inode);
 		json_string(&j, "path", m->path);
+		json_string(&j, "type", maps_type_key(rows[i].type));
 		json_bool(&j, "walked", rows[i].walked);
 		if (rows[i].walked) {
 			json_u64(&j, "resident", st->resident);
@@ -179,15 +186,16 @@ int cmd_maps(int argc, char **argv)
 	size_t nr = 0, max = 0;
 	struct map_line m;
 	uint32_t pid = 0;
-	bool json = false;
+	bool json = false, have_pid = false;
 	FILE *f = NULL;
 	char what[64];
 	int fd, c, ret, status = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "hp:js:", opts, NULL)) != -1) {
 		if (c == 'p') {
-			if (parse_pid(optarg, &pid))
+			if (parse_target(optarg, &pid))
 				return usage_error("maps", "bad pid '%s'", optarg);
+			have_pid = true;
 		} else if (c == 'j') {
 			json = true;
 		} else if (c == 's') {
@@ -198,6 +206,8 @@ int cmd_maps(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("maps", "unexpected argument '%s'", argv[optind]);
+	if (!have_pid)
+		return missing_pid("maps");
 	fd = open_device_info(&info, &status);
 	if (fd < 0)
 		return status;
@@ -237,7 +247,10 @@ int cmd_maps(int argc, char **argv)
 		};
 		row->walked = m.end <= USER_TOP;
 		snprintf(what, sizeof(what), "0x%" PRIx64 "-0x%" PRIx64, m.start, m.end);
-		if (row->walked && walk_records(fd, pid, m.start, m.end, count_record, &row->st)) {
+		/* the first page's walk names the backing: the mapping's type */
+		if (row->walked &&
+		    (vmlab_walk(fd, pid, m.start, &w) ||
+		     walk_records(fd, pid, m.start, m.end, count_record, &row->st))) {
 			/* a VMA the walk refuses (none so far) is shown unwalked */
 			if (errno != EINVAL) {
 				status = walk_error(pid, what);
@@ -246,8 +259,7 @@ int cmd_maps(int argc, char **argv)
 			row->walked = false;
 		}
 		/* the mapping type, from what backs the VMA */
-		row->type = maps_type(&m, row->walked && !vmlab_walk(fd, pid, m.start, &w) ?
-				      &w : NULL);
+		row->type = maps_type(&m, row->walked ? &w : NULL);
 	}
 	if (ret < 0) {
 		errmsg("cannot parse the maps of pid %u", pid);

@@ -17,17 +17,18 @@
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "usage: %s tree [-p PID] [OUTPUT] START END\n"
-		"       %s tree [-p PID] [OUTPUT] START-END\n"
-		"       %s tree [-p PID] [OUTPUT] --vma NAME\n"
-		"The page-table tree a walk of [START, END) (decimal or 0x hex, rounded\n"
+	fprintf(f, "usage: %s tree -p PID [OUTPUT] START END\n"
+		"       %s tree -p PID [OUTPUT] START-END\n"
+		"       %s tree -p PID [OUTPUT] --vma NAME\n"
+		"The page-table tree a walk of [START, END) (hex, 0x optional, rounded\n"
 		"out to pages), or of the VMA named NAME as in 'scan', found in process\n"
-		"PID (default: this one): the root table, each lower table with its\n"
+		"PID: the root table, each lower table with its\n"
 		"level, the address bits its index decodes, the indexes used and the\n"
 		"entries present (empty ones counted, not shown), and the leaves, huge\n"
 		"ones at their level, runs of one state at consecutive indexes folded\n"
 		"into one line ('PTE 0-511: 512 present, writable, anon, ...').\n"
-		"  -p, --pid PID        another process (needs CAP_SYS_PTRACE)\n"
+		"  -p, --pid PID        the process: a pid ($$: the shell's) or self (vmlab\n"
+		"                       itself); another process needs CAP_SYS_PTRACE\n"
 		"  -V, --vma NAME       the VMA to show; an error if none or several match\n"
 		"  -j, --json           one JSON document: {\"levels\", \"verdicts\", \"root\", ...}\n"
 		"  -d, --dot            a Graphviz digraph on stdout (dot -Tsvg draws it)\n"
@@ -43,7 +44,7 @@ static void print_usage(FILE *f)
 struct tree_args {
 	uint32_t pid, max_runs;
 	const char *vma, *svg, *html;
-	bool json, dot;
+	bool json, dot, have_pid;
 	uint64_t start, end;
 };
 
@@ -67,8 +68,9 @@ static int parse_args(int argc, char **argv, struct tree_args *a)
 	while ((c = getopt_long(argc, argv, "hp:V:jds:H:n:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			if (parse_pid(optarg, &a->pid))
+			if (parse_target(optarg, &a->pid))
 				return usage_error("tree", "bad pid '%s'", optarg);
+			a->have_pid = true;
 			break;
 		case 'n':
 			if (parse_u64(optarg, &v, false) || !v || v > VMLAB_WALK_RANGE_MAX)
@@ -95,6 +97,8 @@ static int parse_args(int argc, char **argv, struct tree_args *a)
 			return help_or_usage(c, "tree", argv, print_usage);
 		}
 	}
+	if (!a->have_pid)
+		return missing_pid("tree");
 	if (a->json && a->dot)
 		return usage_error("tree", "give --json or --dot, not both");
 	nargs = argc - optind;

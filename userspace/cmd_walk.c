@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,13 +15,20 @@
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "usage: %s walk [-p PID] [--json] ADDR...\n"
-		"Walk the page tables of each address (decimal or 0x hex) in process\n"
-		"PID (default: this one): per level the index, the raw entry and its\n"
-		"decoded flags; then the leaf, the page's state, the VMA, and the\n"
-		"copy-on-write verdict: what a write would do now, and why.\n"
-		"  -p, --pid PID  walk another process (needs CAP_SYS_PTRACE)\n"
-		"  -j, --json     one JSON document: {\"pid\", \"walks\": [...]}\n", prog);
+	fprintf(f, "usage: %s walk -p PID [--json] ADDR...\n"
+		"       %s walk -p PID -p PID2 [--json] ADDR...\n"
+		"Walk the page tables of each address in process PID: per level the\n"
+		"index, the raw entry and its decoded flags; then the leaf, the page's\n"
+		"state, the VMA, and the copy-on-write verdict: what a write would do\n"
+		"now, and why. Addresses are hex, as /proc/PID/maps prints them, with\n"
+		"or without 0x (7ffd5e3a1000 or 0x7ffd5e3a1000). With two -p, each\n"
+		"address in both processes side by side (VMA, leaf, frame, page,\n"
+		"verdict), \"same frame\" marked where both map one page frame.\n"
+		"  -p, --pid PID  the process: a pid ($$: the shell's) or self (vmlab\n"
+		"                 itself); another process needs CAP_SYS_PTRACE\n"
+		"  -j, --json     one JSON document: {\"pid\", \"walks\": [...]}; with two\n"
+		"                 -p {\"pids\", \"walks\": [{\"addr\", \"same_frame\",\n"
+		"                 \"frame\", \"processes\": [walk, walk]}]}\n", prog, prog);
 }
 
 static const char *flags_str(char *buf, size_t size, uint32_t flags,
@@ -184,6 +192,115 @@ static void print_json(struct json *j, const struct vmlab_walk *w)
 	json_object_end(j);
 }
 
+/* one column of the side-by-side view: @fmt's text padded to its width */
+static void cell(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void cell(const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	printf("  %-40s", buf);
+}
+
+/* an address's walks in two processes, side by side, the frames compared */
+static void print_pair_text(const struct vmlab_walk w[2], const uint32_t pids[2])
+{
+	char buf[256], sz[32];
+	uint64_t frame[2];
+	bool has[2];
+	int k;
+
+	printf("%saddress 0x%" PRIx64 "%s\n%-8s", colour(C_BOLD), (uint64_t)w[0].addr,
+	       colour(C_RESET), "");
+	for (k = 0; k < 2; k++) {
+		has[k] = walk_frame(&w[k], &frame[k]);
+		if (pids[k])
+			cell("pid %u", pids[k]);
+		else
+			cell("pid %u (vmlab)", (uint32_t)getpid());
+	}
+	printf("\n%-8s", "vma");
+	for (k = 0; k < 2; k++) {
+		if (w[k].walk_flags & VMLAB_WALK_NO_VMA)
+			cell("none");
+		else
+			cell("%" PRIx64 "-%" PRIx64 " %s", (uint64_t)w[k].vma_start,
+			     (uint64_t)w[k].vma_end, vmlab_backing_name(w[k].backing) ?: "?");
+	}
+	printf("\n%-8s", "leaf");
+	for (k = 0; k < 2; k++) {
+		if (!(w[k].leaf_flags & VMLAB_PTE_PRESENT) || !w[k].leaf_size)
+			cell("none");
+		else
+			cell("%s %s %s", vmlab_level_name(w[k].leaf_level) ?: "?",
+			     size_str(sz, sizeof(sz), w[k].leaf_size),
+			     vmlab_cache_name(w[k].cache_mode) ?: "?");
+	}
+	printf("\n%-8s", "flags");
+	for (k = 0; k < 2; k++)
+		cell("%s", flags_str(buf, sizeof(buf), w[k].leaf_flags, vmlab_pte_flag_name));
+	printf("\n%-8s", "frame");
+	for (k = 0; k < 2; k++) {
+		if (has[k])
+			cell("0x%" PRIx64, frame[k]);
+		else
+			cell("%s", w[k].walk_flags & VMLAB_WALK_PFN_HIDDEN &&
+			     (w[k].leaf_flags & VMLAB_PTE_PRESENT) ? "hidden" : "-");
+	}
+	printf("\n%-8s", "page");
+	for (k = 0; k < 2; k++) {
+		if (w[k].page_flags & VMLAB_PAGE_PRESENT)
+			cell("mapcount %u, %s", w[k].mapcount,
+			     flags_str(buf, sizeof(buf), w[k].page_flags, vmlab_page_flag_name));
+		else
+			cell("none");
+	}
+	printf("\n%-8s", "verdict");
+	for (k = 0; k < 2; k++)
+		printf("  %s%-40s%s", colour(verdict_colour(w[k].verdict)),
+		       vmlab_verdict_name(w[k].verdict) ?: "?", colour(C_RESET));
+	printf("\n");
+	if (has[0] && has[1] && frame[0] == frame[1])
+		printf("%s=> same frame%s: both map page frame 0x%" PRIx64 "\n", colour(C_INFO),
+		       colour(C_RESET), frame[0]);
+	else if (has[0] && has[1])
+		printf("=> different frames\n");
+	else if ((w[0].walk_flags | w[1].walk_flags) & VMLAB_WALK_PFN_HIDDEN)
+		printf("=> frames hidden (needs CAP_SYS_ADMIN): not compared\n");
+	else if (has[0] || has[1])
+		printf("=> only pid %u maps a page frame here\n",
+		       pids[has[0] ? 0 : 1] ?: (uint32_t)getpid());
+	else
+		printf("=> neither maps a page frame here\n");
+}
+
+static void print_pair_json(struct json *j, const struct vmlab_walk w[2])
+{
+	uint64_t frame[2];
+	bool has0 = walk_frame(&w[0], &frame[0]), has1 = walk_frame(&w[1], &frame[1]);
+	bool hidden = (w[0].walk_flags | w[1].walk_flags) & VMLAB_WALK_PFN_HIDDEN;
+
+	json_object_begin(j, NULL);
+	json_u64(j, "addr", w[0].addr);
+	json_hex(j, "addr_hex", w[0].addr);
+	if (hidden)
+		json_string(j, "same_frame", NULL);
+	else
+		json_bool(j, "same_frame", has0 && has1 && frame[0] == frame[1]);
+	if (has0 && has1 && frame[0] == frame[1])
+		json_u64(j, "frame", frame[0]);
+	else
+		json_string(j, "frame", NULL);
+	json_array_begin(j, "processes");
+	print_json(j, &w[0]);
+	print_json(j, &w[1]);
+	json_array_end(j);
+	json_object_end(j);
+}
+
 int cmd_walk(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -193,29 +310,35 @@ int cmd_walk(int argc, char **argv)
 		{ }
 	};
 	struct vmlab_walk *walks;
-	uint32_t pid = 0;
+	uint32_t pids[2] = { 0 }, pid = 0;
 	uint64_t addr;
 	bool json = false;
 	struct json j;
-	int fd, c, i, status = EXIT_OK;
+	int fd, c, i, k, nr_pids = 0, status = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "hp:j", opts, NULL)) != -1) {
 		if (c == 'p') {
-			if (parse_pid(optarg, &pid))
+			if (nr_pids == 2)
+				return usage_error("walk", "at most two -p (side by side)");
+			if (parse_target(optarg, &pids[nr_pids]))
 				return usage_error("walk", "bad pid '%s'", optarg);
+			pid = pids[nr_pids++];
 		} else if (c == 'j') {
 			json = true;
 		} else {
 			return help_or_usage(c, "walk", argv, print_usage);
 		}
 	}
+	if (!nr_pids)
+		return missing_pid("walk");
 	if (optind == argc)
 		return usage_error("walk", "missing ADDR");
 	for (i = optind; i < argc; i++) {
 		if (parse_addr(argv[i], &addr))
-			return usage_error("walk", "bad address '%s'", argv[i]);
+			return usage_error("walk", "bad address '%s' (hex, 0x optional)", argv[i]);
 	}
-	walks = calloc(argc - optind, sizeof(*walks));
+	/* with two -p, the walks of each address in pids[0] and pids[1] side by side */
+	walks = calloc((argc - optind) * nr_pids, sizeof(*walks));
 	if (!walks) {
 		errmsg("walk: %s", strerror(errno));
 		return EXIT_FAILED;
@@ -228,25 +351,39 @@ int cmd_walk(int argc, char **argv)
 	/* walk everything first: an error prints one line and no half document */
 	for (i = optind; i < argc; i++) {
 		parse_addr(argv[i], &addr);
-		if (vmlab_walk(fd, pid, addr, &walks[i - optind])) {
-			status = walk_error(pid, argv[i]);
-			goto out;
+		for (k = 0; k < nr_pids; k++) {
+			if (vmlab_walk(fd, pids[k], addr, &walks[(i - optind) * nr_pids + k])) {
+				status = walk_error(pids[k], argv[i]);
+				goto out;
+			}
 		}
 	}
 	if (json) {
 		json_init(&j, stdout);
 		json_object_begin(&j, NULL);
-		json_u64(&j, "pid", pid ? pid : (uint32_t)getpid());
+		if (nr_pids == 2) {
+			json_array_begin(&j, "pids");
+			for (k = 0; k < 2; k++)
+				json_u64(&j, NULL, pids[k] ?: (uint32_t)getpid());
+			json_array_end(&j);
+		} else {
+			json_u64(&j, "pid", pid ? pid : (uint32_t)getpid());
+		}
 		json_array_begin(&j, "walks");
 	}
 	for (i = 0; i < argc - optind; i++) {
-		if (json) {
+		if (json && nr_pids == 2)
+			print_pair_json(&j, &walks[2 * i]);
+		else if (json)
 			print_json(&j, &walks[i]);
+		if (json)
 			continue;
-		}
 		if (i)
 			printf("\n");
-		print_text(&walks[i], pid);
+		if (nr_pids == 2)
+			print_pair_text(&walks[2 * i], pids);
+		else
+			print_text(&walks[i], pid);
 	}
 	if (json) {
 		json_array_end(&j);

@@ -21,17 +21,23 @@
 #define BAR_MIN	18	/* the least height of a VMA's bar */
 #define BAR_MAX	240	/* the height of the largest VMA */
 
+/* @key: the TYPE column's word (maps_type_key); @name: the legend's */
 static const struct {
-	const char *name, *colour;
+	const char *key, *name, *colour;
 } types[NR_MAP_TYPES] = {
-	[MT_PRIVATE_FILE]	= { "private file", "#fdd49e" },
-	[MT_PRIVATE_ANON]	= { "private anon", "#b8e186" },
-	[MT_PRIVATE_DEVICE]	= { "private device", "#d7b5d8" },
-	[MT_SHARED_FILE]	= { "shared file", "#f46d43" },
-	[MT_SHARED_ANON]	= { "shared anon", "#1a9850" },
-	[MT_SHARED_DEVICE]	= { "shared device", "#7b3294" },
-	[MT_OTHER]		= { "special", "#d9d9d9" },
+	[MT_PRIVATE_FILE]	= { "private-file", "private file", "#fdd49e" },
+	[MT_PRIVATE_ANON]	= { "private-anon", "private anon", "#b8e186" },
+	[MT_PRIVATE_DEVICE]	= { "private-device", "private device", "#d7b5d8" },
+	[MT_SHARED_FILE]	= { "shared-file", "shared file", "#f46d43" },
+	[MT_SHARED_ANON]	= { "shared-anon", "shared anon", "#1a9850" },
+	[MT_SHARED_DEVICE]	= { "shared-device", "shared device", "#7b3294" },
+	[MT_OTHER]		= { "special", "special", "#d9d9d9" },
 };
+
+const char *maps_type_key(enum map_type t)
+{
+	return types[t].key;
+}
 
 /* the fractions beside each bar */
 static const struct {

@@ -33,6 +33,8 @@ struct maps_vma {
 
 /* the type of VMA @m, from the walk @w of its first address (NULL: none) */
 enum map_type maps_type(const struct map_line *m, const struct vmlab_walk *w);
+/* @t as one word, "private-file" ... "special": maps' TYPE column */
+const char *maps_type_key(enum map_type t);
 
 /* the picture of @nr VMAs of process @pid, in address order */
 void maps_svg(FILE *f, const struct maps_vma *v, size_t nr, uint32_t pid,

@@ -133,7 +133,19 @@ int parse_u64(const char *s, uint64_t *val, bool suffixes)
 
 int parse_addr(const char *s, uint64_t *addr)
 {
-	return parse_u64(s, addr, false);
+	const char *digits = s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? s + 2 : s;
+	unsigned long long v;
+	char *end;
+
+	/* hex as /proc/PID/maps prints it, a 0x prefix optional; no sign */
+	if (!isxdigit((unsigned char)*digits))
+		return -1;
+	errno = 0;
+	v = strtoull(digits, &end, 16);
+	if (errno || *end)
+		return -1;
+	*addr = v;
+	return 0;
 }
 
 int parse_range(const char *s, uint64_t *start, uint64_t *end)
@@ -159,6 +171,20 @@ int parse_pid(const char *s, uint32_t *pid)
 		return -1;
 	*pid = v;
 	return 0;
+}
+
+int parse_target(const char *s, uint32_t *pid)
+{
+	if (!strcmp(s, "self")) {
+		*pid = 0;
+		return 0;
+	}
+	return parse_pid(s, pid);
+}
+
+int missing_pid(const char *cmd)
+{
+	return usage_error(cmd, "which process? -p PID (-p $$: this shell, -p self: vmlab itself)");
 }
 
 int parse_region_id(const char *s, uint32_t *id)
@@ -263,6 +289,32 @@ uint64_t level_bytes(unsigned int level, uint32_t page_size)
 	default:
 		return page_size;
 	}
+}
+
+bool walk_frame(const struct vmlab_walk *w, uint64_t *frame)
+{
+	uint64_t page = sysconf(_SC_PAGESIZE);
+
+	if (!(w->leaf_flags & VMLAB_PTE_PRESENT) || !w->leaf_size ||
+	    (w->walk_flags & VMLAB_WALK_PFN_HIDDEN) || (w->walk_flags & VMLAB_WALK_NO_VMA))
+		return false;
+	*frame = w->pfn + (w->addr & (w->leaf_size - 1)) / page;
+	return true;
+}
+
+int grow(void **array, size_t *max, size_t nr, size_t size)
+{
+	size_t n = *max ? 2 * *max : 256;
+	void *more;
+
+	if (nr < *max)
+		return 0;
+	more = realloc(*array, n * size);
+	if (!more)
+		return -1;
+	*array = more;
+	*max = n;
+	return 0;
 }
 
 #define CHUNK 4096
