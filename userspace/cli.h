@@ -71,6 +71,34 @@ int parse_region_id(const char *s, uint32_t *id);
 /* a failed walk: one line naming the pid, exit 1 */
 int walk_error(uint32_t pid, const char *what);
 
+/*
+ * Whom the walks of a command read, as -p PID named it: ourselves (@pid
+ * 0), process @pid by its pid when the opener of /dev/vmlab has
+ * CAP_SYS_PTRACE, else through /proc/PID/mem (VMLAB_WALK_MEM_FD), whose
+ * open the kernel allows when we may ptrace the process (same user, Yama's
+ * ptrace_scope, the LSMs). @arg and @flags are what the ioctls get.
+ */
+struct target {
+	uint32_t pid;
+	uint32_t arg;
+	uint32_t flags;
+	int mem_fd;	/* -1 when not through /proc/PID/mem */
+};
+
+/*
+ * Sets @t up for @pid on the open device @fd, trying the pid first: 0, or
+ * an exit status after one line saying why not (@what names the command).
+ */
+int target_open(int fd, uint32_t pid, struct target *t, const char *what);
+void target_close(struct target *t);
+
+/*
+ * A frame as the walks give it: "pfn 0x1234" when shown, else the frame
+ * token "frame ~3fa9c1d2" (its low 32 bits, marked by "~" and the word
+ * frame: not a PFN), "pfn hidden" without either. Returns @buf.
+ */
+const char *frame_str(char *buf, size_t size, const struct vmlab_walk *w);
+
 /* a failed request about region @id: one line ("no such region"), exit 1 */
 int region_error(uint32_t id);
 
@@ -90,10 +118,10 @@ enum colour verdict_colour(unsigned int verdict);
 uint64_t level_bytes(unsigned int level, uint32_t page_size);
 
 /*
- * A range walk of [@start, @end) in process @pid, chunk by chunk: @fn is
+ * A range walk of [@start, @end) in @t's process, chunk by chunk: @fn is
  * called for each record in address order. Returns 0, or -1 with errno.
  */
-int walk_records(int fd, uint32_t pid, uint64_t start, uint64_t end,
+int walk_records(int fd, const struct target *t, uint64_t start, uint64_t end,
 		 void (*fn)(const struct vmlab_walk_record *rec, void *arg),
 		 void *arg);
 

@@ -23,7 +23,8 @@ static void print_usage(FILE *f)
 		"them, with, from a range walk of each, in pages: RSS (resident),\n"
 		"ZERO (the zero page), COW (anonymous pages a write would copy), DIRTY\n"
 		"(dirty leaves), and HUGE: the PMD and PUD leaves.\n"
-		"  -p, --pid PID  another process (needs CAP_SYS_PTRACE)\n"
+		"  -p, --pid PID  another process: by pid with CAP_SYS_PTRACE, else\n"
+		"                 through /proc/PID/mem when you may ptrace it\n"
 		"  -j, --json     one JSON document: {\"pid\", \"page_size\", \"vmas\": [...]}\n",
 		prog);
 }
@@ -142,7 +143,7 @@ int cmd_maps(int argc, char **argv)
 		{ }
 	};
 	struct vmlab_info info;
-	struct vmlab_walk w;
+	struct target t = { .mem_fd = -1 };
 	struct vma_row *rows = NULL, *row;
 	size_t nr = 0, max = 0;
 	struct map_line m;
@@ -168,10 +169,9 @@ int cmd_maps(int argc, char **argv)
 	if (fd < 0)
 		return status;
 	/* the walk's own check first, for its errors: no such pid, no right */
-	if (pid && vmlab_walk(fd, pid, 0, &w)) {
-		status = walk_error(pid, "maps");
+	status = target_open(fd, pid, &t, "maps");
+	if (status)
 		goto out;
-	}
 	f = maps_open(pid);
 	if (!f) {
 		status = EXIT_FAILED;
@@ -198,7 +198,7 @@ int cmd_maps(int argc, char **argv)
 		};
 		row->walked = m.end <= USER_TOP;
 		snprintf(what, sizeof(what), "0x%" PRIx64 "-0x%" PRIx64, m.start, m.end);
-		if (row->walked && walk_records(fd, pid, m.start, m.end, count_record, &row->st)) {
+		if (row->walked && walk_records(fd, &t, m.start, m.end, count_record, &row->st)) {
 			/* a VMA the walk refuses (none so far) is shown unwalked */
 			if (errno != EINVAL) {
 				status = walk_error(pid, what);
@@ -217,6 +217,7 @@ int cmd_maps(int argc, char **argv)
 	else
 		print_text(rows, nr);
 out:
+	target_close(&t);
 	free(rows);
 	if (f)
 		fclose(f);

@@ -23,7 +23,8 @@ static void print_usage(FILE *f)
 		"contains NAME ([heap], [stack], a file...): one row per run of leaves\n"
 		"with the same level, verdict and flags at contiguous addresses, then\n"
 		"the leaves and pages per verdict. Unmapped pages have no leaf.\n"
-		"  -p, --pid PID   scan another process (needs CAP_SYS_PTRACE)\n"
+		"  -p, --pid PID   scan another process: by pid with CAP_SYS_PTRACE, else\n"
+		"                  through /proc/PID/mem when you may ptrace it\n"
 		"  -V, --vma NAME  the VMA to scan; an error if none or several match\n"
 		"  -j, --json      one JSON document: {\"start\", \"end\", \"runs\", \"verdicts\"}\n",
 		prog, prog);
@@ -217,6 +218,7 @@ int cmd_scan(int argc, char **argv)
 		{ }
 	};
 	struct scan s = { 0 };
+	struct target t = { .mem_fd = -1 };
 	struct vmlab_info info;
 	const char *vma = NULL;
 	uint32_t pid = 0;
@@ -248,6 +250,9 @@ int cmd_scan(int argc, char **argv)
 	if (fd < 0)
 		return status;
 	s.page_size = info.page_size;
+	status = target_open(fd, pid, &t, "scan");
+	if (status)
+		goto out;
 	if (vma && find_vma(pid, vma, &s.start, &s.end)) {
 		status = EXIT_FAILED;
 		goto out;
@@ -260,7 +265,7 @@ int cmd_scan(int argc, char **argv)
 		goto out;
 	}
 	snprintf(what, sizeof(what), "0x%" PRIx64 "-0x%" PRIx64, s.start, s.end);
-	if (walk_records(fd, pid, s.start, s.end, add_record, &s)) {
+	if (walk_records(fd, &t, s.start, s.end, add_record, &s)) {
 		status = walk_error(pid, what);
 		goto out;
 	}
@@ -274,6 +279,7 @@ int cmd_scan(int argc, char **argv)
 	else
 		print_text(&s, pid);
 out:
+	target_close(&t);
 	free(s.runs);
 	close(fd);
 	return status;

@@ -19,7 +19,10 @@ static void print_usage(FILE *f)
 		"PID (default: this one): per level the index, the raw entry and its\n"
 		"decoded flags; then the leaf, the page's state, the VMA, and the\n"
 		"copy-on-write verdict: what a write would do now, and why.\n"
-		"  -p, --pid PID  walk another process (needs CAP_SYS_PTRACE)\n"
+		"Without CAP_SYS_ADMIN the PFN is hidden and a frame token shown instead,\n"
+		"\"frame ~3fa9c1d2\": equal tokens, the same frame (within one run).\n"
+		"  -p, --pid PID  walk another process: by pid with CAP_SYS_PTRACE, else\n"
+		"                 through /proc/PID/mem when you may ptrace it\n"
 		"  -j, --json     one JSON document: {\"pid\", \"walks\": [...]}\n", prog);
 }
 
@@ -48,15 +51,15 @@ static uint32_t level_flags(const struct vmlab_walk *w, unsigned int l)
 	return vmlab_entry_flags(w->entries[l], l);
 }
 
-static void print_text(const struct vmlab_walk *w, uint32_t pid)
+static void print_text(const struct vmlab_walk *w, const struct target *t)
 {
 	char buf[256], sz[32];
 	unsigned int l;
 	enum colour vc = verdict_colour(w->verdict);
 
 	printf("%saddress 0x%" PRIx64 "%s", colour(C_BOLD), (uint64_t)w->addr, colour(C_RESET));
-	if (pid)
-		printf(" in pid %u", pid);
+	if (t->pid)
+		printf(" in pid %u%s", t->pid, t->mem_fd >= 0 ? " (through /proc/PID/mem)" : "");
 	printf("\n");
 	if (w->walk_flags & VMLAB_WALK_NO_VMA) {
 		printf("  no VMA: nothing is mapped at this address\n");
@@ -90,10 +93,11 @@ static void print_text(const struct vmlab_walk *w, uint32_t pid)
 	} else {
 		printf("leaf     %s, %s, ", vmlab_level_name(w->leaf_level) ?: "?",
 		       size_str(sz, sizeof(sz), w->leaf_size));
+		printf("%s", frame_str(sz, sizeof(sz), w));
 		if (w->walk_flags & VMLAB_WALK_PFN_HIDDEN)
-			printf("pfn hidden (needs CAP_SYS_ADMIN)");
-		else
-			printf("pfn 0x%" PRIx64, (uint64_t)w->pfn);
+			printf(" (%s: PFNs need CAP_SYS_ADMIN)",
+			       w->walk_flags & VMLAB_WALK_FRAME_TOKEN ? "a token, not a PFN" :
+			       "hidden");
 		printf(", cache %s\n", vmlab_cache_name(w->cache_mode) ?: "?");
 	}
 	if (w->page_flags & VMLAB_PAGE_PRESENT)
@@ -149,6 +153,10 @@ static void print_json(struct json *j, const struct vmlab_walk *w)
 	else
 		json_u64(j, "pfn", w->pfn);
 	json_bool(j, "pfn_hidden", hidden);
+	if (w->walk_flags & VMLAB_WALK_FRAME_TOKEN)
+		json_hex(j, "frame_token", w->frame_token);
+	else
+		json_string(j, "frame_token", NULL);
 	json_flags(j, "flags", w->leaf_flags, vmlab_pte_flag_name);
 	json_string(j, "cache", vmlab_cache_name(w->cache_mode));
 	if (w->leaf_flags & (VMLAB_PTE_SWAP | VMLAB_PTE_MIGRATION)) {
@@ -193,6 +201,7 @@ int cmd_walk(int argc, char **argv)
 		{ }
 	};
 	struct vmlab_walk *walks;
+	struct target t = { .mem_fd = -1 };
 	uint32_t pid = 0;
 	uint64_t addr;
 	bool json = false;
@@ -225,10 +234,13 @@ int cmd_walk(int argc, char **argv)
 		free(walks);
 		return status;
 	}
+	status = target_open(fd, pid, &t, "walk");
+	if (status)
+		goto out;
 	/* walk everything first: an error prints one line and no half document */
 	for (i = optind; i < argc; i++) {
 		parse_addr(argv[i], &addr);
-		if (vmlab_walk(fd, pid, addr, &walks[i - optind])) {
+		if (vmlab_walk_flags(fd, t.arg, t.flags, addr, &walks[i - optind])) {
 			status = walk_error(pid, argv[i]);
 			goto out;
 		}
@@ -246,7 +258,7 @@ int cmd_walk(int argc, char **argv)
 		}
 		if (i)
 			printf("\n");
-		print_text(&walks[i], pid);
+		print_text(&walks[i], &t);
 	}
 	if (json) {
 		json_array_end(&j);
@@ -254,6 +266,7 @@ int cmd_walk(int argc, char **argv)
 		json_end(&j);
 	}
 out:
+	target_close(&t);
 	free(walks);
 	close(fd);
 	return status;
