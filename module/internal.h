@@ -102,6 +102,22 @@ struct vmlab_region {
 bool vmlab_show_pfn(struct file *file);
 bool vmlab_may_use_device(struct file *file);
 
+/* main.c: the frame token of @pfn, keyed by the open file @file */
+u64 vmlab_frame_token(struct file *file, unsigned long pfn);
+
+/*
+ * target.c, for walk.c and main.c: whose address space a walk reads.
+ * vmlab_target_mm() - the mm of process @pid (0: the caller), or with
+ * VMLAB_WALK_MEM_FD in @flags of the /proc/PID/mem file descriptor @pid,
+ * if the opener of @file may walk it; with mmget(), dropped by mmput().
+ * ERR_PTR with the errno the uapi header documents otherwise.
+ * vmlab_target_init() - learns /proc's mem files at load time;
+ * vmlab_target_features() - VMLAB_FEAT_WALK_MEM_FD if it did.
+ */
+struct mm_struct *vmlab_target_mm(struct file *file, u32 pid, u32 flags);
+void vmlab_target_init(void);
+u64 vmlab_target_features(void);
+
 /*
  * region.c, for main.c: the region ioctls and file operations.
  * vmlab_ioc_region_create_undo() destroys the region a REGION_CREATE made

@@ -21,6 +21,9 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/pgtable.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include <linux/vmlab.h>
@@ -53,7 +56,8 @@ static long vmlab_ioc_info(struct file *file, void *arg)
 	info->size = sizeof(*info);
 	info->abi_version = VMLAB_ABI_VERSION;
 	info->features = vmlab_regions_features() | VMLAB_FEAT_WALK |
-			 VMLAB_FEAT_WALK_RANGE;
+			 VMLAB_FEAT_WALK_RANGE | VMLAB_FEAT_FRAME_TOKENS |
+			 vmlab_target_features();
 	info->page_size = PAGE_SIZE;
 	info->pgtable_levels = vmlab_pgtable_levels();
 	strscpy(info->release, utsname()->release, sizeof(info->release));
@@ -75,6 +79,47 @@ bool vmlab_show_pfn(struct file *file)
 bool vmlab_may_use_device(struct file *file)
 {
 	return file_ns_capable(file, &init_user_ns, CAP_SYS_RAWIO);
+}
+
+/*
+ * struct vmlab_open_file - what one open file description of /dev/vmlab
+ * holds (file->private_data): @token_key, the SipHash key of its frame
+ * tokens, drawn at open. Every descriptor of the file (dup, fork,
+ * SCM_RIGHTS) shares it; another open gets another. It never leaves the
+ * kernel and is wiped when the file is released.
+ */
+struct vmlab_open_file {
+	siphash_key_t token_key;
+};
+
+static int vmlab_open(struct inode *inode, struct file *file)
+{
+	struct vmlab_open_file *of = kmalloc(sizeof(*of), GFP_KERNEL);
+
+	if (!of)
+		return -ENOMEM;
+	get_random_bytes(&of->token_key, sizeof(of->token_key));
+	/* misc_open() left the miscdevice here: we do not need it */
+	file->private_data = of;
+	return 0;
+}
+
+static int vmlab_release(struct inode *inode, struct file *file)
+{
+	kfree_sensitive(file->private_data);
+	return 0;
+}
+
+/*
+ * The frame token of @pfn for the opener of @file (see "Frame tokens" in
+ * the uapi header): a keyed hash, equal for equal frames within this open
+ * file description, unrelated across opens, not reversible without the key.
+ */
+u64 vmlab_frame_token(struct file *file, unsigned long pfn)
+{
+	const struct vmlab_open_file *of = file->private_data;
+
+	return siphash_1u64(pfn, &of->token_key);
 }
 
 /*
@@ -102,6 +147,7 @@ static const struct vmlab_ioctl_desc vmlab_ioctls[] = {
 	{ VMLAB_IOC_REGION_INFO_V1,	vmlab_ioc_region_info },
 	{ VMLAB_IOC_REGION_LIST,	vmlab_ioc_region_list },
 	{ VMLAB_IOC_WALK,		vmlab_ioc_walk },
+	{ VMLAB_IOC_WALK_V1,		vmlab_ioc_walk },
 	{ VMLAB_IOC_WALK_RANGE,		vmlab_ioc_walk_range },
 };
 
@@ -137,6 +183,7 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		     offsetof(struct vmlab_region_create, pci_addr_hi));
 	BUILD_BUG_ON(VMLAB_REGION_INFO_SIZE_V1 !=
 		     offsetof(struct vmlab_region_info, pci_addr_hi));
+	BUILD_BUG_ON(offsetof(struct vmlab_walk, frame_token) != VMLAB_WALK_SIZE_V1);
 	if (WARN_ON_ONCE(size > sizeof(buf) || size < sizeof(u32)))
 		return -ENOTTY;
 
@@ -162,6 +209,8 @@ static long vmlab_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static const struct file_operations vmlab_fops = {
 	.owner		= THIS_MODULE,
+	.open		= vmlab_open,
+	.release	= vmlab_release,
 	.unlocked_ioctl	= vmlab_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= vmlab_region_mmap,
@@ -187,6 +236,7 @@ static int __init vmlab_init(void)
 	}
 	vmlab_misc.mode = devmode;
 	vmlab_arch_init();
+	vmlab_target_init();
 
 	ret = vmlab_regions_init();
 	if (ret) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * walk.c: the page-table walker and its locking, and the two ioctls it
- * serves, VMLAB_IOC_WALK and VMLAB_IOC_WALK_RANGE: whose mm, who may see
- * PFNs, the VMA's description, records and where a range walk resumes.
+ * serves, VMLAB_IOC_WALK and VMLAB_IOC_WALK_RANGE: who may see PFNs, and
+ * where they are hidden the frame tokens instead, the VMA's description,
+ * records and where a range walk resumes. Whose mm is target.c's.
  * What a leaf means (page state, the COW verdict) is leaf.c's; the entry
  * format (levels, flag bits, caching), the architecture's (arch.h).
  *
@@ -54,14 +55,17 @@
 
 /*
  * Where a range walk puts its records: room for @max in @recs, @nr used.
- * @end bounds the walk inside the current VMA; @steps counts the entries
- * looked at, over the whole call.
+ * @show_pfn and @tokens: what @pfn of a record holds, @file the key of
+ * the tokens. @end bounds the walk inside the current VMA; @steps counts
+ * the entries looked at, over the whole call.
  */
 struct vmlab_batch {
 	struct vmlab_walk_record *recs;
 	u32 max;
 	u32 nr;
 	bool show_pfn;
+	bool tokens;
+	struct file *file;
 	unsigned long end;
 	unsigned long steps;
 };
@@ -316,40 +320,6 @@ out:
 	lf->verdict = vmlab_leaf_verdict(vma, lf);
 }
 
-/*
- * The mm of process @pid (0: the caller), with a reference the caller drops
- * with mmput(). Another process needs CAP_SYS_PTRACE in the opener of
- * @file, as /proc/pid/pagemap checks its opener.
- */
-static struct mm_struct *vmlab_get_mm(struct file *file, u32 pid)
-{
-	struct task_struct *task;
-	struct mm_struct *mm;
-	struct pid *p;
-
-	if (!pid) {
-		task = current;
-		get_task_struct(task);
-	} else {
-		if (pid > PID_MAX_LIMIT)
-			return ERR_PTR(-ESRCH);
-		p = find_get_pid(pid);
-		task = get_pid_task(p, PIDTYPE_PID);
-		put_pid(p);
-		if (!task)
-			return ERR_PTR(-ESRCH);
-	}
-	if (!same_thread_group(task, current) &&
-	    !file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE)) {
-		put_task_struct(task);
-		return ERR_PTR(-EPERM);
-	}
-	/* NULL for a kernel thread or a process that is exiting */
-	mm = get_task_mm(task);
-	put_task_struct(task);
-	return mm ?: ERR_PTR(-EINVAL);
-}
-
 static void vmlab_fill_vma(struct vm_area_struct *vma, struct vmlab_walk *w)
 {
 	static const struct {
@@ -407,19 +377,20 @@ long vmlab_ioc_walk(struct file *file, void *arg)
 	struct vmlab_walk *w = arg;
 	u64 addr = w->addr;
 	u32 pid = w->pid;
+	u32 flags = w->flags;
 	struct vm_area_struct *vma;
 	struct mm_struct *mm;
 	struct vmlab_leaf lf;
 	bool show_pfn;
 	int ret, i;
 
-	if (w->flags || w->__pad || w->__pad2 ||
+	if ((flags & ~VMLAB_WALK_MEM_FD) || w->__pad || w->__pad2 ||
 	    memchr_inv(w->__reserved, 0, sizeof(w->__reserved)))
 		return -EINVAL;
 	if (!vmlab_user_range(addr, 0))
 		return -EINVAL;
 
-	mm = vmlab_get_mm(file, pid);
+	mm = vmlab_target_mm(file, pid, flags);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	show_pfn = vmlab_show_pfn(file);
@@ -428,6 +399,7 @@ long vmlab_ioc_walk(struct file *file, void *arg)
 	w->size = sizeof(*w);
 	w->pid = pid;
 	w->addr = addr;
+	w->flags = flags;
 	w->valid_levels = vmlab_arch_levels(mm);
 	vmlab_walk_index(mm, addr, w->index);
 
@@ -459,6 +431,12 @@ long vmlab_ioc_walk(struct file *file, void *arg)
 	w->refcount = lf.refcount;
 	w->mapcount = lf.mapcount;
 	w->order = lf.order;
+	/* the token of @addr's own frame, in a huge leaf too */
+	if (lf.found && (lf.present_levels & BIT(lf.level))) {
+		w->frame_token = vmlab_frame_token(file, lf.pfn +
+						   ((addr - lf.start) >> PAGE_SHIFT));
+		w->walk_flags |= VMLAB_WALK_FRAME_TOKEN;
+	}
 	if (!show_pfn) {
 		w->walk_flags |= VMLAB_WALK_PFN_HIDDEN;
 		w->pfn = 0;
@@ -475,10 +453,16 @@ out_mmput:
 static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf)
 {
 	struct vmlab_walk_record *rec = &b->recs[b->nr++];
+	bool present = lf->present_levels & BIT(lf->level);
 
 	rec->addr = lf->start;
 	rec->entry = b->show_pfn ? lf->entry : vmlab_arch_entry_hide_pa(lf->entry);
-	rec->pfn = b->show_pfn ? lf->pfn : 0;
+	if (b->show_pfn)
+		rec->pfn = lf->pfn;
+	else if (b->tokens && present)
+		rec->pfn = vmlab_frame_token(b->file, lf->pfn);
+	else
+		rec->pfn = 0;
 	rec->leaf_flags = lf->leaf_flags;
 	rec->level = lf->level;
 	rec->verdict = lf->verdict;
@@ -533,7 +517,8 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 	struct mm_struct *mm;
 	int ret;
 
-	if (r->flags || memchr_inv(r->__reserved, 0, sizeof(r->__reserved)))
+	if ((r->flags & ~(VMLAB_WALK_MEM_FD | VMLAB_WALK_RANGE_TOKENS)) ||
+	    memchr_inv(r->__reserved, 0, sizeof(r->__reserved)))
 		return -EINVAL;
 	if (!PAGE_ALIGNED(r->start) || !PAGE_ALIGNED(r->end) ||
 	    r->end <= r->start || !vmlab_user_range(r->start, r->end - r->start))
@@ -543,10 +528,12 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 	if (!access_ok(urecs, size_mul(r->max_records, sizeof(*b.recs))))
 		return -EFAULT;
 
-	mm = vmlab_get_mm(file, r->pid);
+	mm = vmlab_target_mm(file, r->pid, r->flags);
 	if (IS_ERR(mm))
 		return PTR_ERR(mm);
 	b.show_pfn = vmlab_show_pfn(file);
+	b.tokens = !b.show_pfn && (r->flags & VMLAB_WALK_RANGE_TOKENS);
+	b.file = file;
 	/* fail early, and always, on a buffer that cannot be written */
 	ret = -EFAULT;
 	if (clear_user(urecs, sizeof(*b.recs)))
@@ -570,6 +557,8 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 	} else {
 		r->nr_records = b.nr;
 		r->walk_flags = b.show_pfn ? 0 : VMLAB_WALK_PFN_HIDDEN;
+		if (b.tokens)
+			r->walk_flags |= VMLAB_WALK_FRAME_TOKEN;
 		r->walk_end = walk_end;
 	}
 	kvfree(b.recs);

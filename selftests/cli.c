@@ -1109,6 +1109,72 @@ TEST_F(cli, permission_denied)
 	result_free(&r);
 }
 
+/*
+ * As nobody, walk -p of a process of nobody's that lets any tracer in
+ * (Yama's PR_SET_PTRACER): no CAP_SYS_PTRACE, so through /proc/PID/mem;
+ * the PFN hidden, its frame token shown and marked as one. Of pid 1 (root's):
+ * one line, permission denied, exit 1.
+ */
+TEST_F(cli, walk_unprivileged_through_mem_with_token)
+{
+	int up[2], down[2];
+	char *p, addr[32], pid[16];
+	struct result r;
+	mode_t mode;
+	pid_t kid;
+
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	kid = fork();
+	ASSERT_LE(0, kid);
+	if (kid == 0) {
+		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY) ||
+		    prctl(PR_SET_DUMPABLE, 1))
+			_exit(1);
+		/* Yama's scope 1 lets only ancestors in, unless told (no Yama: no need) */
+		prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY);
+		p = own_vma(1);
+		if (!p)
+			_exit(1);
+		p[0] = 1;
+		if (write(up[1], &p, sizeof(p)) != sizeof(p))
+			_exit(1);
+		_exit(read(down[0], addr, 1) == 1 ? 0 : 1);
+	}
+	close(up[1]);
+	close(down[0]);
+	ASSERT_EQ(sizeof(p), read(up[0], &p, sizeof(p)));
+	snprintf(addr, sizeof(addr), "%p", p);
+	snprintf(pid, sizeof(pid), "%d", kid);
+	ASSERT_EQ(0, node_open_to_all(&mode));
+	ASSERT_EQ(0, run_full(&r, NOBODY, NULL, NULL,
+			      (char *const[]){ VMLAB_BIN, "walk", "-p", pid, addr, NULL }));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "(through /proc/PID/mem)")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, ", frame ~")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "(a token, not a PFN: PFNs need CAP_SYS_ADMIN)"))
+		TH_LOG("%s", r.out);
+	EXPECT_EQ(NULL, strstr(r.out, "pfn 0x")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "verdict  writable: ")) TH_LOG("%s", r.out);
+	result_free(&r);
+	ASSERT_EQ(0, run_full(&r, NOBODY, NULL, NULL,
+			      (char *const[]){ VMLAB_BIN, "walk", "--json", "-p", pid, addr,
+					       NULL }));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".walks[0].leaf | \"\\(.pfn) \\(.pfn_hidden)\"", "null true");
+	EXPECT_JQ(r.out, ".walks[0].leaf.frame_token | startswith(\"0x\")", "true");
+	result_free(&r);
+	ASSERT_EQ(0, run_full(&r, NOBODY, NULL, NULL,
+			      (char *const[]){ VMLAB_BIN, "walk", "-p", "1", "0x400000", NULL }));
+	chmod(VMLAB_DEVICE, mode);
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "pid 1: permission denied (CAP_SYS_PTRACE, or ptrace"))
+		TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(1, write(down[1], "g", 1));
+	ASSERT_EQ(kid, waitpid(kid, NULL, 0));
+}
+
 /* A missing device node (VMLAB_DEVICE elsewhere): "module not loaded", exit 2. */
 TEST_F(cli, missing_device_node)
 {

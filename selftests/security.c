@@ -27,25 +27,6 @@
 #include "libvmlab.h"
 #include "vmlab_test.h"
 
-/*
- * Runs @fn in a child that has dropped to nobody; returns its exit status
- * (0 when every check in it held), or -1.
- */
-static int as_nobody(int (*fn)(void))
-{
-	int status;
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
-			_exit(100);
-		_exit(fn());
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
-}
-
 /* each check of a child's: its own exit code, so a failure says which */
 static int open_refused(void)
 {

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -19,7 +20,10 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -280,6 +284,44 @@ static inline int param_write(const char *name, long val)
 	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
 	snprintf(buf, sizeof(buf), "%ld\n", val);
 	return write_str(path, buf);
+}
+
+/*
+ * Makes /dev/vmlab 0666 for a test whose children drop to nobody before
+ * they open it (the rights are the opener's), its mode saved in @old for
+ * the teardown's chmod(); 0 or -1.
+ */
+static inline int node_open_to_all(mode_t *old)
+{
+	struct stat st;
+
+	if (stat(VMLAB_DEVICE, &st))
+		return -1;
+	*old = st.st_mode & 07777;
+	return chmod(VMLAB_DEVICE, 0666);
+}
+
+/*
+ * Runs @fn in a child that dropped to nobody (no groups, no capabilities);
+ * returns its exit status (0 when every check in it held, else its own
+ * code, to say which), or -1. A process that changed its uid is not
+ * dumpable, and no one without CAP_SYS_PTRACE may attach to it or to its
+ * children: an exec would undo that (as-nobody's does), here prctl does.
+ */
+static inline int as_nobody(int (*fn)(void))
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY) ||
+		    prctl(PR_SET_DUMPABLE, 1))
+			_exit(100);
+		_exit(fn());
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 #endif /* VMLAB_TEST_H */

@@ -104,7 +104,7 @@ TEST_F(walk, anon_write_is_writable_exclusive)
 				 VMLAB_VMA_MAYREAD | VMLAB_VMA_MAYWRITE | VMLAB_VMA_EXEC));
 	EXPECT_EQ(w.valid_levels, w.present_levels);
 	EXPECT_NE(0, w.pfn);
-	EXPECT_EQ(0, w.walk_flags);
+	EXPECT_EQ(VMLAB_WALK_FRAME_TOKEN, w.walk_flags);	/* root: the PFN, and a token too */
 	EXPECT_MATCHES_PAGEMAP(w);
 	munmap(p, PAGE);
 }

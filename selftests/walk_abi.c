@@ -107,7 +107,7 @@ TEST_F(walk, noncanonical_address_einval)
 	EXPECT_EQ(0, walk_ioctl(self->fd, &w));
 }
 
-/* Non-zero flags, padding or reserved words: EINVAL, each on its own. */
+/* Unknown flags, non-zero padding or reserved words: EINVAL, each on its own. */
 TEST_F(walk, walk_nonzero_flags_padding_einval)
 {
 	struct vmlab_walk w;
@@ -119,7 +119,7 @@ TEST_F(walk, walk_nonzero_flags_padding_einval)
 		w.addr = (uintptr_t)&w;
 		switch (i) {
 		case 0:
-			w.flags = 1;
+			w.flags = 1u << 2;	/* no such bit (bit 0 is MEM_FD) */
 			break;
 		case 1:
 			w.flags = 0x80000000;
@@ -301,10 +301,10 @@ TEST_F(range, range_bad_records_efault)
 	munmap(q, 2 * PAGE);
 }
 
-/* Non-zero flags or reserved words in WALK_RANGE: EINVAL. */
+/* Unknown flags or non-zero reserved words in WALK_RANGE: EINVAL. */
 TEST_F(range, range_nonzero_flags_reserved_einval)
 {
-	self->r.flags = 1;
+	self->r.flags = 1u << 2;	/* bits 0 and 1 are MEM_FD and RANGE_TOKENS */
 	EXPECT_EQ(EINVAL, range_ioctl(self->fd, &self->r));
 	self->r.flags = 0;
 	self->r.__reserved[0] = 1;

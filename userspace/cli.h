@@ -80,6 +80,34 @@ int parse_region_id(const char *s, uint32_t *id);
 /* a failed walk: one line naming the pid, exit 1 */
 int walk_error(uint32_t pid, const char *what);
 
+/*
+ * Whom the walks of a command read, as -p PID named it: ourselves (@pid
+ * 0), process @pid by its pid when the opener of /dev/vmlab has
+ * CAP_SYS_PTRACE, else through /proc/PID/mem (VMLAB_WALK_MEM_FD), whose
+ * open the kernel allows when we may ptrace the process (same user, Yama's
+ * ptrace_scope, the LSMs). @arg and @flags are what the ioctls get.
+ */
+struct target {
+	uint32_t pid;
+	uint32_t arg;
+	uint32_t flags;
+	int mem_fd;	/* -1 when not through /proc/PID/mem */
+};
+
+/*
+ * Sets @t up for @pid on the open device @fd, trying the pid first: 0, or
+ * an exit status after one line saying why not (@what names the command).
+ */
+int target_open(int fd, uint32_t pid, struct target *t, const char *what);
+void target_close(struct target *t);
+
+/*
+ * A frame as the walks give it: "pfn 0x1234" when shown, else the frame
+ * token "frame ~3fa9c1d2" (its low 32 bits, marked by "~" and the word
+ * frame: not a PFN), "pfn hidden" without either. Returns @buf.
+ */
+const char *frame_str(char *buf, size_t size, const struct vmlab_walk *w);
+
 /* a failed request about region @id: one line ("no such region"), exit 1 */
 int region_error(uint32_t id);
 
@@ -112,10 +140,17 @@ int grow(void **array, size_t *max, size_t nr, size_t size);
 bool walk_frame(const struct vmlab_walk *w, uint64_t *frame);
 
 /*
- * A range walk of [@start, @end) in process @pid, chunk by chunk: @fn is
+ * Whether @w, its PFN hidden, gives the frame token of a present leaf:
+ * tokens of walks through one open of the device are equal exactly when
+ * the frames are (a side-by-side walk compares frames by them).
+ */
+bool walk_has_token(const struct vmlab_walk *w);
+
+/*
+ * A range walk of [@start, @end) in @t's process, chunk by chunk: @fn is
  * called for each record in address order. Returns 0, or -1 with errno.
  */
-int walk_records(int fd, uint32_t pid, uint64_t start, uint64_t end,
+int walk_records(int fd, const struct target *t, uint64_t start, uint64_t end,
 		 void (*fn)(const struct vmlab_walk_record *rec, void *arg),
 		 void *arg);
 
@@ -135,12 +170,26 @@ struct map_line {
 FILE *maps_open(uint32_t pid);
 int maps_next(FILE *f, struct map_line *m);
 
+/* an address range [start, end) */
+struct range {
+	uint64_t start, end;
+};
+
+/* the VMAs of one mapping that a --vma NAME[:N] names (vma.c) */
+struct vma_set {
+	uint64_t start, end;	/* the first VMA's start, the last one's end */
+	struct range *vmas;	/* in address order; the caller frees it */
+	size_t nr_vmas;
+	char path[4096];	/* their /proc/PID/maps path */
+};
+
 /*
- * VMAs (vma.c): the one VMA of process @pid whose path is @name, else
- * whose path contains it: 0 with its range, or -1 after one line (none,
- * several, no such process).
+ * VMAs (vma.c): every VMA of process @pid whose path is NAME, else whose
+ * file's name is NAME, else whose path contains NAME, all of one mapping;
+ * with @arg "NAME:N" only the Nth of them (from 1). 0, or -1 after one
+ * line (none, VMAs of several mappings, no such process).
  */
-int vma_by_name(uint32_t pid, const char *name, uint64_t *start, uint64_t *end);
+int vmas_by_name(uint32_t pid, const char *arg, struct vma_set *v);
 /* how many VMAs of @pid meet [@start, @end); -1 after one line */
 int vma_count(uint32_t pid, uint64_t start, uint64_t end);
 

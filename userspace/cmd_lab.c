@@ -11,7 +11,9 @@
  * lesson. "vmlab lab all" exits 1 when any lesson failed.
  *
  * PFNs are shown to root only (VMLAB_WALK_PFN_HIDDEN otherwise): without
- * them the lessons skip the PFN comparisons and say so.
+ * them the table shows frame tokens ("~3fa9c1d2", a keyed hash of the PFN,
+ * the same for the same frame) and the lessons compare those, so that
+ * copy-on-write is seen without root too; the lessons say so.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -43,8 +45,11 @@ static bool run_lesson(int fd, const struct lesson *l)
 	printf("%s== %s: %s%s\n", colour(C_BOLD), l->name, l->title, colour(C_RESET));
 	l->run(&lab);
 	lab_cleanup(&lab);
-	if (lab.pfn_hidden)
-		printf("  (PFNs are hidden from non-root users: PFN comparisons skipped)\n");
+	if (lab.frames_skipped)
+		printf("  (PFNs are hidden from non-root users: frame comparisons skipped)\n");
+	else if (lab.pfn_hidden)
+		printf("  (PFNs are hidden from non-root users: frames are shown and compared\n"
+		       "   by token, ~xxxxxxxx, a keyed hash: equal tokens, the same frame)\n");
 	print_moral(l->moral);
 	if (lab.failed)
 		printf("  %sFAIL%s: %s (%u mismatches or errors)\n\n",

@@ -31,7 +31,8 @@ static void print_usage(FILE *f)
 		"vmlab FILE or ANON region is the file or anonymous memory it imitates;\n"
 		"special for the kernel's own ([vdso], [vvar], [vsyscall]).\n"
 		"  -p, --pid PID  the process: a pid ($$: the shell's) or self (vmlab\n"
-		"                 itself); another process needs CAP_SYS_PTRACE\n"
+		"                 itself); another process by pid with CAP_SYS_PTRACE,\n"
+		"                 else through /proc/PID/mem when you may ptrace it\n"
 		"  -j, --json     one JSON document: {\"pid\", \"page_size\", \"vmas\": [...]}\n"
 		"  -s, --svg FILE the address space as a self-contained SVG in FILE (and\n"
 		"                 no table): VMAs to scale, coloured by mapping type, with\n"
@@ -181,6 +182,7 @@ int cmd_maps(int argc, char **argv)
 	struct outfile svg = { 0 };
 	const char *svg_path = NULL;
 	struct vmlab_info info;
+	struct target t = { .mem_fd = -1 };
 	struct vmlab_walk w;
 	struct vma_row *rows = NULL, *row;
 	size_t nr = 0, max = 0;
@@ -212,10 +214,9 @@ int cmd_maps(int argc, char **argv)
 	if (fd < 0)
 		return status;
 	/* the walk's own check first, for its errors: no such pid, no right */
-	if (pid && vmlab_walk(fd, pid, 0, &w)) {
-		status = walk_error(pid, "maps");
+	status = target_open(fd, pid, &t, "maps");
+	if (status)
 		goto out;
-	}
 	/* the file first: an unwritable path fails before the walks */
 	if (svg_path && !outfile_open(&svg, svg_path)) {
 		status = EXIT_FAILED;
@@ -249,8 +250,8 @@ int cmd_maps(int argc, char **argv)
 		snprintf(what, sizeof(what), "0x%" PRIx64 "-0x%" PRIx64, m.start, m.end);
 		/* the first page's walk names the backing: the mapping's type */
 		if (row->walked &&
-		    (vmlab_walk(fd, pid, m.start, &w) ||
-		     walk_records(fd, pid, m.start, m.end, count_record, &row->st))) {
+		    (vmlab_walk_flags(fd, t.arg, t.flags, m.start, &w) ||
+		     walk_records(fd, &t, m.start, m.end, count_record, &row->st))) {
 			/* a VMA the walk refuses (none so far) is shown unwalked */
 			if (errno != EINVAL) {
 				status = walk_error(pid, what);
@@ -276,6 +277,7 @@ int cmd_maps(int argc, char **argv)
 	}
 out:
 	outfile_abort(&svg);
+	target_close(&t);
 	free(rows);
 	if (f)
 		fclose(f);

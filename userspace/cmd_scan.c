@@ -28,7 +28,8 @@ static void print_usage(FILE *f)
 		"per run of pages with the same level and verdict in each and the\n"
 		"frames compared (same, different, or one side without a leaf).\n"
 		"  -p, --pid PID   the process: a pid ($$: the shell's) or self (vmlab\n"
-		"                  itself); another process needs CAP_SYS_PTRACE\n"
+		"                  itself); another process by pid with CAP_SYS_PTRACE,\n"
+		"                  else through /proc/PID/mem when you may ptrace it\n"
 		"  -V, --vma NAME  every VMA whose /proc/PID/maps path or name is NAME,\n"
 		"                  else whose file's name is NAME, else whose path\n"
 		"                  contains NAME ([heap], [stack], busybox, libc): an\n"
@@ -50,10 +51,6 @@ struct run {
 };
 
 /* a range of addresses, END exclusive */
-struct range {
-	uint64_t start, end;
-};
-
 struct scan {
 	uint64_t start, end;		/* the whole: the first start, the last end */
 	struct range *vmas;		/* with --vma: the VMAs scanned */
@@ -105,134 +102,6 @@ static void add_record(const struct vmlab_walk_record *rec, void *arg)
 		.verdict = rec->verdict, .cache_mode = rec->cache_mode,
 		.page_flags = rec->page_flags,
 	};
-}
-
-/* the final component of @path */
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
-
-/* how well @m's path matches @name: 3 the same, 2 its file's name, 1 part, 0 not */
-static int name_match(const struct map_line *m, const char *name)
-{
-	if (!strcmp(m->path, name))
-		return 3;
-	if (m->path[0] == '/' && !strcmp(base_name(m->path), name))
-		return 2;
-	return *m->path && strstr(m->path, name) ? 1 : 0;
-}
-
-/* the best name_match() of any VMA of process @pid for @name into @best: 0 or -1 */
-static int best_match(uint32_t pid, const char *name, int *best)
-{
-	struct map_line m;
-	FILE *f = maps_open(pid);
-	int ret, match;
-
-	if (!f)
-		return -1;
-	*best = 0;
-	while ((ret = maps_next(f, &m)) > 0) {
-		match = name_match(&m, name);
-		*best = match > *best ? match : *best;
-	}
-	fclose(f);
-	if (ret < 0)
-		errmsg("cannot parse the maps of pid %u", pid);
-	return ret;
-}
-
-/*
- * The VMAs of process @pid that match @name as well as @best into @s (all,
- * or only the @nth when not 0); their count into @n, and into @other a path
- * of another mapping that matches as well. 0 or -1.
- */
-static int collect_vmas(uint32_t pid, const char *name, int best, unsigned long nth,
-			struct scan *s, unsigned long *n, char *other, size_t size)
-{
-	struct map_line m;
-	FILE *f = maps_open(pid);
-	size_t max = s->nr_vmas;
-	bool oom = false;
-	int ret;
-
-	if (!f)
-		return -1;
-	while ((ret = maps_next(f, &m)) > 0) {
-		if (name_match(&m, name) != best)
-			continue;
-		if (!*n) {
-			snprintf(s->path, sizeof(s->path), "%s", m.path);
-		} else if (strcmp(s->path, m.path)) {
-			snprintf(other, size, "%s", m.path);
-			continue;
-		}
-		if (nth && ++*n != nth)
-			continue;
-		if (!nth)
-			++*n;
-		if (grow((void **)&s->vmas, &max, s->nr_vmas, sizeof(*s->vmas))) {
-			errmsg("scan: %s", strerror(ENOMEM));
-			oom = true;
-			ret = -1;
-			break;
-		}
-		s->vmas[s->nr_vmas++] = (struct range){ m.start, m.end };
-	}
-	fclose(f);
-	if (ret < 0 && !oom)
-		errmsg("cannot parse the maps of pid %u", pid);
-	return ret;
-}
-
-/*
- * The VMAs of process @pid that @arg (NAME or NAME:N) names into @s->vmas
- * and @s->path: those that match NAME best (see name_match), all of one
- * mapping, or only the Nth (from 1) of them. 0, or -1 after saying why not.
- */
-static int find_vmas(uint32_t pid, const char *arg, struct scan *s)
-{
-	char name[4096], other[4096] = "";
-	const char *colon = strrchr(arg, ':');
-	unsigned long nth = 0, n = 0;
-	int best;
-
-	snprintf(name, sizeof(name), "%s", arg);
-	if (best_match(pid, name, &best))
-		return -1;
-	/* NAME:N, unless NAME:N is itself a name that matches */
-	if (!best && colon && colon > arg && colon[1] &&
-	    strspn(colon + 1, "0123456789") == strlen(colon + 1)) {
-		nth = strtoul(colon + 1, NULL, 10);
-		if (!nth || nth > UINT32_MAX) {
-			errmsg("'%s': N counts the VMAs from 1", arg);
-			return -1;
-		}
-		name[colon - arg] = '\0';
-		if (best_match(pid, name, &best))
-			return -1;
-	}
-	if (!best) {
-		errmsg("no VMA matches '%s'", name);
-		return -1;
-	}
-	if (collect_vmas(pid, name, best, nth, s, &n, other, sizeof(other)))
-		return -1;
-	if (other[0]) {
-		errmsg("'%s' matches VMAs of several mappings: %s, %s (give more of the path)",
-		       name, s->path, other);
-		return -1;
-	}
-	if (!s->nr_vmas) {
-		errmsg("'%s': %s has %lu VMA%s", arg, s->path, n, n == 1 ? "" : "s");
-		return -1;
-	}
-	s->start = s->vmas[0].start;
-	s->end = s->vmas[s->nr_vmas - 1].end;
-	return 0;
 }
 
 /* the first words of the text: the range, or the VMAs of a mapping */
@@ -561,7 +430,7 @@ static void print_pair_json(const struct scan *s, const struct pair_scan *ps,
 
 /* scan -p A -p B: @ranges walked in both, merged page by page, then printed */
 static int scan_pair(int fd, struct scan *s, const struct range *ranges, size_t nr_ranges,
-		     const uint32_t pids[2], bool json)
+		     const struct target ts[2], const uint32_t pids[2], bool json)
 {
 	struct side sd[2] = { { 0 } };
 	struct pair_scan ps = { 0 };
@@ -575,7 +444,7 @@ static int scan_pair(int fd, struct scan *s, const struct range *ranges, size_t 
 			 ranges[i].end);
 		for (k = 0; k < 2; k++) {
 			sd[k].nr = 0;
-			if (walk_records(fd, pids[k], ranges[i].start, ranges[i].end, keep_record,
+			if (walk_records(fd, &ts[k], ranges[i].start, ranges[i].end, keep_record,
 					 &sd[k])) {
 				status = walk_error(pids[k], what);
 				goto out;
@@ -611,6 +480,8 @@ int cmd_scan(int argc, char **argv)
 		{ }
 	};
 	struct scan s = { 0 };
+	struct vma_set vs = { 0 };
+	struct target ts[2] = { { .mem_fd = -1 }, { .mem_fd = -1 } };
 	struct vmlab_info info;
 	struct vmlab_walk w;
 	const char *vma = NULL;
@@ -619,7 +490,7 @@ int cmd_scan(int argc, char **argv)
 	uint32_t pids[2] = { 0 }, pid = 0;
 	bool json = false;
 	char what[64];
-	int fd, c, nr_pids = 0, status = EXIT_OK;
+	int fd, c, k, nr_pids = 0, status = EXIT_OK;
 
 	while ((c = getopt_long(argc, argv, "hp:V:j", opts, NULL)) != -1) {
 		if (c == 'p') {
@@ -651,11 +522,21 @@ int cmd_scan(int argc, char **argv)
 	if (fd < 0)
 		return status;
 	s.page_size = info.page_size;
+	for (k = 0; k < nr_pids; k++) {
+		status = target_open(fd, pids[k], &ts[k], "scan");
+		if (status)
+			goto out;
+	}
 	if (vma) {
-		if (find_vmas(pid, vma, &s)) {
+		if (vmas_by_name(pid, vma, &vs)) {
 			status = EXIT_FAILED;
 			goto out;
 		}
+		s.vmas = vs.vmas;
+		s.nr_vmas = vs.nr_vmas;
+		s.start = vs.start;
+		s.end = vs.end;
+		snprintf(s.path, sizeof(s.path), "%s", vs.path);
 		ranges = s.vmas;
 		nr_ranges = s.nr_vmas;
 	}
@@ -668,10 +549,10 @@ int cmd_scan(int argc, char **argv)
 	}
 	whole = (struct range){ s.start, s.end };
 	/* whether PFNs are shown is the opener's right, the same for every walk */
-	s.pfn_hidden = !vmlab_walk(fd, pid, s.start, &w) &&
+	s.pfn_hidden = !vmlab_walk_flags(fd, ts[0].arg, ts[0].flags, s.start, &w) &&
 		       (w.walk_flags & VMLAB_WALK_PFN_HIDDEN);
 	if (nr_pids == 2) {
-		status = scan_pair(fd, &s, ranges, nr_ranges, pids, json);
+		status = scan_pair(fd, &s, ranges, nr_ranges, ts, pids, json);
 		goto out;
 	}
 	/* VMAs one by one: the gaps between them are not walked */
@@ -679,7 +560,7 @@ int cmd_scan(int argc, char **argv)
 		s.cur_start = ranges[i].start;
 		s.cur_end = ranges[i].end;
 		snprintf(what, sizeof(what), "0x%" PRIx64 "-0x%" PRIx64, s.cur_start, s.cur_end);
-		if (walk_records(fd, pid, s.cur_start, s.cur_end, add_record, &s)) {
+		if (walk_records(fd, &ts[0], s.cur_start, s.cur_end, add_record, &s)) {
 			status = walk_error(pid, what);
 			goto out;
 		}
@@ -694,6 +575,8 @@ int cmd_scan(int argc, char **argv)
 	else
 		print_text(&s, pid);
 out:
+	for (k = 0; k < 2; k++)
+		target_close(&ts[k]);
 	free(s.runs);
 	free(s.vmas);
 	free(s.pfns);

@@ -29,7 +29,7 @@ static void print_usage(FILE *f)
 		"into one line ('PTE 0-511: 512 present, writable, anon, ...').\n"
 		"  -p, --pid PID        the process: a pid ($$: the shell's) or self (vmlab\n"
 		"                       itself); another process needs CAP_SYS_PTRACE\n"
-		"  -V, --vma NAME       the VMA to show; an error if none or several match\n"
+		"  -V, --vma NAME[:N]   the VMAs of one mapping, as scan --vma takes them\n"
 		"  -j, --json           one JSON document: {\"levels\", \"verdicts\", \"root\", ...}\n"
 		"  -d, --dot            a Graphviz digraph on stdout (dot -Tsvg draws it)\n"
 		"  -s, --svg FILE       a self-contained SVG of the tree into FILE\n"
@@ -46,6 +46,7 @@ struct tree_args {
 	const char *vma, *svg, *html;
 	bool json, dot, have_pid;
 	uint64_t start, end;
+	struct target tg;	/* whose tables: by pid or through /proc/PID/mem */
 };
 
 /* the options and the range; an exit code, or -1 to go on */
@@ -120,8 +121,8 @@ static int parse_args(int argc, char **argv, struct tree_args *a)
 }
 
 /* the walks of the first address of the first @n runs drawn, for the HTML page */
-static struct vmlab_walk *run_walks(int fd, const struct tree *t, uint32_t pid, uint32_t n,
-				    uint32_t *nr)
+static struct vmlab_walk *run_walks(int fd, const struct tree *t, const struct target *tg,
+				    uint32_t n, uint32_t *nr)
 {
 	struct vmlab_walk *w = calloc(n ? n : 1, sizeof(*w));
 	uint32_t i;
@@ -130,7 +131,7 @@ static struct vmlab_walk *run_walks(int fd, const struct tree *t, uint32_t pid, 
 	for (i = 0; w && i < t->nr_items && *nr < n; i++) {
 		if (t->items[i].table != TREE_NONE)
 			continue;
-		if (vmlab_walk(fd, pid, t->items[i].addr, &w[*nr]))
+		if (vmlab_walk_flags(fd, tg->arg, tg->flags, t->items[i].addr, &w[*nr]))
 			break;	/* gone meanwhile: the page says "(no walk)" */
 		(*nr)++;
 	}
@@ -156,7 +157,7 @@ static int write_pictures(int fd, const struct tree *t, const struct tree_args *
 		return -1;
 	if (!a->html)
 		return 0;
-	walks = run_walks(fd, t, a->pid, a->max_runs, &nr);
+	walks = run_walks(fd, t, &a->tg, a->max_runs, &nr);
 	if (!walks || tree_html(html->f, t, &d, walks, nr)) {
 		free(walks);
 		errmsg("tree: %s", strerror(ENOMEM));
@@ -173,14 +174,21 @@ static int write_pictures(int fd, const struct tree *t, const struct tree_args *
 static int resolve_range(int fd, struct tree_args *a, uint32_t page_size, char *what,
 			 size_t size)
 {
-	struct vmlab_walk w;
+	struct vma_set v = { 0 };
 	int n;
 
 	/* the walk's own check first: no such pid, no right, no address space */
-	if (a->pid && vmlab_walk(fd, a->pid, 0, &w))
-		return walk_error(a->pid, "tree");
-	if (a->vma && vma_by_name(a->pid, a->vma, &a->start, &a->end))
+	n = target_open(fd, a->pid, &a->tg, "tree");
+	if (n)
+		return n;
+	/* a mapping's VMAs: the range from the first one's start to the last one's end */
+	if (a->vma && vmas_by_name(a->pid, a->vma, &v))
 		return EXIT_FAILED;
+	if (a->vma) {
+		a->start = v.start;
+		a->end = v.end;
+		free(v.vmas);
+	}
 	a->start &= ~((uint64_t)page_size - 1);
 	if (a->end & (page_size - 1))
 		a->end = (a->end | (page_size - 1)) + 1;
@@ -220,7 +228,7 @@ static int print_tree(const struct tree *t, const struct tree_args *a)
 
 int cmd_tree(int argc, char **argv)
 {
-	struct tree_args a = { .max_runs = TREE_MAX_RUNS };
+	struct tree_args a = { .max_runs = TREE_MAX_RUNS, .tg = { .mem_fd = -1 } };
 	struct outfile svg = { 0 }, html = { 0 };
 	struct vmlab_info info;
 	struct tree t = { 0 };
@@ -241,7 +249,7 @@ int cmd_tree(int argc, char **argv)
 	if ((a.svg && !outfile_open(&svg, a.svg)) || (a.html && !outfile_open(&html, a.html)))
 		goto out;
 	tree_init(&t, a.start, a.end, info.page_size, info.pgtable_levels);
-	if (walk_records(fd, a.pid, a.start, a.end, tree_add_cb, &t)) {
+	if (walk_records(fd, &a.tg, a.start, a.end, tree_add_cb, &t)) {
 		walk_error(a.pid, what);
 		goto out;
 	}
@@ -259,6 +267,7 @@ int cmd_tree(int argc, char **argv)
 out:
 	outfile_abort(&svg);
 	outfile_abort(&html);
+	target_close(&a.tg);
 	tree_free(&t);
 	close(fd);
 	return status;

@@ -24,8 +24,11 @@ static void print_usage(FILE *f)
 		"or without 0x (7ffd5e3a1000 or 0x7ffd5e3a1000). With two -p, each\n"
 		"address in both processes side by side (VMA, leaf, frame, page,\n"
 		"verdict), \"same frame\" marked where both map one page frame.\n"
+		"Without CAP_SYS_ADMIN the PFN is hidden and a frame token shown instead,\n"
+		"\"frame ~3fa9c1d2\": equal tokens, the same frame (within one run).\n"
 		"  -p, --pid PID  the process: a pid ($$: the shell's) or self (vmlab\n"
-		"                 itself); another process needs CAP_SYS_PTRACE\n"
+		"                 itself); another process by pid with CAP_SYS_PTRACE,\n"
+		"                 else through /proc/PID/mem when you may ptrace it\n"
 		"  -j, --json     one JSON document: {\"pid\", \"walks\": [...]}; with two\n"
 		"                 -p {\"pids\", \"walks\": [{\"addr\", \"same_frame\",\n"
 		"                 \"frame\", \"processes\": [walk, walk]}]}\n", prog, prog);
@@ -56,15 +59,15 @@ static uint32_t level_flags(const struct vmlab_walk *w, unsigned int l)
 	return vmlab_entry_flags(w->entries[l], l);
 }
 
-static void print_text(const struct vmlab_walk *w, uint32_t pid)
+static void print_text(const struct vmlab_walk *w, const struct target *t)
 {
 	char buf[256], sz[32];
 	unsigned int l;
 	enum colour vc = verdict_colour(w->verdict);
 
 	printf("%saddress 0x%" PRIx64 "%s", colour(C_BOLD), (uint64_t)w->addr, colour(C_RESET));
-	if (pid)
-		printf(" in pid %u", pid);
+	if (t->pid)
+		printf(" in pid %u%s", t->pid, t->mem_fd >= 0 ? " (through /proc/PID/mem)" : "");
 	printf("\n");
 	if (w->walk_flags & VMLAB_WALK_NO_VMA) {
 		printf("  no VMA: nothing is mapped at this address\n");
@@ -98,10 +101,11 @@ static void print_text(const struct vmlab_walk *w, uint32_t pid)
 	} else {
 		printf("leaf     %s, %s, ", vmlab_level_name(w->leaf_level) ?: "?",
 		       size_str(sz, sizeof(sz), w->leaf_size));
+		printf("%s", frame_str(sz, sizeof(sz), w));
 		if (w->walk_flags & VMLAB_WALK_PFN_HIDDEN)
-			printf("pfn hidden (needs CAP_SYS_ADMIN)");
-		else
-			printf("pfn 0x%" PRIx64, (uint64_t)w->pfn);
+			printf(" (%s: PFNs need CAP_SYS_ADMIN)",
+			       w->walk_flags & VMLAB_WALK_FRAME_TOKEN ? "a token, not a PFN" :
+			       "hidden");
 		printf(", cache %s\n", vmlab_cache_name(w->cache_mode) ?: "?");
 	}
 	if (w->page_flags & VMLAB_PAGE_PRESENT)
@@ -157,6 +161,10 @@ static void print_json(struct json *j, const struct vmlab_walk *w)
 	else
 		json_u64(j, "pfn", w->pfn);
 	json_bool(j, "pfn_hidden", hidden);
+	if (w->walk_flags & VMLAB_WALK_FRAME_TOKEN)
+		json_hex(j, "frame_token", w->frame_token);
+	else
+		json_string(j, "frame_token", NULL);
 	json_flags(j, "flags", w->leaf_flags, vmlab_pte_flag_name);
 	json_string(j, "cache", vmlab_cache_name(w->cache_mode));
 	if (w->leaf_flags & (VMLAB_PTE_SWAP | VMLAB_PTE_MIGRATION)) {
@@ -210,13 +218,14 @@ static void print_pair_text(const struct vmlab_walk w[2], const uint32_t pids[2]
 {
 	char buf[256], sz[32];
 	uint64_t frame[2];
-	bool has[2];
+	bool has[2], tok[2];
 	int k;
 
 	printf("%saddress 0x%" PRIx64 "%s\n%-8s", colour(C_BOLD), (uint64_t)w[0].addr,
 	       colour(C_RESET), "");
 	for (k = 0; k < 2; k++) {
 		has[k] = walk_frame(&w[k], &frame[k]);
+		tok[k] = walk_has_token(&w[k]);
 		if (pids[k])
 			cell("pid %u", pids[k]);
 		else
@@ -246,6 +255,8 @@ static void print_pair_text(const struct vmlab_walk w[2], const uint32_t pids[2]
 	for (k = 0; k < 2; k++) {
 		if (has[k])
 			cell("0x%" PRIx64, frame[k]);
+		else if (tok[k])
+			cell("~%08" PRIx32 " (token)", (uint32_t)w[k].frame_token);
 		else
 			cell("%s", w[k].walk_flags & VMLAB_WALK_PFN_HIDDEN &&
 			     (w[k].leaf_flags & VMLAB_PTE_PRESENT) ? "hidden" : "-");
@@ -268,6 +279,11 @@ static void print_pair_text(const struct vmlab_walk w[2], const uint32_t pids[2]
 		       colour(C_RESET), frame[0]);
 	else if (has[0] && has[1])
 		printf("=> different frames\n");
+	else if (tok[0] && tok[1] && w[0].frame_token == w[1].frame_token)
+		printf("%s=> same frame%s: both map the frame of token ~%08" PRIx32 "\n",
+		       colour(C_INFO), colour(C_RESET), (uint32_t)w[0].frame_token);
+	else if (tok[0] && tok[1])
+		printf("=> different frames (by their tokens)\n");
 	else if ((w[0].walk_flags | w[1].walk_flags) & VMLAB_WALK_PFN_HIDDEN)
 		printf("=> frames hidden (needs CAP_SYS_ADMIN): not compared\n");
 	else if (has[0] || has[1])
@@ -282,11 +298,14 @@ static void print_pair_json(struct json *j, const struct vmlab_walk w[2])
 	uint64_t frame[2];
 	bool has0 = walk_frame(&w[0], &frame[0]), has1 = walk_frame(&w[1], &frame[1]);
 	bool hidden = (w[0].walk_flags | w[1].walk_flags) & VMLAB_WALK_PFN_HIDDEN;
+	bool tok = walk_has_token(&w[0]) && walk_has_token(&w[1]);
 
 	json_object_begin(j, NULL);
 	json_u64(j, "addr", w[0].addr);
 	json_hex(j, "addr_hex", w[0].addr);
-	if (hidden)
+	if (hidden && tok)	/* one open's tokens: equal for the same frame */
+		json_bool(j, "same_frame", w[0].frame_token == w[1].frame_token);
+	else if (hidden)
 		json_string(j, "same_frame", NULL);
 	else
 		json_bool(j, "same_frame", has0 && has1 && frame[0] == frame[1]);
@@ -310,6 +329,7 @@ int cmd_walk(int argc, char **argv)
 		{ }
 	};
 	struct vmlab_walk *walks;
+	struct target ts[2] = { { .mem_fd = -1 }, { .mem_fd = -1 } };
 	uint32_t pids[2] = { 0 }, pid = 0;
 	uint64_t addr;
 	bool json = false;
@@ -348,11 +368,17 @@ int cmd_walk(int argc, char **argv)
 		free(walks);
 		return status;
 	}
+	for (k = 0; k < nr_pids; k++) {
+		status = target_open(fd, pids[k], &ts[k], "walk");
+		if (status)
+			goto out;
+	}
 	/* walk everything first: an error prints one line and no half document */
 	for (i = optind; i < argc; i++) {
 		parse_addr(argv[i], &addr);
 		for (k = 0; k < nr_pids; k++) {
-			if (vmlab_walk(fd, pids[k], addr, &walks[(i - optind) * nr_pids + k])) {
+			if (vmlab_walk_flags(fd, ts[k].arg, ts[k].flags, addr,
+					     &walks[(i - optind) * nr_pids + k])) {
 				status = walk_error(pids[k], argv[i]);
 				goto out;
 			}
@@ -383,7 +409,7 @@ int cmd_walk(int argc, char **argv)
 		if (nr_pids == 2)
 			print_pair_text(&walks[2 * i], pids);
 		else
-			print_text(&walks[i], pid);
+			print_text(&walks[i], &ts[0]);
 	}
 	if (json) {
 		json_array_end(&j);
@@ -391,6 +417,8 @@ int cmd_walk(int argc, char **argv)
 		json_end(&j);
 	}
 out:
+	for (k = 0; k < 2; k++)
+		target_close(&ts[k]);
 	free(walks);
 	close(fd);
 	return status;

@@ -205,6 +205,8 @@ int walk_error(uint32_t pid, const char *what)
 		errmsg("pid %u: no such process", pid);
 	else if (pid && e == EPERM)
 		errmsg("pid %u: permission denied (another process needs CAP_SYS_PTRACE)", pid);
+	else if (pid && e == EOPNOTSUPP)
+		errmsg("pid %u: this vmlab.ko walks others by pid only (CAP_SYS_PTRACE)", pid);
 	else if (e == EINVAL && pid)
 		errmsg("%s: not a user address, or pid %u has no address space (a kernel thread)",
 		       what, pid);
@@ -213,6 +215,58 @@ int walk_error(uint32_t pid, const char *what)
 	else
 		errmsg("%s: %s", what, strerror(e));
 	return EXIT_FAILED;
+}
+
+int target_open(int fd, uint32_t pid, struct target *t, const char *what)
+{
+	struct vmlab_walk w;
+	int e;
+
+	*t = (struct target){ .pid = pid, .arg = pid, .mem_fd = -1 };
+	if (!pid)
+		return 0;
+	/* the pid first: with CAP_SYS_PTRACE it reaches any process */
+	if (!vmlab_walk(fd, pid, 0, &w))
+		return 0;
+	if (errno != EPERM)
+		return walk_error(pid, what);
+	t->mem_fd = vmlab_open_mem(pid);
+	if (t->mem_fd < 0) {
+		e = errno;
+		if (e == ENOENT)
+			errmsg("pid %u: no such process", pid);
+		else
+			errmsg("pid %u: permission denied (CAP_SYS_PTRACE, or ptrace rights: %s)",
+			       pid, strerror(e));
+		return EXIT_FAILED;
+	}
+	t->arg = t->mem_fd;
+	t->flags = VMLAB_WALK_MEM_FD;
+	if (vmlab_walk_flags(fd, t->arg, t->flags, 0, &w)) {
+		e = errno;
+		target_close(t);
+		errno = e;
+		return walk_error(pid, what);
+	}
+	return 0;
+}
+
+void target_close(struct target *t)
+{
+	if (t->mem_fd >= 0)
+		close(t->mem_fd);
+	t->mem_fd = -1;
+}
+
+const char *frame_str(char *buf, size_t size, const struct vmlab_walk *w)
+{
+	if (!(w->walk_flags & VMLAB_WALK_PFN_HIDDEN))
+		snprintf(buf, size, "pfn 0x%" PRIx64, (uint64_t)w->pfn);
+	else if (w->walk_flags & VMLAB_WALK_FRAME_TOKEN)
+		snprintf(buf, size, "frame ~%08" PRIx32, (uint32_t)w->frame_token);
+	else
+		snprintf(buf, size, "pfn hidden");
+	return buf;
 }
 
 int region_error(uint32_t id)
@@ -302,6 +356,13 @@ bool walk_frame(const struct vmlab_walk *w, uint64_t *frame)
 	return true;
 }
 
+bool walk_has_token(const struct vmlab_walk *w)
+{
+	return (w->walk_flags & VMLAB_WALK_PFN_HIDDEN) && (w->walk_flags & VMLAB_WALK_FRAME_TOKEN) &&
+	       (w->leaf_flags & VMLAB_PTE_PRESENT) && w->leaf_size &&
+	       !(w->walk_flags & VMLAB_WALK_NO_VMA);
+}
+
 int grow(void **array, size_t *max, size_t nr, size_t size)
 {
 	size_t n = *max ? 2 * *max : 256;
@@ -319,7 +380,7 @@ int grow(void **array, size_t *max, size_t nr, size_t size)
 
 #define CHUNK 4096
 
-int walk_records(int fd, uint32_t pid, uint64_t start, uint64_t end,
+int walk_records(int fd, const struct target *t, uint64_t start, uint64_t end,
 		 void (*fn)(const struct vmlab_walk_record *rec, void *arg),
 		 void *arg)
 {
@@ -330,7 +391,8 @@ int walk_records(int fd, uint32_t pid, uint64_t start, uint64_t end,
 	if (!recs)
 		return -1;
 	while (start < end) {
-		n = vmlab_walk_range_all(fd, pid, start, end, recs, CHUNK, &next);
+		n = vmlab_walk_range_all_flags(fd, t->arg, t->flags, start, end, recs, CHUNK,
+					       &next, NULL);
 		if (n < 0) {
 			free(recs);
 			return -1;

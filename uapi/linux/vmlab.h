@@ -14,6 +14,10 @@
  *    the kernel keeps serving the old number.
  *  - Fields are fixed-width; padding is explicit, named __pad or __reserved,
  *    and must be zero on input.
+ *  - An (in) @flags field that "must be 0" grows by new bits, each asking
+ *    for something new: a module that does not know a bit answers EINVAL,
+ *    so the caller can tell (and VMLAB_FEAT_* says so beforehand). A bit
+ *    never changes what an older caller, who leaves it clear, is given.
  *  - Errors: ENOTTY for an unknown command, EFAULT for a bad user pointer,
  *    EINVAL for a wrong @size or non-zero padding. Each command documents
  *    its own errors beyond these. A call that fails changes nothing: a
@@ -42,6 +46,8 @@
 #define VMLAB_FEAT_WALK_RANGE	_BITULL(2)	/* WALK_RANGE */
 #define VMLAB_FEAT_DEVICE_PMD	_BITULL(3)	/* DEVICE faults map 2 MiB at once */
 #define VMLAB_FEAT_PCI		_BITULL(4)	/* PCI regions (see VMLAB_REGION_PCI) */
+#define VMLAB_FEAT_FRAME_TOKENS	_BITULL(5)	/* frame tokens ("Frame tokens" below) */
+#define VMLAB_FEAT_WALK_MEM_FD	_BITULL(6)	/* VMLAB_WALK_MEM_FD: walks by /proc/PID/mem */
 
 /**
  * struct vmlab_info - what the running module and kernel offer
@@ -504,17 +510,66 @@ struct vmlab_region_list {
 #define VMLAB_COW_PFNMAP	9	/* PFN map, no struct page: goes to the device */
 #define VMLAB_COW_SWAPPED	10	/* swapped or migrating: faulted back first */
 
+/*
+ * Frame tokens
+ *
+ * PFNs are shown only when the opener of /dev/vmlab has CAP_SYS_ADMIN, the
+ * rule /proc/PID/pagemap follows since Linux 4.2 (CVE-2016-0823): knowing
+ * which physical frames back one's memory is the first step of rowhammer
+ * attacks, which flip bits in a frame by hammering its physical
+ * neighbours. Without PFNs a student cannot see copy-on-write happen (is
+ * it still the same frame?), so a walk also gives a frame token: a keyed
+ * hash of the PFN (SipHash-2-4, <linux/siphash.h>), whose 128-bit key is
+ * drawn at random when /dev/vmlab is opened and never leaves the kernel.
+ *
+ * Two tokens from the same open file description are equal exactly when
+ * the frames are (barring a 64-bit collision); the key is shared by every
+ * descriptor of it (dup, fork, SCM_RIGHTS), so a parent and its child
+ * compare frames through the file they share, while a new open gets a new
+ * key: tokens of two opens cannot be compared. A token says nothing about
+ * a frame's physical address or neighbours and cannot be turned back into
+ * a PFN without the key. What it does tell is equality, within one open:
+ * whether two pages share a frame, and whether a frame seen before came
+ * back (an unprivileged process can also time a write to learn the
+ * former). Tokens are given to every opener, with or without PFNs.
+ */
+
+/*
+ * struct vmlab_walk::flags and struct vmlab_walk_range::flags (in)
+ *
+ * VMLAB_WALK_MEM_FD: @pid is not a pid but a file descriptor of the
+ * caller's, open on /proc/PID/mem (or /proc/PID/task/TID/mem): the walk
+ * reads the address space that file was opened on. The kernel checked the
+ * access when the file was opened (ptrace_may_access() with
+ * PTRACE_MODE_ATTACH, which consults Yama's ptrace_scope and the LSMs), so
+ * no capability is needed, as none is needed to read(2) the file. Its
+ * errors: EBADF for @pid not an open file descriptor, EINVAL for a file
+ * that is not /proc/PID/mem (another /proc file, a pidfd, anything else)
+ * or one of a process without an address space, ESRCH when the address
+ * space the file was opened on is gone (the process exited or called
+ * execve), EOPNOTSUPP when the module could not find /proc's mem files at
+ * load time (VMLAB_FEAT_WALK_MEM_FD clear: /proc was not mounted).
+ *
+ * VMLAB_WALK_RANGE_TOKENS (WALK_RANGE only): where PFNs are hidden, each
+ * record's @pfn holds the frame token of its leaf's first frame instead
+ * of 0, and @walk_flags has VMLAB_WALK_FRAME_TOKEN.
+ */
+#define VMLAB_WALK_MEM_FD	_BITUL(0)
+#define VMLAB_WALK_RANGE_TOKENS	_BITUL(1)
+
 /* struct vmlab_walk::walk_flags */
 #define VMLAB_WALK_PFN_HIDDEN	_BITUL(0)	/* PFNs zeroed: the opener lacks CAP_SYS_ADMIN */
 #define VMLAB_WALK_NO_VMA	_BITUL(1)	/* no VMA covers the address */
+#define VMLAB_WALK_FRAME_TOKEN	_BITUL(2)	/* a frame token is given (see above) */
 
 /**
  * struct vmlab_walk - the page tables and page behind one address
  * @size: (in) sizeof(struct vmlab_walk)
  * @pid: (in) the process to walk, in the caller's pid namespace; 0 for the
- *	caller. Another process needs CAP_SYS_PTRACE in the opener.
+ *	caller. Another process needs CAP_SYS_PTRACE in the opener. With
+ *	VMLAB_WALK_MEM_FD: a file descriptor of /proc/PID/mem instead
  * @addr: (in) a user virtual address (any alignment)
- * @flags: (in) must be 0
+ * @flags: (in) 0 or VMLAB_WALK_MEM_FD
  * @valid_levels: (out) bit (1 << VMLAB_LEVEL_*) per level this kernel's
  *	paging has (P4D's clear on 4-level paging)
  * @present_levels: (out) bit per level whose entry was present
@@ -551,14 +606,19 @@ struct vmlab_region_list {
  * @region_kind: (out) with VMLAB_BACKING_VMLAB: VMLAB_REGION_*
  * @__pad2: must be zero
  * @__reserved: must be zero
+ * @frame_token: (out) with VMLAB_WALK_FRAME_TOKEN (set for every present
+ *	leaf): the frame token of the frame that holds @addr, shown with or
+ *	without the PFN (see "Frame tokens"); else 0. Not in the struct of
+ *	VMLAB_IOC_WALK_V1
  *
  * Used by VMLAB_IOC_WALK. An address without a VMA, or whose tables are
  * not populated, is not an error: see @leaf_level and @walk_flags.
- * Errors: EINVAL for a kernel or non-canonical @addr, non-zero @flags or
- * padding, or the @pid of a process without an address space (a kernel
- * thread, or one exiting); ESRCH for a @pid that names no process; EPERM
- * for another process without CAP_SYS_PTRACE; EINTR when a fatal signal
- * came while waiting for the process's mmap lock.
+ * Errors: EINVAL for a kernel or non-canonical @addr, unknown @flags,
+ * non-zero padding, or the @pid of a process without an address space (a
+ * kernel thread, or one exiting); ESRCH for a @pid that names no process;
+ * EPERM for another process without CAP_SYS_PTRACE; EINTR when a fatal
+ * signal came while waiting for the process's mmap lock; with
+ * VMLAB_WALK_MEM_FD the errors listed with it.
  */
 struct vmlab_walk {
 	__u32 size;
@@ -592,6 +652,7 @@ struct vmlab_walk {
 	__u32 region_kind;
 	__u32 __pad2;
 	__u64 __reserved[4];
+	__u64 frame_token;
 };
 
 /**
@@ -599,7 +660,8 @@ struct vmlab_walk {
  * @addr: the first address the leaf maps (below the range's start for a
  *	huge leaf that begins before it)
  * @entry: the raw leaf entry (hidden bits cleared as in struct vmlab_walk)
- * @pfn: its first page frame number; 0 with VMLAB_WALK_PFN_HIDDEN
+ * @pfn: its first page frame number; 0 with VMLAB_WALK_PFN_HIDDEN, or with
+ *	VMLAB_WALK_FRAME_TOKEN that frame's token (VMLAB_WALK_RANGE_TOKENS)
  * @leaf_flags: VMLAB_PTE_*
  * @level: VMLAB_LEVEL_PTE, _PMD or _PUD
  * @verdict: VMLAB_COW_*
@@ -624,14 +686,15 @@ struct vmlab_walk_record {
 /**
  * struct vmlab_walk_range - the leaves of an address range
  * @size: (in) sizeof(struct vmlab_walk_range)
- * @pid: (in) as for struct vmlab_walk
+ * @pid: (in) as for struct vmlab_walk (a file descriptor with
+ *	VMLAB_WALK_MEM_FD)
  * @start: (in) first address, page-aligned
  * @end: (in) end (exclusive), page-aligned, above @start
  * @records: (in) user pointer to an array of struct vmlab_walk_record
  * @max_records: (in) room in @records, 1 to VMLAB_WALK_RANGE_MAX
  * @nr_records: (out) records written
- * @flags: (in) must be 0
- * @walk_flags: (out) VMLAB_WALK_PFN_HIDDEN
+ * @flags: (in) VMLAB_WALK_MEM_FD, VMLAB_WALK_RANGE_TOKENS, or 0
+ * @walk_flags: (out) VMLAB_WALK_PFN_HIDDEN, VMLAB_WALK_FRAME_TOKEN
  * @walk_end: (out) where the walk stopped: @end when the range is done,
  *	else the address to pass as @start to go on
  * @__reserved: must be zero
@@ -643,9 +706,9 @@ struct vmlab_walk_record {
  * @walk_end below @end): call again from @walk_end until it reaches @end.
  * The first record is written (zeroed) even when none is found.
  * Errors: EINVAL for unaligned, kernel or non-canonical addresses,
- * @end <= @start, @max_records 0 or over the cap, non-zero @flags or
+ * @end <= @start, @max_records 0 or over the cap, unknown @flags, non-zero
  * padding; EFAULT for @records not writable; ENOMEM; ESRCH, EPERM, EINTR
- * and EINVAL for @pid as for WALK.
+ * and EINVAL for @pid as for WALK, and with VMLAB_WALK_MEM_FD its errors.
  */
 struct vmlab_walk_range {
 	__u32 size;
@@ -663,5 +726,13 @@ struct vmlab_walk_range {
 
 #define VMLAB_IOC_WALK		_IOWR(VMLAB_IOC_MAGIC, 0x10, struct vmlab_walk)
 #define VMLAB_IOC_WALK_RANGE	_IOWR(VMLAB_IOC_MAGIC, 0x11, struct vmlab_walk_range)
+
+/*
+ * WALK with the struct of the first ABI, which ends before @frame_token:
+ * still served, for programs built against it; it gets no token.
+ */
+#define VMLAB_WALK_SIZE_V1	232
+#define VMLAB_IOC_WALK_V1	_IOC(_IOC_READ | _IOC_WRITE, VMLAB_IOC_MAGIC, \
+				     0x10, VMLAB_WALK_SIZE_V1)
 
 #endif /* _UAPI_LINUX_VMLAB_H */

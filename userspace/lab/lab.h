@@ -27,6 +27,7 @@
 struct lab {
 	int fd;				/* /dev/vmlab */
 	bool pfn_hidden;		/* a walk said VMLAB_WALK_PFN_HIDDEN */
+	bool frames_skipped;		/* neither PFNs nor tokens to compare */
 	unsigned int failed;		/* mismatches and errors so far */
 	struct { void *p; size_t len; } maps[MAX_MAPS];
 	unsigned int nr_maps;
@@ -70,7 +71,10 @@ void mismatch(struct lab *lab, const char *fmt, ...) __attribute__((format(print
 void check_u64(struct lab *lab, const char *what, unsigned long long want,
 	       unsigned long long got);
 void check_char(struct lab *lab, const char *what, int want, int got);
-/* the same (or, @same false, different) PFNs; skipped when PFNs are hidden */
+/*
+ * the same (or, @same false, different) frames: PFNs, or where they are
+ * hidden frame tokens; skipped when there are neither
+ */
 void check_pfn(struct lab *lab, const char *what, const struct vmlab_walk *a,
 	       const struct vmlab_walk *b, bool same);
 

@@ -57,18 +57,30 @@ void check_char(struct lab *lab, const char *what, int want, int got)
 			 char_str(w, sizeof(w), want), char_str(g, sizeof(g), got));
 }
 
-/* Checks that two walks show the same (or, @same false, different) PFNs. */
+/*
+ * Checks that two walks show the same (or, @same false, different) frames:
+ * by PFN when they are shown, else by frame token (both walks come through
+ * lab->fd, one open of /dev/vmlab, so their tokens compare); skipped only
+ * when neither is given (a module without tokens).
+ */
 void check_pfn(struct lab *lab, const char *what, const struct vmlab_walk *a,
 	       const struct vmlab_walk *b, bool same)
 {
-	bool equal = a->pfn == b->pfn;
+	bool hidden = (a->walk_flags | b->walk_flags) & VMLAB_WALK_PFN_HIDDEN;
+	bool tokens = a->walk_flags & b->walk_flags & VMLAB_WALK_FRAME_TOKEN;
+	unsigned long long x = hidden ? a->frame_token : a->pfn;
+	unsigned long long y = hidden ? b->frame_token : b->pfn;
+	bool equal = x == y;
 
-	if (lab->pfn_hidden)
+	if (hidden && !tokens) {
+		lab->frames_skipped = true;
 		return;
+	}
 	if (equal != same)
-		mismatch(lab, "expected %s (%s PFNs), kernel shows %llx and %llx", what,
-			 same ? "equal" : "different",
-			 (unsigned long long)a->pfn, (unsigned long long)b->pfn);
+		mismatch(lab, "expected %s (%s %s), kernel shows %s%llx and %s%llx", what,
+			 same ? "equal" : "different", hidden ? "frame tokens" : "PFNs",
+			 hidden ? "~" : "", hidden ? x & 0xffffffffULL : x,
+			 hidden ? "~" : "", hidden ? y & 0xffffffffULL : y);
 }
 
 /* A lesson's sentence, with the program's "what happens now" marker. */
@@ -118,8 +130,8 @@ static const char *page_kind(const struct vmlab_walk *w)
 
 void print_header(void)
 {
-	printf("  %s%-26s %-12s %-4s %-6s %-3s %8s %3s %-10s %s%s\n", colour(C_BOLD),
-	       "step", "address", "lvl", "flags", "$", "pfn", "map", "page",
+	printf("  %s%-26s %-12s %-4s %-6s %-3s %9s %3s %-10s %s%s\n", colour(C_BOLD),
+	       "step", "address", "lvl", "flags", "$", "pfn/frame", "map", "page",
 	       "verdict: what a write would do", colour(C_RESET));
 }
 
@@ -134,6 +146,10 @@ void show(struct lab *lab, const char *label, const struct vmlab_walk *w)
 	pte_letters(flags, w->leaf_flags);
 	if (!present)
 		snprintf(pfn, sizeof(pfn), "-");
+	else if (w->walk_flags & VMLAB_WALK_FRAME_TOKEN &&
+		 w->walk_flags & VMLAB_WALK_PFN_HIDDEN)
+		snprintf(pfn, sizeof(pfn), "~%08llx",
+			 (unsigned long long)(w->frame_token & 0xffffffffULL));
 	else if (w->walk_flags & VMLAB_WALK_PFN_HIDDEN)
 		snprintf(pfn, sizeof(pfn), "hidden");
 	else
@@ -142,7 +158,7 @@ void show(struct lab *lab, const char *label, const struct vmlab_walk *w)
 		snprintf(map, sizeof(map), "%u", w->mapcount);
 	else
 		snprintf(map, sizeof(map), "-");
-	printf("  %-26s %12llx %-4s %-6s %-3s %8s %3s %-10s %s%s%s: %s\n", label,
+	printf("  %-26s %12llx %-4s %-6s %-3s %9s %3s %-10s %s%s%s: %s\n", label,
 	       (unsigned long long)w->addr, vmlab_level_name(w->leaf_level), flags,
 	       present ? vmlab_cache_name(w->cache_mode) : "-", pfn, map, page_kind(w),
 	       colour(C_INFO), vmlab_verdict_name(w->verdict), colour(C_RESET),

@@ -90,8 +90,32 @@ int vmlab_region_pci(int fd, __u32 pci_addr, __u32 bar, __u64 bar_offset,
  * Page-table walks (walk.c)
  */
 
+/*
+ * Whom a walk reads: process @pid (0: the caller; another process needs
+ * CAP_SYS_PTRACE in the opener of /dev/vmlab), or, with VMLAB_WALK_MEM_FD
+ * in @flags, the process of the open /proc/PID/mem file descriptor @pid
+ * (vmlab_open_mem() opens one), which needs no capability: the kernel
+ * checked its open as it checks ptrace. The functions without @flags walk
+ * a pid.
+ *
+ * Frames: a walk gives the PFN to an opener with CAP_SYS_ADMIN, and to
+ * everyone a frame token (VMLAB_WALK_FRAME_TOKEN), a keyed hash of it that
+ * compares equal for the same frame within one open of /dev/vmlab (see
+ * "Frame tokens" in <linux/vmlab.h>).
+ */
+
 /* VMLAB_IOC_WALK of @addr in process @pid (0: the caller) into @w. */
 int vmlab_walk(int fd, uint32_t pid, uint64_t addr, struct vmlab_walk *w);
+/* the same with @flags (VMLAB_WALK_MEM_FD: @pid is a /proc/PID/mem fd) */
+int vmlab_walk_flags(int fd, uint32_t pid, uint32_t flags, uint64_t addr,
+		     struct vmlab_walk *w);
+
+/*
+ * Open /proc/@pid/mem read-only, close-on-exec, for VMLAB_WALK_MEM_FD: the
+ * kernel checks there whether the caller may ptrace @pid (Yama, the LSMs);
+ * -1 with errno (EACCES or EPERM when not, ENOENT without such a process).
+ */
+int vmlab_open_mem(uint32_t pid);
 
 /*
  * One VMLAB_IOC_WALK_RANGE call over [@start, @end) into @recs (room for
@@ -101,6 +125,13 @@ int vmlab_walk(int fd, uint32_t pid, uint64_t addr, struct vmlab_walk *w);
 int vmlab_walk_range(int fd, uint32_t pid, uint64_t start, uint64_t end,
 		     struct vmlab_walk_record *recs, uint32_t max_records,
 		     struct vmlab_walk_range *r);
+/*
+ * The same with @flags: VMLAB_WALK_MEM_FD, and VMLAB_WALK_RANGE_TOKENS for
+ * frame tokens in the records' @pfn where PFNs are hidden.
+ */
+int vmlab_walk_range_flags(int fd, uint32_t pid, uint32_t flags, uint64_t start,
+			   uint64_t end, struct vmlab_walk_record *recs,
+			   uint32_t max_records, struct vmlab_walk_range *r);
 
 /*
  * The whole range, in as many VMLAB_IOC_WALK_RANGE calls as it takes, each
@@ -111,6 +142,14 @@ int vmlab_walk_range(int fd, uint32_t pid, uint64_t start, uint64_t end,
 long vmlab_walk_range_all(int fd, uint32_t pid, uint64_t start, uint64_t end,
 			  struct vmlab_walk_record *recs, size_t max_records,
 			  uint64_t *walk_end);
+/*
+ * The same with @flags as for vmlab_walk_range_flags(); the calls'
+ * walk_flags, or-ed, into @walk_flags (if not NULL).
+ */
+long vmlab_walk_range_all_flags(int fd, uint32_t pid, uint32_t flags, uint64_t start,
+				uint64_t end, struct vmlab_walk_record *recs,
+				size_t max_records, uint64_t *walk_end,
+				uint32_t *walk_flags);
 
 /*
  * Names (names.c): what the vmlab tool prints and parses. The *_name

@@ -18,7 +18,8 @@ static const char *name_of(const char *const *names, size_t n, unsigned int i)
 }
 
 static const char *const feature_names[] = {
-	"regions", "walk", "walk-range", "device-pmd", "pci",
+	"regions", "walk", "walk-range", "device-pmd", "pci", "frame-tokens",
+	"walk-mem-fd",
 };
 
 static const char *const kind_names[] = {
