@@ -1175,6 +1175,84 @@ TEST_F(cli, walk_unprivileged_through_mem_with_token)
 	ASSERT_EQ(kid, waitpid(kid, NULL, 0));
 }
 
+/*
+ * As nobody, walk -p P -p C of a process of nobody's and its child: no
+ * CAP_SYS_ADMIN, so the frames are compared by their tokens (one run of
+ * the tool, one open, one key): the same frame after fork, different ones
+ * after the child's write copied the page.
+ */
+TEST_F(cli, side_by_side_unprivileged_by_token)
+{
+	struct { char *p; pid_t kid; } got;
+	char addr[32], pid[2][16], c;
+	int up[2], down[2];
+	struct result r;
+	mode_t mode;
+	pid_t kid;
+
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	kid = fork();
+	ASSERT_LE(0, kid);
+	if (kid == 0) {
+		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY) ||
+		    prctl(PR_SET_DUMPABLE, 1))
+			_exit(1);
+		prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY);
+		got.p = own_vma(1);
+		if (!got.p)
+			_exit(1);
+		got.p[0] = 1;
+		got.kid = fork();
+		if (got.kid == 0) {
+			/* the child: write when told, then wait to be let go */
+			prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY);
+			if (read(down[0], &c, 1) != 1)
+				_exit(1);
+			got.p[0] = 2;
+			if (write(up[1], "k", 1) != 1 || read(down[0], &c, 1) != 1)
+				_exit(1);
+			_exit(0);
+		}
+		if (got.kid < 0 || write(up[1], &got, sizeof(got)) != sizeof(got))
+			_exit(1);
+		_exit(waitpid(got.kid, NULL, 0) == got.kid ? 0 : 1);
+	}
+	close(up[1]);
+	close(down[0]);
+	ASSERT_EQ(sizeof(got), read(up[0], &got, sizeof(got)));
+	snprintf(addr, sizeof(addr), "%p", got.p);
+	snprintf(pid[0], sizeof(pid[0]), "%d", kid);
+	snprintf(pid[1], sizeof(pid[1]), "%d", got.kid);
+	ASSERT_EQ(0, node_open_to_all(&mode));
+	ASSERT_EQ(0, run_full(&r, NOBODY, NULL, NULL,
+			      (char *const[]){ VMLAB_BIN, "walk", "-p", pid[0], "-p", pid[1],
+					       addr, NULL }));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "=> same frame: both map the frame of token ~"))
+		TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, " (token)")) TH_LOG("%s", r.out);
+	result_free(&r);
+	/* the child writes: its copy is a new frame */
+	ASSERT_EQ(1, write(down[1], "w", 1));
+	ASSERT_EQ(1, read(up[0], &c, 1));
+	ASSERT_EQ(0, run_full(&r, NOBODY, NULL, NULL,
+			      (char *const[]){ VMLAB_BIN, "walk", "-p", pid[0], "-p", pid[1],
+					       addr, NULL }));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "=> different frames (by their tokens)")) TH_LOG("%s", r.out);
+	result_free(&r);
+	ASSERT_EQ(0, run_full(&r, NOBODY, NULL, NULL,
+			      (char *const[]){ VMLAB_BIN, "walk", "--json", "-p", pid[0], "-p",
+					       pid[1], addr, NULL }));
+	chmod(VMLAB_DEVICE, mode);
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".walks[0].same_frame", "false");
+	result_free(&r);
+	ASSERT_EQ(1, write(down[1], "x", 1));
+	ASSERT_EQ(kid, waitpid(kid, NULL, 0));
+}
+
 /* A missing device node (VMLAB_DEVICE elsewhere): "module not loaded", exit 2. */
 TEST_F(cli, missing_device_node)
 {

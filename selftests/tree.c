@@ -384,6 +384,50 @@ TEST_F(tree, maps_svg_counts)
 	munmap(p, 16 * PAGE);
 }
 
+/*
+ * --vma NAME takes every VMA of a mapping, as scan does: the test's own
+ * binary (several VMAs: text, data, ...) by its file's name is one range,
+ * from its first VMA's start to its last one's end; NAME:N one of them.
+ */
+TEST_F(tree, vma_takes_every_vma_of_a_mapping)
+{
+	char exe[256], want[64], *name;
+	unsigned long lo = ~0UL, hi = 0, s, e, first_end = 0;
+	struct result r;
+	char line[512];
+	int n = 0;
+	ssize_t len;
+	FILE *f;
+
+	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	ASSERT_LT(0, len);
+	exe[len] = '\0';
+	name = strrchr(exe, '/') + 1;
+	f = fopen("/proc/self/maps", "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!strstr(line, exe) || sscanf(line, "%lx-%lx", &s, &e) != 2)
+			continue;
+		if (!n++)
+			first_end = e;
+		lo = s < lo ? s : lo;
+		hi = e > hi ? e : hi;
+	}
+	fclose(f);
+	ASSERT_LT(1, n) TH_LOG("%s has %d VMA", exe, n);
+	ASSERT_EQ(0, vmlab(&r, "tree --json -p %d --vma %s", self->pid, name));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "%lu %lu", lo, hi);
+	EXPECT_JQ(r.out, "\"\\(.start) \\(.end)\"", want);
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "tree --json -p %d --vma %s:1", self->pid, name));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "%lu %lu", lo, first_end);
+	EXPECT_JQ(r.out, "\"\\(.start) \\(.end)\"", want);
+	result_free(&r);
+}
+
 /* Every bad input: one line, its exit code, no file (nor temporary file) left. */
 TEST_F(tree, errors_are_one_line)
 {
