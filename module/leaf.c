@@ -22,16 +22,41 @@
 #include "leaf.h"
 
 /*
- * The page behind a present leaf, as vm_normal_page() (not exported) would
- * find it: none in a PFN map, for a special entry other than a zero page,
- * or where the PFN has no struct page. The huge zero page's PMD is special
- * on 7.x, and an anonymous VMA has no other special PMD; vmlab's own zero
- * page counts as one too, however a region maps it.
+ * Whether the present leaf @pte of @level at @addr in the PFN map @vma is
+ * the map's own entry, with no page, as vm_normal_page() and
+ * vm_normal_page_pmd() decide: every entry of a shared PFN map is; in a
+ * private one (is_cow_mapping()), a write fault may have put an anonymous
+ * copy in place of the entry remap_pfn_range() made, and that is a normal
+ * page. The map's own entries have the special bit where the architecture
+ * has one for PTEs; without it (and for a PMD, of which a private PFN map
+ * has none) the map's own entry is the one whose PFN is where
+ * remap_pfn_range() put it: vm_pgoff plus the page's offset in the VMA.
+ */
+static bool vmlab_leaf_pfnmap_own(struct vm_area_struct *vma, pte_t pte,
+				  u32 level, unsigned long addr, unsigned long pfn)
+{
+	if (!is_cow_mapping(vma->vm_flags) || pte_special(pte))
+		return true;
+	if (level == VMLAB_LEVEL_PTE && IS_ENABLED(CONFIG_ARCH_HAS_PTE_SPECIAL))
+		return false;
+	return pfn == vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+}
+
+/*
+ * The page behind a present leaf at @addr, as vm_normal_page() (not
+ * exported) would find it: none for a PFN map's own entry, for a special
+ * entry other than a zero page, or where the PFN has no struct page. The
+ * huge zero page's PMD is special on 7.x, and an anonymous VMA has no other
+ * special PMD; vmlab's own zero page counts as one too, however a region
+ * maps it.
  */
 static struct page *vmlab_leaf_page(struct vm_area_struct *vma, pte_t pte,
-				    u32 level, unsigned long pfn)
+				    u32 level, unsigned long addr, unsigned long pfn)
 {
-	if ((vma->vm_flags & VM_PFNMAP) || !pfn_valid(pfn))
+	if (!pfn_valid(pfn))
+		return NULL;
+	if ((vma->vm_flags & VM_PFNMAP) &&
+	    vmlab_leaf_pfnmap_own(vma, pte, level, addr, pfn))
 		return NULL;
 	if (pte_special(pte) && !is_zero_pfn(pfn) &&
 	    !(level == VMLAB_LEVEL_PMD && vma_is_anonymous(vma)) &&
@@ -136,7 +161,7 @@ bool vmlab_leaf_decode(struct vm_area_struct *vma, u32 level, u64 raw,
 
 	lf->pfn = pfn;
 	lf->cache_mode = vmlab_arch_cache_mode(raw, level);
-	page = vmlab_leaf_page(vma, pte, level, pfn);
+	page = vmlab_leaf_page(vma, pte, level, lf->start, pfn);
 	if (page)
 		vmlab_page_state(vma, page, level, lf);
 	return true;
@@ -183,8 +208,10 @@ u32 vmlab_leaf_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf)
 	if (lf->page_flags & (VMLAB_PAGE_ZERO | VMLAB_PAGE_HUGE_ZERO |
 			      VMLAB_PAGE_VMLAB_ZERO))
 		return VMLAB_COW_ZERO_PAGE;
+	/* a private PFN map's own entry is write-protected: a write copies it */
 	if (!(lf->page_flags & VMLAB_PAGE_PRESENT))
-		return VMLAB_COW_PFNMAP;
+		return is_cow_mapping(vma->vm_flags) && !write ?
+		       VMLAB_COW_PRIVATE_FILE : VMLAB_COW_PFNMAP;
 	if (vma->vm_flags & VM_SHARED)
 		return write ? VMLAB_COW_SHARED_WRITABLE : VMLAB_COW_SHARED_CLEAN;
 	if (write)

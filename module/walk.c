@@ -21,6 +21,12 @@
  *    (khugepaged retracting a file THP's table under the mmap read lock),
  *    so the walk runs under rcu_read_lock(), the PTE lock is taken, and the
  *    PMD is re-checked with pmd_same() before ptep_get() reads the PTE;
+ *  - a hugetlb VMA that may share its PMD tables with other processes
+ *    (VM_MAYSHARE) is walked with its file's i_mmap lock held for read, as
+ *    hugetlb_walk() requires of the kernel's own walkers: unsharing (our
+ *    MADV_DONTNEED, munmap) takes it for write, and the last sharer frees
+ *    the table under its own mmap lock, not ours, without an RCU grace
+ *    period on 6.1 and 6.12 x86;
  *  - everything about the page is read while that lock is held: a present
  *    entry cannot be zapped, so the page cannot be freed or split under us.
  *
@@ -30,6 +36,7 @@
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/hugetlb_inline.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/pgtable.h>
@@ -235,16 +242,33 @@ out_unlock:
 }
 
 /*
+ * The file whose i_mmap lock keeps @vma's PMD tables from being unshared,
+ * when it is a hugetlb mapping that may share them (huge_pmd_share() shares
+ * only in VM_MAYSHARE VMAs); NULL for every other VMA. The lock is taken
+ * whether or not this kernel shares tables (x86's 6.1, 6.12 and 7.2 do):
+ * it is the one hugetlb_walk() asks for (hugetlb_vma_lock_read() is not
+ * exported), and cheap next to the walk.
+ */
+static struct address_space *vmlab_walk_shared_hugetlb(struct vm_area_struct *vma)
+{
+	if (!is_vm_hugetlb_page(vma) || !(vma->vm_flags & VM_MAYSHARE) || !vma->vm_file)
+		return NULL;
+	return vma->vm_file->f_mapping;
+}
+
+/*
  * Walk @mm's tables for @addr, inside @vma, into @lf. For a range walk (@b
  * not NULL) a PTE table is read from @addr to its end into @b instead, and
  * @lf covers those entries with no leaf of its own. Caller holds @mm's mmap
  * lock (read is enough); this takes and drops the page-table locks, inside
- * one RCU read-side section (no sleeping).
+ * one RCU read-side section, and for a shared hugetlb VMA first its file's
+ * i_mmap lock for read (it may sleep for that).
  */
 static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 			    unsigned long addr, struct vmlab_leaf *lf,
 			    struct vmlab_batch *b)
 {
+	struct address_space *shared;
 	u32 level = VMLAB_LEVEL_PGD;
 	pgd_t *pgdp, pgd;
 	p4d_t *p4dp, p4d;
@@ -254,10 +278,14 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 
 	memset(lf, 0, sizeof(*lf));
 	lf->vma_region = vmlab_vma_region(vma, &id, &kind);
+	/* a hugetlb PMD table shared with others: no one unshares it from us */
+	shared = vmlab_walk_shared_hugetlb(vma);
+	if (shared)
+		i_mmap_lock_read(shared);
 	/*
-	 * Page tables freed under locks we do not hold (a PTE table khugepaged
-	 * retracts, a hugetlb PMD table unshared) are freed after an RCU grace
-	 * period: a table our snapshot points to stays readable until we leave.
+	 * A PTE table freed under locks we do not hold (khugepaged retracting
+	 * it) is freed after an RCU grace period: a table our snapshot points
+	 * to stays readable until we leave.
 	 */
 	rcu_read_lock();
 	pgdp = pgd_offset(mm, addr);
@@ -317,6 +345,8 @@ stop:
 	vmlab_walk_stop(addr, level, lf);
 out:
 	rcu_read_unlock();
+	if (shared)
+		i_mmap_unlock_read(shared);
 	lf->verdict = vmlab_leaf_verdict(vma, lf);
 }
 

@@ -3,8 +3,8 @@
  * vmlab_test.h - the helpers every vmlab selftest may share: raw ioctls
  * that return errno, /proc/PID/pagemap and the checks of a walk against it,
  * small files in /proc and /sys, THP's switch, hugetlb reservations,
- * aligned anonymous memory, and loading, unloading and configuring vmlab.ko
- * itself.
+ * aligned anonymous memory, a child parked until released, and loading,
+ * unloading and configuring vmlab.ko itself.
  */
 #ifndef VMLAB_TEST_H
 #define VMLAB_TEST_H
@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -240,6 +241,50 @@ static inline int wait_byte(int fd)
 	char c;
 
 	return read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+/*
+ * Forks a child that reads the byte at @touch (unless NULL: its own fault,
+ * if it is not mapped yet), then stays until the test closes *@release (or
+ * dies: it gets SIGKILL then) and exits 0. Returns its pid once it has
+ * touched, -1 on failure; the caller closes *@release and reaps it.
+ */
+static inline pid_t fork_parked(const volatile char *touch, int *release)
+{
+	int ready[2], done[2];
+	pid_t pid;
+
+	if (pipe(ready))
+		return -1;
+	if (pipe(done)) {
+		close(ready[0]);
+		close(ready[1]);
+		return -1;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		close(done[1]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (touch)
+			(void)*touch;
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		wait_byte(done[0]);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(done[0]);
+	if (pid > 0 && wait_byte(ready[0])) {
+		waitpid(pid, NULL, 0);
+		pid = -1;
+	}
+	close(ready[0]);
+	if (pid < 0)
+		close(done[1]);
+	else
+		*release = done[1];
+	return pid;
 }
 
 /*

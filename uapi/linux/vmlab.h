@@ -502,12 +502,12 @@ struct vmlab_region_list {
 #define VMLAB_COW_ZERO_PAGE	1	/* a zero page: a write allocates */
 #define VMLAB_COW_SHARED	2	/* anon, write-protected, not ours alone: copies */
 #define VMLAB_COW_EXCLUSIVE_WP	3	/* anon, write-protected, ours alone: reused */
-#define VMLAB_COW_PRIVATE_FILE	4	/* file page, private mapping: a write copies */
+#define VMLAB_COW_PRIVATE_FILE	4	/* file page or PFN map entry, private: a write copies */
 #define VMLAB_COW_WRITABLE	5	/* private and writable: a write just writes */
 #define VMLAB_COW_SHARED_WRITABLE 6	/* shared mapping, writable entry */
 #define VMLAB_COW_SHARED_CLEAN	7	/* shared, write-protected: page_mkwrite */
 #define VMLAB_COW_READONLY	8	/* the VMA forbids writing: SIGSEGV */
-#define VMLAB_COW_PFNMAP	9	/* PFN map, no struct page: goes to the device */
+#define VMLAB_COW_PFNMAP	9	/* shared PFN map, no struct page: goes to the device */
 #define VMLAB_COW_SWAPPED	10	/* swapped or migrating: faulted back first */
 
 /*

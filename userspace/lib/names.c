@@ -110,7 +110,7 @@ static const char *const verdict_reasons[] = {
 	[VMLAB_COW_EXCLUSIVE_WP] =
 		"anonymous page mapped only here, write-protected: a write reuses it",
 	[VMLAB_COW_PRIVATE_FILE] =
-		"file page in a private mapping, not copied yet: a write copies it",
+		"file page or PFN map entry in a private mapping, not copied yet: a write copies it",
 	[VMLAB_COW_WRITABLE] =
 		"private page with a writable entry: a write just writes",
 	[VMLAB_COW_SHARED_WRITABLE] =
