@@ -59,7 +59,7 @@ if [ "${VMLAB_IVSHMEM:-1}" = 1 ] && [ "$mode" != bench ]; then
 fi
 # test knobs reach the guest's environment: the kernel hands NAME=value
 # arguments it does not know to init
-for var in VMLAB_FUZZ_SEED VMLAB_FUZZ_SECONDS VMLAB_STRESS_SECONDS \
+for var in VMLAB_FUZZ_SEED VMLAB_FUZZ_SECONDS VMLAB_STRESS_SECONDS VMLAB_SELFTESTS \
 	VMLAB_BENCH_REPS VMLAB_BENCH_SIZE VMLAB_BENCH_ONLY VMLAB_PERF; do
 	[ -n "${!var:-}" ] && cmdline="$cmdline $var=${!var}"
 done
