@@ -592,6 +592,27 @@ static struct vmlab_region *vmlab_rw_region(loff_t pos, u64 *start)
 	return region;
 }
 
+/*
+ * The page of a FILE region at byte @start for pread/pwrite, with a
+ * reference, or NULL when a memory error took its data: memory_failure()
+ * (a machine check, MADV_HWPOISON) drops a clean page from the cache and
+ * leaves a dirty one there, poisoned. The caller returns EIO then, as a
+ * file system's read does; faults get SIGBUS (vm_ops.c, and the kernel's
+ * own check of a poisoned page). A page can be poisoned right after this
+ * check, as in filemap_read().
+ */
+static struct folio *vmlab_rw_folio(struct vmlab_region *region, u64 start)
+{
+	struct folio *folio;
+
+	folio = vmlab_filemap_get_folio(region->inode->i_mapping, start >> PAGE_SHIFT);
+	if (folio && folio_test_hwpoison(folio)) {
+		folio_put(folio);
+		return NULL;
+	}
+	return folio;
+}
+
 ssize_t vmlab_region_read(struct file *file, char __user *buf, size_t count,
 			  loff_t *ppos)
 {
@@ -610,9 +631,8 @@ ssize_t vmlab_region_read(struct file *file, char __user *buf, size_t count,
 
 	while (done < count) {
 		n = min_t(size_t, count - done, PAGE_SIZE - offset_in_page(start));
-		folio = vmlab_filemap_get_folio(region->inode->i_mapping,
-						start >> PAGE_SHIFT);
-		if (WARN_ON_ONCE(!folio)) {
+		folio = vmlab_rw_folio(region, start);
+		if (!folio) {
 			ret = -EIO;
 			break;
 		}
@@ -671,13 +691,20 @@ ssize_t vmlab_region_write(struct file *file, const char __user *buf,
 			ret = -EFAULT;
 			break;
 		}
-		folio = vmlab_filemap_get_folio(region->inode->i_mapping,
-						start >> PAGE_SHIFT);
-		if (WARN_ON_ONCE(!folio)) {
+		folio = vmlab_rw_folio(region, start);
+		if (!folio) {
 			ret = -EIO;
 			break;
 		}
 		folio_lock(folio);
+		/* again under the lock, with which memory_failure() drops one */
+		if (folio_test_hwpoison(folio) ||
+		    folio->mapping != region->inode->i_mapping) {
+			folio_unlock(folio);
+			folio_put(folio);
+			ret = -EIO;
+			break;
+		}
 		kaddr = kmap_local_folio(folio, offset_in_folio(folio, start));
 		memcpy(kaddr, bounce, n);
 		kunmap_local(kaddr);

@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-# the last line: what the debug kernel's build needs
+# the last line: what the debug kernels' builds need
 # (qemu-utils: qemu-img, for the packaged test's Debian system)
 packages="qemu-system-x86 qemu-utils busybox-static cpio pahole mmdebstrap sparse shellcheck zstd
 	xz-utils jq bc kmod gcc make libc6-dev perl util-linux

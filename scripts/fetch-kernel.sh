@@ -24,7 +24,7 @@ set -euo pipefail
 [ $# -eq 1 ] || die "usage: fetch-kernel.sh KERNEL (one of: $ALL_KERNELS)"
 K=$1
 check_kernel "$K"
-[ "$K" = debug ] && exec "$VMLAB_TOP/scripts/debug-kernel.sh"
+is_debug_kernel "$K" && exec "$VMLAB_TOP/scripts/debug-kernel.sh" "$K"
 suite=$(kernel_suite "$K")
 kd=$(kernel_dir "$K")
 dl=$CACHE/apt/$suite/debs

@@ -15,15 +15,16 @@ BUILD=${VMLAB_BUILD:-$VMLAB_TOP/build}
 # The kernel matrix, named here only (the Makefile and .ci/run ask for these
 # lists by name, see kernel_list): "make check" boots DEFAULT_KERNELS, CI
 # boots CI_KERNELS, "make bench" BENCH_KERNELS, "make demo" DEMO_KERNEL.
-# "debug" is built here from linux-source-6.12 with the checkers on
-# (debug-kernel.sh); the others are Debian's own. "deb-SUITE" is not a VM of
+# The debug kernels are built here from Debian's linux-source with the
+# checkers on (debug-kernel.sh): "debug" from trixie's 6.12, "debug-7.2" from
+# sid's 7.2; the others are Debian's own. "deb-SUITE" is not a VM of
 # the project's: Debian SUITE booted as a whole system with systemd, where the
 # packages (make deb) are installed, used and purged (deb-test.sh).
 DEFAULT_KERNELS="6.1 6.12 7.2"
-CI_KERNELS="6.1 6.12 7.2 debug deb-bookworm"
+CI_KERNELS="6.1 6.12 7.2 debug debug-7.2 deb-bookworm"
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
-ALL_KERNELS="6.1 6.12 7.2 7.3 debug deb-bookworm deb-trixie"
+ALL_KERNELS="6.1 6.12 7.2 7.3 debug debug-7.2 deb-bookworm deb-trixie"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }
@@ -72,6 +73,7 @@ kernel_suite() {
 	7.2) echo sid ;;
 	7.3) echo experimental ;;
 	debug) echo trixie ;;
+	debug-7.2) echo sid ;;
 	deb-bookworm) echo bookworm ;;
 	deb-trixie) echo trixie ;;
 	*) return 1 ;;
@@ -102,10 +104,54 @@ kernel_list() {
 	echo "${names[*]}"
 }
 
-# kernel_builds_on_host K: bookworm's headers and the debug kernel expect the
-# host's gcc 12; the others need a newer gcc and glibc, found in the sid
+# is_debug_kernel K: K is built here (debug-kernel.sh), not Debian's.
+is_debug_kernel() { case $1 in debug | debug-7.2) return 0 ;; *) return 1 ;; esac; }
+
+# debug_source K: the package of Debian's kernel source that debug kernel K
+# is built from (in kernel_suite K).
+debug_source() {
+	case $1 in
+	debug) echo linux-source-6.12 ;;
+	debug-7.2) echo linux-source-7.2 ;;
+	*) return 1 ;;
+	esac
+}
+
+# debug_fragments K: the config fragments of debug kernel K, in the order
+# they are merged: debug.config, then the one of its source's version
+# (debug-7.2.config for linux-source-7.2) when there is one.
+debug_fragments() {
+	local f
+	f=$VMLAB_TOP/scripts/debug-$(debug_source "$1" | sed 's/^linux-source-//').config
+	echo "$VMLAB_TOP/scripts/debug.config"
+	[ -f "$f" ] && echo "$f"
+	return 0
+}
+
+# debug_source_deb K: the newest downloaded .deb of debug_source K (fails
+# when there is none yet: debug-kernel.sh downloads it).
+debug_source_deb() {
+	newest "$CACHE/apt/$(kernel_suite "$1")/debs/$(debug_source "$1")_"*.deb
+}
+
+# debug_key K: what debug kernel K is built from, as a short hash: the
+# source package's file name, the fragments and the compiler. Each key has
+# its own build folder (kernel_dir), so checkouts with other fragments
+# sharing the cache never rebuild each other's kernel.
+debug_key() {
+	local deb f
+	deb=$(debug_source_deb "$1") || deb=none
+	{
+		basename "$deb"
+		for f in $(debug_fragments "$1"); do cat "$f"; done
+		gcc -dumpfullversion
+	} | sha256sum | cut -c1-12
+}
+
+# kernel_builds_on_host K: bookworm's headers and the debug kernels expect
+# the host's gcc 12; the others need a newer gcc and glibc, found in the sid
 # chroot (sid-chroot.sh).
-kernel_builds_on_host() { [ "$1" = 6.1 ] || [ "$1" = debug ]; }
+kernel_builds_on_host() { [ "$1" = 6.1 ] || is_debug_kernel "$1"; }
 
 # newest FILE...: the most recently modified of the FILEs that exist (fails
 # when none does)
@@ -120,8 +166,14 @@ newest() {
 }
 
 # kernel_dir K: the cache folder of kernel K (its kernel.env, images,
-# headers).
-kernel_dir() { echo "$CACHE/kernels/$1"; }
+# headers); a debug kernel's is that of its current key (debug_key).
+kernel_dir() {
+	if is_debug_kernel "$1"; then
+		echo "$CACHE/kernels/$1.d/$(debug_key "$1")"
+	else
+		echo "$CACHE/kernels/$1"
+	fi
+}
 
 # Paths in kernel.env are relative to its own folder, so that a cache still
 # works when moved or reached through another path (VMLAB_CACHE): the sid

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # prepare-kernel.sh K - everything kernel K's VM needs before it boots:
-# fetch the kernel (fetch-kernel.sh, or debug-kernel.sh for "debug"), build
+# fetch the kernel (fetch-kernel.sh, or debug-kernel.sh for a debug one), build
 # vmlab.ko for it (build-module.sh) and pack its initramfs (initramfs.sh)
 # from the static binaries prepare-host.sh built. Prints each phase's
 # seconds. Exits 0 when K is ready to boot (run-vm.sh K MODE), else 3 when

@@ -143,7 +143,9 @@ struct vmlab_info {
  * pread/pwrite (and read/write at the file position) reach FILE regions:
  * ENXIO for no region, EINVAL for another kind, EACCES for pwrite of a
  * READONLY region, ENOSPC for pwrite at or past the end (pread there
- * returns 0). lseek: SEEK_END is relative to the end of the region the
+ * returns 0), EIO for a page whose data a memory error took (hwpoison: a
+ * mapping of it raises SIGBUS; a call that moved bytes before it returns
+ * their count). lseek: SEEK_END is relative to the end of the region the
  * current position selects, ENXIO if none. fsync of /dev/vmlab writes
  * back every FILE region; fsync of a mapping (msync MS_SYNC) its range of
  * its own region, nothing for the other kinds.
