@@ -358,9 +358,10 @@ bool walk_frame(const struct vmlab_walk *w, uint64_t *frame)
 
 bool walk_has_token(const struct vmlab_walk *w)
 {
-	return (w->walk_flags & VMLAB_WALK_PFN_HIDDEN) && (w->walk_flags & VMLAB_WALK_FRAME_TOKEN) &&
-	       (w->leaf_flags & VMLAB_PTE_PRESENT) && w->leaf_size &&
-	       !(w->walk_flags & VMLAB_WALK_NO_VMA);
+	uint32_t want = VMLAB_WALK_PFN_HIDDEN | VMLAB_WALK_FRAME_TOKEN;
+
+	return (w->walk_flags & want) == want && !(w->walk_flags & VMLAB_WALK_NO_VMA) &&
+	       (w->leaf_flags & VMLAB_PTE_PRESENT) && w->leaf_size;
 }
 
 int grow(void **array, size_t *max, size_t nr, size_t size)
