@@ -139,10 +139,28 @@ static const char pte_tables[] =
 static const char leaf_level_size[] =
 	".. | objects | select(.kind == \"leaves\") | \"\\(.level) \\(.leaf_size)\"";
 
-/* 4 written, then 4 read pages in a VMA of 16 of our own */
+/*
+ * A VMA of @pages (fewer than 511) of our own, guarded like own_vma()'s,
+ * inside one 2 MiB block: its pages share one PTE table, so the tree has
+ * one path down wherever ASLR put the mapping.
+ */
+static char *own_vma_one_table(size_t pages)
+{
+	char *p = mmap(NULL, 2 * SZ_2M, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *block;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	block = (char *)(((uintptr_t)p + SZ_2M - 1) & ~(SZ_2M - 1));
+	if (mprotect(block + PAGE, pages * PAGE, PROT_READ | PROT_WRITE))
+		return NULL;
+	return block + PAGE;
+}
+
+/* 4 written, then 4 read pages in a VMA of 16 of our own, in one PTE table */
 static char *written_and_read(void)
 {
-	char *p = own_vma(16);
+	char *p = own_vma_one_table(16);
 	int i;
 
 	if (!p)
