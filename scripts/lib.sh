@@ -27,7 +27,7 @@ DEFAULT_KERNELS="6.1 6.12 7.2"
 CI_KERNELS="6.1 6.12 7.2 debug debug-7.2 deb-bookworm 6.12-la57"
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
-ALL_KERNELS="6.1 6.12 7.2 7.3 debug debug-7.2 deb-bookworm deb-trixie 6.12-la57"
+ALL_KERNELS="6.1 6.12 7.2 7.3 debug debug-7.2 deb-bookworm deb-trixie 6.1-la57 6.12-la57 7.2-la57"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }

@@ -4,8 +4,9 @@
 # A la57 entry (K-la57, lib.sh's kernel_shape) boots K's bzImage instead
 # (its decompressor turns 5-level paging on; a vmlinux entered through PVH
 # stays at 4 levels) on a CPU with LA57, under TCG unless VMLAB_ACCEL says
-# otherwise, and tells the guest VMLAB_EXPECT_LEVELS=5 (selftests/la57.c
-# fails when the kernel runs with fewer).
+# otherwise. The guest is told the paging levels it must find,
+# VMLAB_EXPECT_LEVELS: 5 for a la57 entry, else 4 (selftests/la57.c fails
+# when the kernel runs with another number).
 #
 # MODE check: no console; the guest's TAP goes to $BUILD/K/tap.log (second
 #   serial port, echoed here as it arrives), the kernel console to
@@ -87,14 +88,15 @@ fi
 # PVH, or a bzImage), silent and quick
 # QEMU's default CPU with 1 GiB pages (pdpe1gb), for PUD leaves; with LA57
 # (5-level paging) for a la57 entry, whose BOOT_IMAGE is the bzImage
-cpu=qemu64,+pdpe1gb
+# (the levels the guest must find: selftests/la57.c checks them)
+cpu=qemu64,+pdpe1gb levels=4
 if [ "$(kernel_shape "$K")" = la57 ]; then
-	cpu=qemu64,+la57,+pdpe1gb
+	cpu=qemu64,+la57,+pdpe1gb levels=5
 	# KVM gives the guest only what the host CPU has
 	VMLAB_ACCEL=${VMLAB_ACCEL:-tcg}
 	export VMLAB_ACCEL
-	VMLAB_EXPECT_LEVELS=${VMLAB_EXPECT_LEVELS:-5}
 fi
+VMLAB_EXPECT_LEVELS=${VMLAB_EXPECT_LEVELS:-$levels}
 # shellcheck disable=SC2054 # QEMU's option values hold commas
 qemu=(qemu-system-x86_64 -machine q35 -cpu "$cpu" -smp 2 -m "$mem" -no-reboot -nodefaults
 	-bios qboot.rom

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * la57.c - selftests of 5-level paging (x86-64 LA57): that a la57 VM runs
- * with 5 levels (VMLAB_EXPECT_LEVELS, set by run-vm.sh for its la57
- * entries), that INFO agrees with the CPU flag the kernel keeps, and walks
- * that really use the fifth level: mappings above 2^47 (the kernel gives
- * them only to an mmap hint above it) reached through a present P4D table
- * of their own, a range walk across the 128 TiB boundary, and pagemap
- * agreeing with the walk up there.
+ * la57.c - selftests of 5-level paging (x86-64 LA57): that the VM runs
+ * with the levels its entry asks for (VMLAB_EXPECT_LEVELS, set by
+ * run-vm.sh: 5 for a la57 entry, else 4), that INFO agrees with the CPU
+ * flag the kernel keeps, and walks that really use the fifth level:
+ * mappings above 2^47 (the kernel gives them only to an mmap hint above
+ * it) reached through a present P4D table of their own, a range walk
+ * across the 128 TiB boundary, and pagemap agreeing with the walk up there.
  *
  * Runs as root in the vmlab VM. On 4-level paging the fifth-level tests
  * SKIP: there is no such level to walk.
@@ -72,15 +72,16 @@ static int cpuinfo_has_flag(const char *flag)
 }
 
 /*
- * A la57 entry of the matrix boots with 5 levels: the runner says how many
- * it expects (VMLAB_EXPECT_LEVELS) and INFO must report that many.
+ * A la57 entry of the matrix boots with 5 levels, the others with 4: the
+ * runner says how many it expects (VMLAB_EXPECT_LEVELS) and INFO must
+ * report that many. Outside the runner no number is expected.
  */
 TEST_F(la57, levels_as_the_runner_expects)
 {
 	const char *want = getenv("VMLAB_EXPECT_LEVELS");
 
 	if (!want || !*want)
-		SKIP(return, "VMLAB_EXPECT_LEVELS not set: this VM makes no claim on its levels");
+		SKIP(return, "VMLAB_EXPECT_LEVELS not set: not started by run-vm.sh");
 	ASSERT_EQ(strtoul(want, NULL, 10), self->info.pgtable_levels)
 		TH_LOG("booted with %u levels, the runner expects %s",
 		       self->info.pgtable_levels, want);
