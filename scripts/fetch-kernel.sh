@@ -17,13 +17,15 @@
 # come from the image package (6.1, 6.12) or, where the image holds only the
 # kernel (sid's linux-binary-*), from the linux-modules-* package of the same
 # source. A kernel without them gets a share/ with an empty order: its VM
-# boots without the share.
+# boots without the share. A shape of K (K-la57) fetches K.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 1 ] || die "usage: fetch-kernel.sh KERNEL (one of: $ALL_KERNELS)"
 K=$1
 check_kernel "$K"
+# a shape (6.12-la57) boots its base kernel's files: fetch those
+[ "$(kernel_base "$K")" = "$K" ] || exec "$0" "$(kernel_base "$K")"
 is_debug_kernel "$K" && exec "$VMLAB_TOP/scripts/debug-kernel.sh" "$K"
 suite=$(kernel_suite "$K")
 kd=$(kernel_dir "$K")

@@ -20,11 +20,14 @@ BUILD=${VMLAB_BUILD:-$VMLAB_TOP/build}
 # sid's 7.2; the others are Debian's own. "deb-SUITE" is not a VM of
 # the project's: Debian SUITE booted as a whole system with systemd, where the
 # packages (make deb) are installed, used and purged (deb-test.sh).
+# "K-la57" is a shape of Debian's kernel K, not another kernel: the same
+# cached files, booted from its bzImage on a CPU with 5-level paging (see
+# kernel_shape).
 DEFAULT_KERNELS="6.1 6.12 7.2"
-CI_KERNELS="6.1 6.12 7.2 debug debug-7.2 deb-bookworm"
+CI_KERNELS="6.1 6.12 7.2 debug debug-7.2 deb-bookworm 6.12-la57"
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
-ALL_KERNELS="6.1 6.12 7.2 7.3 debug debug-7.2 deb-bookworm deb-trixie"
+ALL_KERNELS="6.1 6.12 7.2 7.3 debug debug-7.2 deb-bookworm deb-trixie 6.1-la57 6.12-la57 7.2-la57"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }
@@ -65,9 +68,21 @@ install_missing() {
 		"${absent[@]}" >/dev/null || die "apt-get install ${absent[*]} failed"
 }
 
-# kernel_suite K: the Debian suite that ships kernel K.
+# kernel_shape K: the page-table shape entry K asks for: "la57" (5-level
+# paging: the kernel booted from its bzImage, whose decompressor switches
+# to 5 levels when the CPU has LA57; booted as vmlinux through PVH it stays
+# at 4) or nothing (the kernel's default, 4 levels on x86-64).
+kernel_shape() { case $1 in *-la57) echo la57 ;; esac; }
+
+# kernel_base K: the kernel of entry K without its shape (6.12 for
+# 6.12-la57): whose cache folder, headers and suite K uses.
+kernel_base() { echo "${1%-la57}"; }
+
+# kernel_suite K: the Debian suite that ships kernel K. A shape exists only
+# of Debian's own x86-64 kernels.
 kernel_suite() {
 	case $1 in
+	6.1-la57 | 6.12-la57 | 7.2-la57 | 7.3-la57) kernel_suite "$(kernel_base "$1")" ;;
 	6.1) echo bookworm ;;
 	6.12) echo trixie ;;
 	7.2) echo sid ;;
@@ -151,7 +166,7 @@ debug_key() {
 # kernel_builds_on_host K: bookworm's headers and the debug kernels expect
 # the host's gcc 12; the others need a newer gcc and glibc, found in the sid
 # chroot (sid-chroot.sh).
-kernel_builds_on_host() { [ "$1" = 6.1 ] || is_debug_kernel "$1"; }
+kernel_builds_on_host() { [ "$(kernel_base "$1")" = 6.1 ] || is_debug_kernel "$1"; }
 
 # newest FILE...: the most recently modified of the FILEs that exist (fails
 # when none does)
@@ -166,12 +181,13 @@ newest() {
 }
 
 # kernel_dir K: the cache folder of kernel K (its kernel.env, images,
-# headers); a debug kernel's is that of its current key (debug_key).
+# headers), that of its base for a shape; a debug kernel's is that of its
+# current key (debug_key).
 kernel_dir() {
 	if is_debug_kernel "$1"; then
 		echo "$CACHE/kernels/$1.d/$(debug_key "$1")"
 	else
-		echo "$CACHE/kernels/$1"
+		echo "$CACHE/kernels/$(kernel_base "$1")"
 	fi
 }
 
@@ -183,14 +199,15 @@ KERNEL_ENV_PATHS="KDIR_COMMON KDIR_ARCH BOOT_IMAGE VMLINUX VMLINUZ"
 # load_kernel_env K: set KNAME, KSUITE, KREL, KVERSION, KCC and the paths
 # KDIR_COMMON, KDIR_ARCH, BOOT_IMAGE, VMLINUX (and VMLINUZ for Debian's
 # kernels) from kernel K's kernel.env, the paths made absolute for where the
-# cache is now. An old kernel.env (absolute paths) is read as if relative
+# cache is now. For a la57 shape BOOT_IMAGE is the bzImage (VMLINUZ). An old kernel.env (absolute paths) is read as if relative
 # from kernels/K/ on; when the cache has moved since (its paths lead nowhere)
 # it is rewritten with relative ones. It stays as it is otherwise, for the
 # older checkouts that may share the cache. Returns 1 (with a message) when
 # K is not fetched or its files are gone: fetch-kernel.sh then fetches it
 # again.
 load_kernel_env() {
-	local kd env var val rel moved=0
+	local kd env var val rel moved=0 base
+	base=$(kernel_base "$1")
 	kd=$(kernel_dir "$1")
 	env=$kd/kernel.env
 	[ -f "$env" ] || { log "kernel $1: not fetched (run scripts/fetch-kernel.sh $1)"; return 1; }
@@ -204,7 +221,7 @@ load_kernel_env() {
 		/*)
 			# old format: keep what follows kernels/K/ of the old path
 			[ -e "$val" ] || moved=1
-			rel=${val##*/kernels/"$1"/}
+			rel=${val##*/kernels/"$base"/}
 			[ "$rel" != "$val" ] || { log "kernel $1: $env: cannot relocate $val"; return 1; }
 			val=$rel
 			;;
@@ -214,8 +231,12 @@ load_kernel_env() {
 	done
 	if [ $moved = 1 ]; then
 		log "kernel $1: $env held the paths of a moved cache: rewriting it relative to its folder"
-		sed -E "s|^([A-Z_]+=)/.*/kernels/$1/|\1|" "$env" >"$env.tmp.$$" &&
+		sed -E "s|^([A-Z_]+=)/.*/kernels/$base/|\1|" "$env" >"$env.tmp.$$" &&
 			mv "$env.tmp.$$" "$env"
+	fi
+	if [ "$(kernel_shape "$1")" = la57 ]; then
+		[ -n "$VMLINUZ" ] || { log "kernel $1: $env names no VMLINUZ (a bzImage)"; return 1; }
+		BOOT_IMAGE=$VMLINUZ
 	fi
 	return 0
 }

@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
 # run-vm.sh K MODE - boot kernel K's vmlinux with its initramfs in QEMU.
 #
+# A la57 entry (K-la57, lib.sh's kernel_shape) boots K's bzImage instead
+# (its decompressor turns 5-level paging on; a vmlinux entered through PVH
+# stays at 4 levels) on a CPU with LA57, under TCG unless VMLAB_ACCEL says
+# otherwise. The guest is told the paging levels it must find,
+# VMLAB_EXPECT_LEVELS: 5 for a la57 entry, else 4 (selftests/la57.c fails
+# when the kernel runs with another number).
+#
 # MODE check: no console; the guest's TAP goes to $BUILD/K/tap.log (second
 #   serial port, echoed here as it arrives), the kernel console to
 #   $BUILD/K/console.log. Exit 0 when the guest reports a pass, 1 when it
@@ -77,10 +84,21 @@ if [ "$mode" = run ]; then
 	console=$tmp/console.log
 fi
 
-# qboot: a firmware that boots straight into the kernel, silent and quick
-# QEMU's default CPU with 1 GiB pages (pdpe1gb), for PUD leaves
+# qboot: a firmware that boots straight into the kernel (a vmlinux through
+# PVH, or a bzImage), silent and quick
+# QEMU's default CPU with 1 GiB pages (pdpe1gb), for PUD leaves; with LA57
+# (5-level paging) for a la57 entry, whose BOOT_IMAGE is the bzImage
+# (the levels the guest must find: selftests/la57.c checks them)
+cpu=qemu64,+pdpe1gb levels=4
+if [ "$(kernel_shape "$K")" = la57 ]; then
+	cpu=qemu64,+la57,+pdpe1gb levels=5
+	# KVM gives the guest only what the host CPU has
+	VMLAB_ACCEL=${VMLAB_ACCEL:-tcg}
+	export VMLAB_ACCEL
+fi
+VMLAB_EXPECT_LEVELS=${VMLAB_EXPECT_LEVELS:-$levels}
 # shellcheck disable=SC2054 # QEMU's option values hold commas
-qemu=(qemu-system-x86_64 -machine q35 -cpu qemu64,+pdpe1gb -smp 2 -m "$mem" -no-reboot -nodefaults
+qemu=(qemu-system-x86_64 -machine q35 -cpu "$cpu" -smp 2 -m "$mem" -no-reboot -nodefaults
 	-bios qboot.rom
 	-kernel "$BOOT_IMAGE" -initrd "$initrd"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
@@ -117,7 +135,7 @@ fi
 # test knobs reach the guest's environment: the kernel hands NAME=value
 # arguments it does not know to init
 for var in VMLAB_FUZZ_SEED VMLAB_FUZZ_SECONDS VMLAB_STRESS_SECONDS VMLAB_SELFTESTS \
-	VMLAB_BENCH_REPS VMLAB_BENCH_SIZE VMLAB_BENCH_ONLY VMLAB_PERF; do
+	VMLAB_BENCH_REPS VMLAB_BENCH_SIZE VMLAB_BENCH_ONLY VMLAB_PERF VMLAB_EXPECT_LEVELS; do
 	[ -n "${!var:-}" ] && cmdline="$cmdline $var=${!var}"
 done
 
