@@ -73,6 +73,7 @@ static struct run {
 	bool walk, json;
 	FILE *out;
 	bool colour;
+	bool started;			/* PROG's first exec done */
 	struct task *tasks;
 	size_t nr_tasks, max_tasks;
 	struct mm *mms;
@@ -516,7 +517,8 @@ static void call_done(struct task *t, int64_t ret)
 	size_t nr_old, nr_old_leaves;
 	bool exec = t->exec_done, had;
 
-	if (!mm)
+	/* vmlab's own child before PROG runs is not shown */
+	if (!mm || !run.started)
 		return;
 	event_begin(t, "syscall");
 	print_call(t, nr, memcalls[t->call].name, memcalls[t->call].nargs, ret);
@@ -680,6 +682,7 @@ static void event_stop(struct task *t, int event)
 		}
 		if (t)
 			t->exec_done = true;
+		run.started = true;
 		break;
 	}
 }
