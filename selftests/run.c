@@ -123,7 +123,7 @@ FIXTURE_SETUP(run)
 {
 	ASSERT_EQ(0, access(VMLAB_BIN, X_OK)) TH_LOG("%s is not in the VM", VMLAB_BIN);
 	ASSERT_EQ(0, access(JQ_BIN, X_OK)) TH_LOG("%s is not in the VM", JQ_BIN);
-	strcpy(self->events, "/tmp/vmlab-run-events-XXXXXX");
+	snprintf(self->events, sizeof(self->events), "/tmp/vmlab-run-events-XXXXXX");
 	self->events_fd = mkstemp(self->events);
 	ASSERT_LE(0, self->events_fd);
 	self->file[0] = '\0';
@@ -149,12 +149,42 @@ static char *events(int fd)
 static int helper_addr(const struct result *r, char *buf, size_t size, uint64_t *addr)
 {
 	unsigned long long a;
+	char *end;
 
-	if (sscanf(r->out, "%llx", &a) != 1)
+	errno = 0;
+	a = strtoull(r->out, &end, 16);
+	if (errno || end == r->out)
 		return -1;
 	*addr = a;
 	snprintf(buf, size, "0x%llx", a);
 	return 0;
+}
+
+/*
+ * A jq filter into @f: in the events @event selects, the leaf at @addr
+ * (leaf_filter) or the VMA change whose first new VMA starts there
+ * (vma_filter), its @fields joined by spaces.
+ */
+static void leaf_filter(char *f, size_t size, const char *event, const char *addr,
+			const char *fields)
+{
+	snprintf(f, size, "select(%s) | .leaves[] | select(.addr == \"%s\") | [%s]%s", event,
+		 addr, fields, " | map(tostring) | join(\" \")");
+}
+
+static void vma_filter(char *f, size_t size, const char *event, const char *addr,
+		       const char *fields)
+{
+	snprintf(f, size, "select(%s) | .vmas[] | select(.after[0].start == \"%s\") | [%s]%s",
+		 event, addr, fields, " | map(tostring) | join(\" \")");
+}
+
+/* the same for the first change, @addr as $a */
+static void change_filter(char *f, size_t size, const char *event, const char *addr,
+			  const char *fields)
+{
+	snprintf(f, size, "select(%s) | \"%s\" as $a | .vmas[0] | [%s]%s", event, addr, fields,
+		 " | map(tostring) | join(\" \")");
 }
 
 /* a private file mapping: its mmap, the read's page-cache leaf, the write's copy */
@@ -165,11 +195,11 @@ TEST_F(run, mmap_private_file_write)
 	uint64_t addr;
 	int fd;
 
-	strcpy(self->file, "/tmp/vmlab-run-file-XXXXXX");
+	snprintf(self->file, sizeof(self->file), "/tmp/vmlab-run-file-XXXXXX");
 	fd = mkstemp(self->file);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ftruncate(fd, 2 * PAGE));
-	ASSERT_EQ(PAGE, pwrite(fd, (char[PAGE]){ 'x' }, PAGE, 0));
+	ASSERT_EQ(1, pwrite(fd, "x", 1, 0));
 	close(fd);
 	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--walk", "--json", "-o", self->events, "--",
 			 self_path, "mmap-write", self->file));
@@ -179,22 +209,21 @@ TEST_F(run, mmap_private_file_write)
 	ASSERT_NE(NULL, self->json);
 
 	/* the mmap: one VMA added, a private file mapping of our file */
-	snprintf(filter, sizeof(filter),
-		 "select(.syscall == \"mmap\" and .ret != -1) | .vmas[] | select(.after[0].start == \"%s\") | "
-		 "[.change, .after[0].type, .after[0].path] | join(\" \")", a);
+	vma_filter(filter, sizeof(filter), ".syscall == \"mmap\"", a,
+		   ".change, .after[0].type, .after[0].path");
 	snprintf(want, sizeof(want), "added private-file %s", self->file);
 	EXPECT_JQ(self->json, filter, want);
 	/* after the read: the page cache's page, not copied yet */
-	snprintf(filter, sizeof(filter),
-		 "select(.syscall == \"madvise\") | .leaves[] | select(.addr == \"%s\") | "
-		 "[.before, .after.verdict] | map(tostring) | join(\" \")", a);
+	leaf_filter(filter, sizeof(filter), ".syscall == \"madvise\"", a,
+		    ".before, .after.verdict");
 	EXPECT_JQ(self->json, filter, "null private-file");
 	/* after the write: a new frame, written, writable */
-	snprintf(filter, sizeof(filter),
-		 "select(.syscall == \"msync\") | .leaves[] | select(.addr == \"%s\") | "
-		 "[.before.verdict, .after.verdict, (.before.pfn != .after.pfn), "
-		 "(.after.flags | index(\"dirty\") != null)] | map(tostring) | join(\" \")", a);
-	EXPECT_JQ(self->json, filter, "private-file writable true true");
+	leaf_filter(filter, sizeof(filter), ".syscall == \"msync\"", a,
+		    ".before.verdict, .before.pfn != .after.pfn, .after.verdict");
+	EXPECT_JQ(self->json, filter, "private-file true writable");
+	leaf_filter(filter, sizeof(filter), ".syscall == \"msync\"", a,
+		    ".after.flags | index(\"dirty\") != null");
+	EXPECT_JQ(self->json, filter, "true");
 	/* one event a line, the last the program's exit */
 	snprintf(want, sizeof(want), "%d", count_lines(self->json));
 	EXPECT_JQ(self->json, "[., inputs] | length", want);
@@ -214,7 +243,7 @@ TEST_F(run, mmap_private_file_write)
 /* a fork write-protects the parent's page, the child copies it, the exec replaces every VMA */
 TEST_F(run, fork_and_exec)
 {
-	char a[32], filter[512], kid[32];
+	char a[32], filter[512], kid[32], event[128];
 	struct result r;
 	uint64_t addr;
 	char *v;
@@ -233,28 +262,26 @@ TEST_F(run, fork_and_exec)
 	free(v);
 	ASSERT_LT(0, atoi(kid));
 	/* the fork left the parent's written page write-protected, shared */
-	snprintf(filter, sizeof(filter),
-		 "select(.child) | .leaves[] | select(.addr == \"%s\") | "
-		 "[.before.verdict, .after.verdict, .before.pfn == .after.pfn] | map(tostring) | "
-		 "join(\" \")", a);
+	leaf_filter(filter, sizeof(filter), ".child", a,
+		    ".before.verdict, .after.verdict, .before.pfn == .after.pfn");
 	EXPECT_JQ(self->json, filter, "writable cow-shared true");
 	/* the child's write: its own copy, a new frame */
-	snprintf(filter, sizeof(filter),
-		 "select(.pid == %s and .syscall == \"madvise\") | .leaves[] | "
-		 "select(.addr == \"%s\") | [.before.verdict, .after.verdict, "
-		 ".before.pfn != .after.pfn] | map(tostring) | join(\" \")", kid, a);
+	snprintf(event, sizeof(event), ".pid == %s and .syscall == \"madvise\"", kid);
+	leaf_filter(filter, sizeof(filter), event, a,
+		    ".before.verdict, .after.verdict, .before.pfn != .after.pfn");
 	EXPECT_JQ(self->json, filter, "cow-shared writable true");
 	/* its exec: every VMA of the copy gone, the new program's in their place */
-	snprintf(filter, sizeof(filter),
-		 "select(.pid == %s and .syscall == \"execve\") | .vmas[0] | "
-		 "[.change, (.before | length > 5), (.after | length > 5), "
-		 "(.before | map(.start) | index(\"%s\") != null), (.after | map(.start) | "
-		 "index(\"%s\") != null)] | map(tostring) | join(\" \")", kid, a, a);
-	EXPECT_JQ(self->json, filter, "replaced true true true false");
+	snprintf(event, sizeof(event), ".pid == %s and .syscall == \"execve\"", kid);
+	change_filter(filter, sizeof(filter), event, a,
+		      ".change, ([.before, .after] | map(length) | min > 5)");
+	EXPECT_JQ(self->json, filter, "replaced true");
+	change_filter(filter, sizeof(filter), event, a,
+		      "([.before[].start] | index($a) != null), ([.after[].start] | index($a))");
+	EXPECT_JQ(self->json, filter, "true null");
 	/* both exits, each with its own status */
-	snprintf(filter, sizeof(filter), "select(.event == \"exit\" and .pid == %s) | .status", kid);
+	snprintf(filter, sizeof(filter), "select(.event == \"exit\" and .pid == %s).status", kid);
 	EXPECT_JQ(self->json, filter, "7");
-	snprintf(filter, sizeof(filter), "select(.event == \"exit\" and .pid != %s) | .status", kid);
+	snprintf(filter, sizeof(filter), "select(.event == \"exit\" and .pid != %s).status", kid);
 	EXPECT_JQ(self->json, filter, "0");
 	result_free(&r);
 }
@@ -272,13 +299,13 @@ TEST_F(run, munmap_splits_a_vma)
 	ASSERT_EQ(0, helper_addr(&r, a, sizeof(a), &addr)) TH_LOG("stdout: %s", r.out);
 	self->json = events(self->events_fd);
 	ASSERT_NE(NULL, self->json);
-	snprintf(filter, sizeof(filter),
-		 "select(.syscall == \"munmap\") | .vmas[] | select(.after[0].start == \"%s\") | "
-		 "[.change, (.before | length), (.after | length), .after[0].end, .after[1].start, "
-		 ".after[1].type] | map(tostring) | join(\" \")", a);
-	snprintf(want, sizeof(want), "split 1 2 0x%llx 0x%llx private-anon",
+	vma_filter(filter, sizeof(filter), ".syscall == \"munmap\"", a,
+		   ".change, (.before|length), (.after|length), .after[0].end, .after[1].start");
+	snprintf(want, sizeof(want), "split 1 2 0x%llx 0x%llx",
 		 (unsigned long long)addr + PAGE, (unsigned long long)addr + 2 * PAGE);
 	EXPECT_JQ(self->json, filter, want);
+	vma_filter(filter, sizeof(filter), ".syscall == \"munmap\"", a, ".after[1].type");
+	EXPECT_JQ(self->json, filter, "private-anon");
 	result_free(&r);
 
 	/* as text: the kind once, the VMA gone, the two that came */
@@ -350,7 +377,7 @@ TEST_F(run, errors_are_one_line)
 	EXPECT_ONE_LINE_ERROR(&r, 126);
 	result_free(&r);
 	/* a file that is executable but no program: the exec's own error */
-	strcpy(self->file, "/tmp/vmlab-run-file-XXXXXX");
+	snprintf(self->file, sizeof(self->file), "/tmp/vmlab-run-file-XXXXXX");
 	fd = mkstemp(self->file);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(8, write(fd, "garbage\n", 8));
@@ -405,9 +432,8 @@ TEST_F(run, unprivileged_through_mem)
 	ASSERT_EQ(0, helper_addr(&r, a, sizeof(a), &addr)) TH_LOG("stdout: %s", r.out);
 	self->json = events(self->events_fd);
 	ASSERT_NE(NULL, self->json);
-	snprintf(filter, sizeof(filter),
-		 "select(.syscall == \"munmap\") | .vmas[] | select(.after[0].start == \"%s\") | "
-		 "[.change, .after[0].type] | join(\" \")", a);
+	vma_filter(filter, sizeof(filter), ".syscall == \"munmap\"", a,
+		   ".change, .after[0].type");
 	EXPECT_JQ(self->json, filter, "split private-anon");
 	result_free(&r);
 }

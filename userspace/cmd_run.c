@@ -603,7 +603,8 @@ static void read_path(struct task *t, uint64_t addr)
 	/* a short read at a page end still gives the string's start */
 	n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
 	if (n <= 0) {
-		remote.iov_len = local.iov_len = 4096 - (addr & 4095);
+		remote.iov_len = 4096 - (addr & 4095);
+		local.iov_len = remote.iov_len;
 		n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
 	}
 	t->path[n > 0 ? n : 0] = '\0';
@@ -729,8 +730,8 @@ static int child_report(int report, const char *prog_name)
 			fclose(f);
 		}
 		if (scope >= 0)
-			errmsg("ptrace refused: %s (kernel.yama.ptrace_scope is %d; 0 or 1 lets a program trace its child)",
-			       strerror(e), scope);
+			errmsg("ptrace refused: %s (kernel.yama.ptrace_scope is %d; %s)",
+			       strerror(e), scope, "0 or 1 lets a program trace its child");
 		else
 			errmsg("ptrace refused: %s", strerror(e));
 		return EXIT_FAILED;
@@ -885,7 +886,8 @@ int cmd_run(int argc, char **argv)
 			return help_or_usage(c, "run", argv, print_usage);
 	}
 	if (optind >= argc)
-		return usage_error("run", "no program given: vmlab run [--walk] [--json] -- PROG [ARGS]");
+		return usage_error("run", "no program given: %s",
+				   "vmlab run [--walk] [--json] -- PROG [ARGS]");
 	status = find_prog(argv[optind], path, sizeof(path));
 	if (status)
 		return status;
