@@ -97,7 +97,7 @@ static uint32_t created_id(const struct result *r)
 TEST(help_lists_every_command)
 {
 	static const char *const cmds[] = { "info", "walk", "scan", "maps", "tree", "diff",
-					    "region", "hexdump" };
+					    "run", "region", "hexdump" };
 	struct result r;
 	char want[64];
 	size_t i;

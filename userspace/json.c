@@ -12,6 +12,7 @@ void json_init(struct json *j, FILE *out)
 	j->out = out;
 	j->depth = 0;
 	j->empty[0] = true;
+	j->compact = false;
 }
 
 static void put_string(FILE *out, const char *s)
@@ -46,14 +47,17 @@ static void put_string(FILE *out, const char *s)
 /* the separator, indentation and key before a value */
 static void start_value(struct json *j, const char *key)
 {
-	if (j->depth > 0) {
+	if (j->depth > 0 && j->compact) {
+		if (!j->empty[j->depth])
+			fputc(',', j->out);
+	} else if (j->depth > 0) {
 		fputs(j->empty[j->depth] ? "\n" : ",\n", j->out);
 		fprintf(j->out, "%*s", 2 * j->depth, "");
 	}
 	j->empty[j->depth] = false;
 	if (key) {
 		put_string(j->out, key);
-		fputs(": ", j->out);
+		fputs(j->compact ? ":" : ": ", j->out);
 	}
 }
 
@@ -72,7 +76,7 @@ static void close_container(struct json *j, char c)
 
 	if (j->depth > 0)
 		j->depth--;
-	if (!was_empty)
+	if (!was_empty && !j->compact)
 		fprintf(j->out, "\n%*s", 2 * j->depth, "");
 	fputc(c, j->out);
 }

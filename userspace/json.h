@@ -2,7 +2,7 @@
 /*
  * json.h - a small streaming JSON writer for the vmlab tool's --json output
  * and vmlab-bench's:
- * one document, two-space indentation, numbers as numbers, strings escaped
+ * one document, two-space indentation (or one line: compact), numbers as numbers, strings escaped
  * per RFC 8259. Members take a key; array elements pass NULL.
  */
 #ifndef VMLAB_JSON_H
@@ -18,6 +18,7 @@ struct json {
 	FILE *out;
 	int depth;
 	bool empty[JSON_MAX_DEPTH];	/* nothing written yet at that depth */
+	bool compact;	/* all on one line, no spaces (set after json_init) */
 };
 
 void json_init(struct json *j, FILE *out);

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * run.c - selftests of "vmlab run": programs run under it and what it
+ * printed, the JSON events checked by jq. The programs are this test
+ * itself, run again with a helper's name as its first argument: one maps
+ * a file privately, reads and writes it (the mmap's private-file VMA, the
+ * read's page-cache leaf, the write's new frame), one forks and execs (the
+ * fork write-protecting the parent's page, the child's copy, the exec
+ * replacing every mapping), one unmaps the middle of a mapping (the
+ * split); exit status and signals passed through; every error's one line.
+ *
+ * Runs as root in the vmlab VM (the ptrace test lowers itself to nobody).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "vmlab_test.h"
+#include "tool_run.h"
+
+#define YAMA_SCOPE	"/proc/sys/kernel/yama/ptrace_scope"
+
+/* ---- the helpers vmlab run runs: this program with an argument ---- */
+
+static char self_path[4096];
+
+/* map @path privately, read a page, write it: the events at madvise and msync */
+static int helper_mmap_write(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	volatile char *p;
+	char c;
+
+	if (fd < 0)
+		return 10;
+	p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return 11;
+	printf("%p\n", (void *)p);
+	fflush(stdout);
+	c = p[0];			/* a read fault: the page cache's page */
+	madvise((void *)p, PAGE, MADV_NORMAL);
+	p[0] = c + 1;			/* a write fault: a private copy */
+	msync((void *)p, PAGE, MS_ASYNC);
+	return 0;
+}
+
+/* a page written, a fork, the child's own write, then the child execs */
+static int helper_fork_exec(void)
+{
+	volatile char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int status;
+	pid_t kid;
+
+	if (p == MAP_FAILED)
+		return 10;
+	p[0] = 1;
+	printf("%p\n", (void *)p);
+	fflush(stdout);
+	/* a memory call: the written page in the reading before the fork */
+	madvise((void *)p, PAGE, MADV_NORMAL);
+	kid = fork();
+	if (kid == 0) {
+		p[0] = 2;		/* the COW fault: the child's own copy */
+		madvise((void *)p, PAGE, MADV_NORMAL);
+		execl(self_path, self_path, "exit", "7", NULL);
+		_exit(99);
+	}
+	if (kid < 0 || waitpid(kid, &status, 0) != kid)
+		return 11;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 7 ? 0 : 12;
+}
+
+/* three pages mapped, the middle one unmapped: one VMA becomes two */
+static int helper_split(void)
+{
+	char *p = mmap(NULL, 3 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return 10;
+	printf("%p\n", (void *)p);
+	fflush(stdout);
+	return munmap(p + PAGE, PAGE) ? 11 : 0;
+}
+
+static int helper(int argc, char **argv)
+{
+	if (!strcmp(argv[1], "mmap-write") && argc == 3)
+		return helper_mmap_write(argv[2]);
+	if (!strcmp(argv[1], "fork-exec"))
+		return helper_fork_exec();
+	if (!strcmp(argv[1], "split"))
+		return helper_split();
+	if (!strcmp(argv[1], "exit") && argc == 3)
+		return atoi(argv[2]);
+	if (!strcmp(argv[1], "signal"))
+		raise(SIGUSR1);
+	return 100;
+}
+
+/* ---- the tests ---- */
+
+FIXTURE(run) {
+	char events[64];	/* vmlab run -o: the events */
+	char file[64];		/* the helpers' file, if made */
+	int events_fd;
+	char *json;
+};
+
+FIXTURE_SETUP(run)
+{
+	ASSERT_EQ(0, access(VMLAB_BIN, X_OK)) TH_LOG("%s is not in the VM", VMLAB_BIN);
+	ASSERT_EQ(0, access(JQ_BIN, X_OK)) TH_LOG("%s is not in the VM", JQ_BIN);
+	snprintf(self->events, sizeof(self->events), "/tmp/vmlab-run-events-XXXXXX");
+	self->events_fd = mkstemp(self->events);
+	ASSERT_LE(0, self->events_fd);
+	self->file[0] = '\0';
+	self->json = NULL;
+}
+
+FIXTURE_TEARDOWN(run)
+{
+	close(self->events_fd);
+	unlink(self->events);
+	if (self->file[0])
+		unlink(self->file);
+	free(self->json);
+}
+
+/* the events vmlab run wrote into self->events */
+static char *events(int fd)
+{
+	return slurp(fd, NULL);
+}
+
+/* the helper's address on its stdout, as jq prints vmlab's hex: "0x7f..." */
+static int helper_addr(const struct result *r, char *buf, size_t size, uint64_t *addr)
+{
+	unsigned long long a;
+	char *end;
+
+	errno = 0;
+	a = strtoull(r->out, &end, 16);
+	if (errno || end == r->out)
+		return -1;
+	*addr = a;
+	snprintf(buf, size, "0x%llx", a);
+	return 0;
+}
+
+/*
+ * A jq filter into @f: in the events @event selects, the leaf at @addr
+ * (leaf_filter) or the VMA change whose first new VMA starts there
+ * (vma_filter), its @fields joined by spaces.
+ */
+static void leaf_filter(char *f, size_t size, const char *event, const char *addr,
+			const char *fields)
+{
+	snprintf(f, size, "select(%s) | .leaves[] | select(.addr == \"%s\") | [%s]%s", event,
+		 addr, fields, " | map(tostring) | join(\" \")");
+}
+
+static void vma_filter(char *f, size_t size, const char *event, const char *addr,
+		       const char *fields)
+{
+	snprintf(f, size, "select(%s) | .vmas[] | select(.after[0].start == \"%s\") | [%s]%s",
+		 event, addr, fields, " | map(tostring) | join(\" \")");
+}
+
+/* the same for the first change, @addr as $a */
+static void change_filter(char *f, size_t size, const char *event, const char *addr,
+			  const char *fields)
+{
+	snprintf(f, size, "select(%s) | \"%s\" as $a | .vmas[0] | [%s]%s", event, addr, fields,
+		 " | map(tostring) | join(\" \")");
+}
+
+/* a private file mapping: its mmap, the read's page-cache leaf, the write's copy */
+TEST_F(run, mmap_private_file_write)
+{
+	char a[32], filter[512], want[256];
+	struct result r;
+	uint64_t addr;
+	int fd;
+
+	snprintf(self->file, sizeof(self->file), "/tmp/vmlab-run-file-XXXXXX");
+	fd = mkstemp(self->file);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ftruncate(fd, 2 * PAGE));
+	ASSERT_EQ(1, pwrite(fd, "x", 1, 0));
+	close(fd);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--walk", "--json", "-o", self->events, "--",
+			 self_path, "mmap-write", self->file));
+	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	ASSERT_EQ(0, helper_addr(&r, a, sizeof(a), &addr)) TH_LOG("stdout: %s", r.out);
+	self->json = events(self->events_fd);
+	ASSERT_NE(NULL, self->json);
+
+	/* the mmap: one VMA added, a private file mapping of our file */
+	vma_filter(filter, sizeof(filter), ".syscall == \"mmap\"", a,
+		   ".change, .after[0].type, .after[0].path");
+	snprintf(want, sizeof(want), "added private-file %s", self->file);
+	EXPECT_JQ(self->json, filter, want);
+	/* after the read: the page cache's page, not copied yet */
+	leaf_filter(filter, sizeof(filter), ".syscall == \"madvise\"", a,
+		    ".before, .after.verdict");
+	EXPECT_JQ(self->json, filter, "null private-file");
+	/* after the write: a new frame, written, writable */
+	leaf_filter(filter, sizeof(filter), ".syscall == \"msync\"", a,
+		    ".before.verdict, .before.pfn != .after.pfn, .after.verdict");
+	EXPECT_JQ(self->json, filter, "private-file true writable");
+	leaf_filter(filter, sizeof(filter), ".syscall == \"msync\"", a,
+		    ".after.flags | index(\"dirty\") != null");
+	EXPECT_JQ(self->json, filter, "true");
+	/* one event a line, the last the program's exit */
+	snprintf(want, sizeof(want), "%d", count_lines(self->json));
+	EXPECT_JQ(self->json, "[., inputs] | length", want);
+	EXPECT_JQ(self->json, "select(.event == \"exit\") | .status", "0");
+	result_free(&r);
+
+	/* the same as text: the mmap line and its VMA with its type */
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--", self_path, "mmap-write", self->file));
+	EXPECT_EQ(0, r.status);
+	EXPECT_NE(NULL, strstr(r.out, "] mmap(0x0, 0x2000, ")) TH_LOG("%s", r.out);
+	snprintf(filter, sizeof(filter), "private-file   %s\n", self->file);
+	EXPECT_NE(NULL, strstr(r.out, filter)) TH_LOG("%s", r.out);
+	EXPECT_STREQ("", r.err);
+	result_free(&r);
+}
+
+/* a fork write-protects the parent's page, the child copies it, the exec replaces every VMA */
+TEST_F(run, fork_and_exec)
+{
+	char a[32], filter[512], kid[32], event[128];
+	struct result r;
+	uint64_t addr;
+	char *v;
+
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--walk", "--json", "-o", self->events, "--",
+			 self_path, "fork-exec"));
+	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	ASSERT_EQ(0, helper_addr(&r, a, sizeof(a), &addr)) TH_LOG("stdout: %s", r.out);
+	self->json = events(self->events_fd);
+	ASSERT_NE(NULL, self->json);
+
+	/* the fork (glibc's is a clone) names the child */
+	v = jq(self->json, "select(.child) | .child");
+	ASSERT_NE(NULL, v);
+	snprintf(kid, sizeof(kid), "%s", v);
+	free(v);
+	ASSERT_LT(0, atoi(kid));
+	/* the fork left the parent's written page write-protected, shared */
+	leaf_filter(filter, sizeof(filter), ".child", a,
+		    ".before.verdict, .after.verdict, .before.pfn == .after.pfn");
+	EXPECT_JQ(self->json, filter, "writable cow-shared true");
+	/* the child's write: its own copy, a new frame */
+	snprintf(event, sizeof(event), ".pid == %s and .syscall == \"madvise\"", kid);
+	leaf_filter(filter, sizeof(filter), event, a,
+		    ".before.verdict, .after.verdict, .before.pfn != .after.pfn");
+	EXPECT_JQ(self->json, filter, "cow-shared writable true");
+	/* its exec: every VMA of the copy gone, the new program's in their place */
+	snprintf(event, sizeof(event), ".pid == %s and .syscall == \"execve\"", kid);
+	change_filter(filter, sizeof(filter), event, a,
+		      ".change, ([.before, .after] | map(length) | min > 5)");
+	EXPECT_JQ(self->json, filter, "replaced true");
+	change_filter(filter, sizeof(filter), event, a,
+		      "([.before[].start] | index($a) != null), ([.after[].start] | index($a))");
+	EXPECT_JQ(self->json, filter, "true null");
+	/* both exits, each with its own status */
+	snprintf(filter, sizeof(filter), "select(.event == \"exit\" and .pid == %s).status", kid);
+	EXPECT_JQ(self->json, filter, "7");
+	snprintf(filter, sizeof(filter), "select(.event == \"exit\" and .pid != %s).status", kid);
+	EXPECT_JQ(self->json, filter, "0");
+	result_free(&r);
+}
+
+/* munmap of a mapping's middle page: one VMA split in two */
+TEST_F(run, munmap_splits_a_vma)
+{
+	char a[32], filter[512], want[128];
+	struct result r;
+	uint64_t addr;
+
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--json", "-o", self->events, "--", self_path,
+			 "split"));
+	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	ASSERT_EQ(0, helper_addr(&r, a, sizeof(a), &addr)) TH_LOG("stdout: %s", r.out);
+	self->json = events(self->events_fd);
+	ASSERT_NE(NULL, self->json);
+	vma_filter(filter, sizeof(filter), ".syscall == \"munmap\"", a,
+		   ".change, (.before|length), (.after|length), .after[0].end, .after[1].start");
+	snprintf(want, sizeof(want), "split 1 2 0x%llx 0x%llx",
+		 (unsigned long long)addr + PAGE, (unsigned long long)addr + 2 * PAGE);
+	EXPECT_JQ(self->json, filter, want);
+	vma_filter(filter, sizeof(filter), ".syscall == \"munmap\"", a, ".after[1].type");
+	EXPECT_JQ(self->json, filter, "private-anon");
+	result_free(&r);
+
+	/* as text: the kind once, the VMA gone, the two that came */
+	free(self->json);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "-o", self->events, "--", self_path, "split"));
+	EXPECT_EQ(0, r.status);
+	ASSERT_EQ(0, helper_addr(&r, a, sizeof(a), &addr)) TH_LOG("stdout: %s", r.out);
+	self->json = events(self->events_fd);
+	ASSERT_NE(NULL, self->json);
+	EXPECT_NE(NULL, strstr(self->json, "] munmap(")) TH_LOG("%s", self->json);
+	snprintf(want, sizeof(want), "\n  split    - %llx-%llx rw-p",
+		 (unsigned long long)addr, (unsigned long long)addr + 3 * PAGE);
+	EXPECT_NE(NULL, strstr(self->json, want)) TH_LOG("no '%s' in: %s", want, self->json);
+	snprintf(want, sizeof(want), "\n           + %llx-%llx rw-p",
+		 (unsigned long long)addr + 2 * PAGE, (unsigned long long)addr + 3 * PAGE);
+	EXPECT_NE(NULL, strstr(self->json, want)) TH_LOG("no '%s' in: %s", want, self->json);
+	result_free(&r);
+}
+
+/* vmlab run exits with the program's status, 128 + the signal that killed it */
+TEST_F(run, exit_status_passes_through)
+{
+	struct result r;
+
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "-o", self->events, "--", self_path, "exit", "42"));
+	EXPECT_EQ(42, r.status);
+	EXPECT_STREQ("", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--json", "-o", self->events, "--", self_path,
+			 "signal"));
+	EXPECT_EQ(128 + SIGUSR1, r.status);
+	EXPECT_EQ(1, count_lines(r.err)) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "killed by SIGUSR1")) TH_LOG("%s", r.err);
+	self->json = events(self->events_fd);
+	ASSERT_NE(NULL, self->json);
+	EXPECT_JQ(self->json, "select(.event == \"exit\") | .signal", "USR1");
+	result_free(&r);
+}
+
+/* no program, a missing one, one not executable, a directory: one line each */
+TEST_F(run, errors_are_one_line)
+{
+	struct result r;
+	int fd;
+
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run"));
+	EXPECT_ONE_LINE_ERROR(&r, 2);
+	EXPECT_NE(NULL, strstr(r.err, "no program given")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--"));
+	EXPECT_ONE_LINE_ERROR(&r, 2);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--bogus", "--", self_path));
+	EXPECT_ONE_LINE_ERROR(&r, 2);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--", "/nonexistent/prog"));
+	EXPECT_ONE_LINE_ERROR(&r, 127);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--", "no-such-program-in-path"));
+	EXPECT_ONE_LINE_ERROR(&r, 127);
+	EXPECT_NE(NULL, strstr(r.err, "not in PATH")) TH_LOG("%s", r.err);
+	result_free(&r);
+	/* the events file is 0600, not executable */
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--", self->events));
+	EXPECT_ONE_LINE_ERROR(&r, 126);
+	EXPECT_NE(NULL, strstr(r.err, "not executable")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--", "/tmp"));
+	EXPECT_ONE_LINE_ERROR(&r, 126);
+	result_free(&r);
+	/* a file that is executable but no program: the exec's own error */
+	snprintf(self->file, sizeof(self->file), "/tmp/vmlab-run-file-XXXXXX");
+	fd = mkstemp(self->file);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(8, write(fd, "garbage\n", 8));
+	ASSERT_EQ(0, fchmod(fd, 0700));
+	close(fd);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--", self->file));
+	EXPECT_ONE_LINE_ERROR(&r, 126);
+	EXPECT_NE(NULL, strstr(r.err, "cannot execute")) TH_LOG("%s", r.err);
+	result_free(&r);
+}
+
+/* Yama's scope 2: only CAP_SYS_PTRACE may trace, a child too; nobody is refused */
+TEST_F(run, ptrace_refused_by_yama)
+{
+	char scope[16] = "";
+	struct result r;
+	mode_t mode;
+	int fd, n;
+
+	fd = open(YAMA_SCOPE, O_RDWR);
+	if (fd < 0)
+		SKIP(return, "no Yama in this kernel (%s)", YAMA_SCOPE);
+	n = read(fd, scope, sizeof(scope) - 1);
+	ASSERT_LT(0, n);
+	ASSERT_EQ(0, node_open_to_all(&mode));
+	ASSERT_EQ(1, pwrite(fd, "2", 1, 0));
+	EXPECT_EQ(0, RUN(&r, "/bin/as-nobody", VMLAB_BIN, "run", "--", self_path, "exit", "0"));
+	/* the old scope and mode back first, whatever happened */
+	EXPECT_EQ(n, pwrite(fd, scope, n, 0));
+	close(fd);
+	EXPECT_EQ(0, chmod(VMLAB_DEVICE, mode));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "ptrace refused")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "ptrace_scope is 2")) TH_LOG("%s", r.err);
+	result_free(&r);
+}
+
+/* as nobody (default scope): the walks go through /proc/PID/mem of the tracee */
+TEST_F(run, unprivileged_through_mem)
+{
+	char a[32], filter[512];
+	struct result r;
+	uint64_t addr;
+	mode_t mode;
+
+	ASSERT_EQ(0, node_open_to_all(&mode));
+	ASSERT_EQ(0, chmod(self->events, 0666));
+	EXPECT_EQ(0, RUN(&r, "/bin/as-nobody", VMLAB_BIN, "run", "--walk", "--json", "-o",
+			 self->events, "--", self_path, "split"));
+	EXPECT_EQ(0, chmod(VMLAB_DEVICE, mode));
+	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	ASSERT_EQ(0, helper_addr(&r, a, sizeof(a), &addr)) TH_LOG("stdout: %s", r.out);
+	self->json = events(self->events_fd);
+	ASSERT_NE(NULL, self->json);
+	vma_filter(filter, sizeof(filter), ".syscall == \"munmap\"", a,
+		   ".change, .after[0].type");
+	EXPECT_JQ(self->json, filter, "split private-anon");
+	result_free(&r);
+}
+
+/* "vmlab --help" lists run; "vmlab run --help" says its usage and exit status */
+TEST(help)
+{
+	struct result r;
+
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "--help"));
+	EXPECT_NE(NULL, strstr(r.out, "\n  run ")) TH_LOG("%s", r.out);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--help"));
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(0, strncmp(r.out, "usage: vmlab run", 16)) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "128 + the signal")) TH_LOG("%s", r.out);
+	result_free(&r);
+}
+
+int main(int argc, char **argv)
+{
+	ssize_t n = readlink("/proc/self/exe", self_path, sizeof(self_path) - 1);
+
+	if (n <= 0)
+		return 1;
+	self_path[n] = '\0';
+	if (argc > 1 && argv[1][0] != '-')
+		return helper(argc, argv);
+	return test_harness_run(argc, argv);
+}

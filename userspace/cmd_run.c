@@ -1,0 +1,947 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_run.c - "vmlab run [--walk] [--json] -- PROG [ARGS]": runs PROG
+ * under ptrace, following its forks, clones and execs, and after each
+ * memory system call of any of its processes prints what changed in that
+ * process's address space: the VMAs (maps_diff.c) and, with --walk, the
+ * page-table leaves (a range walk of every VMA, compared with the last).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/ptrace.h>
+
+#include "cli.h"
+#include "json.h"
+#include "maps_diff.h"
+
+#define USER_TOP	(1ULL << 56)
+#define TEXT_LEAVES	64	/* leaf changes one event prints as text */
+
+/* the memory system calls, and how many arguments each shows */
+static const struct {
+	long nr;
+	const char *name;
+	unsigned int nargs;
+} memcalls[] = {
+	{ SYS_mmap, "mmap", 6 }, { SYS_munmap, "munmap", 2 },
+	{ SYS_mprotect, "mprotect", 3 }, { SYS_pkey_mprotect, "pkey_mprotect", 4 },
+	{ SYS_mremap, "mremap", 5 }, { SYS_madvise, "madvise", 3 },
+	{ SYS_msync, "msync", 3 }, { SYS_brk, "brk", 1 },
+	{ SYS_fork, "fork", 0 }, { SYS_vfork, "vfork", 0 },
+	{ SYS_clone, "clone", 2 }, { SYS_clone3, "clone3", 2 },
+	{ SYS_execve, "execve", 1 }, { SYS_execveat, "execveat", 3 },
+	{ SYS_shmat, "shmat", 3 }, { SYS_shmdt, "shmdt", 1 },
+};
+
+/* one address space: a thread group's, as last read */
+struct mm {
+	pid_t tgid;
+	bool read;			/* @vmas and @leaves hold a reading */
+	struct snap_vma *vmas;
+	size_t nr_vmas, max_vmas;
+	struct vmlab_walk_record *leaves;
+	size_t nr_leaves, max_leaves;
+	struct target t;
+	bool t_ok;
+};
+
+/* one traced task (a thread or a process) */
+struct task {
+	pid_t tid, tgid;
+	int call;			/* index in memcalls of the call it is in, or -1 */
+	uint64_t args[6];
+	char path[256];			/* execve's program, read at the entry */
+	pid_t child;			/* fork, vfork, clone: the new task */
+	bool exec_done;			/* PTRACE_EVENT_EXEC seen in this call */
+	bool started;			/* its first stop (a SIGSTOP) seen */
+};
+
+static struct run {
+	int fd;
+	bool walk, json;
+	FILE *out;
+	bool colour;
+	bool started;			/* PROG's first exec done */
+	struct task *tasks;
+	size_t nr_tasks, max_tasks;
+	struct mm *mms;
+	size_t nr_mms, max_mms;
+	uint32_t page_size;
+	/* the event being printed */
+	struct json j;
+	size_t leaves_shown, leaves_more;
+} run;
+
+static void print_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vmlab run [--walk] [--json] [-o FILE] [--] PROG [ARGS...]\n"
+		"Run PROG under ptrace, following its forks, clones and execs, and after every\n"
+		"memory system call (mmap, munmap, mprotect, mremap, madvise, msync, brk, fork,\n"
+		"vfork, clone, execve, shmat, shmdt) and at each exit print what changed in that\n"
+		"process's address space: VMAs added, removed, changed, split or merged, as\n"
+		"/proc/PID/maps lines with their mapping type (private/shared x file/anon/device).\n"
+		"  -w, --walk         also the page-table leaves that changed since the last event\n"
+		"                     (before -> after: flags, frame, COW verdict): the faults the\n"
+		"                     program took in between show at its next memory system call\n"
+		"  -j, --json         one JSON object per event, one a line (see vmlab(1))\n"
+		"  -o, --output FILE  the events into FILE, not stdout (where PROG writes too)\n"
+		"PROG without a slash is looked for in PATH. Exit status: PROG's, 128 + the signal\n"
+		"when a signal killed it (as shells say it); 126 when PROG is not executable, 127\n"
+		"when it is not found, 1 when it cannot be traced (ptrace refused: Yama's\n"
+		"kernel.yama.ptrace_scope), 2 for bad usage or the module not loaded.\n");
+}
+
+static const char *col(enum colour c)
+{
+	return run.colour ? colour(c) : "";
+}
+
+static struct task *task_find(pid_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < run.nr_tasks; i++)
+		if (run.tasks[i].tid == tid)
+			return &run.tasks[i];
+	return NULL;
+}
+
+/* the thread group of @tid, from /proc/TID/status; @tid itself if unknown */
+static pid_t tgid_of(pid_t tid)
+{
+	char path[64], line[256];
+	pid_t tgid = tid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	f = fopen(path, "re");
+	if (!f)
+		return tid;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Tgid: %d", &tgid) == 1)
+			break;
+	fclose(f);
+	return tgid;
+}
+
+static struct task *task_add(pid_t tid)
+{
+	struct task *t;
+
+	if (grow((void **)&run.tasks, &run.max_tasks, run.nr_tasks, sizeof(*t)))
+		return NULL;
+	t = &run.tasks[run.nr_tasks++];
+	*t = (struct task){ .tid = tid, .tgid = tgid_of(tid), .call = -1 };
+	return t;
+}
+
+static void task_del(struct task *t)
+{
+	*t = run.tasks[--run.nr_tasks];
+}
+
+static struct mm *mm_find(pid_t tgid)
+{
+	struct mm *mm;
+	size_t i;
+
+	for (i = 0; i < run.nr_mms; i++)
+		if (run.mms[i].tgid == tgid)
+			return &run.mms[i];
+	if (grow((void **)&run.mms, &run.max_mms, run.nr_mms, sizeof(*mm)))
+		return NULL;
+	mm = &run.mms[run.nr_mms++];
+	*mm = (struct mm){ .tgid = tgid, .t = { .mem_fd = -1 } };
+	return mm;
+}
+
+static void mm_forget(struct mm *mm)
+{
+	target_close(&mm->t);
+	mm->t_ok = false;
+	mm->read = false;
+	mm->nr_vmas = 0;
+	mm->nr_leaves = 0;
+}
+
+static void mm_del(pid_t tgid)
+{
+	struct mm *mm = mm_find(tgid);
+
+	if (!mm)
+		return;
+	mm_forget(mm);
+	free(mm->vmas);
+	free(mm->leaves);
+	*mm = run.mms[--run.nr_mms];
+}
+
+/* whom the walks of @mm read: the pid as root, else /proc/PID/mem (our tracee) */
+static bool mm_target(struct mm *mm)
+{
+	int e = errno;
+
+	if (!mm->t_ok) {
+		/* quiet: a task gone or refused is shown without types or leaves */
+		int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		if (saved >= 0 && null >= 0)
+			dup2(null, STDERR_FILENO);
+		mm->t_ok = !target_open(run.fd, mm->tgid, &mm->t, "run");
+		if (saved >= 0) {
+			dup2(saved, STDERR_FILENO);
+			close(saved);
+		}
+		if (null >= 0)
+			close(null);
+	}
+	errno = e;
+	return mm->t_ok;
+}
+
+static void add_leaf(const struct vmlab_walk_record *rec, void *arg)
+{
+	struct mm *mm = arg;
+
+	/* a huge leaf met again from the next VMA's walk */
+	if (mm->nr_leaves && mm->leaves[mm->nr_leaves - 1].addr >= rec->addr)
+		return;
+	if (grow((void **)&mm->leaves, &mm->max_leaves, mm->nr_leaves, sizeof(*rec)))
+		return;
+	mm->leaves[mm->nr_leaves++] = *rec;
+}
+
+/*
+ * Reads @mm's VMAs (and with --walk its leaves) into @mm, the VMAs with
+ * their mapping type: known ones keep theirs from @old (@nr_old VMAs),
+ * new ones get a walk of their first page. 0, or -1 when the process is
+ * gone.
+ */
+static int mm_read(struct mm *mm, const struct snap_vma *old, size_t nr_old)
+{
+	struct snap_vma *v;
+	struct vmlab_walk w;
+	struct map_line m;
+	size_t i, k = 0;
+	FILE *f;
+	int ret;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", mm->tgid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	mm_target(mm);
+	mm->nr_vmas = 0;
+	mm->nr_leaves = 0;
+	while ((ret = maps_next(f, &m)) > 0) {
+		if (grow((void **)&mm->vmas, &mm->max_vmas, mm->nr_vmas, sizeof(*v)))
+			break;
+		v = &mm->vmas[mm->nr_vmas++];
+		v->m = m;
+		while (k < nr_old && old[k].m.start < m.start)
+			k++;
+		if (k < nr_old && old[k].m.start == m.start && old[k].m.end == m.end &&
+		    old[k].m.inode == m.inode && !strcmp(old[k].m.path, m.path) &&
+		    !strcmp(old[k].m.perms, m.perms))
+			v->type = old[k].type;
+		else if (m.end <= USER_TOP && mm->t_ok &&
+			 !vmlab_walk_flags(run.fd, mm->t.arg, mm->t.flags, m.start, &w))
+			v->type = maps_type(&m, &w);
+		else
+			v->type = maps_type(&m, NULL);
+	}
+	fclose(f);
+	if (run.walk && mm->t_ok) {
+		for (i = 0; i < mm->nr_vmas; i++) {
+			v = &mm->vmas[i];
+			if (v->m.end > USER_TOP || v->type == MT_OTHER)
+				continue;
+			/* a VMA the walk refuses is left out */
+			walk_records(run.fd, &mm->t, v->m.start, v->m.end, add_leaf, mm);
+		}
+	}
+	mm->read = true;
+	return 0;
+}
+
+/* ---- printing ---- */
+
+static void json_vma(const struct snap_vma *v)
+{
+	struct json *j = &run.j;
+
+	json_object_begin(j, NULL);
+	json_hex(j, "start", v->m.start);
+	json_hex(j, "end", v->m.end);
+	json_string(j, "perms", v->m.perms);
+	json_hex(j, "offset", v->m.offset);
+	json_string(j, "dev", v->m.dev);
+	json_u64(j, "inode", v->m.inode);
+	json_string(j, "path", v->m.path);
+	json_string(j, "type", maps_type_key(v->type));
+	json_object_end(j);
+}
+
+/* one VMA as its /proc/PID/maps line, its type before the path */
+static void text_vma(const char *kind, char sign, const struct snap_vma *v)
+{
+	fprintf(run.out, "  %s%-8s%s %s%c%s %08" PRIx64 "-%08" PRIx64 " %s %08" PRIx64
+		" %-5s %-8" PRIu64 " %-14s %s\n", col(C_BOLD), kind, col(C_RESET),
+		col(sign == '+' ? C_GOOD : C_BAD), sign, col(C_RESET), v->m.start, v->m.end,
+		v->m.perms, v->m.offset, v->m.dev, v->m.inode, maps_type_key(v->type),
+		v->m.path);
+}
+
+static void print_change(enum vma_change kind, const struct snap_vma *gone, size_t nr_gone,
+			 const struct snap_vma *came, size_t nr_came, void *arg)
+{
+	const char *name = vma_change_name(kind);
+	size_t i;
+
+	if (run.json) {
+		json_object_begin(&run.j, NULL);
+		json_string(&run.j, "change", name);
+		json_array_begin(&run.j, "before");
+		for (i = 0; i < nr_gone; i++)
+			json_vma(&gone[i]);
+		json_array_end(&run.j);
+		json_array_begin(&run.j, "after");
+		for (i = 0; i < nr_came; i++)
+			json_vma(&came[i]);
+		json_array_end(&run.j);
+		json_object_end(&run.j);
+		return;
+	}
+	for (i = 0; i < nr_gone; i++)
+		text_vma(i ? "" : name, '-', &gone[i]);
+	for (i = 0; i < nr_came; i++)
+		text_vma(i || nr_gone ? "" : name, '+', &came[i]);
+}
+
+static const char *frame_of(char *buf, size_t size, const struct vmlab_walk_record *r,
+			    uint32_t walk_flags)
+{
+	struct vmlab_walk w = { .pfn = r->pfn, .walk_flags = walk_flags };
+
+	if (!(r->leaf_flags & VMLAB_PTE_PRESENT))
+		snprintf(buf, size, "not present");
+	else
+		frame_str(buf, size, &w);
+	return buf;
+}
+
+static void json_leaf(const char *key, const struct vmlab_walk_record *r, uint32_t walk_flags)
+{
+	struct json *j = &run.j;
+
+	if (!r) {
+		json_string(j, key, NULL);
+		return;
+	}
+	json_object_begin(j, key);
+	json_hex(j, "entry", r->entry);
+	json_flags(j, "flags", r->leaf_flags, vmlab_pte_flag_name);
+	if (!(walk_flags & VMLAB_WALK_PFN_HIDDEN) && (r->leaf_flags & VMLAB_PTE_PRESENT))
+		json_hex(j, "pfn", r->pfn);
+	json_string(j, "verdict", vmlab_verdict_name(r->verdict));
+	json_object_end(j);
+}
+
+static void text_leaf(const struct vmlab_walk_record *r, uint32_t walk_flags)
+{
+	char flags[128], frame[48];
+
+	if (!r) {
+		fprintf(run.out, "%s%-40s%s", col(C_DIM), "none", col(C_RESET));
+		return;
+	}
+	vmlab_format_flags(flags, sizeof(flags), r->leaf_flags, vmlab_pte_flag_name);
+	frame_of(frame, sizeof(frame), r, walk_flags);
+	fprintf(run.out, "%-24s %-18s %s%s%s", flags, frame, col(verdict_colour(r->verdict)),
+		vmlab_verdict_name(r->verdict) ? vmlab_verdict_name(r->verdict) : "?",
+		col(C_RESET));
+}
+
+static void print_leaf(const struct vmlab_walk_record *a, const struct vmlab_walk_record *b,
+		       uint32_t walk_flags)
+{
+	const struct vmlab_walk_record *r = b ? b : a;
+
+	if (run.json) {
+		json_object_begin(&run.j, NULL);
+		json_hex(&run.j, "addr", r->addr);
+		json_string(&run.j, "level", vmlab_level_name(r->level));
+		json_leaf("before", a, walk_flags);
+		json_leaf("after", b, walk_flags);
+		json_object_end(&run.j);
+		return;
+	}
+	if (run.leaves_shown == TEXT_LEAVES) {
+		run.leaves_more++;
+		return;
+	}
+	run.leaves_shown++;
+	fprintf(run.out, "  %-8s   %012" PRIx64 " %-3s ", run.leaves_shown == 1 ? "leaves" : "",
+		(uint64_t)r->addr, vmlab_level_name(r->level));
+	text_leaf(a, walk_flags);
+	fprintf(run.out, "  ->  ");
+	text_leaf(b, walk_flags);
+	fputc('\n', run.out);
+}
+
+static bool same_leaf(const struct vmlab_walk_record *a, const struct vmlab_walk_record *b)
+{
+	return a->entry == b->entry && a->pfn == b->pfn && a->level == b->level &&
+	       a->verdict == b->verdict && a->leaf_flags == b->leaf_flags;
+}
+
+/* the leaves of @old (@nr_old) and @new (@nr_new) that differ, in address order */
+static void diff_leaves(const struct vmlab_walk_record *old, size_t nr_old,
+			const struct vmlab_walk_record *new, size_t nr_new, uint32_t walk_flags)
+{
+	size_t i = 0, k = 0;
+
+	run.leaves_shown = 0;
+	run.leaves_more = 0;
+	if (run.json)
+		json_array_begin(&run.j, "leaves");
+	while (i < nr_old || k < nr_new) {
+		if (k >= nr_new || (i < nr_old && old[i].addr < new[k].addr)) {
+			print_leaf(&old[i++], NULL, walk_flags);
+		} else if (i >= nr_old || new[k].addr < old[i].addr) {
+			print_leaf(NULL, &new[k++], walk_flags);
+		} else {
+			if (!same_leaf(&old[i], &new[k]))
+				print_leaf(&old[i], &new[k], walk_flags);
+			i++;
+			k++;
+		}
+	}
+	if (run.json)
+		json_array_end(&run.j);
+	else if (run.leaves_more)
+		fprintf(run.out, "  %-8s   ... and %zu more leaves (--json has them all)\n", "",
+			run.leaves_more);
+}
+
+static bool addr_call(long nr)
+{
+	return nr == SYS_mmap || nr == SYS_mremap || nr == SYS_brk || nr == SYS_shmat;
+}
+
+/* the call's line: "[PID] name(args) = ret" */
+static void print_call(const struct task *t, long nr, const char *name, unsigned int nargs,
+		       int64_t ret)
+{
+	unsigned int i;
+
+	if (run.json) {
+		json_string(&run.j, "syscall", name);
+		json_array_begin(&run.j, "args");
+		for (i = 0; i < nargs; i++)
+			json_hex(&run.j, NULL, t->args[i]);
+		json_array_end(&run.j);
+		if (t->path[0])
+			json_string(&run.j, "path", t->path);
+		json_i64(&run.j, "ret", ret);
+		if (ret < 0 && ret >= -4095)
+			json_string(&run.j, "error", strerrorname_np(-ret));
+		if (t->child)
+			json_i64(&run.j, "child", t->child);
+		return;
+	}
+	fprintf(run.out, "%s[%d]%s %s%s%s(", col(C_DIM), t->tid, col(C_RESET), col(C_INFO), name,
+		col(C_RESET));
+	for (i = 0; i < nargs; i++) {
+		if (i == 0 && t->path[0])
+			fprintf(run.out, "\"%s\"", t->path);
+		else
+			fprintf(run.out, "%s0x%" PRIx64, i ? ", " : "", t->args[i]);
+	}
+	if (ret < 0 && ret >= -4095)
+		fprintf(run.out, ") = -1 %s (%s)", strerrorname_np(-ret), strerror(-ret));
+	else if (addr_call(nr))
+		fprintf(run.out, ") = 0x%" PRIx64, (uint64_t)ret);
+	else
+		fprintf(run.out, ") = %" PRId64, ret);
+	if (t->child)
+		fprintf(run.out, "  (new task %d)", t->child);
+	fputc('\n', run.out);
+}
+
+static void event_begin(const struct task *t, const char *event)
+{
+	if (!run.json)
+		return;
+	json_init(&run.j, run.out);
+	run.j.compact = true;
+	json_object_begin(&run.j, NULL);
+	json_string(&run.j, "event", event);
+	json_i64(&run.j, "pid", t->tgid);
+	json_i64(&run.j, "tid", t->tid);
+}
+
+static void event_end(void)
+{
+	if (run.json) {
+		json_object_end(&run.j);
+		json_end(&run.j);
+	}
+	fflush(run.out);
+}
+
+/*
+ * A memory call of @t returned @ret: the call and what changed in the
+ * address space since its last reading.
+ */
+static void call_done(struct task *t, int64_t ret)
+{
+	long nr = memcalls[t->call].nr;
+	struct mm *mm = mm_find(t->tgid);
+	struct snap_vma *old_vmas;
+	struct vmlab_walk_record *old_leaves;
+	size_t nr_old, nr_old_leaves;
+	bool exec = t->exec_done, had;
+
+	/* vmlab's own child before PROG runs is not shown */
+	if (!mm || !run.started)
+		return;
+	event_begin(t, "syscall");
+	print_call(t, nr, memcalls[t->call].name, memcalls[t->call].nargs, ret);
+	/* the old reading moves aside, a new one is taken */
+	old_vmas = mm->vmas;
+	nr_old = mm->nr_vmas;
+	old_leaves = mm->leaves;
+	nr_old_leaves = mm->nr_leaves;
+	had = mm->read;
+	mm->vmas = NULL;
+	mm->max_vmas = 0;
+	mm->leaves = NULL;
+	mm->max_leaves = 0;
+	if (exec) {
+		/* a new mm: a new target for it (a /proc/PID/mem holds the old one) */
+		target_close(&mm->t);
+		mm->t_ok = false;
+	}
+	if (mm_read(mm, exec ? NULL : old_vmas, exec ? 0 : nr_old) == 0 && had) {
+		if (run.json)
+			json_array_begin(&run.j, "vmas");
+		if (exec)
+			print_change(VC_REPLACED, old_vmas, nr_old, mm->vmas, mm->nr_vmas, NULL);
+		else
+			maps_diff(old_vmas, nr_old, mm->vmas, mm->nr_vmas, print_change, NULL);
+		if (run.json)
+			json_array_end(&run.j);
+		if (run.walk && !exec)
+			diff_leaves(old_leaves, nr_old_leaves, mm->leaves, mm->nr_leaves,
+				    mm->t.flags & VMLAB_WALK_MEM_FD ? VMLAB_WALK_PFN_HIDDEN : 0);
+	} else if (exec) {
+		/* the first exec: vmlab's own copy before it is not shown */
+		if (run.json)
+			json_array_begin(&run.j, "vmas");
+		print_change(VC_REPLACED, NULL, 0, mm->vmas, mm->nr_vmas, NULL);
+		if (run.json)
+			json_array_end(&run.j);
+	}
+	event_end();
+	free(old_vmas);
+	free(old_leaves);
+}
+
+static void print_exit(const struct task *t, int status)
+{
+	event_begin(t, "exit");
+	if (run.json) {
+		if (WIFEXITED(status))
+			json_i64(&run.j, "status", WEXITSTATUS(status));
+		else
+			json_string(&run.j, "signal", sigabbrev_np(WTERMSIG(status)));
+	} else if (WIFEXITED(status)) {
+		fprintf(run.out, "%s[%d]%s %sexit%s %d\n", col(C_DIM), t->tid, col(C_RESET),
+			col(C_INFO), col(C_RESET), WEXITSTATUS(status));
+	} else {
+		fprintf(run.out, "%s[%d]%s %skilled%s by SIG%s\n", col(C_DIM), t->tid,
+			col(C_RESET), col(C_BAD), col(C_RESET), sigabbrev_np(WTERMSIG(status)));
+	}
+	event_end();
+}
+
+/* ---- tracing ---- */
+
+static int call_index(long nr)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(memcalls); i++)
+		if (memcalls[i].nr == nr)
+			return i;
+	return -1;
+}
+
+/* the program's path argument of an execve, read from the tracee */
+static void read_path(struct task *t, uint64_t addr)
+{
+	struct iovec local = { t->path, sizeof(t->path) - 1 };
+	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(t->path) - 1 };
+	ssize_t n;
+
+	t->path[0] = '\0';
+	/* a short read at a page end still gives the string's start */
+	n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
+	if (n <= 0) {
+		remote.iov_len = 4096 - (addr & 4095);
+		local.iov_len = remote.iov_len;
+		n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
+	}
+	t->path[n > 0 ? n : 0] = '\0';
+}
+
+static void syscall_stop(struct task *t)
+{
+	struct ptrace_syscall_info info;
+	int call;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(info), &info) <= 0)
+		return;
+	if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+		call = call_index(info.entry.nr);
+		t->call = call;
+		t->child = 0;
+		t->exec_done = false;
+		t->path[0] = '\0';
+		if (call < 0)
+			return;
+		memcpy(t->args, info.entry.args, sizeof(t->args));
+		if (info.entry.nr == SYS_execve)
+			read_path(t, info.entry.args[0]);
+		else if (info.entry.nr == SYS_execveat)
+			read_path(t, info.entry.args[1]);
+	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
+		if (t->call >= 0)
+			call_done(t, info.exit.rval);
+		t->call = -1;
+	}
+}
+
+/* a new task, met first in its own stop or in its parent's event */
+static struct task *task_new(pid_t tid)
+{
+	struct task *t = task_find(tid);
+	struct mm *mm;
+
+	if (t)
+		return t;
+	t = task_add(tid);
+	if (!t)
+		return NULL;
+	/* a new address space: its first reading, not shown */
+	mm = mm_find(t->tgid);
+	if (mm && !mm->read)
+		mm_read(mm, NULL, 0);
+	return t;
+}
+
+static void event_stop(struct task *t, int event)
+{
+	unsigned long msg = 0;
+	pid_t old = t->tid;
+
+	ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &msg);
+	switch (event) {
+	case PTRACE_EVENT_FORK:
+	case PTRACE_EVENT_VFORK:
+	case PTRACE_EVENT_CLONE:
+		t->child = msg;
+		/* @t may move in the array as it grows */
+		task_new(msg);
+		t = task_find(old);
+		break;
+	case PTRACE_EVENT_EXEC:
+		/* a thread's exec: the other threads are gone, it is the leader now */
+		if ((pid_t)msg != t->tid) {
+			struct task *leader = task_find(msg);
+
+			if (leader)
+				task_del(leader);
+			t = task_find(old);
+			if (t)
+				t->tid = msg;
+		}
+		if (t)
+			t->exec_done = true;
+		run.started = true;
+		break;
+	}
+}
+
+/* tell the tracer why the child gives up: @what and errno */
+static void say(int report, char what)
+{
+	char buf[1 + sizeof(int)];
+	int e = errno;
+
+	buf[0] = what;
+	memcpy(buf + 1, &e, sizeof(e));
+	if (write(report, buf, sizeof(buf)) != sizeof(buf))
+		_exit(127);
+}
+
+/* the child: traced, stopped until the tracer is ready, then PROG */
+static void child(const char *path, char **argv, int report)
+{
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL)) {
+		say(report, 'T');
+		_exit(127);
+	}
+	raise(SIGSTOP);
+	execv(path, argv);
+	say(report, 'E');
+	_exit(127);
+}
+
+/* the child's word, if it failed before PROG ran: 0 if none */
+static int child_report(int report, const char *prog_name)
+{
+	char what;
+	int e = 0, scope = -1;
+	FILE *f;
+
+	if (read(report, &what, 1) != 1 || read(report, &e, sizeof(e)) != sizeof(e))
+		return 0;
+	if (what == 'T') {
+		f = fopen("/proc/sys/kernel/yama/ptrace_scope", "re");
+		if (f) {
+			if (fscanf(f, "%d", &scope) != 1)
+				scope = -1;
+			fclose(f);
+		}
+		if (scope >= 0)
+			errmsg("ptrace refused: %s (kernel.yama.ptrace_scope is %d; %s)",
+			       strerror(e), scope, "0 or 1 lets a program trace its child");
+		else
+			errmsg("ptrace refused: %s", strerror(e));
+		return EXIT_FAILED;
+	}
+	errmsg("%s: cannot execute: %s", prog_name, strerror(e));
+	return e == ENOENT ? 127 : 126;
+}
+
+/*
+ * PROG as execvp would find it, into @path: 0, or the exit status after
+ * one line (127: not found, 126: not executable).
+ */
+static int find_prog(const char *name, char *path, size_t size)
+{
+	const char *dirs = getenv("PATH"), *p, *colon;
+	struct stat st;
+	int e = ENOENT;
+
+	if (strchr(name, '/')) {
+		snprintf(path, size, "%s", name);
+	} else {
+		if (!dirs || !*dirs)
+			dirs = "/usr/local/bin:/usr/bin:/bin";
+		path[0] = '\0';
+		for (p = dirs; *p; p = *colon ? colon + 1 : colon) {
+			colon = strchrnul(p, ':');
+			snprintf(path, size, "%.*s%s%s", (int)(colon - p), p,
+				 colon == p ? "" : "/", name);
+			if (!access(path, X_OK) && !stat(path, &st) && S_ISREG(st.st_mode))
+				return 0;
+			if (!access(path, F_OK))
+				e = EACCES;
+		}
+		if (e == ENOENT) {
+			errmsg("%s: no such program (not in PATH)", name);
+			return 127;
+		}
+		snprintf(path, size, "%s", name);
+		errmsg("%s: not executable: %s", name, strerror(e));
+		return 126;
+	}
+	if (stat(path, &st)) {
+		errmsg("%s: %s", name, strerror(errno));
+		return errno == ENOENT ? 127 : 126;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errmsg("%s: not executable: not a regular file", name);
+		return 126;
+	}
+	if (access(path, X_OK)) {
+		errmsg("%s: not executable: %s", name, strerror(errno));
+		return 126;
+	}
+	return 0;
+}
+
+/* trace until every task is gone: the status of @main's end */
+static int trace(pid_t main_pid, int report, const char *prog_name)
+{
+	int st, sig, status = EXIT_FAILED, rc;
+	bool main_seen = false;
+	struct task *t;
+	pid_t pid;
+
+	while (run.nr_tasks) {
+		pid = waitpid(-1, &st, __WALL);
+		if (pid < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		t = task_find(pid);
+		if (WIFEXITED(st) || WIFSIGNALED(st)) {
+			if (pid == main_pid) {
+				/* it ended before PROG ran: the child says why */
+				rc = child_report(report, prog_name);
+				if (rc)
+					return rc;
+			}
+			if (t) {
+				if (t->tid == t->tgid)
+					print_exit(t, st);
+				if (t->tid == t->tgid)
+					mm_del(t->tgid);
+				task_del(t);
+			}
+			if (pid == main_pid) {
+				status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+				if (WIFSIGNALED(st))
+					errmsg("%s (pid %d) killed by SIG%s", prog_name, pid,
+					       sigabbrev_np(WTERMSIG(st)));
+			}
+			continue;
+		}
+		if (!WIFSTOPPED(st))
+			continue;
+		if (!t)
+			t = task_new(pid);
+		if (!t) {
+			ptrace(PTRACE_SYSCALL, pid, NULL, NULL);
+			continue;
+		}
+		sig = WSTOPSIG(st);
+		if (pid == main_pid && !main_seen) {
+			/* the child's own SIGSTOP: now the options, then its exec */
+			main_seen = true;
+			ptrace(PTRACE_SETOPTIONS, pid, NULL,
+			       PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+			       PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
+			sig = 0;
+		} else if (sig == (SIGTRAP | 0x80)) {
+			syscall_stop(t);
+			sig = 0;
+		} else if (sig == SIGTRAP && st >> 16) {
+			event_stop(t, st >> 16);
+			sig = 0;
+		} else if (sig == SIGSTOP && !t->started) {
+			/* a new task's first stop: ours, not a signal to pass on */
+			sig = 0;
+		}
+		t->started = true;
+		ptrace(PTRACE_SYSCALL, pid, NULL, (void *)(long)sig);
+	}
+	return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "walk", no_argument, NULL, 'w' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "output", required_argument, NULL, 'o' },
+		{ }
+	};
+	const char *out_path = NULL;
+	char path[4096];
+	int c, fd, status = EXIT_OK, pipefd[2];
+	struct vmlab_info info;
+	pid_t pid;
+	size_t i;
+
+	run.out = stdout;
+	while ((c = getopt_long(argc, argv, "+hwjo:", opts, NULL)) != -1) {
+		if (c == 'w')
+			run.walk = true;
+		else if (c == 'j')
+			run.json = true;
+		else if (c == 'o')
+			out_path = optarg;
+		else
+			return help_or_usage(c, "run", argv, print_usage);
+	}
+	if (optind >= argc)
+		return usage_error("run", "no program given: %s",
+				   "vmlab run [--walk] [--json] -- PROG [ARGS]");
+	status = find_prog(argv[optind], path, sizeof(path));
+	if (status)
+		return status;
+	fd = open_device_info(&info, &status);
+	if (fd < 0)
+		return status;
+	run.fd = fd;
+	run.page_size = info.page_size;
+	if (out_path) {
+		run.out = fopen(out_path, "we");
+		if (!run.out) {
+			errmsg("%s: %s", out_path, strerror(errno));
+			close(fd);
+			return EXIT_FAILED;
+		}
+	}
+	run.colour = run.out == stdout && !run.json && colour(C_RESET)[0];
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		errmsg("run: %s", strerror(errno));
+		status = EXIT_FAILED;
+		goto out;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		errmsg("run: fork: %s", strerror(errno));
+		status = EXIT_FAILED;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto out;
+	}
+	if (pid == 0) {
+		close(pipefd[0]);
+		close(fd);
+		child(path, argv + optind, pipefd[1]);
+	}
+	close(pipefd[1]);
+	if (!task_add(pid)) {
+		kill(pid, SIGKILL);
+		status = EXIT_FAILED;
+	} else {
+		status = trace(pid, pipefd[0], argv[optind]);
+	}
+	close(pipefd[0]);
+out:
+	for (i = 0; i < run.nr_mms; i++) {
+		target_close(&run.mms[i].t);
+		free(run.mms[i].vmas);
+		free(run.mms[i].leaves);
+	}
+	free(run.mms);
+	free(run.tasks);
+	if (run.out != stdout)
+		fclose(run.out);
+	close(fd);
+	return status;
+}
