@@ -14,7 +14,8 @@
 #   make demo         a VM with the module loaded running the guided lab
 #   make pictures     the README's figures (a page-table tree after fork, an
 #                     address space) drawn in a VM (KERNEL) into
-#                     build/pictures, checked by xmllint and headless Chromium
+#                     build/pictures, its host folder (VMLAB_SHARE) for the
+#                     run, checked by xmllint and headless Chromium
 #   make vm-shell     a shell in such a VM (KERNEL: lib.sh's DEMO_KERNEL by
 #                     default)
 #   make vm-run CMD=  boot such a VM, run CMD there (sh -c, in /host), print

@@ -9,7 +9,8 @@
  * @reps runs of each, of which the row keeps the median, min and max. The
  * ratio is the median of each run's vmlab / other (each vmlab run paired
  * with the other's right after it), in the row's unit; a target, where the
- * row has one, bounds that ratio.
+ * row has one, bounds that ratio, or (TARGET_VMLAB_AT_MOST) vmlab's median
+ * itself, in the row's unit.
  */
 #ifndef VMLAB_BENCH_H
 #define VMLAB_BENCH_H
@@ -23,6 +24,8 @@
 #define PAGE		4096UL
 #define MIB		(1UL << 20)
 #define PMD_BYTES	(2UL << 20)
+/* pagemap entries one read returns: 2 MiB of them */
+#define PAGEMAP_BATCH	(2 * MIB / sizeof(uint64_t))
 
 /* what the command line asked for */
 struct bench_opts {
@@ -39,7 +42,7 @@ extern int vmlab_fd;
 typedef double (*bench_fn)(void *arg);
 
 /* where a row's ratio must be for the row to meet its target */
-enum bench_target { TARGET_NONE, TARGET_AT_LEAST, TARGET_AT_MOST };
+enum bench_target { TARGET_NONE, TARGET_AT_LEAST, TARGET_AT_MOST, TARGET_VMLAB_AT_MOST };
 
 /* one row of the table: what was measured, against what, and the goal */
 struct bench_row {
@@ -51,7 +54,7 @@ struct bench_row {
 	void *vmlab_arg, *other_arg;
 	const char *other_na;	/* why there is nothing to compare with */
 	enum bench_target target;
-	double target_ratio;
+	double target_ratio;	/* the bound: on the ratio, or on vmlab's median */
 };
 
 /* one benchmark: a setup and the rows it measures */
@@ -65,6 +68,8 @@ extern const struct bench walk_benches[];
 extern const size_t nr_walk_benches;
 extern const struct bench memory_benches[];
 extern const size_t nr_memory_benches;
+extern const struct bench tree_benches[];
+extern const size_t nr_tree_benches;
 
 /* CLOCK_MONOTONIC in nanoseconds */
 uint64_t now_ns(void);
@@ -96,6 +101,12 @@ bool bench_have_thp(void);
 
 /* private anonymous memory in 4 KiB pages (MADV_NOHUGEPAGE); MAP_FAILED on error */
 void *bench_anon(size_t len, int flags);
+
+/*
+ * Read the /proc/PID/pagemap entries (@fd) of [@start, @start + @len) into
+ * @buf, PAGEMAP_BATCH of them per read (walk.c): 0, or -1 with errno.
+ */
+int pagemap_read_range(int fd, uint64_t *buf, uintptr_t start, size_t len);
 
 /* write a byte to each page of [@p, @p + @len) */
 void touch_pages(char *p, size_t len);

@@ -51,9 +51,8 @@ struct pm_scan_arg {
 };
 #endif
 
-/* records (and pagemap entries, regions) one call may return: 2 MiB of them */
+/* records (and PAGEMAP_SCAN regions) one call may return: 2 MiB of them */
 #define WALK_BATCH	VMLAB_WALK_RANGE_MAX
-#define PAGEMAP_BATCH	(2 * MIB / sizeof(uint64_t))
 #define SCAN_BATCH	(2 * MIB / sizeof(struct page_region))
 
 /* a range to walk, the leaves a range walk must find and the pages present */
@@ -123,24 +122,32 @@ static double walk_single(void *arg)
 	return r->len / PAGE / since_s(t0);
 }
 
-/* pages per second of @r read from /proc/self/pagemap, 2 MiB per read */
-static double pagemap_read(void *arg)
+int pagemap_read_range(int fd, uint64_t *buf, uintptr_t start, size_t len)
 {
-	const struct range *r = arg;
-	size_t pages = r->len / PAGE, done = 0, n;
-	off_t pos = (uintptr_t)r->start / PAGE * sizeof(uint64_t);
-	uint64_t t0 = now_ns();
+	size_t pages = len / PAGE, done = 0, n;
+	off_t pos = start / PAGE * sizeof(uint64_t);
 	ssize_t got;
 
 	while (done < pages) {
 		n = pages - done < PAGEMAP_BATCH ? pages - done : PAGEMAP_BATCH;
-		got = pread(pagemap_fd, pagemap_buf, n * sizeof(uint64_t), pos);
+		got = pread(fd, buf, n * sizeof(uint64_t), pos);
 		if (got <= 0)
 			return -1;
 		done += got / sizeof(uint64_t);
 		pos += got;
 	}
-	return pages / since_s(t0);
+	return 0;
+}
+
+/* pages per second of @r read from /proc/self/pagemap, 2 MiB per read */
+static double pagemap_read(void *arg)
+{
+	const struct range *r = arg;
+	uint64_t t0 = now_ns();
+
+	if (pagemap_read_range(pagemap_fd, pagemap_buf, (uintptr_t)r->start, r->len))
+		return -1;
+	return r->len / PAGE / since_s(t0);
 }
 
 /* one PAGEMAP_SCAN call from @start to @end into scan_buf: regions, or -1 */

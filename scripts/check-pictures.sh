@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # check-pictures.sh [DIR] - the host's checks of the pictures the VM made
-# (vmlab tree --svg/--html, vmlab maps --svg; scripts/pictures.sh puts them
-# in DIR, default $BUILD/pictures): every *.svg and *.html parses as XML
+# (vmlab tree --svg/--html, vmlab maps --svg; scripts/pictures.sh has the
+# VM write them into DIR, its host folder, default $BUILD/pictures): every *.svg and *.html parses as XML
 # (xmllint), and a real browser draws them: headless Chromium screenshots
 # one SVG and one HTML page, and each PNG must not be blank and must hold
 # every colour of its picture's legend (the fills of its <g class="legend">

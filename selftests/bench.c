@@ -19,7 +19,7 @@
 #define JQ_BIN		"/usr/bin/jq"
 #define OUT		"/tmp/bench-smoke"
 /* what marks a row of OUT.txt: its unit between spaces */
-#define TABLE_ROW	" (ns/page|pages/s|MiB/s) "
+#define TABLE_ROW	" (ns/page|pages/s|MiB/s|ms/range|KiB/range) "
 
 /* every measurement's fields present, values positive, ratio where compared */
 #define JQ_WELL_FORMED							\
@@ -32,7 +32,7 @@
 	"((.other == null and (.other_na | type) == \"string\" and .ratio == null) or " \
 	"(.other.min > 0 and .other.median >= .other.min and "		\
 	".other.max >= .other.median and .ratio > 0)) and "			\
-	"(.target == null or (.target.ratio > 0 and "			\
+	"(.target == null or ((.target.ratio // .target.value) > 0 and "	\
 	"(.meets == null or (.meets | type) == \"boolean\"))))"
 
 /* the exit status of "sh -c" of the printf-formatted command; -1 if not run */

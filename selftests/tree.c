@@ -5,7 +5,8 @@
  * the range walk of the same memory; the SVG and HTML carry no script, no
  * external link or font; huge leaves sit at their level; the cap on drawn
  * leaves counts the rest; every bad input has its one line and exit code
- * and leaves no file behind.
+ * and leaves no file behind; "vmlab lab --svg DIR" draws fork-cow's tree
+ * before fork, after it and after the child's write with the same code.
  *
  * With VMLAB_PICTURES set to a directory, the "pictures" test leaves there
  * the figures the host checks in a browser (scripts/check-pictures.sh):
@@ -592,6 +593,69 @@ TEST_F(tree, pictures)
 	EXPECT_NE(NULL, strstr(svg, "data-verdict=\"zero-page\" data-leaves=\"8\""));
 	free(svg);
 	munmap(p, 64 * PAGE);
+}
+
+/*
+ * vmlab lab --svg DIR fork-cow: three SVGs named by lesson and step, each
+ * a standalone SVG with its legend; the page writable before the fork is
+ * COW-shared after it, and the child's copy writable after its write.
+ */
+TEST_F(tree, lab_pictures)
+{
+	static const struct {
+		const char *step, *verdict, *not;
+	} pics[] = {
+		{ "1-before-fork", "writable", "cow-shared" },
+		{ "2-after-fork", "cow-shared", "writable" },
+		{ "3-child-after-write", "writable", "cow-shared" },
+	};
+	char path[256], want[128], *svg;
+	struct result r;
+	unsigned int i;
+
+	ASSERT_EQ(0, vmlab(&r, "lab --svg %s fork-cow", self->dir));
+	EXPECT_EQ(0, r.status) TH_LOG("%s%s", r.out, r.err);
+	result_free(&r);
+	EXPECT_EQ((int)ARRAY_SIZE(pics), files_in(self->dir));
+	for (i = 0; i < ARRAY_SIZE(pics); i++) {
+		snprintf(path, sizeof(path), "%s/fork-cow-%s.svg", self->dir, pics[i].step);
+		svg = read_whole(path);
+		ASSERT_NE(NULL, svg) TH_LOG("no %s", path);
+		EXPECT_EQ(0, strncmp(svg, "<?xml version=\"1.0\"", 19)) TH_LOG("%s", path);
+		EXPECT_NE(NULL, strstr(svg, "<svg ")) TH_LOG("%s", path);
+		EXPECT_NE(NULL, strstr(svg, "</svg>\n")) TH_LOG("%s", path);
+		EXPECT_NE(NULL, strstr(svg, "<g class=\"legend\"")) TH_LOG("%s", path);
+		snprintf(want, sizeof(want), "data-verdict=\"%s\" data-leaves=\"1\"",
+			 pics[i].verdict);
+		EXPECT_NE(NULL, strstr(svg, want)) TH_LOG("%s: no %s", path, want);
+		snprintf(want, sizeof(want), "data-verdict=\"%s\"", pics[i].not);
+		EXPECT_EQ(NULL, strstr(svg, want)) TH_LOG("%s: %s", path, want);
+		free(svg);
+	}
+}
+
+/* vmlab lab --svg: a missing directory, or a file, is one line and exit 1; no lesson runs. */
+TEST_F(tree, lab_pictures_bad_dir)
+{
+	char path[256];
+	struct result r;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/none", self->dir);
+	ASSERT_EQ(0, vmlab(&r, "lab --svg %s fork-cow", path));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "No such file or directory")) TH_LOG("%s", r.err);
+	EXPECT_EQ(NULL, strstr(r.out, "fork-cow")) TH_LOG("%s", r.out);
+	result_free(&r);
+	snprintf(path, sizeof(path), "%s/file", self->dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, vmlab(&r, "lab --svg %s fork-cow", path));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "Not a directory")) TH_LOG("%s", r.err);
+	result_free(&r);
+	EXPECT_EQ(1, files_in(self->dir));
 }
 
 TEST_HARNESS_MAIN

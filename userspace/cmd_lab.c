@@ -15,10 +15,12 @@
  * the same for the same frame) and the lessons compare those, so that
  * copy-on-write is seen without root too; the lessons say so.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -38,9 +40,9 @@ static void print_moral(const char *moral)
 }
 
 /* Runs one lesson; true if the kernel showed what it teaches. */
-static bool run_lesson(int fd, const struct lesson *l)
+static bool run_lesson(int fd, const struct lesson *l, const char *svg_dir)
 {
-	struct lab lab = { .fd = fd };
+	struct lab lab = { .fd = fd, .name = l->name, .svg_dir = svg_dir };
 
 	printf("%s== %s: %s%s\n", colour(C_BOLD), l->name, l->title, colour(C_RESET));
 	l->run(&lab);
@@ -72,13 +74,16 @@ static const struct lesson *find_lesson(const char *name)
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "usage: vmlab lab [--list] [NAME...|all]\n"
+	fprintf(f, "usage: vmlab lab [--list] [--svg DIR] [NAME...|all]\n"
 		"Run guided lessons on memory mappings: each makes real mappings, shows the\n"
 		"page tables before and after with the walk, and checks what the kernel shows\n"
 		"against what it teaches (\"MISMATCH: ...\" fails the lesson). Without NAME, all.\n"
 		"\n"
-		"  -l, --list   the lessons, one per line\n"
-		"  -h, --help   this text\n"
+		"  -l, --list      the lessons, one per line\n"
+		"  -s, --svg DIR   the page-table tree of a lesson's range before and after\n"
+		"                  its key step, as DIR/LESSON-N-STEP.svg (vmlab tree's SVG;\n"
+		"                  fork-cow: before-fork, after-fork, child-after-write)\n"
+		"  -h, --help      this text\n"
 		"\n"
 		"Columns: lvl leaf level; flags P present, W writable, A accessed, D dirty,\n"
 		"S special (no struct page), H huge; $ caching mode; map mapcount.\n"
@@ -89,22 +94,38 @@ int cmd_lab(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "list", no_argument, NULL, 'l' },
+		{ "svg", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	const struct lesson **todo;
+	const char *svg_dir = NULL;
+	bool svg_ok = false;
+	struct stat st;
 	size_t nr = 0, i, passed = 0;
 	int c, fd, status;
 
-	while ((c = getopt_long(argc, argv, "lh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ls:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			for (i = 0; i < lab_nr_lessons; i++)
 				printf("%-14s %s\n", lab_lessons[i]->name, lab_lessons[i]->title);
 			return EXIT_OK;
+		case 's':
+			svg_dir = optarg;
+			break;
 		default:
 			return help_or_usage(c, "lab", argv, print_usage);
 		}
+	}
+	/* the pictures' directory: there and writable before any lesson runs */
+	if (svg_dir && !stat(svg_dir, &st) && !S_ISDIR(st.st_mode))
+		errno = ENOTDIR;
+	else if (svg_dir && !stat(svg_dir, &st) && !access(svg_dir, W_OK))
+		svg_ok = true;
+	if (svg_dir && !svg_ok) {
+		errmsg("lab: --svg %s: %s", svg_dir, strerror(errno));
+		return EXIT_FAILED;
 	}
 	/* at most one run of each lesson slot: "all", or the names given */
 	todo = calloc(lab_nr_lessons, sizeof(*todo));
@@ -137,7 +158,7 @@ int cmd_lab(int argc, char **argv)
 		return status;
 	}
 	for (i = 0; i < nr; i++)
-		passed += run_lesson(fd, todo[i]);
+		passed += run_lesson(fd, todo[i], svg_dir);
 	close(fd);
 	free(todo);
 	if (nr > 1)

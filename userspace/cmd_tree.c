@@ -248,20 +248,10 @@ int cmd_tree(int argc, char **argv)
 	/* the files first: an unwritable path fails before the walk */
 	if ((a.svg && !outfile_open(&svg, a.svg)) || (a.html && !outfile_open(&html, a.html)))
 		goto out;
-	tree_init(&t, a.start, a.end, info.page_size, info.pgtable_levels);
-	if (walk_records(fd, &a.tg, a.start, a.end, tree_add_cb, &t)) {
-		walk_error(a.pid, what);
+	status = tree_walk_range(fd, &a.tg, &info, a.start, a.end, a.svg || a.html || a.dot, &t);
+	if (status)
 		goto out;
-	}
-	if (t.oom) {
-		errmsg("tree: %s", strerror(ENOMEM));
-		goto out;
-	}
-	if ((a.svg || a.html || a.dot) && t.nr_tables + t.nr_runs > TREE_MAX_DRAW) {
-		errmsg("%s: range too large to draw: %u tables and runs (at most %u)", what,
-		       t.nr_tables + t.nr_runs, TREE_MAX_DRAW);
-		goto out;
-	}
+	status = EXIT_FAILED;
 	if (!write_pictures(fd, &t, &a, &svg, &html))
 		status = print_tree(&t, &a);
 out:

@@ -2,7 +2,8 @@
 /*
  * tree_out.h - the forms of the page-table tree (tree.h) that "vmlab tree"
  * writes: text (tree_print.c), JSON and Graphviz dot (tree_print.c), a
- * self-contained SVG (tree_svg.c) and an HTML page holding it (tree_html.c).
+ * self-contained SVG (tree_svg.c) and an HTML page holding it (tree_html.c);
+ * and the walk that builds it, with its SVG into a file (tree_range.c).
  */
 #ifndef VMLAB_TREE_OUT_H
 #define VMLAB_TREE_OUT_H
@@ -10,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cli.h"
 #include "tree.h"
 
 /* the default cap on the runs of leaves a picture draws */
@@ -42,5 +44,22 @@ int tree_svg(FILE *f, const struct tree *t, const struct tree_draw *d);
  */
 int tree_html(FILE *f, const struct tree *t, const struct tree_draw *d,
 	      const struct vmlab_walk *walks, uint32_t nr_walks);
+
+/*
+ * The tree of [@start, @end) (page-aligned) in @tg's process into @t (empty;
+ * tree_free() it in any case), with @info's page size and levels; @draw: a
+ * tree too large to draw (TREE_MAX_DRAW) is an error. 0, or an exit status
+ * after one line saying why.
+ */
+int tree_walk_range(int fd, const struct target *tg, const struct vmlab_info *info,
+		    uint64_t start, uint64_t end, bool draw, struct tree *t);
+
+/*
+ * The SVG of the tree of [@start, @end) in @tg's process into the file
+ * @path, whole or not at all (outfile.h; the path is tried before the
+ * walk): 0, or an exit status after one line saying why.
+ */
+int tree_svg_range(int fd, const struct target *tg, uint64_t start, uint64_t end,
+		   const struct tree_draw *d, const char *path);
 
 #endif /* VMLAB_TREE_OUT_H */

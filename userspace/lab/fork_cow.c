@@ -61,6 +61,7 @@ static void fork_cow_run(struct lab *lab)
 	print_header();
 	p[0] = 'p';
 	step(lab, "parent: before fork", p, &exclusive, &before);
+	lab_picture(lab, "before-fork", 0, p, PG);
 	pid = lab_fork(lab, fork_cow_child, (void *)p, &to_child, &from_child);
 	if (pid < 0)
 		goto out;
@@ -73,6 +74,7 @@ static void fork_cow_run(struct lab *lab)
 	check_u64(lab, "mapcount of the shared page (child)", 2, child.mapcount);
 	check_pfn(lab, "fork to keep the page", &before, &shared, true);
 	check_pfn(lab, "parent and child to map one page", &shared, &child, true);
+	lab_picture(lab, "after-fork", 0, p, PG);
 
 	say("the child writes: it gets a copy of its own");
 	if (write(to_child, "w", 1) != 1 || child_walk(lab, from_child, &copied))
@@ -81,6 +83,7 @@ static void fork_cow_run(struct lab *lab)
 	check_want(lab, &copied, &exclusive);
 	check_pfn(lab, "the child's copy to be a new page", &copied, &shared, false);
 	check_u64(lab, "mapcount of the child's copy", 1, copied.mapcount);
+	lab_picture(lab, "child-after-write", pid, p, PG);
 
 	say("the child exits: the page is the parent's alone, still write-protected");
 	if (write(to_child, "x", 1) != 1)

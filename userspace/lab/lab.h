@@ -33,6 +33,9 @@ struct lab {
 	unsigned int nr_maps;
 	__u32 regions[MAX_REGIONS];
 	unsigned int nr_regions;
+	const char *name;		/* the lesson's, for its pictures' names */
+	const char *svg_dir;		/* --svg DIR, or NULL: no pictures */
+	unsigned int nr_pictures;	/* written so far: their numbers */
 };
 
 /* what a walk must show: the verdict, and leaf and page bits set or clear */
@@ -116,6 +119,15 @@ struct vmlab_region_counters show_counters(struct lab *lab, __u32 id);
 /* one byte of a region through pread(2) at @off; -1 on failure */
 int pread_byte(struct lab *lab, __u64 off);
 void lab_cleanup(struct lab *lab);
+
+/*
+ * A picture (picture.c): with --svg DIR, the page-table tree of [@addr,
+ * @addr + @len) in process @pid (0: this one) as DIR/LESSON-N-STEP.svg, N
+ * counting the lesson's pictures from 1 (vmlab tree's SVG); an error that
+ * fails the lesson when it cannot be written. Nothing without --svg.
+ */
+void lab_picture(struct lab *lab, const char *step, pid_t pid, const volatile void *addr,
+		 size_t len);
 
 /*
  * A child process (fork.c): lab_fork() runs @fn(@lab, @arg, @tell, @hear)
