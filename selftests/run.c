@@ -435,6 +435,9 @@ TEST_F(run, unprivileged_through_mem)
 	vma_filter(filter, sizeof(filter), ".syscall == \"munmap\"", a,
 		   ".change, .after[0].type");
 	EXPECT_JQ(self->json, filter, "split private-anon");
+	/* PFNs hidden: the leaves carry frame tokens instead, never a pfn */
+	EXPECT_NE(NULL, strstr(self->json, "\"frame_token\"")) TH_LOG("%s", self->json);
+	EXPECT_EQ(NULL, strstr(self->json, "\"pfn\"")) TH_LOG("%s", self->json);
 	result_free(&r);
 }
 

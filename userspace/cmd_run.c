@@ -55,7 +55,11 @@ struct mm {
 	size_t nr_leaves, max_leaves;
 	struct target t;
 	bool t_ok;
+	bool hidden;			/* PFNs hidden: the leaves' frames are tokens */
 };
+
+/* the walks' flags where PFNs are hidden: the range walk gives tokens */
+#define HIDDEN_WITH_TOKENS (VMLAB_WALK_PFN_HIDDEN | VMLAB_WALK_FRAME_TOKEN)
 
 /* one traced task (a thread or a process) */
 struct task {
@@ -64,8 +68,16 @@ struct task {
 	uint64_t args[6];
 	char path[256];			/* execve's program, read at the entry */
 	pid_t child;			/* fork, vfork, clone: the new task */
+	pid_t parent;			/* the task whose fork, vfork or clone made it */
 	bool exec_done;			/* PTRACE_EVENT_EXEC seen in this call */
 	bool started;			/* its first stop (a SIGSTOP) seen */
+	/*
+	 * A new task waits in its first stop (@held) until its parent's call
+	 * has returned and been shown (@go): the parent's reading after a
+	 * fork is then the state the fork left, before the child ran. A
+	 * vfork's child goes at once (its parent waits for it).
+	 */
+	bool held, go;
 };
 
 static struct run {
@@ -256,22 +268,28 @@ static int mm_read(struct mm *mm, const struct snap_vma *old, size_t nr_old)
 			k++;
 		if (k < nr_old && old[k].m.start == m.start && old[k].m.end == m.end &&
 		    old[k].m.inode == m.inode && !strcmp(old[k].m.path, m.path) &&
-		    !strcmp(old[k].m.perms, m.perms))
+		    !strcmp(old[k].m.perms, m.perms)) {
 			v->type = old[k].type;
-		else if (m.end <= USER_TOP && mm->t_ok &&
-			 !vmlab_walk_flags(run.fd, mm->t.arg, mm->t.flags, m.start, &w))
+		} else if (m.end <= USER_TOP && mm->t_ok &&
+			   !vmlab_walk_flags(run.fd, mm->t.arg, mm->t.flags, m.start, &w)) {
 			v->type = maps_type(&m, &w);
-		else
+			mm->hidden = w.walk_flags & VMLAB_WALK_PFN_HIDDEN;
+		} else {
 			v->type = maps_type(&m, NULL);
+		}
 	}
 	fclose(f);
 	if (run.walk && mm->t_ok) {
+		/* where PFNs are hidden, each leaf's frame token instead */
+		struct target t = mm->t;
+
+		t.flags |= VMLAB_WALK_RANGE_TOKENS;
 		for (i = 0; i < mm->nr_vmas; i++) {
 			v = &mm->vmas[i];
 			if (v->m.end > USER_TOP || v->type == MT_OTHER)
 				continue;
 			/* a VMA the walk refuses is left out */
-			walk_records(run.fd, &mm->t, v->m.start, v->m.end, add_leaf, mm);
+			walk_records(run.fd, &t, v->m.start, v->m.end, add_leaf, mm);
 		}
 	}
 	mm->read = true;
@@ -335,7 +353,7 @@ static void print_change(enum vma_change kind, const struct snap_vma *gone, size
 static const char *frame_of(char *buf, size_t size, const struct vmlab_walk_record *r,
 			    uint32_t walk_flags)
 {
-	struct vmlab_walk w = { .pfn = r->pfn, .walk_flags = walk_flags };
+	struct vmlab_walk w = { .pfn = r->pfn, .walk_flags = walk_flags, .frame_token = r->pfn };
 
 	if (!(r->leaf_flags & VMLAB_PTE_PRESENT))
 		snprintf(buf, size, "not present");
@@ -357,6 +375,8 @@ static void json_leaf(const char *key, const struct vmlab_walk_record *r, uint32
 	json_flags(j, "flags", r->leaf_flags, vmlab_pte_flag_name);
 	if (!(walk_flags & VMLAB_WALK_PFN_HIDDEN) && (r->leaf_flags & VMLAB_PTE_PRESENT))
 		json_hex(j, "pfn", r->pfn);
+	else if ((walk_flags & VMLAB_WALK_FRAME_TOKEN) && (r->leaf_flags & VMLAB_PTE_PRESENT))
+		json_hex(j, "frame_token", r->pfn);
 	json_string(j, "verdict", vmlab_verdict_name(r->verdict));
 	json_object_end(j);
 }
@@ -548,7 +568,7 @@ static void call_done(struct task *t, int64_t ret)
 			json_array_end(&run.j);
 		if (run.walk && !exec)
 			diff_leaves(old_leaves, nr_old_leaves, mm->leaves, mm->nr_leaves,
-				    mm->t.flags & VMLAB_WALK_MEM_FD ? VMLAB_WALK_PFN_HIDDEN : 0);
+				    mm->hidden ? HIDDEN_WITH_TOKENS : 0);
 	} else if (exec) {
 		/* the first exec: vmlab's own copy before it is not shown */
 		if (run.json)
@@ -610,6 +630,28 @@ static void read_path(struct task *t, uint64_t addr)
 	t->path[n > 0 ? n : 0] = '\0';
 }
 
+/* let task @c run: now if it waits in its first stop, else when it gets there */
+static void task_release(struct task *c)
+{
+	c->go = true;
+	if (!c->held)
+		return;
+	c->held = false;
+	c->started = true;
+	ptrace(PTRACE_SYSCALL, c->tid, NULL, NULL);
+}
+
+/* the tasks that task @tid made and that still wait for it: let them run */
+static void release_children(pid_t tid)
+{
+	size_t i;
+
+	for (i = 0; i < run.nr_tasks; i++) {
+		if (run.tasks[i].parent == tid)
+			task_release(&run.tasks[i]);
+	}
+}
+
 static void syscall_stop(struct task *t)
 {
 	struct ptrace_syscall_info info;
@@ -634,6 +676,8 @@ static void syscall_stop(struct task *t)
 		if (t->call >= 0)
 			call_done(t, info.exit.rval);
 		t->call = -1;
+		/* the fork is shown: its child may run */
+		release_children(t->tid);
 	}
 }
 
@@ -659,6 +703,7 @@ static void event_stop(struct task *t, int event)
 {
 	unsigned long msg = 0;
 	pid_t old = t->tid;
+	struct task *c;
 
 	ptrace(PTRACE_GETEVENTMSG, t->tid, NULL, &msg);
 	switch (event) {
@@ -667,8 +712,14 @@ static void event_stop(struct task *t, int event)
 	case PTRACE_EVENT_CLONE:
 		t->child = msg;
 		/* @t may move in the array as it grows */
-		task_new(msg);
+		c = task_new(msg);
 		t = task_find(old);
+		if (c) {
+			c = task_find(msg);
+			c->parent = old;
+			if (event == PTRACE_EVENT_VFORK)
+				task_release(c);
+		}
 		break;
 	case PTRACE_EVENT_EXEC:
 		/* a thread's exec: the other threads are gone, it is the leader now */
@@ -818,6 +869,8 @@ static int trace(pid_t main_pid, int report, const char *prog_name)
 					mm_del(t->tgid);
 				task_del(t);
 			}
+			/* a child its fork's return would have let go */
+			release_children(pid);
 			if (pid == main_pid) {
 				status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 				if (WIFSIGNALED(st))
@@ -850,6 +903,10 @@ static int trace(pid_t main_pid, int report, const char *prog_name)
 			sig = 0;
 		} else if (sig == SIGSTOP && !t->started) {
 			/* a new task's first stop: ours, not a signal to pass on */
+			if (!t->go) {
+				t->held = true;	/* until its parent's call is shown */
+				continue;
+			}
 			sig = 0;
 		}
 		t->started = true;
