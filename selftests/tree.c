@@ -190,6 +190,9 @@ TEST_F(tree, text_folds_runs)
 	EXPECT_NE(NULL, strstr(r.out, "\nPGD table @ 0x0  bits ")) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "PTE table @ ")) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "  bits 20-12  ")) TH_LOG("%s", r.out);
+	/* the counts in words as one says them: "1 run", "2 runs" */
+	snprintf(want, sizeof(want), " leaves (%lu pages) in 2 runs\n", c.total_pages);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
 	snprintf(want, sizeof(want), "PTE %lu-%lu: 4 present, %s  %#lx-", (a >> 12) & 511,
 		 ((a >> 12) & 511) + 3, "writable, anon, anon-exclusive", a);
 	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
@@ -198,6 +201,11 @@ TEST_F(tree, text_folds_runs)
 	snprintf(want, sizeof(want), "\n%-15s  %6lu  %8lu\n", "total", c.total_leaves,
 		 c.total_pages);
 	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
+	result_free(&r);
+	/* one page: one of each */
+	ASSERT_EQ(0, vmlab(&r, "tree -p %d %#lx %#lx", self->pid, a, a + PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, " 1 leaf (1 page) in 1 run\n")) TH_LOG("%s", r.out);
 	result_free(&r);
 	munmap(p, 16 * PAGE);
 }

@@ -124,6 +124,12 @@ const char *colour(enum colour what);
 /* the colour of a verdict: what a write would cost */
 enum colour verdict_colour(unsigned int verdict);
 
+/* "s" after a count @n that is not 1: "1 run", "2 runs" */
+static inline const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* bytes one leaf maps at @level (PTE, PMD, PUD) with pages of @page_size */
 uint64_t level_bytes(unsigned int level, uint32_t page_size);
 

@@ -56,8 +56,10 @@ void tree_print_text(FILE *f, const struct tree *t, uint32_t pid)
 
 	fprintf(f, "page tables of pid %u: 0x%" PRIx64 "-0x%" PRIx64 " (%u-level paging)\n",
 		pid, t->start, t->end, t->levels);
-	fprintf(f, "%u tables, %" PRIu64 " leaves (%" PRIu64 " pages) in %u runs\n",
-		t->nr_tables, tree_total_leaves(t), tree_total_pages(t), t->nr_runs);
+	fprintf(f, "%u table%s, %" PRIu64 " lea%s (%" PRIu64 " page%s) in %u run%s\n",
+		t->nr_tables, plural(t->nr_tables), tree_total_leaves(t),
+		tree_total_leaves(t) == 1 ? "f" : "ves", tree_total_pages(t),
+		plural(tree_total_pages(t)), t->nr_runs, plural(t->nr_runs));
 	if (t->nr_tables)
 		text_table(f, t, 0, 0);
 	else

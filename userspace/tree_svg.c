@@ -206,9 +206,11 @@ static int draw_head(FILE *f, const struct tree *t, const struct tree_draw *d, i
 	fputs("</text>\n", f);
 	y += SVG_LINE;
 	fprintf(f, "<text x=\"%d\" y=\"%d\">", MARGIN, y + SVG_FONT - 2);
-	svg_escapef(f, "%u tables, %" PRIu64 " leaves (%" PRIu64 " pages) in %u runs;\n"
-		    " drawn: the first %u runs%s", t->nr_tables, tree_total_leaves(t),
-		    tree_total_pages(t), t->nr_runs, drawn,
+	svg_escapef(f, "%u table%s, %" PRIu64 " lea%s (%" PRIu64 " page%s) in %u run%s;\n"
+		    " drawn: the first %u run%s%s", t->nr_tables, plural(t->nr_tables),
+		    tree_total_leaves(t), tree_total_leaves(t) == 1 ? "f" : "ves",
+		    tree_total_pages(t), plural(tree_total_pages(t)), t->nr_runs,
+		    plural(t->nr_runs), drawn, plural(drawn),
 		    drawn < t->nr_runs ? ", the rest counted" : "");
 	fputs("</text>\n", f);
 	y += SVG_LINE + 6;
