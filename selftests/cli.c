@@ -1097,6 +1097,19 @@ TEST_F(cli, errors_are_one_line)
 	}
 }
 
+/*
+ * In a child: become nobody, a process that nobody may trace (dumpable,
+ * and Yama's scope 1 told that any tracer may: no Yama, no need). 0 or -1.
+ */
+static int traceable_nobody(void)
+{
+	if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY) ||
+	    prctl(PR_SET_DUMPABLE, 1))
+		return -1;
+	prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY);
+	return 0;
+}
+
 /* Without the right to open the device: "permission denied", exit 1. */
 TEST_F(cli, permission_denied)
 {
@@ -1128,11 +1141,8 @@ TEST_F(cli, walk_unprivileged_through_mem_with_token)
 	kid = fork();
 	ASSERT_LE(0, kid);
 	if (kid == 0) {
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY) ||
-		    prctl(PR_SET_DUMPABLE, 1))
+		if (traceable_nobody())
 			_exit(1);
-		/* Yama's scope 1 lets only ancestors in, unless told (no Yama: no need) */
-		prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY);
 		p = own_vma(1);
 		if (!p)
 			_exit(1);
@@ -1195,10 +1205,8 @@ TEST_F(cli, side_by_side_unprivileged_by_token)
 	kid = fork();
 	ASSERT_LE(0, kid);
 	if (kid == 0) {
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY) ||
-		    prctl(PR_SET_DUMPABLE, 1))
+		if (traceable_nobody())
 			_exit(1);
-		prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY);
 		got.p = own_vma(1);
 		if (!got.p)
 			_exit(1);
