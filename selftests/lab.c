@@ -11,7 +11,10 @@
  * terminals only, and not with NO_COLOR set.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <grp.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -37,26 +40,70 @@ static const struct {
 };
 
 #define NR_LESSONS	ARRAY_SIZE(lessons)
+
+/*
+ * Each lesson's pictures (vmlab lab --svg DIR): LESSON-N-STEP.svg in order,
+ * and the leaves each shows, counted by verdict as its walk lines show them.
+ */
+struct picture {
+	const char *step;
+	unsigned int leaves;			/* in all */
+	struct { const char *verdict; unsigned int leaves; } v[2];
+};
+
+static const struct picture pictures[][4] = {
+	/* private-file: the private page before and after its write */
+	{ { "before-write", 1, { { "private-file", 1 } } },
+	  { "after-write", 1, { { "writable", 1 } } } },
+	/* shared-file: mapping a, read then written */
+	{ { "before-write", 1, { { "shared-clean", 1 } } },
+	  { "after-write", 1, { { "shared-writable", 1 } } } },
+	/* private-anon: vmlab's zero page, then a copy beside it */
+	{ { "before-write", 1, { { "zero-page", 1 } } },
+	  { "after-write", 2, { { "writable", 1 }, { "zero-page", 1 } } } },
+	/* shared-anon: page 3, then 3 and 9 once the child wrote 9 */
+	{ { "before-fork", 1, { { "shared-writable", 1 } } },
+	  { "after-child-write", 2, { { "shared-writable", 2 } } } },
+	/* fork-cow: the parent's page, shared, the child's copy */
+	{ { "before-fork", 1, { { "writable", 1 } } },
+	  { "after-fork", 1, { { "cow-shared", 1 } } },
+	  { "child-after-write", 1, { { "writable", 1 } } } },
+	/* zero-page: 16 pages untouched, 8 read, 4 of them written */
+	{ { "untouched", 0 },
+	  { "after-reads", 8, { { "zero-page", 8 } } },
+	  { "after-writes", 10, { { "zero-page", 6 }, { "writable", 4 } } } },
+	/* msync: dirty, then written back */
+	{ { "before-msync", 1, { { "shared-writable", 1 } } },
+	  { "after-msync", 1, { { "shared-clean", 1 } } } },
+	/* device: the WB region before and after its write */
+	{ { "before-write", 0 },
+	  { "after-write", 1, { { "pfnmap", 1 } } } },
+};
 #define OUT_SIZE	(256 << 10)
 
 /* the uid and gid of nobody, as the VM's as-nobody uses */
 #define NOBODY		65534
 
 /*
- * Runs "vmlab lab @a1 @a2" (either NULL for none), as nobody if @nobody,
- * with NO_COLOR set to @no_color (NULL: unset), its stdout and stderr into @out (NUL-terminated)
- * through a pipe or, @tty true, a pseudo-terminal; returns the exit
- * status, -1 when it did not exit normally or could not run.
+ * Runs "vmlab lab" with the NULL-terminated @args, as nobody if @nobody,
+ * with NO_COLOR set to @no_color (NULL: unset), @input (NULL: none) on its
+ * stdin, its stdout and stderr into @out (NUL-terminated) through a pipe
+ * or, @tty true, a pseudo-terminal (its stdin too: @input is typed
+ * there); returns the exit status, -1 when it did not exit normally or
+ * could not run.
  */
-static int run_lab_on(char *out, bool tty, const char *no_color, bool nobody,
-		      const char *a1, const char *a2)
+static int run_labv(char *out, bool tty, const char *no_color, bool nobody, const char *input,
+		    const char *const *args)
 {
 	const char *tool = getenv("VMLAB_TOOL") ?: "/bin/vmlab";
-	int rd = -1, wr = -1, fds[2], status;
-	size_t got = 0;
+	int rd = -1, wr = -1, fds[2], in[2] = { -1, -1 }, status;
+	const char *argv[16] = { "vmlab", "lab" };
+	size_t got = 0, i;
 	ssize_t n;
 	pid_t pid;
 
+	for (i = 0; args[i] && i + 3 < ARRAY_SIZE(argv); i++)
+		argv[i + 2] = args[i];
 	out[0] = '\0';
 	if (tty) {
 		rd = posix_openpt(O_RDWR | O_NOCTTY);
@@ -64,7 +111,7 @@ static int run_lab_on(char *out, bool tty, const char *no_color, bool nobody,
 			return -1;
 		wr = open(ptsname(rd), O_RDWR | O_NOCTTY);
 	} else {
-		if (pipe(fds))
+		if (pipe(fds) || (input && pipe(in)))
 			return -1;
 		rd = fds[0];
 		wr = fds[1];
@@ -79,6 +126,10 @@ static int run_lab_on(char *out, bool tty, const char *no_color, bool nobody,
 		return -1;
 	}
 	if (pid == 0) {
+		if (tty)
+			dup2(wr, STDIN_FILENO);
+		else if (input)
+			dup2(in[0], STDIN_FILENO);
 		dup2(wr, STDOUT_FILENO);
 		dup2(wr, STDERR_FILENO);
 		close(rd);
@@ -89,10 +140,17 @@ static int run_lab_on(char *out, bool tty, const char *no_color, bool nobody,
 			setenv("NO_COLOR", no_color, 1);
 		else
 			unsetenv("NO_COLOR");
-		execl(tool, "vmlab", "lab", a1, a2, (char *)NULL);
+		execv(tool, (char *const *)argv);
 		_exit(127);
 	}
 	close(wr);
+	/* the answers: typed on the terminal, or all of them down the pipe */
+	if (input && write(tty ? rd : in[1], input, strlen(input)) != (ssize_t)strlen(input))
+		input = NULL;
+	if (in[1] >= 0) {
+		close(in[0]);
+		close(in[1]);
+	}
 	/* a pseudo-terminal's reads fail (EIO) once the child has closed it */
 	while (got < OUT_SIZE - 1 && (n = read(rd, out + got, OUT_SIZE - 1 - got)) > 0)
 		got += n;
@@ -101,6 +159,15 @@ static int run_lab_on(char *out, bool tty, const char *no_color, bool nobody,
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* "vmlab lab @a1 @a2" (either NULL for none), on a terminal if @tty */
+static int run_lab_on(char *out, bool tty, const char *no_color, bool nobody,
+		      const char *a1, const char *a2)
+{
+	const char *args[] = { a1, a1 ? a2 : NULL, NULL };
+
+	return run_labv(out, tty, no_color, nobody, NULL, args);
 }
 
 /* "vmlab lab @a1 @a2" into a pipe, as a script would run it */
@@ -151,6 +218,144 @@ TEST_F(lab, lesson_passes)
 	EXPECT_NE(NULL, strstr(self->out, want)) TH_LOG("no \"%s\"", want);
 	EXPECT_EQ(NULL, strstr(self->out, "MISMATCH"));
 	EXPECT_EQ(NULL, strchr(self->out, '\033')) TH_LOG("colour written to a pipe");
+}
+
+/*
+ * Whether @s is well-formed XML as far as its tags go: every element closed
+ * in order, comments, declarations and attribute values skipped whole, one
+ * root element (<svg>). 0, or the offset of the first fault plus one.
+ */
+static size_t xml_fault(const char *s)
+{
+	const char *stack[64], *p = s, *end;
+	size_t depth = 0, roots = 0, len;
+
+	while ((p = strchr(p, '<'))) {
+		if (!strncmp(p, "<?", 2) || !strncmp(p, "<!--", 4)) {
+			end = strstr(p, p[1] == '?' ? "?>" : "-->");
+			if (!end)
+				return p - s + 1;
+			p = end + 2;
+			continue;
+		}
+		/* the end of the tag: the first '>' outside quotes */
+		for (end = p + 1; *end && *end != '>'; end++)
+			if (*end == '"' && !(end = strchr(end + 1, '"')))
+				return p - s + 1;
+		if (!*end)
+			return p - s + 1;
+		if (p[1] == '/') {
+			len = strcspn(p + 2, " \t\n>");
+			if (!depth || strncmp(stack[depth - 1], p + 2, len) ||
+			    !strchr(" \t\n>/", stack[depth - 1][len]))
+				return p - s + 1;
+			depth--;
+		} else if (end[-1] != '/') {
+			if (depth == ARRAY_SIZE(stack) || (!depth && roots++))
+				return p - s + 1;
+			stack[depth++] = p + 1;
+		} else if (!depth && roots++) {
+			return p - s + 1;
+		}
+		p = end + 1;
+	}
+	return depth || roots != 1 ? strlen(s) + 1 : 0;
+}
+
+/* the whole file at @path, NUL-terminated; NULL if unreadable */
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *s = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	s = malloc(OUT_SIZE * 4);
+	if (s) {
+		len = fread(s, 1, OUT_SIZE * 4 - 1, f);
+		s[len] = '\0';
+	}
+	fclose(f);
+	return s;
+}
+
+/* how many files in @dir start with @prefix */
+static int files_with(const char *dir, const char *prefix)
+{
+	struct dirent *e;
+	DIR *d = opendir(dir);
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += !strncmp(e->d_name, prefix, strlen(prefix));
+	closedir(d);
+	return n;
+}
+
+/*
+ * --svg DIR: the lesson passes and draws its pictures, DIR/LESSON-N-STEP.svg,
+ * and no others; each is well-formed XML (xmllint too where the VM has it),
+ * one <svg> with its legend, and holds as many leaves of each verdict as
+ * the lesson's walk lines show. Into $VMLAB_PICTURES/lab when that is set
+ * (make pictures: the host checks them in a browser), else a temporary
+ * directory.
+ */
+TEST_F(lab, pictures)
+{
+	const struct picture *pics = pictures[variant->i];
+	const char *name = lessons[variant->i].name, *shared = getenv("VMLAB_PICTURES");
+	char dir[256], path[512], cmd[600], prefix[64], want[128], *svg;
+	unsigned int n, v;
+	size_t fault;
+
+	if (shared && *shared) {
+		snprintf(dir, sizeof(dir), "%s/lab", shared);
+		ASSERT_TRUE(!mkdir(dir, 0755) || errno == EEXIST) TH_LOG("%s", dir);
+	} else {
+		snprintf(dir, sizeof(dir), "/tmp/lab-pictures-XXXXXX");
+		ASSERT_NE(NULL, mkdtemp(dir));
+	}
+	{
+		const char *args[] = { "--svg", dir, name, NULL };
+
+		EXPECT_EQ(0, run_labv(self->out, false, NULL, false, NULL, args))
+			TH_LOG("%s", self->out);
+	}
+	EXPECT_EQ(NULL, strstr(self->out, "MISMATCH")) TH_LOG("%s", self->out);
+	for (n = 0; n < 4 && pics[n].step; n++) {
+		snprintf(path, sizeof(path), "%s/%s-%u-%s.svg", dir, name, n + 1, pics[n].step);
+		EXPECT_NE(NULL, strstr(self->out, path)) TH_LOG("%s not named", path);
+		svg = read_file(path);
+		ASSERT_NE(NULL, svg) TH_LOG("no %s", path);
+		fault = xml_fault(svg);
+		EXPECT_EQ(0, fault) TH_LOG("%s: not well-formed at byte %zu", path, fault - 1);
+		EXPECT_NE(NULL, strstr(svg, "<svg ")) TH_LOG("%s", path);
+		EXPECT_NE(NULL, strstr(svg, "</svg>\n")) TH_LOG("%s", path);
+		snprintf(want, sizeof(want), "<g id=\"tree\" data-tables=");
+		EXPECT_NE(NULL, strstr(svg, want)) TH_LOG("%s: no tree", path);
+		snprintf(want, sizeof(want), "data-leaves=\"%u\" data-pages=", pics[n].leaves);
+		EXPECT_NE(NULL, strstr(strstr(svg, "<g id=\"tree\"") ?: "", want))
+			TH_LOG("%s: not %u leaves in all", path, pics[n].leaves);
+		for (v = 0; v < 2 && pics[n].v[v].verdict; v++) {
+			snprintf(want, sizeof(want), "data-verdict=\"%s\" data-leaves=\"%u\"",
+				 pics[n].v[v].verdict, pics[n].v[v].leaves);
+			EXPECT_NE(NULL, strstr(svg, want)) TH_LOG("%s: no %s", path, want);
+		}
+		free(svg);
+		if (!access("/usr/bin/xmllint", X_OK)) {
+			snprintf(cmd, sizeof(cmd), "xmllint --noout %s", path);
+			EXPECT_EQ(0, system(cmd)) TH_LOG("%s", path);
+		}
+	}
+	snprintf(prefix, sizeof(prefix), "%s-", name);
+	EXPECT_EQ((int)n, files_with(dir, prefix)) TH_LOG("%s: not %u pictures", dir, n);
+	if (!shared || !*shared) {
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		EXPECT_EQ(0, system(cmd));
+	}
 }
 
 /* "vmlab lab all": every lesson, in order, and a summary line; exit 0. */

@@ -125,6 +125,8 @@ void lab_cleanup(struct lab *lab);
  * @addr + @len) in process @pid (0: this one) as DIR/LESSON-N-STEP.svg, N
  * counting the lesson's pictures from 1 (vmlab tree's SVG); an error that
  * fails the lesson when it cannot be written. Nothing without --svg.
+ * Every lesson calls it just before and just after its key step, over the
+ * range that step changes (selftests/lab.c lists what each one shows).
  */
 void lab_picture(struct lab *lab, const char *step, pid_t pid, const volatile void *addr,
 		 size_t len);
