@@ -79,6 +79,7 @@ static const struct picture pictures[][4] = {
 	{ { "before-write", 0 },
 	  { "after-write", 1, { { "pfnmap", 1 } } } },
 };
+
 #define OUT_SIZE	(256 << 10)
 
 /* the uid and gid of nobody, as the VM's as-nobody uses */
@@ -165,7 +166,7 @@ static int run_labv(char *out, bool tty, const char *no_color, bool nobody, cons
 static int run_lab_on(char *out, bool tty, const char *no_color, bool nobody,
 		      const char *a1, const char *a2)
 {
-	const char *args[] = { a1, a1 ? a2 : NULL, NULL };
+	const char *const args[] = { a1, a1 ? a2 : NULL, NULL };
 
 	return run_labv(out, tty, no_color, nobody, NULL, args);
 }
@@ -239,9 +240,12 @@ static size_t xml_fault(const char *s)
 			continue;
 		}
 		/* the end of the tag: the first '>' outside quotes */
-		for (end = p + 1; *end && *end != '>'; end++)
-			if (*end == '"' && !(end = strchr(end + 1, '"')))
+		for (end = p + 1; *end && *end != '>'; end++) {
+			if (*end == '"')
+				end = strchr(end + 1, '"');
+			if (!end)
 				return p - s + 1;
+		}
 		if (!*end)
 			return p - s + 1;
 		if (p[1] == '/') {
@@ -319,7 +323,7 @@ TEST_F(lab, pictures)
 		ASSERT_NE(NULL, mkdtemp(dir));
 	}
 	{
-		const char *args[] = { "--svg", dir, name, NULL };
+		const char *const args[] = { "--svg", dir, name, NULL };
 
 		EXPECT_EQ(0, run_labv(self->out, false, NULL, false, NULL, args))
 			TH_LOG("%s", self->out);
@@ -493,6 +497,158 @@ TEST(all_pass_unprivileged_with_tokens)
 	EXPECT_EQ(NULL, strstr(out, "MISMATCH"));
 	EXPECT_NE(NULL, strstr(out, "compared\n   by token")) TH_LOG("%s", out);
 	EXPECT_EQ(NULL, strstr(out, "comparisons skipped")) TH_LOG("%s", out);
+	free(out);
+}
+
+/*
+ * The quiz's answers to fork-cow, right (as root: PFNs compared), one line
+ * per walk line: its verdict, and whether its page's frame is the one the
+ * last line of that page showed. 6 verdicts and 5 frames: 11 points.
+ */
+static const char fork_cow_right[] =
+	"# fork-cow, predicted\n"
+	"writable\n"			/* parent: before fork */
+	"cow-shared same\n"		/* child: after fork */
+	"cow-shared same\n"		/* parent: after fork */
+	"\n"
+	"writable new\n"		/* child: after its write */
+	"exclusive-wp new   # the parent's page, not the child's copy\n"
+	"writable same\n";		/* parent: after its write */
+
+/* the answers file @text as a file of its own: its path in @path */
+static int answers_file(char *path, size_t size, const char *text)
+{
+	int fd;
+
+	snprintf(path, size, "/tmp/lab-answers-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* "vmlab lab --quiz --answers FILE fork-cow" with @text as FILE; its exit status */
+static int quiz_file(char *out, const char *text)
+{
+	char path[64];
+	const char *const args[] = { "--quiz", "--answers", path, "fork-cow", NULL };
+	int rc;
+
+	if (answers_file(path, sizeof(path), text))
+		return -1;
+	rc = run_labv(out, false, NULL, false, NULL, args);
+	unlink(path);
+	return rc;
+}
+
+/* --quiz --answers: every answer right is 11 of 11; the lesson still checks itself. */
+TEST(quiz_answers_all_right)
+{
+	char *out = malloc(OUT_SIZE);
+
+	ASSERT_NE(NULL, out);
+	EXPECT_EQ(0, quiz_file(out, fork_cow_right)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "  ? child: after fork: cow-shared same (line 3)\n"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "  quiz: 11 of 11 right\n")) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, strstr(out, "wrong")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "PASS: fork-cow\n"));
+	free(out);
+}
+
+/* Wrong predictions are marked and scored, not failures: exit 0. */
+TEST(quiz_answers_wrong_are_scored)
+{
+	/* the child's write: the frame is new; the parent's: writable */
+	static const char text[] = "writable\ncow-shared same\ncow-shared same\n"
+		"writable same\nexclusive-wp new\ncow-shared same\n";
+	char *out = malloc(OUT_SIZE);
+
+	ASSERT_NE(NULL, out);
+	EXPECT_EQ(0, quiz_file(out, text)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "  quiz: 9 of 11 right\n")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "verdict: wrong (you said cow-shared); frame same: right"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "verdict: right; frame new: wrong")) TH_LOG("%s", out);
+	free(out);
+}
+
+/* Bad answers files: one line naming the file's line, exit 2. */
+TEST(quiz_bad_answers_name_the_line)
+{
+	static const struct {
+		const char *text, *says;
+		int ran;		/* the lesson: 0 not run, 1 stopped, 2 ran whole */
+	} cases[] = {
+		{ "writable\ncow-shared same\ncow-shard same\n",
+		  "line 3: 'cow-shard' is not a verdict (none, zero-page, ", 0 },
+		{ "writable\ncow-shared maybe\n", "line 2: 'maybe' is neither same nor new", 0 },
+		{ "writable same\n",
+		  "line 1: \"parent: before fork\" asks only for the verdict", 1 },
+		{ "writable\ncow-shared\n", "line 2: \"child: after fork\" also asks whether", 1 },
+		{ "writable\n",
+		  "no answer for \"child: after fork\" (question 2: the file has 1)", 1 },
+		{ "writable\ncow-shared same\ncow-shared same\nwritable new\nexclusive-wp new\n"
+		  "writable same\nnone\n", "line 7: more answers than questions (6)", 2 },
+	};
+	char *out = malloc(OUT_SIZE), *err;
+	unsigned int i;
+
+	ASSERT_NE(NULL, out);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		EXPECT_EQ(2, quiz_file(out, cases[i].text)) TH_LOG("case %u: %s", i, out);
+		err = strstr(out, "vmlab: lab: answers /tmp/lab-answers-");
+		ASSERT_NE(NULL, err) TH_LOG("case %u: %s", i, out);
+		EXPECT_NE(NULL, strstr(err, cases[i].says)) TH_LOG("case %u: %s", i, err);
+		/* one line: the only one of the tool's, its words all on it */
+		EXPECT_EQ(NULL, strstr(err + 1, "vmlab: ")) TH_LOG("case %u: %s", i, out);
+		EXPECT_EQ(err, strstr(out, "vmlab: ")) TH_LOG("case %u: %s", i, out);
+		EXPECT_LT(strstr(err, cases[i].says), strchr(err, '\n')) TH_LOG("case %u", i);
+		EXPECT_EQ(cases[i].ran > 0, !!strstr(out, "== fork-cow")) TH_LOG("case %u", i);
+		EXPECT_EQ(cases[i].ran == 2, !!strstr(out, "PASS: fork-cow")) TH_LOG("case %u", i);
+		EXPECT_EQ(cases[i].ran == 1, !!strstr(out, "(the quiz stopped"))
+			TH_LOG("case %u", i);
+	}
+	free(out);
+}
+
+/* An unreadable answers file, --answers alone, --quiz without a terminal: exit 2. */
+TEST(quiz_usage_errors)
+{
+	const char *const missing[] = { "--quiz", "--answers", "/nonexistent", "fork-cow", NULL };
+	const char *const alone[] = { "--answers", "/dev/null", "fork-cow", NULL };
+	const char *const no_tty[] = { "--quiz", "fork-cow", NULL };
+	char *out = malloc(OUT_SIZE);
+
+	ASSERT_NE(NULL, out);
+	EXPECT_EQ(2, run_labv(out, false, NULL, false, NULL, missing));
+	EXPECT_STREQ("vmlab: lab: --answers /nonexistent: No such file or directory\n", out);
+	EXPECT_EQ(2, run_labv(out, false, NULL, false, NULL, alone));
+	EXPECT_STREQ("vmlab: lab: --answers needs --quiz\n", out);
+	EXPECT_EQ(2, run_labv(out, false, NULL, false, "writable\n", no_tty));
+	EXPECT_STREQ("vmlab: lab: --quiz without a terminal on stdin needs --answers FILE\n", out);
+	free(out);
+}
+
+/* On a terminal: asked there, a bad answer asked again, then scored. */
+TEST(quiz_on_a_terminal)
+{
+	static const char typed[] = "bogus\nwritable\ncow-shared\nsame\ncow-shared\nsame\n"
+		"writable\nnew\nexclusive-wp\nnew\n5\nsame\n";
+	const char *const args[] = { "--quiz", "fork-cow", NULL };
+	char *out = malloc(OUT_SIZE);
+
+	ASSERT_NE(NULL, out);
+	EXPECT_EQ(0, run_labv(out, true, "1", false, typed, args)) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "? \"parent: before fork\": the verdict?")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "'bogus' is not one of them")) TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "? the frame as in \"parent: before fork\"?"))
+		TH_LOG("%s", out);
+	EXPECT_NE(NULL, strstr(out, "quiz: 11 of 11 right")) TH_LOG("%s", out);
 	free(out);
 }
 
