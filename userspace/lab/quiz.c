@@ -218,11 +218,6 @@ static int ask_file(struct quiz *q, const char *label, bool frame, struct quiz_a
 	return 0;
 }
 
-static int verdict_tty(const char *s)
-{
-	return verdict_of(s);
-}
-
 void quiz_ask(struct quiz *q, const char *label, const struct vmlab_walk *w)
 {
 	const struct quiz_seen *was = last_seen(q, w);
@@ -240,7 +235,7 @@ void quiz_ask(struct quiz *q, const char *label, const struct vmlab_walk *w)
 		}
 	} else {
 		snprintf(prompt, sizeof(prompt), "\"%s\": the verdict?", label);
-		q->now.verdict = ask_tty(prompt, "a verdict, or its number", verdict_tty);
+		q->now.verdict = ask_tty(prompt, "a verdict, or its number", verdict_of);
 		q->now.frame = -1;
 		if (q->now.verdict >= 0 && q->frame_asked) {
 			snprintf(prompt, sizeof(prompt), "the frame as in \"%s\"?", was->label);
