@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # check-pictures.sh [DIR] - the host's checks of the pictures the VM made
-# (vmlab tree --svg/--html, vmlab maps --svg; scripts/pictures.sh has the
-# VM write them into DIR, its host folder, default $BUILD/pictures): every *.svg and *.html parses as XML
+# (vmlab tree --svg/--html, vmlab maps --svg, vmlab lab --svg into DIR/lab;
+# scripts/pictures.sh has the VM write them into DIR, its host folder,
+# default $BUILD/pictures): every *.svg, *.html and lab/*.svg parses as XML
 # (xmllint), and a real browser draws them: headless Chromium screenshots
-# one SVG and one HTML page, and each PNG must not be blank and must hold
+# one SVG, one HTML page and, where there are lessons' pictures, fork-cow's
+# after fork, and each PNG must not be blank and must hold
 # every colour of its picture's legend (the fills of its <g class="legend">
 # swatches). Prints TAP; exits 1 when a check failed.
 # The browser and xmllint come from "scripts/deps.sh pictures" (chromium is
@@ -31,11 +33,11 @@ result() {
 }
 
 shopt -s nullglob
-files=("$dir"/*.svg "$dir"/*.html)
+files=("$dir"/*.svg "$dir"/*.html "$dir"/lab/*.svg)
 [ ${#files[@]} -gt 0 ] || die "no .svg or .html in $dir"
 for f in "${files[@]}"; do
 	out=$(xmllint --noout "$f" 2>&1)
-	result "xmllint: ${f##*/} is well-formed XML" $? "$out"
+	result "xmllint: ${f#"$dir"/} is well-formed XML" $? "$out"
 done
 
 # png_check PNG PICTURE: the PNG is not blank and holds the legend's colours
@@ -115,6 +117,13 @@ html=$(find "$dir" -maxdepth 1 -name '*.html' | sort | head -n 1)
 [ -n "$svg" ] || svg=$(find "$dir" -maxdepth 1 -name '*.svg' | sort | head -n 1)
 if [ -n "$svg" ]; then shot "${svg##*/}" "$svg"; else result "an SVG to screenshot" 1; fi
 if [ -n "$html" ]; then shot "${html##*/}" "$html"; else result "an HTML page to screenshot" 1; fi
+# a lesson's picture (vmlab lab --svg), when the VM drew them: fork's effect
+lab=$dir/lab/fork-cow-2-after-fork.svg
+if [ -f "$lab" ]; then
+	shot lab-fork-cow-2-after-fork.svg "$lab"
+elif [ -d "$dir/lab" ]; then
+	result "a lesson's picture to screenshot (lab/${lab##*/})" 1
+fi
 
 echo "TAP version 13"
 echo "1..$n"

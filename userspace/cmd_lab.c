@@ -39,14 +39,23 @@ static void print_moral(const char *moral)
 	printf("%s\n", moral);
 }
 
-/* Runs one lesson; true if the kernel showed what it teaches. */
-static bool run_lesson(int fd, const struct lesson *l, const char *svg_dir)
+/* Runs one lesson (@quiz: asking first); true if the kernel showed what it teaches. */
+static bool run_lesson(int fd, const struct lesson *l, const char *svg_dir, struct quiz *quiz)
 {
-	struct lab lab = { .fd = fd, .name = l->name, .svg_dir = svg_dir };
+	struct lab lab = { .fd = fd, .name = l->name, .svg_dir = svg_dir, .quiz = quiz };
 
 	printf("%s== %s: %s%s\n", colour(C_BOLD), l->name, l->title, colour(C_RESET));
+	if (quiz)
+		quiz_lesson(quiz);
 	l->run(&lab);
 	lab_cleanup(&lab);
+	if (quiz && quiz->bad) {
+		printf("  (the quiz stopped: no fitting answer)\n");
+		fflush(stdout);
+		return false;
+	}
+	if (quiz)
+		quiz_score(quiz);
 	if (lab.frames_skipped)
 		printf("  (PFNs are hidden from non-root users: frame comparisons skipped)\n");
 	else if (lab.pfn_hidden)
@@ -74,15 +83,22 @@ static const struct lesson *find_lesson(const char *name)
 
 static void print_usage(FILE *f)
 {
-	fprintf(f, "usage: vmlab lab [--list] [--svg DIR] [NAME...|all]\n"
+	fprintf(f, "usage: vmlab lab [--list] [--svg DIR] [--quiz [--answers FILE]] [NAME...|all]\n"
 		"Run guided lessons on memory mappings: each makes real mappings, shows the\n"
 		"page tables before and after with the walk, and checks what the kernel shows\n"
 		"against what it teaches (\"MISMATCH: ...\" fails the lesson). Without NAME, all.\n"
 		"\n"
 		"  -l, --list      the lessons, one per line\n"
-		"  -s, --svg DIR   the page-table tree of a lesson's range before and after\n"
-		"                  its key step, as DIR/LESSON-N-STEP.svg (vmlab tree's SVG;\n"
-		"                  fork-cow: before-fork, after-fork, child-after-write)\n"
+		"  -s, --svg DIR   the page-table tree of each lesson's range before and\n"
+		"                  after its key step, as DIR/LESSON-N-STEP.svg (vmlab\n"
+		"                  tree's SVG), e.g. fork-cow-2-after-fork.svg\n"
+		"  -q, --quiz      predict, then observe: before each walk line, say what it\n"
+		"                  will show (the verdict; and where its page was shown\n"
+		"                  mapped before, whether the frame is the same or new);\n"
+		"                  each lesson ends with the score. Asks on the terminal\n"
+		"  -a, --answers FILE  the answers from FILE instead, one line per question:\n"
+		"                  \"VERDICT\" or \"VERDICT same|new\" (# comments, blank\n"
+		"                  lines skipped): a line that is wrong is named, exit 2\n"
 		"  -h, --help      this text\n"
 		"\n"
 		"Columns: lvl leaf level; flags P present, W writable, A accessed, D dirty,\n"
@@ -95,17 +111,20 @@ int cmd_lab(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "list", no_argument, NULL, 'l' },
 		{ "svg", required_argument, NULL, 's' },
+		{ "quiz", no_argument, NULL, 'q' },
+		{ "answers", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ }
 	};
 	const struct lesson **todo;
-	const char *svg_dir = NULL;
-	bool svg_ok = false;
+	const char *svg_dir = NULL, *answers = NULL;
+	struct quiz quiz = { }, *q = NULL;
+	bool svg_ok = false, ran = false;
 	struct stat st;
 	size_t nr = 0, i, passed = 0;
 	int c, fd, status;
 
-	while ((c = getopt_long(argc, argv, "ls:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ls:qa:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			for (i = 0; i < lab_nr_lessons; i++)
@@ -114,9 +133,28 @@ int cmd_lab(int argc, char **argv)
 		case 's':
 			svg_dir = optarg;
 			break;
+		case 'q':
+			q = &quiz;
+			break;
+		case 'a':
+			answers = optarg;
+			break;
 		default:
 			return help_or_usage(c, "lab", argv, print_usage);
 		}
+	}
+	/* the quiz's answers: the whole file read, or a terminal to ask on */
+	if (answers && !q) {
+		errmsg("lab: --answers needs --quiz");
+		return EXIT_USAGE;
+	}
+	if (q && answers && quiz_load(q, answers)) {
+		quiz_finish(q, false);
+		return EXIT_USAGE;
+	}
+	if (q && !answers && !isatty(STDIN_FILENO)) {
+		errmsg("lab: --quiz without a terminal on stdin needs --answers FILE");
+		return EXIT_USAGE;
 	}
 	/* the pictures' directory: there and writable before any lesson runs */
 	if (svg_dir && !stat(svg_dir, &st) && !S_ISDIR(st.st_mode))
@@ -125,13 +163,15 @@ int cmd_lab(int argc, char **argv)
 		svg_ok = true;
 	if (svg_dir && !svg_ok) {
 		errmsg("lab: --svg %s: %s", svg_dir, strerror(errno));
-		return EXIT_FAILED;
+		status = EXIT_FAILED;
+		goto out_quiz;
 	}
 	/* at most one run of each lesson slot: "all", or the names given */
 	todo = calloc(lab_nr_lessons, sizeof(*todo));
+	status = EXIT_FAILED;
 	if (!todo) {
 		errmsg("lab: out of memory");
-		return EXIT_FAILED;
+		goto out_quiz;
 	}
 	for (i = optind; i < (size_t)argc; i++) {
 		const struct lesson *l = find_lesson(argv[i]);
@@ -142,8 +182,8 @@ int cmd_lab(int argc, char **argv)
 		}
 		if (!l) {
 			errmsg("lab: no lesson '%s' (%s lab --list shows them)", argv[i], prog);
-			free(todo);
-			return EXIT_USAGE;
+			status = EXIT_USAGE;
+			goto out_todo;
 		}
 		if (nr < lab_nr_lessons)
 			todo[nr++] = l;
@@ -153,15 +193,23 @@ int cmd_lab(int argc, char **argv)
 			todo[nr++] = lab_lessons[i];
 
 	fd = open_device(&status);
-	if (fd < 0) {
-		free(todo);
-		return status;
-	}
-	for (i = 0; i < nr; i++)
-		passed += run_lesson(fd, todo[i], svg_dir);
+	if (fd < 0)
+		goto out_todo;
+	for (i = 0; i < nr && !(q && q->bad); i++)
+		passed += run_lesson(fd, todo[i], svg_dir, q);
 	close(fd);
-	free(todo);
-	if (nr > 1)
+	ran = true;
+	status = passed == nr ? EXIT_OK : EXIT_FAILED;
+	if (q && q->bad)
+		status = EXIT_USAGE;
+	else if (nr > 1)
 		printf("%zu lessons: %zu passed, %zu failed\n", nr, passed, nr - passed);
-	return passed == nr ? 0 : 1;
+	if (q && !q->bad && nr > 1)
+		printf("quiz: %u of %u right\n", q->right, q->asked);
+out_todo:
+	free(todo);
+out_quiz:
+	if (q && quiz_finish(q, ran))
+		status = EXIT_USAGE;
+	return status;
 }

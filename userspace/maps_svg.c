@@ -11,13 +11,13 @@
 
 #define MARGIN	16
 #define ADDR_X	MARGIN
-#define BAR_X	(MARGIN + 150)
-#define BAR_W	200
-#define FRAC_X	(BAR_X + BAR_W + 20)
-#define FRAC_W	90
-#define FRAC_GAP 10
+#define BAR_X	(MARGIN + 120)
+#define BAR_W	140
+#define FRAC_X	(BAR_X + BAR_W + 16)
+#define FRAC_W	72
+#define FRAC_GAP 8
 #define TEXT_X	(FRAC_X + 4 * (FRAC_W + FRAC_GAP) + 10)
-#define WIDTH	(TEXT_X + 420)
+#define WIDTH	(TEXT_X + 360)	/* under 1000 px: a page's width */
 #define BAR_MIN	18	/* the least height of a VMA's bar */
 #define BAR_MAX	240	/* the height of the largest VMA */
 

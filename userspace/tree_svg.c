@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * tree_svg.c - the page-table tree as a self-contained SVG: one column per
- * paging level and one for the leaves, each table a box with a row per
- * entry (or run of leaves), arrows from an entry to the table or leaves it
- * points to, leaves coloured by verdict, their state in a <title> shown on
- * hover, and a legend. Laid out by hand: a table goes as high in its
- * column as the column's last box and its parent's entry allow.
+ * tree_svg.c - the page-table tree as a self-contained SVG: the tables as
+ * boxes in a staircase, each below its parent and a step to the right of
+ * it (so that five levels fit a page's width), with a row per entry (or
+ * run of leaves), arrows from an entry to the table or leaves it points
+ * to, the leaves in a column of their own to the right, coloured by
+ * verdict, their state in a <title> shown on hover, and a legend. Laid out
+ * by hand: a table goes below the last table drawn, a leaf box as high in
+ * its column as the last one and its entry allow.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,8 +20,10 @@
 #include "tree_out.h"
 
 #define MARGIN	16
-#define BOX_W	280
-#define COL_W	330
+#define BOX_W	300
+#define INDENT	36	/* a table's box is this far right of its parent's */
+#define LEAF_GAP	56	/* from the lowest level's boxes to the leaves */
+#define MIN_W	720	/* the title's room */
 #define HEAD	(2 * SVG_LINE + 6)
 #define ROW	SVG_LINE
 #define LEAF_W	230
@@ -33,13 +37,27 @@ struct layout {
 	bool *item_drawn, *table_drawn;
 	int col[VMLAB_NR_LEVELS];	/* the column of each level used */
 	int leaf_col;
-	int cursor[VMLAB_NR_LEVELS + 1];	/* the next free y in each column */
+	int cursor[VMLAB_NR_LEVELS + 1];	/* the next free y: tables [0], leaves */
 	int top;			/* where the tree begins */
 };
 
+/* the x of the tables of column @col (0: the root's) */
 static int col_x(int col)
 {
-	return MARGIN + col * COL_W;
+	return MARGIN + col * INDENT;
+}
+
+/* the x of the leaves' column, right of the lowest level's boxes */
+static int leaf_x(const struct layout *lo)
+{
+	return col_x(lo->leaf_col - 1) + BOX_W + LEAF_GAP;
+}
+
+/* an arrow from a table's entry at (@x, @y) down its left side to a lower table at (@x2, @y2) */
+static void draw_drop(FILE *f, int x, int y, int x2, int y2)
+{
+	fprintf(f, "<path class=\"edge\" d=\"M%d,%d V%d H%d\"\n"
+		" marker-end=\"url(#arrow)\"/>\n", x, y, y2, x2 - 1);
 }
 
 /* an arrow from the right side of an entry at (@x, @y) to a box at (@x2, @y2) */
@@ -94,7 +112,7 @@ static void draw_run(struct layout *lo, uint32_t i, int x, int y)
 	const char *fill = svg_verdict_colour(it->verdict);
 	bool hidden = !it->pfn && (it->leaf_flags & VMLAB_PTE_PRESENT);
 	unsigned int n = it->last - it->first + 1;
-	int lx = col_x(lo->leaf_col), ly;
+	int lx = leaf_x(lo), ly;
 	char sz[32];
 	FILE *f = lo->f;
 
@@ -153,8 +171,8 @@ static int draw_table(struct layout *lo, uint32_t tab, int min_y)
 	if (undrawn)
 		rows++;		/* "N more entries not drawn" */
 	h = HEAD + rows * ROW + 4;
-	y = lo->cursor[col] > min_y ? lo->cursor[col] : min_y;
-	lo->cursor[col] = y + h + GAP;
+	y = lo->cursor[0] > min_y ? lo->cursor[0] : min_y;
+	lo->cursor[0] = y + h + GAP;
 	tree_level_bits(t, tt->level, &hi, &lob);
 	fprintf(f, "<g class=\"table\" data-level=\"%s\" data-present=\"%u\">",
 		vmlab_level_name(tt->level), tt->present);
@@ -184,8 +202,8 @@ static int draw_table(struct layout *lo, uint32_t tab, int min_y)
 		fprintf(f, "<text x=\"%d\" y=\"%d\">[%u] -&gt; %s table</text>\n", x + 20,
 			ry + SVG_FONT, it->first, vmlab_level_name(t->tables[it->table].level));
 		cy = draw_table(lo, it->table, ry - SVG_LINE);
-		draw_edge(f, x + BOX_W, ry + ROW / 2,
-			  col_x(lo->col[t->tables[it->table].level]), cy + HEAD / 2);
+		draw_drop(f, x + 10, ry + ROW / 2 + 4, col_x(lo->col[t->tables[it->table].level]),
+			  cy + HEAD / 2);
 	}
 	if (undrawn)
 		fprintf(f, "<text class=\"dim\" x=\"%d\" y=\"%d\">... %u more not drawn</text>\n",
@@ -194,8 +212,8 @@ static int draw_table(struct layout *lo, uint32_t tab, int min_y)
 }
 
 /* the title, the legend, the counts and the column heads; returns the height */
-static int draw_head(FILE *f, const struct tree *t, const struct tree_draw *d, int ncols,
-		     const int *col, uint32_t drawn)
+static int draw_head(FILE *f, const struct tree *t, const struct tree_draw *d, int leaf,
+		     uint32_t drawn)
 {
 	int y = MARGIN + SVG_FONT + 4;
 	unsigned int l, hi, lo;
@@ -215,20 +233,26 @@ static int draw_head(FILE *f, const struct tree *t, const struct tree_draw *d, i
 	fputs("</text>\n", f);
 	y += SVG_LINE + 6;
 	y += svg_verdict_legend(f, MARGIN, y, t->leaves, t->pages, NR_VERDICTS) + 8;
+	/* what each level's index decodes, one line each, then the page offset */
 	for (l = 0; l < VMLAB_NR_LEVELS; l++) {
 		if (!tree_level_used(t, l))
 			continue;
 		tree_level_bits(t, l, &hi, &lo);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>\n"
-			"<text class=\"dim\" x=\"%d\" y=\"%d\">bits %u-%u: %s index</text>\n",
-			col_x(col[l]), y + SVG_FONT, vmlab_level_name(l), col_x(col[l]),
-			y + SVG_FONT + SVG_LINE, hi, lo, vmlab_level_name(l));
+		fprintf(f, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>", MARGIN,
+			y + SVG_FONT, vmlab_level_name(l));
+		fprintf(f, "<text class=\"dim\" x=\"%d\" y=\"%d\">bits %u-%u: %s index</text>\n",
+			MARGIN + 48, y + SVG_FONT, hi, lo, vmlab_level_name(l));
+		y += SVG_LINE;
 	}
-	fprintf(f, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">leaves</text>\n"
-		"<text class=\"dim\" x=\"%d\" y=\"%d\">bits %u-0: offset in the page</text>\n",
-		col_x(ncols - 1), y + SVG_FONT, col_x(ncols - 1), y + SVG_FONT + SVG_LINE,
-		__builtin_ctz(t->page_size) - 1);
-	return y + 2 * SVG_LINE + 8;
+	fprintf(f, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">page</text>", MARGIN,
+		y + SVG_FONT);
+	fprintf(f, "<text class=\"dim\" x=\"%d\" y=\"%d\">bits %u-0: offset in the page</text>\n",
+		MARGIN + 48, y + SVG_FONT, __builtin_ctz(t->page_size) - 1);
+	y += SVG_LINE + 8;
+	fprintf(f, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">tables</text>\n"
+		"<text x=\"%d\" y=\"%d\" font-weight=\"bold\">leaves</text>\n",
+		MARGIN, y + SVG_FONT, leaf, y + SVG_FONT);
+	return y + SVG_LINE + 4;
 }
 
 int tree_svg(FILE *out, const struct tree *t, const struct tree_draw *d)
@@ -249,12 +273,13 @@ int tree_svg(FILE *out, const struct tree *t, const struct tree_draw *d)
 			lo.col[l] = ncols++;
 	}
 	lo.leaf_col = ncols++;
-	width = 2 * MARGIN + (ncols - 1) * COL_W + LEAF_W;
+	width = leaf_x(&lo) + LEAF_W + MARGIN;
+	width = width < MIN_W ? MIN_W : width;
 
 	lo.f = open_memstream(&head, &head_len);
 	if (!lo.f)
 		goto out;
-	lo.top = draw_head(lo.f, t, d, ncols, lo.col, drawn);
+	lo.top = draw_head(lo.f, t, d, leaf_x(&lo), drawn);
 	fclose(lo.f);
 	lo.f = open_memstream(&body, &body_len);
 	if (!lo.f)

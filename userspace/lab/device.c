@@ -177,9 +177,13 @@ static void device_run(struct lab *lab)
 		p = lab_mmap(lab, PG, PROT_READ | PROT_WRITE, MAP_SHARED, lab->fd, off);
 		if (!p)
 			return;
+		if (modes[i].cache == VMLAB_CACHE_WB)
+			lab_picture(lab, "before-write", 0, p, PG);
 		p[0] = 'D';
 		if (step(lab, modes[i].label, p, &pfnmap, &w))
 			return;
+		if (modes[i].cache == VMLAB_CACHE_WB)
+			lab_picture(lab, "after-write", 0, p, PG);
 		if ((wc == 1 && w.cache_mode != modes[i].leaf) ||
 		    (wc == 0 && w.cache_mode != modes[i].leaf_nowc) ||
 		    (w.cache_mode != modes[i].leaf && w.cache_mode != modes[i].leaf_nowc))

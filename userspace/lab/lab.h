@@ -23,6 +23,32 @@
 #define MAX_MAPS	8
 #define MAX_REGIONS	6
 
+/* one answer of the quiz: a verdict, and the frame same (0), new (1) or not said (-1) */
+struct quiz_answer {
+	int verdict, frame;
+	unsigned int line;		/* of the answers file */
+};
+
+/*
+ * Predict, then observe (quiz.c): the answers, the score, and the frames
+ * of the pages shown so far in the lesson (to ask whether one changes).
+ */
+struct quiz {
+	const char *path;		/* --answers FILE, or NULL: the terminal */
+	struct quiz_answer *answers;	/* the file's, in order */
+	unsigned int nr_answers, next;
+	bool bad;			/* an answer missing or not fitting: exit 2 */
+	bool asking, frame_asked;	/* between quiz_ask() and quiz_mark() */
+	struct quiz_answer now;		/* the answer to the question asked */
+	unsigned int asked, right;	/* in all */
+	unsigned int lesson_asked, lesson_right;	/* before this lesson */
+	struct quiz_seen {
+		__u64 addr, frame;	/* a page, and the frame shown for it */
+		char label[32];		/* the line that showed it */
+	} seen[32];
+	unsigned int nr_seen;
+};
+
 /* the state of one lesson being run */
 struct lab {
 	int fd;				/* /dev/vmlab */
@@ -36,6 +62,7 @@ struct lab {
 	const char *name;		/* the lesson's, for its pictures' names */
 	const char *svg_dir;		/* --svg DIR, or NULL: no pictures */
 	unsigned int nr_pictures;	/* written so far: their numbers */
+	struct quiz *quiz;		/* --quiz, or NULL */
 };
 
 /* what a walk must show: the verdict, and leaf and page bits set or clear */
@@ -125,9 +152,26 @@ void lab_cleanup(struct lab *lab);
  * @addr + @len) in process @pid (0: this one) as DIR/LESSON-N-STEP.svg, N
  * counting the lesson's pictures from 1 (vmlab tree's SVG); an error that
  * fails the lesson when it cannot be written. Nothing without --svg.
+ * Every lesson calls it just before and just after its key step, over the
+ * range that step changes (selftests/lab.c lists what each one shows).
  */
 void lab_picture(struct lab *lab, const char *step, pid_t pid, const volatile void *addr,
 		 size_t len);
+
+/*
+ * The quiz (quiz.c). quiz_load() reads a whole answers file (0, or -1
+ * after naming the line that is wrong); quiz_lesson() starts a lesson's
+ * score, quiz_score() prints it; show() asks before each walk line
+ * (quiz_ask) and marks the answer after it (quiz_mark), so a new lesson
+ * is quizzed without a line of its own. quiz_finish() frees the answers:
+ * -1 when, the lessons @ran, the file held more than the questions asked.
+ */
+int quiz_load(struct quiz *q, const char *path);
+void quiz_lesson(struct quiz *q);
+void quiz_ask(struct quiz *q, const char *label, const struct vmlab_walk *w);
+void quiz_mark(struct quiz *q, const char *label, const struct vmlab_walk *w);
+void quiz_score(const struct quiz *q);
+int quiz_finish(struct quiz *q, bool ran);
 
 /*
  * A child process (fork.c): lab_fork() runs @fn(@lab, @arg, @tell, @hear)

@@ -35,6 +35,7 @@ static void msync_run(struct lab *lab)
 	c = show_counters(lab, id);
 	check_u64(lab, "page_mkwrite calls", 1, c.page_mkwrite);
 	check_u64(lab, "dirty pages", 1, c.pages_dirty);
+	lab_picture(lab, "before-msync", 0, p, PG);
 
 	say("msync(MS_SYNC): vmlab writes the page back, clean and write-protected again");
 	if (msync((void *)p, PG, MS_SYNC)) {
@@ -42,6 +43,7 @@ static void msync_run(struct lab *lab)
 		return;
 	}
 	step(lab, "after msync", p, &written_back, &clean);
+	lab_picture(lab, "after-msync", 0, p, PG);
 	c = show_counters(lab, id);
 	check_u64(lab, "dirty pages", 0, c.pages_dirty);
 	check_u64(lab, "writebacks", 1, c.writebacks);

@@ -41,6 +41,7 @@ static void private_anon_run(struct lab *lab)
 	say("read p: vmlab maps its own zero page, read-only");
 	check_char(lab, "p to read", 0, p[0]);
 	step(lab, "p: after the read", p, &vmlab_zero, &zero);
+	lab_picture(lab, "before-write", 0, p, 2 * PG);
 
 	say("write p: the kernel copies the zero page into a private anonymous page");
 	p[0] = 'w';
@@ -48,6 +49,7 @@ static void private_anon_run(struct lab *lab)
 	check_pfn(lab, "the copy to be a new page", &zero, &copied, false);
 	(void)p[PG];
 	step(lab, "p+4k: read, still zero", p + PG, &still_zero, &w);
+	lab_picture(lab, "after-write", 0, p, 2 * PG);
 	check_pfn(lab, "every unwritten page to show the one zero page", &zero, &w, true);
 	check_u64(lab, "region pages allocated (a private copy is not the region's)", 0,
 		  counters(lab, id).pages_allocated);

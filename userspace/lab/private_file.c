@@ -41,12 +41,14 @@ static void private_file_run(struct lab *lab)
 	check_char(lab, "the shared mapping to read", 'v', s[0]);
 	step(lab, "p: after the read", v, &private_read, &priv);
 	step(lab, "s: after the read", s, &shared_read, &shared);
+	lab_picture(lab, "before-write", 0, v, PG);
 	check_pfn(lab, "both mappings to show the backing page", &priv, &shared, true);
 
 	say("write 'x' through the private mapping");
 	v[0] = 'x';
 	step(lab, "p: after the write", v, &copy, &copied);
 	step(lab, "s: after the write", s, &backing, &after);
+	lab_picture(lab, "after-write", 0, v, PG);
 	check_pfn(lab, "the private copy to be a new page", &copied, &shared, false);
 	check_pfn(lab, "the shared mapping to keep the backing page", &after, &shared, true);
 	check_char(lab, "the backing byte (pread) still", 'v', pread_byte(lab, off));

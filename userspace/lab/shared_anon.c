@@ -49,6 +49,7 @@ static void shared_anon_run(struct lab *lab)
 	check_char(lab, "page 3 to read", 0, p[3 * PG]);
 	step(lab, "page 3: after the read", p + 3 * PG, &allocated, &w);
 	check_u64(lab, "pages allocated", 1, show_counters(lab, id).pages_allocated);
+	lab_picture(lab, "before-fork", 0, p, 16 * PG);
 
 	say("fork; the child writes 'k' to page 9 and walks it");
 	pid = lab_fork(lab, shared_anon_child, (char *)p + 9 * PG, &to_child, &from_child);
@@ -63,6 +64,7 @@ static void shared_anon_run(struct lab *lab)
 	check_want(lab, &child, &child_wrote);
 	check_char(lab, "the parent to read the child's write", 'k', p[9 * PG + 5]);
 	step(lab, "page 9: parent, then", p + 9 * PG, &parent_sees, &mine);
+	lab_picture(lab, "after-child-write", 0, p, 16 * PG);
 	check_pfn(lab, "parent and child to map one page", &child, &mine, true);
 	step(lab, "page 5: never touched", p + 5 * PG, &(struct want){ VMLAB_COW_NONE }, &w);
 	check_u64(lab, "pages allocated (pages 3 and 9)", 2,

@@ -38,11 +38,13 @@ static void shared_file_run(struct lab *lab)
 	say("read a byte through a: the page is mapped write-protected, clean");
 	check_char(lab, "a to read", 0, a[0]);
 	step(lab, "a: after the read", a, &clean, &w);
+	lab_picture(lab, "before-write", 0, a, PG);
 	c0 = show_counters(lab, id);
 
 	say("write 's' through a: the write fault calls vmlab's page_mkwrite");
 	a[0] = 's';
 	step(lab, "a: after the write", a, &dirty, &written);
+	lab_picture(lab, "after-write", 0, a, PG);
 	c = show_counters(lab, id);
 	check_u64(lab, "page_mkwrite calls", c0.page_mkwrite + 1, c.page_mkwrite);
 	check_u64(lab, "dirty pages", 1, c.pages_dirty);

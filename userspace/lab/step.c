@@ -135,12 +135,14 @@ void print_header(void)
 	       "verdict: what a write would do", colour(C_RESET));
 }
 
-/* Prints one walk as an aligned line. */
+/* Prints one walk as an aligned line; with --quiz, asks first and marks after. */
 void show(struct lab *lab, const char *label, const struct vmlab_walk *w)
 {
 	bool present = w->leaf_flags & VMLAB_PTE_PRESENT;
 	char flags[8], pfn[20], map[8];
 
+	if (lab->quiz)
+		quiz_ask(lab->quiz, label, w);
 	if (w->walk_flags & VMLAB_WALK_PFN_HIDDEN)
 		lab->pfn_hidden = true;
 	pte_letters(flags, w->leaf_flags);
@@ -163,6 +165,8 @@ void show(struct lab *lab, const char *label, const struct vmlab_walk *w)
 	       present ? vmlab_cache_name(w->cache_mode) : "-", pfn, map, page_kind(w),
 	       colour(C_INFO), vmlab_verdict_name(w->verdict), colour(C_RESET),
 	       vmlab_verdict_reason(w->verdict));
+	if (lab->quiz)
+		quiz_mark(lab->quiz, label, w);
 }
 
 /* Checks a walk against what the lesson expects of it. */

@@ -31,14 +31,14 @@ static long count_leaves(struct lab *lab, const volatile char *p, size_t pages,
 static void zero_page_run(struct lab *lab)
 {
 	static const struct {
-		const char *what;
+		const char *what, *picture;
 		size_t first, nr;	/* pages touched */
 		bool write;
 		long leaves, zero, writable;	/* a range walk afterwards */
 	} steps[] = {
-		{ "nothing touched yet", 0, 0, false, 0, 0, 0 },
-		{ "read pages 0-7", 0, 8, false, 8, 8, 0 },
-		{ "write pages 6-9", 6, 4, true, 10, 6, 4 },
+		{ "nothing touched yet", "untouched", 0, 0, false, 0, 0, 0 },
+		{ "read pages 0-7", "after-reads", 0, 8, false, 8, 8, 0 },
+		{ "write pages 6-9", "after-writes", 6, 4, true, 10, 6, 4 },
 	};
 	static const struct want untouched = { VMLAB_COW_NONE,
 		.pte_clear = VMLAB_PTE_PRESENT };
@@ -76,6 +76,7 @@ static void zero_page_run(struct lab *lab)
 		check_u64(lab, "pages mapped", steps[s].leaves, n);
 		check_u64(lab, "zero-page leaves", steps[s].zero, z);
 		check_u64(lab, "writable leaves", steps[s].writable, wr);
+		lab_picture(lab, steps[s].picture, 0, p, 16 * PG);
 	}
 	print_header();
 	step(lab, "page 12: never touched", p + 12 * PG, &untouched, &w);
