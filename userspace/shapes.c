@@ -214,10 +214,12 @@ uint32_t shape_index(const struct shape_level *l, uint64_t addr)
 
 unsigned int shape_leaf_shift(const struct shape *s, unsigned int level)
 {
-	const struct shape_level *l;
+	unsigned int i, shift = 0;
 
 	if (level == VMLAB_LEVEL_PTE)
 		return s->page_shift;
-	l = shape_level(s, level);
-	return l ? l->shift : 0;
+	/* a folded level's entry is the one above it: PMD_SHIFT is PGDIR_SHIFT on 2 levels */
+	for (i = 0; i < s->nr_levels && s->levels[i].level <= level; i++)
+		shift = s->levels[i].shift;
+	return shift;
 }

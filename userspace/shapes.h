@@ -90,7 +90,9 @@ uint32_t shape_index(const struct shape_level *l, uint64_t addr);
 
 /*
  * The shift of a leaf at @level (page_shift for VMLAB_LEVEL_PTE, that of a
- * huge leaf above it); 0 for a level @s folds.
+ * huge leaf above it); for a level @s folds, that of the level above it,
+ * whose entry stands for it (as the kernels define PMD_SHIFT as
+ * PGDIR_SHIFT on two levels).
  */
 unsigned int shape_leaf_shift(const struct shape *s, unsigned int level);
 

@@ -120,7 +120,10 @@ static void test_known_splits(void)
 	CHECK(shape_leaf_shift(get("x86-64"), VMLAB_LEVEL_PMD) == 21, "2M");
 	CHECK(shape_leaf_shift(get("x86-64"), VMLAB_LEVEL_PUD) == 30, "1G");
 	CHECK(shape_leaf_shift(get("x86-32"), VMLAB_LEVEL_PGD) == 22, "4M");
-	CHECK(shape_leaf_shift(get("x86-32"), VMLAB_LEVEL_PMD) == 0, "PMD folded");
+	/* a folded level's entry is the one above: PMD_SHIFT = PGDIR_SHIFT on two levels */
+	CHECK(shape_leaf_shift(get("x86-32"), VMLAB_LEVEL_PMD) == 22, "PMD folded into PGD");
+	CHECK(shape_leaf_shift(get("x86-pae"), VMLAB_LEVEL_PUD) == 30, "PUD folded into PGD");
+	CHECK(shape_leaf_shift(get("x86-64"), VMLAB_LEVEL_P4D) == 39, "P4D folded into PGD");
 	CHECK(shape_offset(0x7ffd5e3a1abc, 21) == 0x1a1abc, "offset in 2M");
 }
 
