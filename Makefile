@@ -4,8 +4,10 @@
 #
 #   make              vmlab.ko for KDIR (default: the running kernel's headers
 #                     if present, else Debian 6.1's) and the vmlab tool
-#   make check        the test suite in QEMU on KERNELS (default: lib.sh's
-#                     DEFAULT_KERNELS; KERNELS=ci is what CI runs)
+#   make check        the host's unit tests (make unit), then the test suite
+#                     in QEMU on KERNELS (default: lib.sh's DEFAULT_KERNELS;
+#                     KERNELS=ci is what CI runs)
+#   make unit         the host-side unit tests of the tool (userspace/test/)
 #   make check-all    the same on every kernel and shape (KERNELS=all)
 #   make bench        the benchmarks (bench/) in QEMU on KERNELS (default:
 #                     lib.sh's BENCH_KERNELS); tables in build/K/bench.txt
@@ -70,7 +72,7 @@ SELFTEST_BINS := $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static check check-all bench demo vm-shell vm-run pictures lint clean \
+.PHONY: all module tools static unit check check-all bench demo vm-shell vm-run pictures lint clean \
 	distclean install
 
 all: module tools
@@ -120,6 +122,20 @@ $(BUILD)/static/vm-exit $(BUILD)/static/as-nobody: $(BUILD)/static/%: scripts/gu
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CFLAGS) $(WARN) -Werror -o $@ $<
 
+# host-side unit tests of the tool's arithmetic (userspace/test/NAME.c, one
+# program each, linked with the objects it tests): built and run on the host
+# by "make unit", which "make check" runs first
+UNIT_TESTS := $(patsubst userspace/test/%.c,$(BUILD)/host/test/%,$(wildcard userspace/test/*.c))
+$(BUILD)/host/test/shapes: $(OBJ)/userspace/shapes.o $(LIBVMLAB)
+
+$(BUILD)/host/test/%: userspace/test/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) $(WERROR) -MMD -MP -MF $@.d -MT $@ $(USER_CPPFLAGS) -Iuserspace \
+		-o $@ $^
+
+unit: $(UNIT_TESTS)
+	@for t in $^; do $$t || exit 1; done
+
 $(KSFT)/kselftest_harness.h:
 	scripts/linux-source.sh
 
@@ -130,13 +146,15 @@ $(BUILD)/static/selftests/%: selftests/%.c $(LIBVMLAB) $(KSFT)/kselftest_harness
 	$(CC) -static $(CFLAGS) -Wall -Werror -MMD -MP -MF $@.d -MT $@ $(USER_CPPFLAGS) \
 		-Iscripts/guest -I$(KSFT) -o $@ $< $(LIBVMLAB)
 
--include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(SELFTEST_BINS:=.d)
+-include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(SELFTEST_BINS:=.d) \
+	$(UNIT_TESTS:=.d)
 
-# without KERNELS the scripts take lib.sh's default lists
-check:
+# without KERNELS the scripts take lib.sh's default lists; the host's unit
+# tests first
+check: unit
 	scripts/check.sh $(KERNELS)
 
-check-all:
+check-all: unit
 	scripts/check.sh all
 
 # (PERF=1: profile the missed targets with perf in the guest)

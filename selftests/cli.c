@@ -97,7 +97,7 @@ static uint32_t created_id(const struct result *r)
 TEST(help_lists_every_command)
 {
 	static const char *const cmds[] = { "info", "walk", "scan", "maps", "tree", "diff",
-					    "run", "region", "hexdump" };
+					    "run", "region", "hexdump", "shapes" };
 	struct result r;
 	char want[64];
 	size_t i;
@@ -1083,6 +1083,12 @@ TEST_F(cli, errors_are_one_line)
 		{ "hexdump 65000", 1, "region 65000: no such region" },
 		{ "hexdump", 2, "missing REGION" },
 		{ "info extra", 2, "unexpected argument 'extra'" },
+		{ "shapes", 2, "missing ADDR" },
+		{ "shapes 12zz", 2, "bad address '12zz' (hex, 0x optional, at most 64 bits)" },
+		{ "shapes 10000000000000000", 2, "bad address" },
+		{ "shapes 1000 2000", 2, "unexpected argument '2000' (one ADDR)" },
+		{ "shapes -s x86-128 1000", 2, "unknown shape 'x86-128'" },
+		{ "shapes --list 1000", 2, "unexpected argument '1000'" },
 	};
 	struct result r;
 	size_t i;
@@ -1290,6 +1296,129 @@ TEST(module_not_loaded)
 	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "info"));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	result_free(&r);
+}
+
+/*
+ * shapes: one address on every shape, pure arithmetic (no device needed):
+ * the issue's "bits 31-22  PGD index 0x3ff" on two-level paging, "bits
+ * 56-48" for LA57's PGD, a 32-bit shape saying in one line that a 64-bit
+ * address is too wide for it; an address no shape takes exits 1.
+ */
+TEST(shapes_split_one_address_everywhere)
+{
+	static const char x86_32[] =
+		"\nx86-32         x86 32-bit, 2 levels (non-PAE, 4-byte entries)";
+	static const char split_32[] =
+		"; folded: P4D, PUD, PMD; a kernel address\n"
+		"  bits 31-22  PGD index 0x3ff\n"
+		"  bits 21-12  PTE index 0x000\n"
+		"  bits 11-0   page offset 0xabc\n";
+	static const char too_wide[] =
+		"\nx86-32         wider than 32 bits: no such address on this shape\n";
+	static const char not_canonical[] =
+		"\nx86-64         not canonical: bits 63-47 must all equal bit 47\n";
+	static const char split_64_want[] =
+		"PGD 47-39 0xff, PUD 38-30 0x1f5, PMD 29-21 0xf1, PTE 20-12 0x1a1";
+	static const char pae[] = "\"\\(.translates) \\(.problem) \\(.split)\"";
+	static const char split_64[] =
+		".split | [.levels[] | \"\\(.level) \\(.bits_high)-\\(.bits_low) \\(.index_hex)\"]";
+	static const char offset_64[] =
+		".split | \"\\(.folded) \\(.offset.value_hex) \\(.offset.leaf_size)\"";
+	char filter[256];
+	struct result r;
+
+	ASSERT_EQ(0, run_full(&r, 0, "VMLAB_DEVICE=/dev/no-vmlab", NULL,
+			      (char *const[]){ VMLAB_BIN, "shapes", "0xffc00abc", NULL }));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, x86_32)) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, split_32)) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "  bits 31-30  PGD index 0x3\n"
+				      "  bits 29-21  PMD index 0x1fe\n")) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "shapes 7ffd5e3a1abc"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, too_wide)) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "  bits 56-48  PGD index 0x000\n"
+				      "  bits 47-39  P4D index 0x0ff\n")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "leaves: PUD 1G offset 0x1e3a1abc, PMD 2M offset 0x1a1abc\n"))
+		TH_LOG("%s", r.out);
+	result_free(&r);
+
+	/* the shapes in their order: x86-32, x86-pae, x86-64, x86-64-la57, then arm64's */
+	ASSERT_EQ(0, vmlab(&r, "shapes --json 0x7ffd5e3a1abc"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".addr_hex", "0x7ffd5e3a1abc");
+	EXPECT_JQ(r.out, "[.shapes[:4][] | .name] | join(\" \")",
+		  "x86-32 x86-pae x86-64 x86-64-la57");
+	snprintf(filter, sizeof(filter), ".shapes[1] | %s", pae);
+	EXPECT_JQ(r.out, filter, "false wider than 32 bits: no such address on this shape null");
+	snprintf(filter, sizeof(filter), ".shapes[2] | %s | join(\", \")", split_64);
+	EXPECT_JQ(r.out, filter, split_64_want);
+	snprintf(filter, sizeof(filter), ".shapes[2] | %s", offset_64);
+	EXPECT_JQ(r.out, filter, "[\"P4D\"] 0xabc 4096");
+	EXPECT_JQ(r.out, ".shapes[3].split.levels[0] | \"\\(.bits_high)-\\(.bits_low)\"", "56-48");
+	EXPECT_JQ(r.out, "[.shapes[] | select(.translates) | .name] | length", "6");
+	result_free(&r);
+
+	/* an address no shape translates: each shape's line, exit 1 */
+	ASSERT_EQ(0, vmlab(&r, "shapes 0x0100000000000000"));
+	EXPECT_EQ(1, r.status);
+	EXPECT_NE(NULL, strstr(r.out, not_canonical)) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "shapes -s x86-pae c0001234"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_EQ(7, count_lines(r.out)) TH_LOG("%s", r.out);
+	result_free(&r);
+}
+
+/*
+ * walk splits the address on the running kernel's shape: per level the
+ * bits that index it, the same index as the kernel's walk (no MISMATCH),
+ * then the page offset; its JSON says the kernel's indices agree.
+ */
+TEST_F(cli, walk_shows_the_address_split)
+{
+	char *p = own_vma(1), want[128];
+	struct vmlab_info info;
+	struct result r;
+	uintptr_t a;
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, vmlab_info(self->fd, &info));
+	a = (uintptr_t)p + 0x123;
+	p[0x123] = 1;
+	ASSERT_EQ(0, vmlab(&r, "walk -p %d %#lx", self->pid, a));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "  address split on ")) TH_LOG("%s", r.out);
+	EXPECT_EQ(NULL, strstr(r.out, "MISMATCH")) TH_LOG("%s", r.out);
+	if (info.pgtable_levels == 5)
+		snprintf(want, sizeof(want), "    bits 56-48  PGD index 0x%03lx\n",
+			 (unsigned long)((uint64_t)a >> 48) & 0x1ff);
+	else if (info.pgtable_levels == 4)
+		snprintf(want, sizeof(want), "    bits 47-39  PGD index 0x%03lx\n",
+			 (unsigned long)((uint64_t)a >> 39) & 0x1ff);
+	else if (info.pgtable_levels == 3)
+		snprintf(want, sizeof(want), "    bits 31-30  PGD index 0x%lx\n",
+			 (unsigned long)(a >> 30));
+	else
+		snprintf(want, sizeof(want), "    bits 31-22  PGD index 0x%03lx\n",
+			 (unsigned long)(a >> 22));
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("no '%s' in %s", want, r.out);
+	EXPECT_NE(NULL, strstr(r.out, "    bits 11-0   page offset 0x123\n")) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %#lx", self->pid, a));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".walks[0].split.agrees", "true");
+	snprintf(want, sizeof(want), "%u", info.pgtable_levels);
+	EXPECT_JQ(r.out, ".walks[0].split.levels | length", want);
+	EXPECT_JQ(r.out, "[.walks[0].split.levels[] | .index == .kernel_index] | all", "true");
+	EXPECT_JQ(r.out, ".walks[0].split.offset | \"\\(.value_hex) \\(.leaf_size)\"",
+		  "0x123 4096");
+	result_free(&r);
+	munmap(p - PAGE, 3 * PAGE);
 }
 
 TEST_HARNESS_MAIN

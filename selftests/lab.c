@@ -37,6 +37,7 @@ static const struct {
 	{ "zero-page", "The zero page and demand paging" },
 	{ "msync", "msync and dirty tracking through page_mkwrite" },
 	{ "device", "Device memory: PFN maps without struct page" },
+	{ "journey", "One address's journey through the page tables" },
 };
 
 #define NR_LESSONS	ARRAY_SIZE(lessons)
@@ -78,6 +79,8 @@ static const struct picture pictures[][4] = {
 	/* device: the WB region before and after its write */
 	{ { "before-write", 0 },
 	  { "after-write", 1, { { "pfnmap", 1 } } } },
+	/* journey: the region's 4 pages, the written one present */
+	{ { "written", 1, { { "shared-writable", 1 } } } },
 };
 
 #define OUT_SIZE	(256 << 10)
@@ -193,6 +196,7 @@ FIXTURE_VARIANT_ADD(lab, fork_cow) { .i = 4 };
 FIXTURE_VARIANT_ADD(lab, zero_page) { .i = 5 };
 FIXTURE_VARIANT_ADD(lab, msync) { .i = 6 };
 FIXTURE_VARIANT_ADD(lab, device) { .i = 7 };
+FIXTURE_VARIANT_ADD(lab, journey) { .i = 8 };
 
 FIXTURE_SETUP(lab)
 {
@@ -649,6 +653,68 @@ TEST(quiz_on_a_terminal)
 	EXPECT_NE(NULL, strstr(out, "? the frame as in \"parent: before fork\"?"))
 		TH_LOG("%s", out);
 	EXPECT_NE(NULL, strstr(out, "quiz: 11 of 11 right")) TH_LOG("%s", out);
+	free(out);
+}
+
+/* the first of @want[@n] that @out lacks (also in *@miss), or NULL */
+static const char *missing(const char *out, const char *const *want, size_t n, const char **miss)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strstr(out, want[i]))
+			return *miss = want[i];
+	return NULL;
+}
+
+/*
+ * journey: as root, the address split, the root table, each next table's
+ * physical address, the leaf's frame by PFN (and pagemap agreeing), the
+ * byte's physical address; as nobody in the node's group, the addresses
+ * hidden and the frame shown as a token, and still no MISMATCH.
+ */
+TEST(journey_down_to_the_byte)
+{
+	static const char *const as_root[] = {
+		"    bits 11-0   page offset 0x123\n",
+		"  PGD  table: the root, its physical address in ",
+		"       -> the next table at 0x",
+		"       -> the 4K frame: pfn 0x",
+		"  byte at physical 0x",
+		"  /proc/self/pagemap agrees: PFN 0x",
+		"  'J' at every end",
+		"PASS: journey\n",
+	};
+	static const char *const as_nobody[] = {
+		"    bits 11-0   page offset 0x123\n",
+		"table at (hidden: physical addresses need CAP_SYS_ADMIN)\n",
+		"       -> the next table (its address hidden)\n",
+		"       -> the 4K frame: frame ~",
+		"  byte at offset 0x123 of that frame (its address hidden)\n",
+		"PASS: journey\n",
+	};
+	char *out = malloc(OUT_SIZE);
+	const char *miss = "";
+	struct stat st;
+	int rc;
+
+	ASSERT_NE(NULL, out);
+	EXPECT_EQ(0, run_lab(out, "journey", NULL)) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, missing(out, as_root, ARRAY_SIZE(as_root), &miss))
+		TH_LOG("no '%s' in %s", miss, out);
+	EXPECT_EQ(NULL, strstr(out, "MISMATCH")) TH_LOG("%s", out);
+
+	ASSERT_EQ(0, stat("/dev/vmlab", &st));
+	ASSERT_EQ(0, chown("/dev/vmlab", 0, NOBODY));
+	ASSERT_EQ(0, chmod("/dev/vmlab", 0660));
+	rc = run_lab_on(out, false, NULL, true, "journey", NULL);
+	chmod("/dev/vmlab", st.st_mode & 07777);
+	chown("/dev/vmlab", st.st_uid, st.st_gid);
+	EXPECT_EQ(0, rc) TH_LOG("%s", out);
+	EXPECT_EQ(NULL, missing(out, as_nobody, ARRAY_SIZE(as_nobody), &miss))
+		TH_LOG("no '%s' in %s", miss, out);
+	EXPECT_EQ(NULL, strstr(out, "pfn 0x")) TH_LOG("a PFN shown to nobody: %s", out);
+	EXPECT_EQ(NULL, strstr(out, "MISMATCH")) TH_LOG("%s", out);
 	free(out);
 }
 

@@ -26,6 +26,7 @@ extern const char *prog;
 /* the subcommands, one file each (cmd_*.c) */
 int cmd_info(int argc, char **argv);
 int cmd_walk(int argc, char **argv);
+int cmd_shapes(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_maps(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

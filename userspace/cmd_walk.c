@@ -12,6 +12,7 @@
 
 #include "json.h"
 #include "cli.h"
+#include "shapes.h"
 
 static void print_usage(FILE *f)
 {
@@ -24,14 +25,19 @@ static void print_usage(FILE *f)
 		"or without 0x (7ffd5e3a1000 or 0x7ffd5e3a1000). With two -p, each\n"
 		"address in both processes side by side (VMA, leaf, frame, page,\n"
 		"verdict), \"same frame\" marked where both map one page frame.\n"
+		"With one -p, each walk starts with the address split on this kernel's\n"
+		"page-table shape: per level the bits of the address that index it and\n"
+		"the index, then the offset in the leaf (vmlab shapes ADDR: on every shape).\n"
 		"Without CAP_SYS_ADMIN the PFN is hidden and a frame token shown instead,\n"
 		"\"frame ~3fa9c1d2\": equal tokens, the same frame (within one run).\n"
 		"  -p, --pid PID  the process: a pid ($$: the shell's) or self (vmlab\n"
 		"                 itself); another process by pid with CAP_SYS_PTRACE,\n"
 		"                 else through /proc/PID/mem when you may ptrace it\n"
-		"  -j, --json     one JSON document: {\"pid\", \"walks\": [...]}; with two\n"
-		"                 -p {\"pids\", \"walks\": [{\"addr\", \"same_frame\",\n"
-		"                 \"frame\", \"processes\": [walk, walk]}]}\n", prog, prog);
+		"  -j, --json     one JSON document: {\"pid\", \"walks\": [...]}, each walk's\n"
+		"                 \"split\" as vmlab shapes gives it (null: unknown shape);\n"
+		"                 with two -p {\"pids\", \"walks\": [{\"addr\",\n"
+		"                 \"same_frame\", \"frame\", \"processes\": [walk, walk]}]}\n",
+		prog, prog);
 }
 
 static const char *flags_str(char *buf, size_t size, uint32_t flags,
@@ -59,7 +65,43 @@ static uint32_t level_flags(const struct vmlab_walk *w, unsigned int l)
 	return vmlab_entry_flags(w->entries[l], l);
 }
 
-static void print_text(const struct vmlab_walk *w, const struct target *t)
+/*
+ * @shape if it is the one @w was walked on (its levels are the walk's), else
+ * NULL: the split is not shown rather than shown wrong.
+ */
+static const struct shape *walk_shape(const struct shape *shape, const struct vmlab_walk *w)
+{
+	return shape && shape_level_mask(shape) == w->valid_levels ? shape : NULL;
+}
+
+/* the level whose leaf holds @w's address: the leaf's if present, else a PTE's */
+static unsigned int split_leaf(const struct vmlab_walk *w)
+{
+	bool leaf = w->leaf_level < VMLAB_NR_LEVELS &&
+		    (w->present_levels & (1u << w->leaf_level)) && w->leaf_size;
+
+	return leaf ? w->leaf_level : VMLAB_LEVEL_PTE;
+}
+
+/* the address split of @w on @shape: the bits per level, the offset */
+static void print_split(const struct vmlab_walk *w, const struct shape *shape)
+{
+	char folded[64];
+
+	shape = walk_shape(shape, w);
+	if (!shape) {
+		printf("  address split: this kernel's page-table shape is not one vmlab knows\n");
+		return;
+	}
+	printf("  address split on %s", shape->title);
+	if (shape_folded(shape, folded, sizeof(folded))[0])
+		printf("; folded: %s", folded);
+	printf("\n");
+	split_print(shape, w->addr, split_leaf(w), w->index, "    ");
+}
+
+static void print_text(const struct vmlab_walk *w, const struct target *t,
+		       const struct shape *shape)
 {
 	char buf[256], sz[32];
 	unsigned int l;
@@ -69,6 +111,7 @@ static void print_text(const struct vmlab_walk *w, const struct target *t)
 	if (t->pid)
 		printf(" in pid %u%s", t->pid, t->mem_fd >= 0 ? " (through /proc/PID/mem)" : "");
 	printf("\n");
+	print_split(w, shape);
 	if (w->walk_flags & VMLAB_WALK_NO_VMA) {
 		printf("  no VMA: nothing is mapped at this address\n");
 		printf("verdict  %s%s%s: %s\n", colour(vc), vmlab_verdict_name(w->verdict) ?: "?",
@@ -125,7 +168,7 @@ static void print_text(const struct vmlab_walk *w, const struct target *t)
 	       colour(C_RESET), vmlab_verdict_reason(w->verdict) ?: "?");
 }
 
-static void print_json(struct json *j, const struct vmlab_walk *w)
+static void print_json(struct json *j, const struct vmlab_walk *w, const struct shape *shape)
 {
 	bool leaf = (w->present_levels & (1u << w->leaf_level)) && w->leaf_size;
 	bool hidden = w->walk_flags & VMLAB_WALK_PFN_HIDDEN;
@@ -135,6 +178,10 @@ static void print_json(struct json *j, const struct vmlab_walk *w)
 	json_u64(j, "addr", w->addr);
 	json_hex(j, "addr_hex", w->addr);
 	json_bool(j, "vma_found", !(w->walk_flags & VMLAB_WALK_NO_VMA));
+	if (walk_shape(shape, w))
+		split_json(j, "split", shape, w->addr, split_leaf(w), w->index);
+	else
+		json_string(j, "split", NULL);
 	json_array_begin(j, "levels");
 	for (l = 0; l < VMLAB_NR_LEVELS; l++) {
 		json_object_begin(j, NULL);
@@ -293,7 +340,8 @@ static void print_pair_text(const struct vmlab_walk w[2], const uint32_t pids[2]
 		printf("=> neither maps a page frame here\n");
 }
 
-static void print_pair_json(struct json *j, const struct vmlab_walk w[2])
+static void print_pair_json(struct json *j, const struct vmlab_walk w[2],
+			    const struct shape *shape)
 {
 	uint64_t frame[2];
 	bool has0 = walk_frame(&w[0], &frame[0]), has1 = walk_frame(&w[1], &frame[1]);
@@ -314,8 +362,8 @@ static void print_pair_json(struct json *j, const struct vmlab_walk w[2])
 	else
 		json_string(j, "frame", NULL);
 	json_array_begin(j, "processes");
-	print_json(j, &w[0]);
-	print_json(j, &w[1]);
+	print_json(j, &w[0], shape);
+	print_json(j, &w[1], shape);
 	json_array_end(j);
 	json_object_end(j);
 }
@@ -328,6 +376,8 @@ int cmd_walk(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ }
 	};
+	const struct shape *shape;
+	struct vmlab_info info;
 	struct vmlab_walk *walks;
 	struct target ts[2] = { { .mem_fd = -1 }, { .mem_fd = -1 } };
 	uint32_t pids[2] = { 0 }, pid = 0;
@@ -363,11 +413,12 @@ int cmd_walk(int argc, char **argv)
 		errmsg("walk: %s", strerror(errno));
 		return EXIT_FAILED;
 	}
-	fd = open_device(&status);
+	fd = open_device_info(&info, &status);
 	if (fd < 0) {
 		free(walks);
 		return status;
 	}
+	shape = shape_running(info.pgtable_levels, info.page_size);
 	for (k = 0; k < nr_pids; k++) {
 		status = target_open(fd, pids[k], &ts[k], "walk");
 		if (status)
@@ -399,9 +450,9 @@ int cmd_walk(int argc, char **argv)
 	}
 	for (i = 0; i < argc - optind; i++) {
 		if (json && nr_pids == 2)
-			print_pair_json(&j, &walks[2 * i]);
+			print_pair_json(&j, &walks[2 * i], shape);
 		else if (json)
-			print_json(&j, &walks[i]);
+			print_json(&j, &walks[i], shape);
 		if (json)
 			continue;
 		if (i)
@@ -409,7 +460,7 @@ int cmd_walk(int argc, char **argv)
 		if (nr_pids == 2)
 			print_pair_text(&walks[2 * i], pids);
 		else
-			print_text(&walks[i], &ts[0]);
+			print_text(&walks[i], &ts[0], shape);
 	}
 	if (json) {
 		json_array_end(&j);

@@ -17,6 +17,7 @@ static const struct command {
 } commands[] = {
 	{ "info", cmd_info, "what the module and the kernel report" },
 	{ "walk", cmd_walk, "the page tables, page and COW verdict behind addresses" },
+	{ "shapes", cmd_shapes, "one address split as every page-table shape would split it" },
 	{ "scan", cmd_scan, "the leaves of an address range or a VMA, runs collapsed" },
 	{ "tree", cmd_tree, "the page-table tree of a range: text, JSON, dot, SVG, HTML" },
 	{ "maps", cmd_maps, "a process's VMAs with resident, zero, COW, dirty, huge pages" },

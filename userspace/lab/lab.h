@@ -82,6 +82,7 @@ struct lesson {
 
 extern const struct lesson lesson_private_file, lesson_shared_file, lesson_private_anon,
 	lesson_shared_anon, lesson_fork_cow, lesson_zero_page, lesson_msync, lesson_device;
+extern const struct lesson lesson_journey;
 
 /* the lessons in the order "all" runs them (lessons.c) */
 extern const struct lesson *const lab_lessons[];

@@ -15,6 +15,7 @@ const struct lesson *const lab_lessons[] = {
 	&lesson_zero_page,
 	&lesson_msync,
 	&lesson_device,
+	&lesson_journey,
 };
 
 const size_t lab_nr_lessons = ARRAY_SIZE(lab_lessons);
