@@ -39,14 +39,23 @@ static void print_moral(const char *moral)
 	printf("%s\n", moral);
 }
 
-/* Runs one lesson; true if the kernel showed what it teaches. */
-static bool run_lesson(int fd, const struct lesson *l, const char *svg_dir)
+/* what became of a lesson */
+enum outcome { LESSON_FAILED, LESSON_PASSED, LESSON_SKIPPED };
+
+/* Runs one lesson: passed if the kernel showed what it teaches. */
+static enum outcome run_lesson(int fd, const struct lesson *l, const char *svg_dir)
 {
 	struct lab lab = { .fd = fd, .name = l->name, .svg_dir = svg_dir };
 
 	printf("%s== %s: %s%s\n", colour(C_BOLD), l->name, l->title, colour(C_RESET));
 	l->run(&lab);
 	lab_cleanup(&lab);
+	if (lab.skip[0] && !lab.failed) {
+		printf("  %sSKIP%s: %s: %s\n\n", colour(C_INFO), colour(C_RESET), l->name,
+		       lab.skip);
+		fflush(stdout);
+		return LESSON_SKIPPED;
+	}
 	if (lab.frames_skipped)
 		printf("  (PFNs are hidden from non-root users: frame comparisons skipped)\n");
 	else if (lab.pfn_hidden)
@@ -59,7 +68,7 @@ static bool run_lesson(int fd, const struct lesson *l, const char *svg_dir)
 	else
 		printf("  %sPASS%s: %s\n\n", colour(C_GOOD), colour(C_RESET), l->name);
 	fflush(stdout);
-	return !lab.failed;
+	return lab.failed ? LESSON_FAILED : LESSON_PASSED;
 }
 
 static const struct lesson *find_lesson(const char *name)
@@ -87,7 +96,9 @@ static void print_usage(FILE *f)
 		"\n"
 		"Columns: lvl leaf level; flags P present, W writable, A accessed, D dirty,\n"
 		"S special (no struct page), H huge; $ caching mode; map mapcount.\n"
-		"Exit status: 0 every lesson passed, 1 one failed, 2 usage or no module.\n");
+		"A lesson this system cannot run (a module, a feature or a right missing)\n"
+		"says SKIP and why. Exit status: 0 every lesson passed or was skipped, 1 one\n"
+		"failed, 2 usage or no module.\n");
 }
 
 int cmd_lab(int argc, char **argv)
@@ -102,7 +113,7 @@ int cmd_lab(int argc, char **argv)
 	const char *svg_dir = NULL;
 	bool svg_ok = false;
 	struct stat st;
-	size_t nr = 0, i, passed = 0;
+	size_t nr = 0, i, passed = 0, skipped = 0;
 	int c, fd, status;
 
 	while ((c = getopt_long(argc, argv, "ls:h", opts, NULL)) != -1) {
@@ -157,11 +168,18 @@ int cmd_lab(int argc, char **argv)
 		free(todo);
 		return status;
 	}
-	for (i = 0; i < nr; i++)
-		passed += run_lesson(fd, todo[i], svg_dir);
+	for (i = 0; i < nr; i++) {
+		enum outcome o = run_lesson(fd, todo[i], svg_dir);
+
+		passed += o == LESSON_PASSED;
+		skipped += o == LESSON_SKIPPED;
+	}
 	close(fd);
 	free(todo);
-	if (nr > 1)
+	if (nr > 1 && skipped)
+		printf("%zu lessons: %zu passed, %zu failed, %zu skipped\n", nr, passed,
+		       nr - passed - skipped, skipped);
+	else if (nr > 1)
 		printf("%zu lessons: %zu passed, %zu failed\n", nr, passed, nr - passed);
-	return passed == nr ? 0 : 1;
+	return passed + skipped == nr ? 0 : 1;
 }

@@ -15,6 +15,10 @@ const struct lesson *const lab_lessons[] = {
 	&lesson_zero_page,
 	&lesson_msync,
 	&lesson_device,
+	&lesson_fork_exec,
+	&lesson_munmap,
+	&lesson_mmap_hint,
+	&lesson_rlimit_as,
 };
 
 const size_t lab_nr_lessons = ARRAY_SIZE(lab_lessons);
