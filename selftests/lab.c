@@ -38,6 +38,11 @@ static const struct {
 	{ "munmap", "munmap: a split VMA, a hole, and close(fd)" },
 	{ "mmap-hint", "mmap's address hint, page rounding and MAP_FIXED" },
 	{ "rlimit-as", "The address space is finite: RLIMIT_AS" },
+	{ "shm-addresses", "Shared memory at two addresses: pointers do not travel" },
+	{ "msync-flags", "msync's flags: MS_ASYNC, MS_INVALIDATE, MS_SYNC" },
+	{ "fault-around", "Demand paging of a file: fault-around" },
+	{ "read-mmap", "read against mmap: the copies counted" },
+	{ "types", "The four kinds of mapping in one table" },
 };
 
 #define NR_LESSONS	ARRAY_SIZE(lessons)
@@ -152,6 +157,11 @@ FIXTURE_VARIANT_ADD(lab, fork_exec) { .i = 8 };
 FIXTURE_VARIANT_ADD(lab, munmap) { .i = 9 };
 FIXTURE_VARIANT_ADD(lab, mmap_hint) { .i = 10 };
 FIXTURE_VARIANT_ADD(lab, rlimit_as) { .i = 11 };
+FIXTURE_VARIANT_ADD(lab, shm_addresses) { .i = 12 };
+FIXTURE_VARIANT_ADD(lab, msync_flags) { .i = 13 };
+FIXTURE_VARIANT_ADD(lab, fault_around) { .i = 14 };
+FIXTURE_VARIANT_ADD(lab, read_mmap) { .i = 15 };
+FIXTURE_VARIANT_ADD(lab, types) { .i = 16 };
 
 FIXTURE_SETUP(lab)
 {

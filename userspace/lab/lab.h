@@ -58,7 +58,8 @@ extern const struct lesson lesson_private_file, lesson_shared_file, lesson_priva
 	lesson_shared_anon, lesson_fork_cow, lesson_zero_page, lesson_msync, lesson_device;
 /* the lessons of the lectures (issue 15) */
 extern const struct lesson lesson_fork_exec, lesson_munmap, lesson_mmap_hint,
-	lesson_rlimit_as;
+	lesson_rlimit_as, lesson_shm_addresses, lesson_msync_flags, lesson_fault_around,
+	lesson_read_mmap, lesson_types;
 
 /* the lessons in the order "all" runs them (lessons.c) */
 extern const struct lesson *const lab_lessons[];
@@ -118,6 +119,21 @@ int walk_other(struct lab *lab, pid_t pid, const volatile void *addr, struct vml
 int step_other(struct lab *lab, const char *label, pid_t pid, const volatile void *addr,
 	       const struct want *want, struct vmlab_walk *w);
 long count_mapped(struct lab *lab, pid_t pid, const volatile void *p, size_t pages);
+
+/*
+ * File paging (cached.c): a memfd of @pages pages, page i filled with
+ * byte i, written with write(2) so that all are in the page cache (its
+ * descriptor, or -1 and an error); the faults this process took so far.
+ */
+int lab_cached_file(struct lab *lab, size_t pages);
+long lab_faults(void);
+/*
+ * Fault-around: the pages a read fault maps (fault_around_bytes; @known
+ * false: debugfs unreadable, the default 16), and the read faults that map
+ * all @pages pages at @p: the aligned windows of @window pages they touch.
+ */
+long fault_around_pages(bool *known);
+long fault_windows(const volatile char *p, size_t pages, long window);
 
 /*
  * What a lesson makes and reads (setup.c); lab_cleanup() undoes it all

@@ -19,6 +19,11 @@ const struct lesson *const lab_lessons[] = {
 	&lesson_munmap,
 	&lesson_mmap_hint,
 	&lesson_rlimit_as,
+	&lesson_shm_addresses,
+	&lesson_msync_flags,
+	&lesson_fault_around,
+	&lesson_read_mmap,
+	&lesson_types,
 };
 
 const size_t lab_nr_lessons = ARRAY_SIZE(lab_lessons);
