@@ -6,6 +6,7 @@
  * one page per fault. Counted: leaves mapped, faults taken.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -20,6 +21,8 @@ static void fault_around_run(struct lab *lab)
 {
 	static const struct want cached = { VMLAB_COW_READONLY,
 		.pte_set = VMLAB_PTE_PRESENT, .page_clear = VMLAB_PAGE_ANON };
+	static const struct want nothing = { VMLAB_COW_NONE, .pte_clear = VMLAB_PTE_PRESENT };
+	const volatile char *win;
 	struct vmlab_walk w;
 	volatile char *p, *a;
 	long window, mapped, faults, sum = 0;
@@ -46,7 +49,12 @@ static void fault_around_run(struct lab *lab)
 	check_u64(lab, "pages one fault mapped", window, mapped);
 	print_header();
 	step(lab, "page 20: read", p + TOUCHED * PG, &cached, &w);
-	step(lab, "page 21: never touched", p + (TOUCHED + 1) * PG, &cached, &w);
+	/* another page of the window (aligned in the address space), the next one's first */
+	win = (const volatile char *)((uintptr_t)(p + TOUCHED * PG) / (window * PG) *
+				      (window * PG));
+	step(lab, "its window, untouched", win == p + TOUCHED * PG ? win + PG : win, &cached,
+	     &w);
+	step(lab, "the next window, untouched", win + window * PG, &nothing, &w);
 
 	say("read every page: one fault per window of %ld pages", window);
 	faults = lab_faults();
