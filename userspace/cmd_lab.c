@@ -81,6 +81,23 @@ static const struct lesson *find_lesson(const char *name)
 	return NULL;
 }
 
+/* The lessons' names, as many to a line as fit 80 columns. */
+static void print_names(FILE *f)
+{
+	size_t i, col = 0, len;
+
+	for (i = 0; i < lab_nr_lessons; i++) {
+		len = strlen(lab_lessons[i]->name);
+		if (col && col + 1 + len > 78) {
+			fputc('\n', f);
+			col = 0;
+		}
+		fprintf(f, "%s%s", col ? " " : "  ", lab_lessons[i]->name);
+		col += (col ? 1 : 2) + len;
+	}
+	fputc('\n', f);
+}
+
 static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: vmlab lab [--list] [--svg DIR] [NAME...|all]\n"
@@ -152,7 +169,9 @@ int cmd_lab(int argc, char **argv)
 			break;
 		}
 		if (!l) {
-			errmsg("lab: no lesson '%s' (%s lab --list shows them)", argv[i], prog);
+			errmsg("lab: no lesson '%s'; the lessons (%s lab --list):", argv[i],
+			       prog);
+			print_names(stderr);
 			free(todo);
 			return EXIT_USAGE;
 		}

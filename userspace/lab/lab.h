@@ -59,7 +59,8 @@ extern const struct lesson lesson_private_file, lesson_shared_file, lesson_priva
 /* the lessons of the lectures (issue 15) */
 extern const struct lesson lesson_fork_exec, lesson_munmap, lesson_mmap_hint,
 	lesson_rlimit_as, lesson_shm_addresses, lesson_msync_flags, lesson_fault_around,
-	lesson_read_mmap, lesson_types;
+	lesson_read_mmap, lesson_types, lesson_disk_file, lesson_swap, lesson_malloc,
+	lesson_shared_lib;
 
 /* the lessons in the order "all" runs them (lessons.c) */
 extern const struct lesson *const lab_lessons[];
@@ -134,6 +135,14 @@ long lab_faults(void);
  */
 long fault_around_pages(bool *known);
 long fault_windows(const volatile char *p, size_t pages, long window);
+
+/*
+ * Disks in the VM (disk.c): "vmlab-disk @args" (ext2 DIR, swap) run as
+ * root: 0 when set up, else the lesson is skipped with the reason and -1
+ * returned; lab_disk_off() undoes it.
+ */
+int lab_disk(struct lab *lab, const char *args);
+void lab_disk_off(void);
 
 /*
  * What a lesson makes and reads (setup.c); lab_cleanup() undoes it all

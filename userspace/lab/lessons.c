@@ -24,6 +24,10 @@ const struct lesson *const lab_lessons[] = {
 	&lesson_fault_around,
 	&lesson_read_mmap,
 	&lesson_types,
+	&lesson_disk_file,
+	&lesson_swap,
+	&lesson_malloc,
+	&lesson_shared_lib,
 };
 
 const size_t lab_nr_lessons = ARRAY_SIZE(lab_lessons);

@@ -71,7 +71,7 @@ static void shm_addresses_run(struct lab *lab)
 	arg.at = h;
 	say("map a shared memory object and store in it a pointer to its text");
 	h->off = offsetof(struct shm_head, text);
-	strcpy((char *)h->text, "shared");
+	memcpy((char *)h->text, "shared", sizeof("shared"));
 	h->ptr = (char *)h->text;
 	printf("  %-26s %p, ptr %p, off %zu\n", "parent: page at", (void *)h,
 	       (void *)h->ptr, h->off);
