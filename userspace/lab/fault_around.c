@@ -40,7 +40,9 @@ static void fault_around_run(struct lab *lab)
 		return;
 	say("map a file of %d pages, all in the page cache; read page %d", FILE_PAGES,
 	    TOUCHED);
+	lab_picture(lab, "before-fault", 0, p, FILE_PAGES * PG);
 	check_char(lab, "page 20's byte", TOUCHED, p[TOUCHED * PG]);
+	lab_picture(lab, "after-fault", 0, p, FILE_PAGES * PG);
 	mapped = count_mapped(lab, 0, p, FILE_PAGES);
 	printf("  %-26s %ld of %d pages mapped\n", "after one read fault", mapped,
 	       FILE_PAGES);

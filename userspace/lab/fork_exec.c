@@ -119,6 +119,7 @@ static void fork_exec_run(struct lab *lab)
 	print_header();
 	p[0] = 'p';
 	step(lab, "parent: before fork", p, &exclusive, &before);
+	lab_picture(lab, "before-fork", 0, p, PG);
 	pid = lab_fork(lab, fork_exec_child, (void *)p, &to_child, &from_child);
 	if (pid < 0)
 		goto out;
@@ -137,6 +138,7 @@ static void fork_exec_run(struct lab *lab)
 	if (!(there.walk_flags & VMLAB_WALK_NO_VMA))
 		mismatch(lab, "expected no mapping at %p in the child after exec", (void *)p);
 	step(lab, "parent: after the exec", p, &alone_wp, &alone);
+	lab_picture(lab, "after-exec", 0, p, PG);
 	check_u64(lab, "mapcount after the exec", 1, alone.mapcount);
 	check_pfn(lab, "no copy: the parent's page is the one before fork", &before, &alone,
 		  true);

@@ -113,6 +113,7 @@ static void munmap_run(struct lab *lab)
 		mismatch(lab, "expected one VMA over the 3 pages, kernel shows %llx-%llx",
 			 (unsigned long long)w1.vma_start, (unsigned long long)w1.vma_end);
 
+	lab_picture(lab, "before-munmap", 0, p, 3 * PG);
 	say("munmap the middle page: the VMA splits in two around a hole");
 	if (munmap((char *)p + PG, PG)) {
 		lab_error(lab, "munmap");
@@ -121,6 +122,7 @@ static void munmap_run(struct lab *lab)
 	step(lab, "page 0", p, &written, &a0);
 	step(lab, "page 1: unmapped", p + PG, &hole, &w1);
 	step(lab, "page 2", p + 2 * PG, &written, &a2);
+	lab_picture(lab, "after-munmap", 0, p, 3 * PG);
 	show_vma("page 0's", &a0);
 	show_vma("page 1's", &w1);
 	show_vma("page 2's", &a2);

@@ -58,8 +58,8 @@ static void rlimit_as_run(struct lab *lab)
 		lab_error(lab, "/proc/self/status or /proc/meminfo");
 		return;
 	}
-	printf("  %-26s %llu KiB of address space mapped, %llu MiB of memory free\n",
-	       "now", size >> 10, avail >> 20);
+	printf("  %-26s %llu KiB mapped, %llu MiB of memory free\n", "now", size >> 10,
+	       avail >> 20);
 	if (was.rlim_max != RLIM_INFINITY && was.rlim_max < size + MIB) {
 		lab_skip(lab, "RLIMIT_AS's hard limit leaves no room to show it");
 		return;

@@ -65,12 +65,14 @@ static void swapped(struct lab *lab, volatile char *p)
 	print_header();
 	p[0] = 's';
 	step(lab, "after the write", p, &dirty, &w);
+	lab_picture(lab, "before-pageout", 0, p, PG);
 
 	say("MADV_PAGEOUT: reclaim writes it to swap and frees the frame");
 	if (page_out(lab, p, &w))
 		return;
 	show(lab, "after MADV_PAGEOUT", &w);
 	check_want(lab, &w, &out);
+	lab_picture(lab, "after-pageout", 0, p, PG);
 	if (w.walk_flags & VMLAB_WALK_PFN_HIDDEN)
 		printf("  %-26s swap type %u (offset hidden from non-root)\n", "the entry holds",
 		       w.swap_type);
@@ -137,6 +139,6 @@ const struct lesson lesson_swap = {
 	.run = swap_run,
 	.moral =
 	"An anonymous page has no file to go back to: reclaim writes it to swap\n"
-	"and leaves in its page-table entry a swap entry (where it went) instead\n"
-	"of a frame; the next touch faults and reads it back into a frame.",
+	"and leaves in its page-table entry a swap entry (where it went), not a\n"
+	"frame; the next touch faults and reads it back into a frame.",
 };
