@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -101,17 +100,12 @@ static void fork_exec_run(struct lab *lab)
 	static const struct want gone = { VMLAB_COW_NONE, .pte_clear = VMLAB_PTE_PRESENT };
 	struct vmlab_walk before, after, child, alone, there, reused;
 	int to_child, from_child;
-	cpu_set_t was, cpu0;
 	volatile char *p;
 	pid_t pid;
 
 	/* one CPU for both, as in fork-cow: the write reuses, it does not copy */
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	if (sched_getaffinity(0, sizeof(was), &was) || sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
-		lab_error(lab, "sched_setaffinity");
+	if (lab_one_cpu(lab))
 		return;
-	}
 	p = lab_anon(lab, 1, MAP_PRIVATE);
 	if (!p)
 		goto out;
@@ -150,7 +144,7 @@ static void fork_exec_run(struct lab *lab)
 reap:
 	lab_reap(lab, pid, to_child, from_child);
 out:
-	sched_setaffinity(0, sizeof(was), &was);
+	lab_all_cpus();
 }
 
 const struct lesson lesson_fork_exec = {

@@ -137,6 +137,15 @@ long fault_around_pages(bool *known);
 long fault_windows(const volatile char *p, size_t pages, long window);
 
 /*
+ * One CPU (cpu.c): lab_one_cpu() runs this process (and the children it
+ * forks from now on) on CPU 0, so that the LRU batch a fresh page waits in
+ * is the one its faults and madvise drain; 0, or -1 and an error.
+ * lab_all_cpus() gives back the CPUs it had.
+ */
+int lab_one_cpu(struct lab *lab);
+void lab_all_cpus(void);
+
+/*
  * Disks in the VM (disk.c): "vmlab-disk @args" (ext2 DIR, swap) run as
  * root: 0 when set up, else the lesson is skipped with the reason and -1
  * returned; lab_disk_off() undoes it.

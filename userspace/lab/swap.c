@@ -6,7 +6,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -101,7 +100,6 @@ static void swapped(struct lab *lab, volatile char *p)
 
 static void swap_run(struct lab *lab)
 {
-	cpu_set_t was, cpu0;
 	bool ours = false;
 	char line[256];
 	volatile char *p;
@@ -118,16 +116,12 @@ static void swap_run(struct lab *lab)
 	}
 	printf("  %-26s %.*s\n", "swap", (int)strcspn(line, " \t"), line);
 	/* one CPU: MADV_PAGEOUT drains this CPU's batch of fresh pages only */
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	if (sched_getaffinity(0, sizeof(was), &was) || sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
-		lab_error(lab, "sched_setaffinity");
+	if (lab_one_cpu(lab))
 		goto off;
-	}
 	p = lab_anon(lab, 1, MAP_PRIVATE);
 	if (p)
 		swapped(lab, p);
-	sched_setaffinity(0, sizeof(was), &was);
+	lab_all_cpus();
 off:
 	if (ours)
 		lab_disk_off();
