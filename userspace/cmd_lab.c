@@ -39,8 +39,12 @@ static void print_moral(const char *moral)
 	printf("%s\n", moral);
 }
 
-/* Runs one lesson (@quiz: asking first); true if the kernel showed what it teaches. */
-static bool run_lesson(int fd, const struct lesson *l, const char *svg_dir, struct quiz *quiz)
+/* what became of a lesson */
+enum outcome { LESSON_FAILED, LESSON_PASSED, LESSON_SKIPPED };
+
+/* Runs one lesson (@quiz: asking first): passed if the kernel showed what it teaches. */
+static enum outcome run_lesson(int fd, const struct lesson *l, const char *svg_dir,
+			       struct quiz *quiz)
 {
 	struct lab lab = { .fd = fd, .name = l->name, .svg_dir = svg_dir, .quiz = quiz };
 
@@ -52,7 +56,13 @@ static bool run_lesson(int fd, const struct lesson *l, const char *svg_dir, stru
 	if (quiz && quiz->bad) {
 		printf("  (the quiz stopped: no fitting answer)\n");
 		fflush(stdout);
-		return false;
+		return LESSON_FAILED;
+	}
+	if (lab.skip[0] && !lab.failed) {
+		printf("  %sSKIP%s: %s: %s\n\n", colour(C_INFO), colour(C_RESET), l->name,
+		       lab.skip);
+		fflush(stdout);
+		return LESSON_SKIPPED;
 	}
 	if (quiz)
 		quiz_score(quiz);
@@ -68,7 +78,7 @@ static bool run_lesson(int fd, const struct lesson *l, const char *svg_dir, stru
 	else
 		printf("  %sPASS%s: %s\n\n", colour(C_GOOD), colour(C_RESET), l->name);
 	fflush(stdout);
-	return !lab.failed;
+	return lab.failed ? LESSON_FAILED : LESSON_PASSED;
 }
 
 static const struct lesson *find_lesson(const char *name)
@@ -79,6 +89,23 @@ static const struct lesson *find_lesson(const char *name)
 		if (!strcmp(name, lab_lessons[i]->name))
 			return lab_lessons[i];
 	return NULL;
+}
+
+/* The lessons' names, as many to a line as fit 80 columns. */
+static void print_names(FILE *f)
+{
+	size_t i, col = 0, len;
+
+	for (i = 0; i < lab_nr_lessons; i++) {
+		len = strlen(lab_lessons[i]->name);
+		if (col && col + 1 + len > 78) {
+			fputc('\n', f);
+			col = 0;
+		}
+		fprintf(f, "%s%s", col ? " " : "  ", lab_lessons[i]->name);
+		col += (col ? 1 : 2) + len;
+	}
+	fputc('\n', f);
 }
 
 static void print_usage(FILE *f)
@@ -103,7 +130,9 @@ static void print_usage(FILE *f)
 		"\n"
 		"Columns: lvl leaf level; flags P present, W writable, A accessed, D dirty,\n"
 		"S special (no struct page), H huge; $ caching mode; map mapcount.\n"
-		"Exit status: 0 every lesson passed, 1 one failed, 2 usage or no module.\n");
+		"A lesson this system cannot run (a module, a feature or a right missing)\n"
+		"says SKIP and why. Exit status: 0 every lesson passed or was skipped, 1 one\n"
+		"failed, 2 usage or no module.\n");
 }
 
 int cmd_lab(int argc, char **argv)
@@ -121,7 +150,7 @@ int cmd_lab(int argc, char **argv)
 	struct quiz quiz = { }, *q = NULL;
 	bool svg_ok = false, ran = false;
 	struct stat st;
-	size_t nr = 0, i, passed = 0;
+	size_t nr = 0, i, passed = 0, skipped = 0;
 	int c, fd, status;
 
 	while ((c = getopt_long(argc, argv, "ls:qa:h", opts, NULL)) != -1) {
@@ -181,7 +210,9 @@ int cmd_lab(int argc, char **argv)
 			break;
 		}
 		if (!l) {
-			errmsg("lab: no lesson '%s' (%s lab --list shows them)", argv[i], prog);
+			errmsg("lab: no lesson '%s'; the lessons (%s lab --list):", argv[i],
+			       prog);
+			print_names(stderr);
 			status = EXIT_USAGE;
 			goto out_todo;
 		}
@@ -195,13 +226,20 @@ int cmd_lab(int argc, char **argv)
 	fd = open_device(&status);
 	if (fd < 0)
 		goto out_todo;
-	for (i = 0; i < nr && !(q && q->bad); i++)
-		passed += run_lesson(fd, todo[i], svg_dir, q);
+	for (i = 0; i < nr && !(q && q->bad); i++) {
+		enum outcome o = run_lesson(fd, todo[i], svg_dir, q);
+
+		passed += o == LESSON_PASSED;
+		skipped += o == LESSON_SKIPPED;
+	}
 	close(fd);
 	ran = true;
-	status = passed == nr ? EXIT_OK : EXIT_FAILED;
+	status = passed + skipped == nr ? EXIT_OK : EXIT_FAILED;
 	if (q && q->bad)
 		status = EXIT_USAGE;
+	else if (nr > 1 && skipped)
+		printf("%zu lessons: %zu passed, %zu failed, %zu skipped\n", nr, passed,
+		       nr - passed - skipped, skipped);
 	else if (nr > 1)
 		printf("%zu lessons: %zu passed, %zu failed\n", nr, passed, nr - passed);
 	if (q && !q->bad && nr > 1)

@@ -4,7 +4,6 @@
  * pages; the child's write copies, the parent, alone again, reuses.
  */
 #define _GNU_SOURCE
-#include <sched.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -39,7 +38,6 @@ static void fork_cow_run(struct lab *lab)
 		.pte_clear = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON };
 	struct vmlab_walk before, shared, child, copied, alone, reused;
 	int to_child, from_child;
-	cpu_set_t was, cpu0;
 	volatile char *p;
 	pid_t pid;
 
@@ -48,12 +46,8 @@ static void fork_cow_run(struct lab *lab)
 	 * batch (a reference) until drained, and a write fault drains only
 	 * its own CPU's batch before choosing between reusing and copying.
 	 */
-	CPU_ZERO(&cpu0);
-	CPU_SET(0, &cpu0);
-	if (sched_getaffinity(0, sizeof(was), &was) || sched_setaffinity(0, sizeof(cpu0), &cpu0)) {
-		lab_error(lab, "sched_setaffinity");
+	if (lab_one_cpu(lab))
 		return;
-	}
 	p = lab_anon(lab, 1, MAP_PRIVATE);
 	if (!p)
 		goto out;
@@ -99,7 +93,7 @@ reap:
 	step(lab, "parent: after its write", p, &exclusive, &reused);
 	check_pfn(lab, "the write to reuse the page", &alone, &reused, true);
 out:
-	sched_setaffinity(0, sizeof(was), &was);
+	lab_all_cpus();
 }
 
 const struct lesson lesson_fork_cow = {

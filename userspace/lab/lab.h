@@ -63,6 +63,7 @@ struct lab {
 	const char *svg_dir;		/* --svg DIR, or NULL: no pictures */
 	unsigned int nr_pictures;	/* written so far: their numbers */
 	struct quiz *quiz;		/* --quiz, or NULL */
+	char skip[160];			/* lab_skip()'s reason: cannot run here */
 };
 
 /* what a walk must show: the verdict, and leaf and page bits set or clear */
@@ -83,6 +84,11 @@ struct lesson {
 extern const struct lesson lesson_private_file, lesson_shared_file, lesson_private_anon,
 	lesson_shared_anon, lesson_fork_cow, lesson_zero_page, lesson_msync, lesson_device;
 extern const struct lesson lesson_journey;
+/* the lessons of the lectures (issue 15) */
+extern const struct lesson lesson_fork_exec, lesson_munmap, lesson_mmap_hint,
+	lesson_rlimit_as, lesson_shm_addresses, lesson_msync_flags, lesson_fault_around,
+	lesson_read_mmap, lesson_types, lesson_disk_file, lesson_swap, lesson_malloc,
+	lesson_shared_lib;
 
 /* the lessons in the order "all" runs them (lessons.c) */
 extern const struct lesson *const lab_lessons[];
@@ -94,6 +100,13 @@ extern const size_t lab_nr_lessons;
 
 /* An error that stops the step (not a mismatch): the lesson fails. */
 void lab_error(struct lab *lab, const char *what);
+
+/*
+ * The lesson cannot run on this system (a module, a feature, a right is
+ * missing): it stops, and "SKIP: " with @fmt's reason replaces its verdict
+ * (skip.c).
+ */
+void lab_skip(struct lab *lab, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* "MISMATCH: " and the message: a difference that fails the lesson */
 void mismatch(struct lab *lab, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -125,11 +138,61 @@ int step(struct lab *lab, const char *label, const volatile void *addr,
 	 const struct want *want, struct vmlab_walk *w);
 
 /*
+ * Another process, its walks through /proc/PID/mem (other.c): no
+ * capability needed, only the right to ptrace it (our child, our uid).
+ * step_other() is step() in process @pid; walk_other() walks without a
+ * line. count_mapped() counts the present leaves of @pages pages at @p in
+ * process @pid (0: this one). Each returns -1 (and an error) on failure.
+ */
+int walk_other(struct lab *lab, pid_t pid, const volatile void *addr, struct vmlab_walk *w);
+int step_other(struct lab *lab, const char *label, pid_t pid, const volatile void *addr,
+	       const struct want *want, struct vmlab_walk *w);
+long count_mapped(struct lab *lab, pid_t pid, const volatile void *p, size_t pages);
+
+/*
+ * File paging (cached.c): a memfd of @pages pages, page i filled with
+ * byte i, written with write(2) so that all are in the page cache (its
+ * descriptor, or -1 and an error); the faults this process took so far.
+ */
+int lab_cached_file(struct lab *lab, size_t pages);
+long lab_faults(void);
+/*
+ * Fault-around: the pages a read fault maps (fault_around_bytes; @known
+ * false: debugfs unreadable, the default 16), and the read faults that map
+ * all @pages pages at @p: the aligned windows of @window pages they touch.
+ */
+long fault_around_pages(bool *known);
+long fault_windows(const volatile char *p, size_t pages, long window);
+
+/*
+ * One CPU (cpu.c): lab_one_cpu() runs this process (and the children it
+ * forks from now on) on CPU 0, so that the LRU batch a fresh page waits in
+ * is the one its faults and madvise drain; 0, or -1 and an error.
+ * lab_all_cpus() gives back the CPUs it had.
+ */
+int lab_one_cpu(struct lab *lab);
+void lab_all_cpus(void);
+
+/*
+ * Disks in the VM (disk.c): "vmlab-disk @args" (ext2 DIR, swap) run as
+ * root: 0 when set up, else the lesson is skipped with the reason and -1
+ * returned; lab_disk_off() undoes it.
+ */
+int lab_disk(struct lab *lab, const char *args);
+void lab_disk_off(void);
+
+/*
  * What a lesson makes and reads (setup.c); lab_cleanup() undoes it all
  * after run(). Each says what failed (the lesson fails) and returns NULL,
  * 0 or -1.
  */
 void *lab_mmap(struct lab *lab, size_t len, int prot, int flags, int fd, __u64 off);
+/*
+ * lab_mmap() at @addr, a hint (or with MAP_FIXED the address): returns
+ * where the kernel put it, which the lesson's end unmaps
+ */
+void *lab_mmap_at(struct lab *lab, void *addr, size_t len, int prot, int flags, int fd,
+		  __u64 off);
 /* plain anonymous memory of @pages pages, base pages only (no THP) */
 char *lab_anon(struct lab *lab, size_t pages, int flags);
 /*

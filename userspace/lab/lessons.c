@@ -16,6 +16,19 @@ const struct lesson *const lab_lessons[] = {
 	&lesson_msync,
 	&lesson_device,
 	&lesson_journey,
+	&lesson_fork_exec,
+	&lesson_munmap,
+	&lesson_mmap_hint,
+	&lesson_rlimit_as,
+	&lesson_shm_addresses,
+	&lesson_msync_flags,
+	&lesson_fault_around,
+	&lesson_read_mmap,
+	&lesson_types,
+	&lesson_disk_file,
+	&lesson_swap,
+	&lesson_malloc,
+	&lesson_shared_lib,
 };
 
 const size_t lab_nr_lessons = ARRAY_SIZE(lab_lessons);

@@ -14,6 +14,13 @@
 /* mmap(2) that the lesson's end unmaps; NULL (and an error) on failure. */
 void *lab_mmap(struct lab *lab, size_t len, int prot, int flags, int fd, __u64 off)
 {
+	return lab_mmap_at(lab, NULL, len, prot, flags, fd, off);
+}
+
+/* The same at @addr, a hint (or with MAP_FIXED the address). */
+void *lab_mmap_at(struct lab *lab, void *addr, size_t len, int prot, int flags, int fd,
+		  __u64 off)
+{
 	void *p;
 
 	if (lab->nr_maps == MAX_MAPS) {
@@ -21,7 +28,7 @@ void *lab_mmap(struct lab *lab, size_t len, int prot, int flags, int fd, __u64 o
 		lab_error(lab, "mmap");
 		return NULL;
 	}
-	p = mmap(NULL, len, prot, flags, fd, (off_t)off);
+	p = mmap(addr, len, prot, flags, fd, (off_t)off);
 	if (p == MAP_FAILED) {
 		lab_error(lab, "mmap");
 		return NULL;
