@@ -13,7 +13,8 @@
 #
 # Also gathers the modules of the VM's host folder (virtio-9p, see run-vm.sh)
 # into $CACHE/kernels/K/share: 9p, 9pnet_virtio and virtio_pci with what they
-# depend on, uncompressed, and "order", the order insmod loads them in. They
+# depend on, uncompressed, and "order", the order insmod loads them in; and
+# the examples' and lessons' disk modules (brd, zram, ext4) into .../disk. They
 # come from the image package (6.1, 6.12) or, where the image holds only the
 # kernel (sid's linux-binary-*), from the linux-modules-* package of the same
 # source. A kernel without them gets a share/ with an empty order: its VM
@@ -61,27 +62,31 @@ version=$(apt-cache "${APT_OPTS[@]}" show --no-all-versions "$hdr" |
 	sed -n 's/^Version: //p' | head -n 1)
 stamp="$image $hdr $common $kbuild $version"
 
-# share_modules: kernel K's 9p modules into $kd/share (see above), once per
-# package version (share/stamp)
-share_modules() {
-	local sd=$kd/share pkgroot moddir mods deb name
+# kernel_modules: kernel K's module sets from its own packages, once per
+# package version (SET/stamp): share/ (the 9p modules of the host folder, see
+# above) and disk/ (brd, zram and ext4, which also mounts ext2, for the
+# examples and lessons: a RAM disk, compressed swap, a disk file system; with
+# crc32c_generic, ext4's and jbd2's soft dependency). Each set holds its
+# modules uncompressed, "order" (every module after those it depends on) and
+# "absent" (names neither a module nor built in, one a line)
+kernel_modules() {
+	local pkgroot=$kd/root moddir mods deb name d f tmp=$kd/modules.new disk
 	local -A file=()
-	local -A seen=()
-	local order=()
-	[ "$(cat "$sd/stamp" 2>/dev/null)" = "$stamp" ] && return 0
-	rm -rf "$sd" "$sd.new"
-	mkdir -p "$sd.new"
-	pkgroot=$kd/root
+	# stale SET: SET was gathered for another package version, or never
+	stale() { [ "$(cat "$kd/$1/stamp" 2>/dev/null)" != "$stamp" ]; }
+	stale share || stale disk || return 0
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
 	if [ "$image" = "linux-binary-$krel" ]; then
 		mods=linux-modules-$krel
 		apt-cache "${APT_OPTS[@]}" show "$mods" 2>/dev/null | grep '^Filename:' >/dev/null ||
 			mods=
 		if [ -n "$mods" ]; then
-			log "kernel $K: fetching $mods for the 9p share"
+			log "kernel $K: fetching $mods for the 9p share and the disk modules"
 			(cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download "$mods") ||
 				die "kernel $K: fetch: download of $mods failed"
 			deb=$(newest "$dl/${mods}_"*.deb)
-			pkgroot=$sd.new/pkg
+			pkgroot=$tmp/pkg
 			dpkg-deb -x "$deb" "$pkgroot" || die "kernel $K: fetch: cannot unpack $deb"
 		fi
 	fi
@@ -96,43 +101,82 @@ share_modules() {
 			file[${name//-/_}]=$f
 		done < <(find "$moddir/kernel" -name '*.ko*')
 	fi
-	# add NAME: NAME after every module it depends on (its .ko uncompressed
-	# into share/), unless built in (no file)
-	add() {
-		local n=${1//-/_} f dep
-		[ -n "${seen[$n]:-}" ] && return 0
-		seen[$n]=1
-		f=${file[$n]:-}
-		[ -n "$f" ] || return 0
-		case $f in
-		*.xz) xz -dc "$f" >"$sd.new/$n.ko" ;;
-		*.zst) zstd -qdc "$f" >"$sd.new/$n.ko" ;;
-		*.gz) gzip -dc "$f" >"$sd.new/$n.ko" ;;
-		*) cp "$f" "$sd.new/$n.ko" ;;
-		esac || die "kernel $K: fetch: cannot unpack $f"
-		for dep in $(modinfo -F depends "$sd.new/$n.ko" | tr ',' ' '); do
-			add "$dep"
-		done
-		order+=("$n")
+	# is_builtin NAME: NAME is built into the kernel (its modules.builtin)
+	is_builtin() {
+		[ -n "$moddir" ] && [ -f "$moddir/modules.builtin" ] &&
+			sed 's|.*/||; s|\.ko$||; s|-|_|g' "$moddir/modules.builtin" | grep -qx "$1"
 	}
-	for name in virtio_pci 9pnet_virtio 9p; do
-		add "$name"
-	done
-	rm -rf "$sd.new/pkg"
-	if [ -n "${file[9p]:-}" ]; then
-		log "kernel $K: 9p share modules: ${order[*]}"
-	else
-		log "kernel $K: no 9p modules in its packages: its VM boots without the host folder"
-		order=()
+	# gather SET NAME...: the set's modules into $tmp/SET
+	gather() {
+		local sd=$tmp/$1
+		local -A seen=()
+		local order=() absent=()
+		shift
+		mkdir -p "$sd"
+		# add NAME: NAME after every module it depends on (its .ko
+		# uncompressed into the set), unless built in (no file)
+		add() {
+			local n=${1//-/_} f dep
+			[ -n "${seen[$n]:-}" ] && return 0
+			seen[$n]=1
+			f=${file[$n]:-}
+			if [ -z "$f" ]; then
+				is_builtin "$n" || absent+=("$n")
+				return 0
+			fi
+			case $f in
+			*.xz) xz -dc "$f" >"$sd/$n.ko" ;;
+			*.zst) zstd -qdc "$f" >"$sd/$n.ko" ;;
+			*.gz) gzip -dc "$f" >"$sd/$n.ko" ;;
+			*) cp "$f" "$sd/$n.ko" ;;
+			esac || die "kernel $K: fetch: cannot unpack $f"
+			for dep in $(modinfo -F depends "$sd/$n.ko" | tr ',' ' '); do
+				add "$dep"
+			done
+			order+=("$n")
+		}
+		for name in "$@"; do
+			add "$name"
+		done
+		printf '%s\n' "${order[@]}" | sed '/^$/d' >"$sd/order"
+		printf '%s\n' "${absent[@]}" | sed '/^$/d' >"$sd/absent"
+		printf '%s\n' "$stamp" >"$sd/stamp"
+	}
+	if stale share; then
+		gather share virtio_pci 9pnet_virtio 9p
+		if [ -n "${file[9p]:-}" ]; then
+			log "kernel $K: 9p share modules: $(tr '\n' ' ' <"$tmp/share/order")"
+		else
+			log "kernel $K: no 9p modules in its packages: its VM boots without the host folder"
+			: >"$tmp/share/order"
+		fi
 	fi
-	printf '%s\n' "${order[@]}" | sed '/^$/d' >"$sd.new/order"
-	printf '%s\n' "$stamp" >"$sd.new/stamp"
-	mv "$sd.new" "$sd"
+	if stale disk; then
+		# crc32c_generic is no module where crc32c is a library built in (7.x)
+		disk=(brd zram)
+		[ -n "${file[crc32c_generic]:-}" ] && disk+=(crc32c_generic)
+		gather disk "${disk[@]}" ext4
+		# for depmod in the initramfs (what is built in needs no file)
+		for f in modules.builtin modules.builtin.modinfo; do
+			[ -n "$moddir" ] && [ -f "$moddir/$f" ] && cp "$moddir/$f" "$tmp/disk/"
+		done
+		log "kernel $K: disk modules: $(tr '\n' ' ' <"$tmp/disk/order")"
+		if [ -s "$tmp/disk/absent" ]; then
+			log "kernel $K: not in its packages: $(tr '\n' ' ' <"$tmp/disk/absent")"
+		fi
+	fi
+	# a set replaced as a whole, only when it changed
+	for d in share disk; do
+		[ -d "$tmp/$d" ] || continue
+		rm -rf "${kd:?}/$d"
+		mv "$tmp/$d" "$kd/$d"
+	done
+	rm -rf "$tmp"
 }
 
 if [ -f "$kd/kernel.env" ] && [ "$(cat "$kd/stamp" 2>/dev/null)" = "$stamp" ] &&
 	[ -f "$kd/vmlinux" ] && load_kernel_env "$K"; then
-	share_modules
+	kernel_modules
 	exit 0
 fi
 [ -d "$kd" ] && log "kernel $K: cache is stale or incomplete, refreshing"
@@ -182,5 +226,5 @@ ENV
 printf '%s\n' "$stamp" >"$new/stamp"
 rm -rf "$kd"
 mv "$new" "$kd"
-share_modules
+kernel_modules
 log "kernel $K: $krel ready"

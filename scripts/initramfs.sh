@@ -3,13 +3,15 @@
 # busybox-static, vmlab.ko built for K, the static vmlab tool, vmlab-bench,
 # selftests and helpers, jq (and with VMLAB_PERF=1 perf) with their
 # libraries, the 9p modules of the host folder (when fetch-kernel.sh found
-# them for K) and the guest scripts. Writes $BUILD/K/initramfs.cpio.
+# them for K), the disk modules (brd, zram, ext4: loaded on demand by
+# modprobe, see below) and the guest scripts. Writes $BUILD/K/initramfs.cpio.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ $# -eq 1 ] || die "usage: initramfs.sh KERNEL"
 K=$1
 check_kernel "$K"
+load_kernel_env "$K" || die "kernel $K: initramfs: run scripts/fetch-kernel.sh $K"
 ko=$BUILD/$K/module/vmlab.ko
 static=$BUILD/static
 [ -f "$ko" ] || die "kernel $K: initramfs: no $ko (run scripts/build-module.sh $K)"
@@ -21,7 +23,7 @@ fi
 
 root=$BUILD/$K/initramfs
 rm -rf "$root"
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,root,etc,lib/modules,lib/vmlab/selftests,sys/kernel/debug}
+mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,root,etc,lib/modules,lib/vmlab/selftests,sys/kernel/debug}
 cp "$busybox" "$root/bin/busybox"
 for applet in $("$busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
@@ -36,6 +38,31 @@ if [ -s "$share/order" ]; then
 	cp "$share/order" "$share/"*.ko "$root/lib/modules/share/"
 else
 	: >"$root/lib/modules/share/order"
+fi
+# the disk modules in /lib/modules/KREL with their modules.dep (depmod), so
+# "modprobe brd rd_size=..." works as on an installed Debian system, and the
+# kernel's own requests (crypto-crc32c) reach /sbin/modprobe; a kernel
+# without them has an empty modules.dep and "absent" names what it lacks
+krel_dir=$root/lib/modules/$KREL
+mkdir -p "$krel_dir/kernel/disk"
+ln -s ../bin/busybox "$root/sbin/modprobe"
+disk=$(kernel_dir "$K")/disk
+if [ -s "$disk/order" ]; then
+	while read -r m; do
+		cp "$disk/$m.ko" "$krel_dir/kernel/disk/"
+		echo "kernel/disk/$m.ko" >>"$krel_dir/modules.order"
+	done <"$disk/order"
+	for f in modules.builtin modules.builtin.modinfo; do
+		if [ -f "$disk/$f" ]; then cp "$disk/$f" "$krel_dir/"; else : >"$krel_dir/$f"; fi
+	done
+	depmod -b "$root" "$KREL" || die "kernel $K: initramfs: depmod failed"
+else
+	: >"$krel_dir/modules.dep"
+fi
+if [ -f "$disk/absent" ]; then
+	cp "$disk/absent" "$krel_dir/absent"
+else
+	printf '%s\n' brd zram ext4 >"$krel_dir/absent"
 fi
 cp "$static/vmlab" "$static/vmlab-bench" "$static/vm-exit" "$static/as-nobody" "$root/bin/"
 for t in "$static/selftests/"*; do
@@ -61,6 +88,7 @@ if [ "${VMLAB_PERF:-0}" = 1 ]; then
 	with_libs "$("$VMLAB_TOP/scripts/fetch-perf.sh")" perf
 fi
 cp "$VMLAB_TOP/scripts/guest/init" "$root/init"
+cp "$VMLAB_TOP/scripts/guest/vmlab-disk" "$root/bin/"
 cp "$VMLAB_TOP/scripts/guest/run-tests" "$VMLAB_TOP/scripts/guest/run-bench" \
 	"$VMLAB_TOP/scripts/guest/demo" "$root/lib/vmlab/"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"
