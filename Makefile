@@ -66,12 +66,16 @@ JSON_OBJ := $(OBJ)/userspace/json.o
 BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard bench/*.c)) $(JSON_OBJ)
 SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*.c))
 SELFTEST_BINS := $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
+EXAMPLES := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
+EXAMPLE_BINS := $(addprefix $(BUILD)/static/examples/,$(EXAMPLES))
+# the host folder the VMs share (run-vm.sh's default; empty: none)
+SHARE := $(if $(filter undefined,$(origin VMLAB_SHARE)),$(CURDIR)/lab,$(VMLAB_SHARE))
 
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static check check-all bench demo vm-shell vm-run pictures lint clean \
-	distclean install
+.PHONY: all module tools static examples check check-all bench demo vm-shell vm-run pictures \
+	lint clean distclean install
 
 all: module tools
 
@@ -104,9 +108,9 @@ $(BUILD)/host/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	$(CC) $(CFLAGS) -o $@ $^
 
 # Static binaries for the VM's initramfs: the tool, the benchmarks, the
-# selftests, vm-exit.
+# selftests, the lectures' example programs, vm-exit.
 static: $(BUILD)/static/vmlab $(BUILD)/static/vmlab-bench $(BUILD)/static/vm-exit \
-	$(BUILD)/static/as-nobody $(SELFTEST_BINS)
+	$(BUILD)/static/as-nobody $(SELFTEST_BINS) $(EXAMPLE_BINS)
 
 $(BUILD)/static/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)
@@ -119,6 +123,18 @@ $(BUILD)/static/vmlab-bench: $(BENCH_OBJS) $(LIBVMLAB)
 $(BUILD)/static/vm-exit $(BUILD)/static/as-nobody: $(BUILD)/static/%: scripts/guest/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CFLAGS) $(WARN) -Werror -o $@ $<
+
+# the example programs (examples/, one program a file): static, for the VM,
+# where initramfs.sh puts them on PATH; "make examples" also copies them
+# with their sources and the runner into the host folder's examples/
+$(EXAMPLE_BINS): $(BUILD)/static/examples/%: examples/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CFLAGS) $(WARN) -Werror -o $@ $<
+
+examples: $(EXAMPLE_BINS)
+	$(if $(SHARE),mkdir -p $(SHARE)/examples && \
+		cp $(EXAMPLE_BINS) examples/*.c scripts/guest/vmlab-example $(SHARE)/examples/ && \
+		echo "examples: in $(SHARE)/examples (/host/examples in the VM)")
 
 $(KSFT)/kselftest_harness.h:
 	scripts/linux-source.sh
