@@ -12,8 +12,9 @@
  * ("rw-p" in /proc/PID/maps). Before the write the page is the page
  * cache's own (read faults map it, read-only); the first write faults and
  * the kernel gives this process a copy of its own, an anonymous page
- * (vmlab run --walk shows the frame change). "hexdump -C FILE" before and
- * after prints the same bytes; msync() does not write the copy back.
+ * ("vmlab run --walk private-write FILE" shows the frame change at the
+ * second msync). "hexdump -C FILE" before and after prints the same
+ * bytes: msync() does not write a private copy back.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -64,9 +65,15 @@ int main(int argc, char **argv)
 	}
 	memcpy(before, p + off, 3);		/* a read fault: the file's page */
 	show("mapping", p + off, 3);
+	/*
+	 * msync() of a private mapping writes nothing back, here or below;
+	 * under vmlab run --walk each call shows the leaf: the page cache's
+	 * frame, read-only, then after the write a frame of our own
+	 */
+	msync(p, off + 3, MS_SYNC);
 	memcpy(p + off, "XYZ", 3);		/* a write fault: a private copy */
 	show("written", p + off, 3);
-	msync(p, off + 3, MS_SYNC);		/* nothing to write back */
+	msync(p, off + 3, MS_SYNC);
 	if (pread(fd, infile, 3, off) != 3) {
 		perror("private-write: pread");
 		return 1;
