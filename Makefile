@@ -23,6 +23,9 @@
 #                     K run CMD exits with CMD's status)
 #                     Every VM but the benchmarks' shares VMLAB_SHARE
 #                     (default: lab/) at /host in the guest
+#   make examples     the lectures' example programs (examples/, static; on
+#                     PATH in every VM) with their sources and vmlab-example
+#                     copied into the host folder's examples/
 #   make lint         checkpatch --strict, sparse and shellcheck
 #   make install      the vmlab tool and vmlab.1 under $(DESTDIR)$(PREFIX)
 #                     (PREFIX=/usr/local by default)
