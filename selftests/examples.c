@@ -9,7 +9,8 @@
  * mapping wrote them, a copy through mmap, one byte, the perms letters of
  * /proc/self/maps, the mappings gone after exec; their bad input; and the
  * runner vmlab-example, every example through it, an unknown name listing
- * the valid ones.
+ * the valid ones; vmlab-disk, which sets up the RAM disk (ext2 on it) and
+ * zram swap from the kernel's modules, and its bad usage.
  *
  * Runs as root in the vmlab VM, vmlab.ko loaded (vmlab run walks with it).
  */
@@ -367,6 +368,93 @@ TEST_F(examples, blockdev_shared_then_private)
 	result_free(&r);
 	ASSERT_EQ(0, RUN(&r, DISK, "off"));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	result_free(&r);
+}
+
+/* the contents of /proc or /sys file @path, to be freed; NULL when unreadable */
+static char *proc_text(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	char buf[4096];
+	ssize_t n;
+
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n < 0)
+		return NULL;
+	buf[n] = '\0';
+	return strdup(buf);
+}
+
+/* vmlab-disk: ext2 on the RAM disk, zram swap, off; its bad usage exits 2 */
+TEST_F(examples, vmlab_disk)
+{
+	const char *dir = "/tmp/vmlab-examples-ext2";
+	char path[128], *text;
+	struct result r;
+	int fd;
+
+	ASSERT_EQ(0, RUN(&r, DISK, "ext2", (char *)dir, "2048"));
+	if (r.status == 4)
+		SKIP(result_free(&r); return, "%s", r.err);
+	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
+	result_free(&r);
+	text = proc_text("/proc/mounts");
+	ASSERT_NE(NULL, text);
+	EXPECT_NE(NULL, strstr(text, RAM0 " /tmp/vmlab-examples-ext2 ext2 rw")) TH_LOG("%s", text);
+	free(text);
+	/* a file on a disk file system, mapped */
+	snprintf(path, sizeof(path), "%s/file", dir);
+	fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	EXPECT_LE(0, fd);
+	EXPECT_EQ(9, write(fd, "on a disk", 9));
+	close(fd);
+	ASSERT_EQ(0, RUN(&r, "/bin/mmap-byte", path, "3"));
+	EXPECT_EQ(0, r.status);
+	EXPECT_NE(NULL, strstr(r.out, "[3] = 0x61 'a'")) TH_LOG("%s", r.out);
+	result_free(&r);
+
+	ASSERT_EQ(0, RUN(&r, DISK, "swap", "8192"));
+	if (r.status == 4) {
+		TH_LOG("no swap: %s", r.err);
+	} else {
+		EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+		EXPECT_STREQ("/dev/zram0\n", r.out);
+		text = proc_text("/proc/swaps");
+		ASSERT_NE(NULL, text);
+		EXPECT_NE(NULL, strstr(text, "/dev/zram0 ")) TH_LOG("%s", text);
+		free(text);
+	}
+	result_free(&r);
+
+	ASSERT_EQ(0, RUN(&r, DISK, "off"));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	result_free(&r);
+	text = proc_text("/proc/mounts");
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(NULL, strstr(text, RAM0)) TH_LOG("%s", text);
+	free(text);
+	text = proc_text("/proc/swaps");
+	ASSERT_NE(NULL, text);
+	EXPECT_EQ(NULL, strstr(text, "/dev/zram0")) TH_LOG("%s", text);
+	free(text);
+	rmdir(dir);
+
+	/* a size of 0, not a number, an unknown command, ext2 without DIR */
+	ASSERT_EQ(0, RUN(&r, DISK, "ram", "0"));
+	EXPECT_EQ(2, r.status);
+	EXPECT_NE(NULL, strstr(r.err, "usage: vmlab-disk ")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, DISK, "swap", "12k"));
+	EXPECT_EQ(2, r.status);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, DISK, "format"));
+	EXPECT_EQ(2, r.status);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, DISK, "ext2"));
+	EXPECT_EQ(2, r.status);
 	result_free(&r);
 }
 
