@@ -25,6 +25,9 @@
 #                     K run CMD exits with CMD's status)
 #                     Every VM but the benchmarks' shares VMLAB_SHARE
 #                     (default: lab/) at /host in the guest
+#   make examples     the lectures' example programs (examples/, static; on
+#                     PATH in every VM) with their sources and vmlab-example
+#                     copied into the host folder's examples/
 #   make lint         checkpatch --strict, sparse and shellcheck
 #   make install      the vmlab tool and vmlab.1 under $(DESTDIR)$(PREFIX)
 #                     (PREFIX=/usr/local by default)
@@ -68,12 +71,16 @@ JSON_OBJ := $(OBJ)/userspace/json.o
 BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard bench/*.c)) $(JSON_OBJ)
 SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*.c))
 SELFTEST_BINS := $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
+EXAMPLES := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
+EXAMPLE_BINS := $(addprefix $(BUILD)/static/examples/,$(EXAMPLES))
+# the host folder the VMs share (run-vm.sh's default; empty: none)
+SHARE := $(if $(filter undefined,$(origin VMLAB_SHARE)),$(CURDIR)/lab,$(VMLAB_SHARE))
 
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static unit check check-all bench demo vm-shell vm-run pictures lint clean \
-	distclean install
+.PHONY: all module tools static unit examples check check-all bench demo vm-shell vm-run \
+	pictures lint clean distclean install
 
 all: module tools
 
@@ -106,9 +113,9 @@ $(BUILD)/host/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	$(CC) $(CFLAGS) -o $@ $^
 
 # Static binaries for the VM's initramfs: the tool, the benchmarks, the
-# selftests, vm-exit.
+# selftests, the lectures' example programs, vm-exit.
 static: $(BUILD)/static/vmlab $(BUILD)/static/vmlab-bench $(BUILD)/static/vm-exit \
-	$(BUILD)/static/as-nobody $(SELFTEST_BINS)
+	$(BUILD)/static/as-nobody $(SELFTEST_BINS) $(EXAMPLE_BINS)
 
 $(BUILD)/static/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)
@@ -135,6 +142,18 @@ $(BUILD)/host/test/%: userspace/test/%.c
 
 unit: $(UNIT_TESTS)
 	@for t in $^; do $$t || exit 1; done
+
+# the example programs (examples/, one program a file): static, for the VM,
+# where initramfs.sh puts them on PATH; "make examples" also copies them
+# with their sources and the runner into the host folder's examples/
+$(EXAMPLE_BINS): $(BUILD)/static/examples/%: examples/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -static $(CFLAGS) $(WARN) -Werror -o $@ $<
+
+examples: $(EXAMPLE_BINS)
+	$(if $(SHARE),mkdir -p $(SHARE)/examples && \
+		cp $(EXAMPLE_BINS) examples/*.c scripts/guest/vmlab-example $(SHARE)/examples/ && \
+		echo "examples: in $(SHARE)/examples (/host/examples in the VM)")
 
 $(KSFT)/kselftest_harness.h:
 	scripts/linux-source.sh

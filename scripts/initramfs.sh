@@ -4,7 +4,8 @@
 # selftests and helpers, jq (and with VMLAB_PERF=1 perf) with their
 # libraries, the 9p modules of the host folder (when fetch-kernel.sh found
 # them for K), the disk modules (brd, zram, ext4: loaded on demand by
-# modprobe, see below) and the guest scripts. Writes $BUILD/K/initramfs.cpio.
+# modprobe, see below), the example programs (examples/) and the guest
+# scripts. Writes $BUILD/K/initramfs.cpio.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -88,7 +89,13 @@ if [ "${VMLAB_PERF:-0}" = 1 ]; then
 	with_libs "$("$VMLAB_TOP/scripts/fetch-perf.sh")" perf
 fi
 cp "$VMLAB_TOP/scripts/guest/init" "$root/init"
-cp "$VMLAB_TOP/scripts/guest/vmlab-disk" "$root/bin/"
+cp "$VMLAB_TOP/scripts/guest/vmlab-disk" "$VMLAB_TOP/scripts/guest/vmlab-example" "$root/bin/"
+# the lectures' example programs on PATH, their sources beside the scripts
+mkdir -p "$root/lib/vmlab/examples"
+for e in "$static/examples/"*; do
+	[ -x "$e" ] && cp "$e" "$root/bin/"
+done
+cp "$VMLAB_TOP/examples/"*.c "$root/lib/vmlab/examples/"
 cp "$VMLAB_TOP/scripts/guest/run-tests" "$VMLAB_TOP/scripts/guest/run-bench" \
 	"$VMLAB_TOP/scripts/guest/demo" "$root/lib/vmlab/"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$root/etc/passwd"

@@ -3,10 +3,10 @@
 #   kernel     checkpatch.pl --no-tree --strict (from Debian's
 #              linux-source-6.12) on module/, module/arch/ and uapi/
 #   sparse     sparse (C=2) on the module built for 6.1 and for 6.12
-#   userspace, bench, selftests, guest
+#   userspace, bench, selftests, guest, examples
 #              checkpatch --no-tree --strict on the user-space C (userspace/
-#              with its subfolders, bench/, selftests/, scripts/guest/*.c),
-#              without the checks that only make sense in the kernel
+#              with its subfolders, bench/, selftests/, scripts/guest/*.c,
+#              examples/), without the checks that only make sense in the kernel
 #   shell      shellcheck on scripts/*.sh, the guest's shell scripts
 #              (scripts/guest/) and .ci/run
 # Every area runs even when an earlier one has findings. Exits 1 on any
@@ -82,6 +82,7 @@ checkpatch_area userspace "$user" "$user_ignore" -- userspace/**/*.[ch]
 checkpatch_area bench "$user" "$user_ignore" -- bench/**/*.[ch]
 checkpatch_area selftests "$user" "$user_ignore" -- selftests/**/*.[ch]
 checkpatch_area guest "$user" "$user_ignore" -- scripts/guest/*.c
+checkpatch_area examples "$user" "$user_ignore" -- examples/*.c
 
 # sparse: 7.x kbuild lacks scripts/checker-valid.sh and skips it silently
 bad=0
