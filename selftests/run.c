@@ -12,6 +12,7 @@
  * Runs as root in the vmlab VM (the ptrace test lowers itself to nobody).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -348,6 +349,24 @@ static void faults_filter(char *f, size_t size, const char *addr, const char *wh
 		 "map(tostring) | join(\" \")");
 }
 
+/* removes @dir and the files in it */
+static void rmdir_all(const char *dir)
+{
+	char path[512];
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	while (dp && (d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		unlink(path);
+	}
+	if (dp)
+		closedir(dp);
+	rmdir(dir);
+}
+
 /* the column of the mapping type in the first line of @text holding @needle, or -1 */
 static long type_column(const char *text, const char *needle)
 {
@@ -431,6 +450,66 @@ TEST_F_TIMEOUT(run, no_tracefs_one_line, RUN_TIMEOUT)
 	EXPECT_EQ(1, count_lines(r.err)) TH_LOG("%s", r.err);
 	EXPECT_NE(NULL, strstr(r.err, "run: page faults not shown: no tracefs at /nonexistent"))
 		TH_LOG("%s", r.err);
+	result_free(&r);
+}
+
+/* --svg DIR: the trees of each changed range, before and after */
+TEST_F_TIMEOUT(run, svg_before_and_after, RUN_TIMEOUT)
+{
+	static const char *const which[] = {
+		"select(.syscall == \"mmap\") | .vmas[0].svg_before",
+		"select(.syscall == \"mmap\") | .vmas[0].svg_after",
+		"select(.syscall == \"munmap\") | .vmas[0].svg_before",
+		"select(.syscall == \"munmap\") | .vmas[0].svg_after",
+	};
+	char dir[] = "/tmp/vmlab-run-svg-XXXXXX", want[128];
+	struct result r;
+	char *path, *svg;
+	size_t i;
+	int fd;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--json", "--svg", dir, "-o", self->events, "--",
+			 self_path, "split"));
+	EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	EXPECT_STREQ("", r.err);
+	result_free(&r);
+	self->json = events(self->events_fd);
+	ASSERT_NE(NULL, self->json);
+	/* the mmap's and the munmap's pictures, named after their calls, drawn */
+	for (i = 0; i < ARRAY_SIZE(which); i++) {
+		path = jq(self->json, which[i]);
+		ASSERT_NE(NULL, path);
+		snprintf(want, sizeof(want), "-%s-%s.svg", i < 2 ? "mmap" : "munmap",
+			 i % 2 ? "after" : "before");
+		EXPECT_NE(NULL, strstr(path, want)) TH_LOG("%s", path);
+		EXPECT_EQ(0, strncmp(path, dir, strlen(dir))) TH_LOG("%s", path);
+		fd = open(path, O_RDONLY);
+		EXPECT_LE(0, fd) TH_LOG("no %s", path);
+		svg = fd >= 0 ? slurp(fd, NULL) : NULL;
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		free(path);
+		if (!svg)
+			continue;
+		EXPECT_EQ(0, strncmp(svg, "<?xml", 5));
+		EXPECT_NE(NULL, strstr(svg, "</svg>"));
+		free(svg);
+	}
+	/* the other changes' pictures (the heap's), and the directory */
+	rmdir_all(dir);
+
+	/* a directory that is not: one line, nothing run */
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--svg", "/nonexistent", "--", self_path, "exit",
+			 "0"));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "--svg /nonexistent")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--svg", self->events, "--", self_path, "exit",
+			 "0"));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "Not a directory")) TH_LOG("%s", r.err);
 	result_free(&r);
 }
 

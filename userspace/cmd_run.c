@@ -31,6 +31,7 @@
 #include "maps_diff.h"
 #include "memcall_args.h"
 #include "pagefaults.h"
+#include "run_svg.h"
 
 #define USER_TOP	(1ULL << 56)
 #define TEXT_LEAVES	64	/* leaf changes one event prints as text */
@@ -100,6 +101,9 @@ static struct run {
 	struct mm *mms;
 	size_t nr_mms, max_mms;
 	uint32_t page_size;
+	struct vmlab_info info;
+	const char *svg_dir;		/* --svg: the trees of each change into it */
+	unsigned int nr_svg;		/* the changes drawn */
 	/* the event being printed */
 	struct json j;
 	size_t leaves_shown, leaves_more;
@@ -113,7 +117,8 @@ static struct run {
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vmlab run [--walk] [--json] [--no-faults] [-o FILE] [--] PROG [ARGS...]\n"
+		"usage: vmlab run [--walk] [--json] [--no-faults] [--svg DIR] [-o FILE] [--] PROG\n"
+		"                 [ARGS...]\n"
 		"Run PROG under ptrace, following its forks, clones and execs, and after every\n"
 		"memory system call (mmap, munmap, mprotect, mremap, madvise, msync, brk, fork,\n"
 		"vfork, clone, execve, shmat, shmdt; flags by name) and at each exit print what\n"
@@ -126,7 +131,9 @@ static void print_usage(FILE *f)
 		"                     (before -> after: flags, frame, COW verdict)\n"
 		"  -j, --json         one JSON object per event, one a line (see vmlab(1))\n"
 		"  -F, --no-faults    without the page faults\n"
-
+		"  -s, --svg DIR      the page-table tree of each range whose VMAs a call\n"
+		"                     changed, before and after, as\n"
+		"                     DIR/run-N-CALL-before.svg and -after.svg (vmlab tree's)\n"
 		"  -o, --output FILE  the events into FILE, not stdout (where PROG writes too)\n"
 		"PROG without a slash is looked for in PATH. Exit status: PROG's, 128 + the signal\n"
 		"when a signal killed it (as shells say it); 126 when PROG is not executable, 127\n"
@@ -297,7 +304,7 @@ static int mm_read(struct mm *mm, const struct snap_vma *old, size_t nr_old)
 		}
 	}
 	fclose(f);
-	if (run.walk && mm->t_ok) {
+	if ((run.walk || run.svg_dir) && mm->t_ok) {
 		/* where PFNs are hidden, each leaf's frame token instead */
 		struct target t = mm->t;
 
@@ -348,10 +355,45 @@ static void text_vma(const char *kind, char sign, const struct snap_vma *v)
 		v->m.offset, v->m.dev, v->m.inode, maps_type_key(v->type), v->m.path);
 }
 
+/* what --svg draws a change from: the call, its process, the leaves before it */
+struct svg_change {
+	const char *call;
+	const struct mm *mm;
+	struct leaves before;
+};
+
+/* --svg: the trees of the range a change covers, before and after */
+static bool draw_change(const struct svg_change *sc, const struct snap_vma *gone,
+			size_t nr_gone, const struct snap_vma *came, size_t nr_came,
+			char (*paths)[4096])
+{
+	uint64_t start = UINT64_MAX, end = 0;
+	struct leaves after;
+	size_t i;
+
+	if (!sc || !run.svg_dir)
+		return false;
+	for (i = 0; i < nr_gone; i++) {
+		start = gone[i].m.start < start ? gone[i].m.start : start;
+		end = gone[i].m.end > end ? gone[i].m.end : end;
+	}
+	for (i = 0; i < nr_came; i++) {
+		start = came[i].m.start < start ? came[i].m.start : start;
+		end = came[i].m.end > end ? came[i].m.end : end;
+	}
+	if (start >= end || end > USER_TOP)
+		return false;
+	after = (struct leaves){ sc->mm->leaves, sc->mm->nr_leaves };
+	return !run_svg(run.svg_dir, ++run.nr_svg, sc->call, sc->mm->tgid, &run.info, start, end,
+			&sc->before, &after, paths);
+}
+
 static void print_change(enum vma_change kind, const struct snap_vma *gone, size_t nr_gone,
 			 const struct snap_vma *came, size_t nr_came, void *arg)
 {
 	const char *name = vma_change_name(kind);
+	char paths[2][4096];
+	bool drawn = draw_change(arg, gone, nr_gone, came, nr_came, paths);
 	size_t i;
 
 	if (run.json) {
@@ -365,6 +407,10 @@ static void print_change(enum vma_change kind, const struct snap_vma *gone, size
 		for (i = 0; i < nr_came; i++)
 			json_vma(NULL, &came[i]);
 		json_array_end(&run.j);
+		if (drawn) {
+			json_string(&run.j, "svg_before", paths[0]);
+			json_string(&run.j, "svg_after", paths[1]);
+		}
 		json_object_end(&run.j);
 		return;
 	}
@@ -372,6 +418,8 @@ static void print_change(enum vma_change kind, const struct snap_vma *gone, size
 		text_vma(i ? "" : name, '-', &gone[i]);
 	for (i = 0; i < nr_came; i++)
 		text_vma(i || nr_gone ? "" : name, '+', &came[i]);
+	if (drawn)
+		fprintf(run.out, "  %-8s   (pictures: %s, %s)\n", "", paths[0], paths[1]);
 }
 
 static const char *frame_of(char *buf, size_t size, const struct vmlab_walk_record *r,
@@ -884,6 +932,7 @@ static void call_done(struct task *t, int64_t ret)
 	struct vmlab_walk_record *old_leaves;
 	size_t nr_old, nr_old_leaves;
 	bool exec = t->exec_done, had;
+	struct svg_change sc;
 
 	/* vmlab's own child before PROG runs is not shown */
 	if (!mm || !run.started)
@@ -906,13 +955,14 @@ static void call_done(struct task *t, int64_t ret)
 		target_close(&mm->t);
 		mm->t_ok = false;
 	}
+	sc = (struct svg_change){ memcalls[t->call].name, mm, { old_leaves, nr_old_leaves } };
 	if (mm_read(mm, exec ? NULL : old_vmas, exec ? 0 : nr_old) == 0 && had) {
 		if (run.json)
 			json_array_begin(&run.j, "vmas");
 		if (exec)
 			print_change(VC_REPLACED, old_vmas, nr_old, mm->vmas, mm->nr_vmas, NULL);
 		else
-			maps_diff(old_vmas, nr_old, mm->vmas, mm->nr_vmas, print_change, NULL);
+			maps_diff(old_vmas, nr_old, mm->vmas, mm->nr_vmas, print_change, &sc);
 		if (run.json)
 			json_array_end(&run.j);
 		if (run.walk && !exec)
@@ -1349,19 +1399,23 @@ int cmd_run(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "no-faults", no_argument, NULL, 'F' },
+		{ "svg", required_argument, NULL, 's' },
 		{ }
 	};
 	const char *out_path = NULL;
 	char path[4096];
-	int c, fd, status = EXIT_OK, pipefd[2];
+	int c, fd, status = EXIT_OK, pipefd[2], e = 0;
 	struct vmlab_info info;
+	struct stat st;
 	pid_t pid;
 	size_t i;
 
 	run.out = stdout;
-	while ((c = getopt_long(argc, argv, "+hwjo:F", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hwjo:Fs:", opts, NULL)) != -1) {
 		if (c == 'F')
 			run.no_faults = true;
+		else if (c == 's')
+			run.svg_dir = optarg;
 		else if (c == 'w')
 			run.walk = true;
 		else if (c == 'j')
@@ -1374,6 +1428,19 @@ int cmd_run(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("run", "no program given: %s",
 				   "vmlab run [--walk] [--json] -- PROG [ARGS]");
+	/* the pictures' directory: there and writable before PROG runs */
+	if (run.svg_dir) {
+		if (stat(run.svg_dir, &st))
+			e = errno;
+		else if (!S_ISDIR(st.st_mode))
+			e = ENOTDIR;
+		else if (access(run.svg_dir, W_OK))
+			e = errno;
+		if (e) {
+			errmsg("run: --svg %s: %s", run.svg_dir, strerror(e));
+			return EXIT_FAILED;
+		}
+	}
 	status = find_prog(argv[optind], path, sizeof(path));
 	if (status)
 		return status;
@@ -1382,6 +1449,7 @@ int cmd_run(int argc, char **argv)
 		return status;
 	run.fd = fd;
 	run.page_size = info.page_size;
+	run.info = info;
 	if (out_path) {
 		run.out = fopen(out_path, "we");
 		if (!run.out) {
