@@ -365,7 +365,7 @@ struct svg_change {
 /* --svg: the trees of the range a change covers, before and after */
 static bool draw_change(const struct svg_change *sc, const struct snap_vma *gone,
 			size_t nr_gone, const struct snap_vma *came, size_t nr_came,
-			char (*paths)[4096])
+			char paths[][4096])
 {
 	uint64_t start = UINT64_MAX, end = 0;
 	struct leaves after;
@@ -1384,9 +1384,10 @@ static int trace(pid_t main_pid, int report, const char *prog_name)
 		if (t) {
 			t->started = true;
 			resume(t, sig);
-		} else
+		} else {
 			ptrace(run.seccomp ? PTRACE_CONT : PTRACE_SYSCALL, pid, NULL,
 			       (void *)(long)sig);
+		}
 	}
 	return status;
 }

@@ -32,7 +32,7 @@ static int draw(const char *path, uint32_t pid, const struct vmlab_info *info,
 		goto out;
 	}
 	if (t.nr_tables + t.nr_runs > TREE_MAX_DRAW) {
-		errmsg("run: --svg: %s: range too large to draw: %u tables and runs", path,
+		errmsg("run: --svg: %s: range too large for a picture: %u tables and runs", path,
 		       t.nr_tables + t.nr_runs);
 		goto out;
 	}
@@ -50,7 +50,7 @@ out:
 
 int run_svg(const char *dir, unsigned int n, const char *call, uint32_t pid,
 	    const struct vmlab_info *info, uint64_t start, uint64_t end,
-	    const struct leaves *before, const struct leaves *after, char (*paths)[4096])
+	    const struct leaves *before, const struct leaves *after, char paths[][4096])
 {
 	if (snprintf(paths[0], sizeof(paths[0]), "%s/run-%u-%s-before.svg", dir, n, call) >=
 	    (int)sizeof(paths[0]) ||

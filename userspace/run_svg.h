@@ -27,6 +27,6 @@ struct leaves {
  */
 int run_svg(const char *dir, unsigned int n, const char *call, uint32_t pid,
 	    const struct vmlab_info *info, uint64_t start, uint64_t end,
-	    const struct leaves *before, const struct leaves *after, char (*paths)[4096]);
+	    const struct leaves *before, const struct leaves *after, char paths[][4096]);
 
 #endif /* VMLAB_RUN_SVG_H */
