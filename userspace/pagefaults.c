@@ -108,6 +108,43 @@ static int event_find(struct pf_reader *r, enum pf_source s)
 	return 0;
 }
 
+/*
+ * The formats of the ring buffer's pages and of the events @want needs,
+ * parsed by libtraceevent: a tep, or NULL when the page format cannot be
+ * read (a missing event is found missing later). Not
+ * tracefs_local_events_system(): it also parses /proc/kallsyms and the
+ * printk formats, which takes seconds under emulation and serves nothing
+ * here.
+ */
+static struct tep_handle *formats(unsigned int want)
+{
+	struct tep_handle *tep = tep_alloc();
+	char *buf;
+	int len, s;
+
+	if (!tep)
+		return NULL;
+	tep_set_loglevel(TEP_LOG_NONE);
+	buf = tracefs_instance_file_read(NULL, "events/header_page", &len);
+	if (!buf || tep_parse_header_page(tep, buf, len, sizeof(long))) {
+		free(buf);
+		tep_free(tep);
+		return NULL;
+	}
+	free(buf);
+	tep_set_long_size(tep, tep_get_header_page_size(tep));
+	for (s = 0; s < PF_NR_SOURCES; s++) {
+		if (!(events[s].want & want))
+			continue;
+		buf = tracefs_event_file_read(NULL, events[s].system, events[s].name, "format",
+					      &len);
+		if (buf)
+			tep_parse_event(tep, buf, len, events[s].system);
+		free(buf);
+	}
+	return tep;
+}
+
 /* the tasks' ids into set_event_pid, their children added by the kernel */
 static int filter_pids(struct pf_reader *r, const pid_t *pids, size_t nr)
 {
@@ -154,7 +191,6 @@ static int open_cpus(struct pf_reader *r)
 struct pf_reader *pf_open(const char *cmd, unsigned int want, const pid_t *pids,
 			  size_t nr_pids, size_t buffer_kb)
 {
-	static const char * const systems[] = { "exceptions", "vmlab", NULL };
 	struct pf_reader *r;
 	char name[64];
 	int s;
@@ -167,12 +203,11 @@ struct pf_reader *pf_open(const char *cmd, unsigned int want, const pid_t *pids,
 		errmsg("%s: %s", cmd, strerror(errno));
 		return NULL;
 	}
-	r->tep = tracefs_local_events_system(NULL, (const char **)systems);
+	r->tep = formats(want);
 	if (!r->tep) {
 		errmsg("%s: cannot read the events' formats in tracefs", cmd);
 		goto fail;
 	}
-	tep_set_loglevel(TEP_LOG_NONE);
 	for (s = 0; s < PF_NR_SOURCES; s++) {
 		r->id[s] = -1;
 		if ((events[s].want & want) && event_find(r, s) && s == PF_USER) {
