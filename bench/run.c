@@ -7,8 +7,8 @@
  * Issue 14's target: at most 2x.
  *
  * The program is this binary again: VMLAB_BENCH_FAULT_PAGES=N in its
- * environment makes it, before main(), map N anonymous pages, write each,
- * and exit.
+ * environment makes it, before main(), map N anonymous 4 KiB pages
+ * (MADV_NOHUGEPAGE: one fault each), write each, and exit.
  */
 #define _GNU_SOURCE
 #include <spawn.h>
@@ -35,7 +35,8 @@ __attribute__((constructor)) static void fault_program(void)
 		return;
 	pages = strtoul(n, NULL, 10);
 	p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
+	/* 4 KiB pages, one fault each, as the other benchmarks' memory */
+	if (p == MAP_FAILED || madvise(p, pages * PAGE, MADV_NOHUGEPAGE))
 		_exit(1);
 	for (i = 0; i < pages; i++)
 		p[i * PAGE] = 1;
