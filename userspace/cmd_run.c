@@ -692,6 +692,9 @@ static const char *fault_kind(char *buf, size_t size, const struct pf_event *e)
 	return buf;
 }
 
+/* the error code's bits that make a fault's kind (pf_access, pf_cause) */
+#define KIND_BITS	(PF_ERR_PROT | PF_ERR_WRITE | PF_ERR_INSTR)
+
 struct shown {
 	size_t i;		/* in run.faults */
 	size_t vma;		/* in the mm's VMAs, nr_vmas: none */
@@ -729,30 +732,44 @@ static void add_rec(const struct vmlab_walk_record *rec, void *arg)
 	rs->r[rs->nr++] = *rec;
 }
 
+/* what makes two faults of one kind: their source and the error bits named */
+static unsigned int kind_key(const struct pf_event *e)
+{
+	return e->src << 8 | (e->src <= PF_KERNEL ? e->error & KIND_BITS : e->write);
+}
+
+/* the faults @s (@n) counted by kind, in the order each kind first came */
 static void fault_counts(const struct shown *s, size_t n)
 {
-	char kinds[24][48], kind[48];
-	size_t count[24] = { 0 }, nr = 0, i, k;
+	unsigned int keys[24];
+	size_t count[24] = { 0 }, first[24], nr = 0, i, k;
+	char kind[48];
 
 	for (i = 0; i < n; i++) {
-		fault_kind(kind, sizeof(kind), &run.faults[s[i].i]);
-		for (k = 0; k < nr && strcmp(kinds[k], kind); k++)
+		unsigned int key = kind_key(&run.faults[s[i].i]);
+
+		for (k = 0; k < nr && keys[k] != key; k++)
 			;
-		if (k == nr && nr < ARRAY_SIZE(kinds))
-			snprintf(kinds[nr++], sizeof(kinds[0]), "%s", kind);
+		if (k == nr && nr < ARRAY_SIZE(keys)) {
+			keys[nr] = key;
+			first[nr++] = s[i].i;
+		}
 		if (k < nr)
 			count[k]++;
 	}
-	if (run.json) {
+	if (run.json)
 		json_object_begin(&run.j, "counts");
-		for (k = 0; k < nr; k++)
-			json_u64(&run.j, kinds[k], count[k]);
-		json_object_end(&run.j);
-		return;
+	for (k = 0; k < nr; k++) {
+		fault_kind(kind, sizeof(kind), &run.faults[first[k]]);
+		if (run.json)
+			json_u64(&run.j, kind, count[k]);
+		else
+			fprintf(run.out, "%s%zu %s", k ? ", " : "  ", count[k], kind);
 	}
-	for (k = 0; k < nr; k++)
-		fprintf(run.out, "%s%zu %s", k ? ", " : "  ", count[k], kinds[k]);
-	fputc('\n', run.out);
+	if (run.json)
+		json_object_end(&run.j);
+	else
+		fputc('\n', run.out);
 }
 
 static void fault_line(const struct pf_event *e, const struct vmlab_walk_record *leaf,
