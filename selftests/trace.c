@@ -252,6 +252,32 @@ TEST_F_TIMEOUT(trace, process_end_ends_it, TRACE_TIMEOUT)
 	free(text);
 }
 
+/* a tracer killed leaves its tracefs instance: the next one removes it */
+TEST_F_TIMEOUT(trace, killed_tracers_instance_removed, TRACE_TIMEOUT)
+{
+	char inst[128];
+	struct result r;
+	struct live l;
+	char *text;
+
+	if (access(PF_EVENT, F_OK))
+		SKIP(return, "no %s in this kernel", PF_EVENT);
+	EXPECT_EQ(0, live_start(&l));
+	snprintf(inst, sizeof(inst), "/sys/kernel/tracing/instances/vmlab-%d", l.tracer);
+	EXPECT_EQ(0, access(inst, F_OK)) TH_LOG("no %s", inst);
+	kill(l.tracer, SIGKILL);
+	live_end(&l, &text);
+	free(text);
+	EXPECT_EQ(0, access(inst, F_OK)) TH_LOG("%s gone with its tracer", inst);
+	l.kid = toucher(NULL);
+	ASSERT_LT(0, l.kid);
+	ASSERT_EQ(0, vmlab(&r, "trace -p %d --count 1", l.kid));
+	reap(l.kid);
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(0, access(inst, F_OK)) TH_LOG("%s still there", inst);
+	result_free(&r);
+}
+
 /* --regions: the calls of vmlab's fault handler, with the region's id */
 TEST_F_TIMEOUT(trace, regions, TRACE_TIMEOUT)
 {

@@ -11,7 +11,9 @@
  * decode each event by its format, oldest first across the CPUs, as
  * tracefs_iterate_raw_events() does (which opens the files at each call).
  */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,6 +147,31 @@ static struct tep_handle *formats(unsigned int want)
 	return tep;
 }
 
+/*
+ * The instances of vmlab processes that died without removing theirs (a
+ * SIGKILL), each holding its ring buffers: removed (rmdir is how tracefs
+ * deletes an instance). Best effort.
+ */
+static void remove_stale(const char *dir)
+{
+	char path[4096];
+	struct dirent *d;
+	DIR *dp;
+	int pid;
+
+	snprintf(path, sizeof(path), "%s/instances", dir);
+	dp = opendir(path);
+	while (dp && (d = readdir(dp))) {
+		if (sscanf(d->d_name, "vmlab-%d", &pid) != 1 || pid <= 0 ||
+		    !kill(pid, 0) || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/instances/%s", dir, d->d_name);
+		rmdir(path);
+	}
+	if (dp)
+		closedir(dp);
+}
+
 /* the tasks' ids into set_event_pid, their children added by the kernel */
 static int filter_pids(struct pf_reader *r, const pid_t *pids, size_t nr)
 {
@@ -192,12 +219,15 @@ struct pf_reader *pf_open(const char *cmd, unsigned int want, const pid_t *pids,
 			  size_t nr_pids, size_t buffer_kb)
 {
 	struct pf_reader *r;
+	const char *dir;
 	char name[64];
 	int s;
 
 	tracefs_set_loglevel(TEP_LOG_NONE);
-	if (!tracing_dir(cmd))
+	dir = tracing_dir(cmd);
+	if (!dir)
 		return NULL;
+	remove_stale(dir);
 	r = calloc(1, sizeof(*r));
 	if (!r) {
 		errmsg("%s: %s", cmd, strerror(errno));
