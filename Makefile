@@ -69,6 +69,11 @@ TOOL_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard userspace/*.c userspace/lab/*.
 # bench shares the tool's JSON writer
 JSON_OBJ := $(OBJ)/userspace/json.o
 BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard bench/*.c)) $(JSON_OBJ)
+# the page-fault reader (userspace/pagefaults.c) reads tracefs through
+# libtracefs and libtraceevent: Debian's libtracefs-dev and
+# libtraceevent-dev, whose static libraries the VM's static tool links
+TRACE_CFLAGS := -I/usr/include/tracefs -I/usr/include/traceevent
+TRACE_LIBS := -ltracefs -ltraceevent
 SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*.c))
 SELFTEST_BINS := $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
 EXAMPLES := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
@@ -100,6 +105,7 @@ tools: $(BUILD)/host/vmlab
 # host's tool and the VM's static binaries alike; the CLI's own headers
 # under userspace/, the runner's ivshmem.h beside the guest scripts
 $(TOOL_OBJS) $(BENCH_OBJS): USER_CPPFLAGS += -Iuserspace -Iscripts/guest
+$(OBJ)/userspace/pagefaults.o: USER_CPPFLAGS += $(TRACE_CFLAGS)
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(WARN) $(WERROR) $(DEPFLAGS) $(USER_CPPFLAGS) -c -o $@ $<
@@ -110,7 +116,7 @@ $(LIBVMLAB): $(LIB_OBJS)
 
 $(BUILD)/host/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) -o $@ $^ $(TRACE_LIBS)
 
 # Static binaries for the VM's initramfs: the tool, the benchmarks, the
 # selftests, the lectures' example programs, vm-exit.
@@ -119,7 +125,7 @@ static: $(BUILD)/static/vmlab $(BUILD)/static/vmlab-bench $(BUILD)/static/vm-exi
 
 $(BUILD)/static/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)
-	$(CC) -static $(CFLAGS) -o $@ $^
+	$(CC) -static $(CFLAGS) -o $@ $^ $(TRACE_LIBS)
 
 $(BUILD)/static/vmlab-bench: $(BENCH_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)

@@ -438,6 +438,7 @@ static const struct {
 	{ walk_benches, &nr_walk_benches },
 	{ memory_benches, &nr_memory_benches },
 	{ tree_benches, &nr_tree_benches },
+	{ run_benches, &nr_run_benches },
 };
 
 /* the @n-th benchmark of all the tables, NULL past the last */

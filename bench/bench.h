@@ -70,6 +70,8 @@ extern const struct bench memory_benches[];
 extern const size_t nr_memory_benches;
 extern const struct bench tree_benches[];
 extern const size_t nr_tree_benches;
+extern const struct bench run_benches[];
+extern const size_t nr_run_benches;
 
 /* CLOCK_MONOTONIC in nanoseconds */
 uint64_t now_ns(void);

@@ -3,11 +3,12 @@
 # share: the packages of a system vmlab's .debs install into offline, and
 # the archive it comes from. Sourced after lib.sh, never run.
 
-# systemd, udev, Debian's kernel and its headers, and what DKMS builds with
+# systemd, udev, Debian's kernel and its headers, what DKMS builds with, and
+# the tool's libraries (libtracefs, libtraceevent)
 # shellcheck disable=SC2034 # used by the scripts that source this file
 DEB_SYSTEM_PACKAGES="systemd-sysv udev kmod apt adduser initramfs-tools
 	linux-image-amd64 linux-headers-amd64 dkms gcc make libc6-dev
-	e2fsprogs procps"
+	e2fsprogs procps libtracefs1 libtraceevent1"
 
 # deb_sources SUITE: mmdebstrap's sources for SUITE, from the mirrors this
 # machine's apt uses (bookworm with its security suite, as apt_private).

@@ -6,10 +6,12 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# libtracefs-dev, libtraceevent-dev: the tool's page-fault reader (static
+# libraries included, for the VM's static tool)
 # the last line: what the debug kernels' builds need
 # (qemu-utils: qemu-img, for the packaged test's Debian system)
 packages="qemu-system-x86 qemu-utils busybox-static cpio pahole mmdebstrap sparse shellcheck zstd
-	xz-utils jq bc kmod gcc make libc6-dev perl util-linux
+	xz-utils jq bc kmod gcc make libc6-dev perl util-linux libtracefs-dev libtraceevent-dev
 	flex bison libelf-dev libssl-dev"
 # "deps.sh pictures": only what scripts/check-pictures.sh needs, a browser
 # (large, so not for every run) and xmllint

@@ -19,7 +19,7 @@
 #define JQ_BIN		"/usr/bin/jq"
 #define OUT		"/tmp/bench-smoke"
 /* what marks a row of OUT.txt: its unit between spaces */
-#define TABLE_ROW	" (ns/page|pages/s|MiB/s|ms/range|KiB/range) "
+#define TABLE_ROW	" (ns/page|pages/s|MiB/s|ms/range|KiB/range|ms/run) "
 
 /* every measurement's fields present, values positive, ratio where compared */
 #define JQ_WELL_FORMED							\

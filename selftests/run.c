@@ -12,6 +12,7 @@
  * Runs as root in the vmlab VM (the ptrace test lowers itself to nobody).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -29,6 +30,10 @@
 #include "tool_run.h"
 
 #define YAMA_SCOPE	"/proc/sys/kernel/yama/ptrace_scope"
+/* x86's tracepoint of the user's page faults */
+#define PF_EVENT	"/sys/kernel/tracing/events/exceptions/page_fault_user"
+/* seconds a test of several runs may take under TCG on a loaded host */
+#define RUN_TIMEOUT	180
 
 /* ---- the helpers vmlab run runs: this program with an argument ---- */
 
@@ -187,20 +192,30 @@ static void change_filter(char *f, size_t size, const char *event, const char *a
 		 " | map(tostring) | join(\" \")");
 }
 
+/* a temporary file of two pages into @path, starting with @text: 0, or -1 */
+static int two_page_file(char *path, size_t size, const char *text)
+{
+	size_t len = strlen(text);
+	int fd, ret = 0;
+
+	snprintf(path, size, "/tmp/vmlab-run-file-XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, 2 * PAGE) || pwrite(fd, text, len, 0) != (ssize_t)len)
+		ret = -1;
+	close(fd);
+	return ret;
+}
+
 /* a private file mapping: its mmap, the read's page-cache leaf, the write's copy */
-TEST_F(run, mmap_private_file_write)
+TEST_F_TIMEOUT(run, mmap_private_file_write, RUN_TIMEOUT)
 {
 	char a[32], filter[512], want[256];
 	struct result r;
 	uint64_t addr;
-	int fd;
 
-	snprintf(self->file, sizeof(self->file), "/tmp/vmlab-run-file-XXXXXX");
-	fd = mkstemp(self->file);
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ftruncate(fd, 2 * PAGE));
-	ASSERT_EQ(1, pwrite(fd, "x", 1, 0));
-	close(fd);
+	ASSERT_EQ(0, two_page_file(self->file, sizeof(self->file), "x"));
 	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--walk", "--json", "-o", self->events, "--",
 			 self_path, "mmap-write", self->file));
 	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
@@ -241,7 +256,7 @@ TEST_F(run, mmap_private_file_write)
 }
 
 /* a fork write-protects the parent's page, the child copies it, the exec replaces every VMA */
-TEST_F(run, fork_and_exec)
+TEST_F_TIMEOUT(run, fork_and_exec, RUN_TIMEOUT)
 {
 	char a[32], filter[512], kid[32], event[128];
 	struct result r;
@@ -287,7 +302,7 @@ TEST_F(run, fork_and_exec)
 }
 
 /* munmap of a mapping's middle page: one VMA split in two */
-TEST_F(run, munmap_splits_a_vma)
+TEST_F_TIMEOUT(run, munmap_splits_a_vma, RUN_TIMEOUT)
 {
 	char a[32], filter[512], want[128];
 	struct result r;
@@ -325,8 +340,185 @@ TEST_F(run, munmap_splits_a_vma)
 	result_free(&r);
 }
 
+/*
+ * A jq filter into @f: over every faults event, in the VMA starting at
+ * @addr ($a), @what (an array) joined by spaces, all joined by commas.
+ */
+static void faults_filter(char *f, size_t size, const char *addr, const char *what)
+{
+	snprintf(f, size, "\"%s\" as $a | [., inputs] | map(%s | %s | %s) | join(\",\")", addr,
+		 "select(.event == \"faults\") | .vmas[] | select(.vma.start == $a)", what,
+		 "map(tostring) | join(\" \")");
+}
+
+/* removes @dir and the files in it */
+static void rmdir_all(const char *dir)
+{
+	char path[512];
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+
+	while (dp && (d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+		unlink(path);
+	}
+	if (dp)
+		closedir(dp);
+	rmdir(dir);
+}
+
+/* the column of the mapping type in the first line of @text holding @needle, or -1 */
+static long type_column(const char *text, const char *needle)
+{
+	const char *at = strstr(text, needle), *line, *type;
+
+	if (!at)
+		return -1;
+	for (line = at; line > text && line[-1] != '\n'; line--)
+		;
+	type = strstr(line, " private-");
+	return type && !memchr(line, '\n', type - line) ? type - line : -1;
+}
+
+/* the faults between the calls, from the kernel's tracepoints, with the leaves they left */
+TEST_F_TIMEOUT(run, faults_between_calls, RUN_TIMEOUT)
+{
+	char a[32], filter[768], want[256];
+	struct result r;
+	uint64_t addr;
+
+	if (access(PF_EVENT, F_OK))
+		SKIP(return, "no %s in this kernel", PF_EVENT);
+	ASSERT_EQ(0, two_page_file(self->file, sizeof(self->file), ""));
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--json", "-o", self->events, "--", self_path,
+			 "mmap-write", self->file));
+	ASSERT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	EXPECT_STREQ("", r.err);
+	ASSERT_EQ(0, helper_addr(&r, a, sizeof(a), &addr)) TH_LOG("stdout: %s", r.out);
+	self->json = events(self->events_fd);
+	ASSERT_NE(NULL, self->json);
+	/* the read before madvise, the write (a COW of the read-only page) before msync */
+	faults_filter(filter, sizeof(filter), a,
+		      ".faults[] | select(.addr == $a) | [.access, .cause, .by, .leaf.verdict]");
+	EXPECT_JQ(self->json, filter,
+		  "read not-present user private-file,write protection user writable");
+	/* counted by kind, the VMA's type named */
+	faults_filter(filter, sizeof(filter), a, "[.vma.type, .counts[]]");
+	EXPECT_JQ(self->json, filter, "private-file 1,private-file 1");
+	/* the mmap's arguments by name */
+	snprintf(filter, sizeof(filter), "%s | %s",
+		 "select(.syscall == \"mmap\" and .decoded.fd >= 0)",
+		 ".decoded | [.prot, .flags] | join(\" \")");
+	EXPECT_JQ(self->json, filter, "PROT_READ|PROT_WRITE MAP_PRIVATE");
+	result_free(&r);
+
+	/* as text: the faults line and the fault with its leaf */
+	free(self->json);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "-o", self->events, "--", self_path, "mmap-write",
+			 self->file));
+	EXPECT_EQ(0, r.status);
+	ASSERT_EQ(0, helper_addr(&r, a, sizeof(a), &addr)) TH_LOG("stdout: %s", r.out);
+	self->json = events(self->events_fd);
+	ASSERT_NE(NULL, self->json);
+	EXPECT_NE(NULL, strstr(self->json, "] faults ")) TH_LOG("%s", self->json);
+	snprintf(want, sizeof(want), "    %012llx write protection ", (unsigned long long)addr);
+	EXPECT_NE(NULL, strstr(self->json, want)) TH_LOG("no '%s' in %s", want, self->json);
+	/* the mmap's prot and flags by name */
+	EXPECT_NE(NULL, strstr(self->json, ", PROT_READ|PROT_WRITE, MAP_PRIVATE, "))
+		TH_LOG("%s", self->json);
+	/* the TYPE column lines up for 8- and 12-digit addresses */
+	EXPECT_LT(0, type_column(self->json, "+ 00400000-")) TH_LOG("%s", self->json);
+	EXPECT_EQ(type_column(self->json, "+ 00400000-"), type_column(self->json, "[stack]"))
+		TH_LOG("%s", self->json);
+	result_free(&r);
+
+	/* --no-faults: none */
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--no-faults", "--", self_path, "mmap-write",
+			 self->file));
+	EXPECT_EQ(0, r.status);
+	EXPECT_EQ(NULL, strstr(r.out, "] faults ")) TH_LOG("%s", r.out);
+	result_free(&r);
+}
+
+/* no tracefs: one line says the faults are not shown, the program runs all the same */
+TEST_F_TIMEOUT(run, no_tracefs_one_line, RUN_TIMEOUT)
+{
+	struct result r;
+
+	ASSERT_EQ(0, run_full(&r, 0, "VMLAB_TRACEFS=/nonexistent", NULL,
+			      (char *const[]){ VMLAB_BIN, "run", "-o", self->events, "--",
+					       self_path, "exit", "3", NULL }));
+	EXPECT_EQ(3, r.status);
+	EXPECT_EQ(1, count_lines(r.err)) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "run: page faults not shown: no tracefs at /nonexistent"))
+		TH_LOG("%s", r.err);
+	result_free(&r);
+}
+
+/* --svg DIR: the trees of each changed range, before and after */
+TEST_F_TIMEOUT(run, svg_before_and_after, RUN_TIMEOUT)
+{
+	static const char *const which[] = {
+		"select(.syscall == \"mmap\") | .vmas[0].svg_before",
+		"select(.syscall == \"mmap\") | .vmas[0].svg_after",
+		"select(.syscall == \"munmap\") | .vmas[0].svg_before",
+		"select(.syscall == \"munmap\") | .vmas[0].svg_after",
+	};
+	char dir[] = "/tmp/vmlab-run-svg-XXXXXX", want[128];
+	struct result r;
+	char *path, *svg;
+	size_t i;
+	int fd;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--json", "--svg", dir, "-o", self->events, "--",
+			 self_path, "split"));
+	EXPECT_EQ(0, r.status) TH_LOG("stderr: %s", r.err);
+	EXPECT_STREQ("", r.err);
+	result_free(&r);
+	self->json = events(self->events_fd);
+	ASSERT_NE(NULL, self->json);
+	/* the mmap's and the munmap's pictures, named after their calls, drawn */
+	for (i = 0; i < ARRAY_SIZE(which); i++) {
+		path = jq(self->json, which[i]);
+		ASSERT_NE(NULL, path);
+		snprintf(want, sizeof(want), "-%s-%s.svg", i < 2 ? "mmap" : "munmap",
+			 i % 2 ? "after" : "before");
+		EXPECT_NE(NULL, strstr(path, want)) TH_LOG("%s", path);
+		EXPECT_EQ(0, strncmp(path, dir, strlen(dir))) TH_LOG("%s", path);
+		fd = open(path, O_RDONLY);
+		EXPECT_LE(0, fd) TH_LOG("no %s", path);
+		svg = fd >= 0 ? slurp(fd, NULL) : NULL;
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		free(path);
+		if (!svg)
+			continue;
+		EXPECT_EQ(0, strncmp(svg, "<?xml", 5));
+		EXPECT_NE(NULL, strstr(svg, "</svg>"));
+		free(svg);
+	}
+	/* the other changes' pictures (the heap's), and the directory */
+	rmdir_all(dir);
+
+	/* a directory that is not: one line, nothing run */
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--svg", "/nonexistent", "--", self_path, "exit",
+			 "0"));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "--svg /nonexistent")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--svg", self->events, "--", self_path, "exit",
+			 "0"));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "Not a directory")) TH_LOG("%s", r.err);
+	result_free(&r);
+}
+
 /* vmlab run exits with the program's status, 128 + the signal that killed it */
-TEST_F(run, exit_status_passes_through)
+TEST_F_TIMEOUT(run, exit_status_passes_through, RUN_TIMEOUT)
 {
 	struct result r;
 
@@ -416,7 +608,7 @@ TEST_F(run, ptrace_refused_by_yama)
 }
 
 /* as nobody (default scope): the walks go through /proc/PID/mem of the tracee */
-TEST_F(run, unprivileged_through_mem)
+TEST_F_TIMEOUT(run, unprivileged_through_mem, RUN_TIMEOUT)
 {
 	char a[32], filter[512];
 	struct result r;

@@ -35,6 +35,7 @@ int cmd_hexdump(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_tree(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* "vmlab: " + the message + a newline, on stderr */
 void errmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

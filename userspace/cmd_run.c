@@ -14,20 +14,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/ptrace.h>
+#include <linux/seccomp.h>
 
 #include "cli.h"
 #include "json.h"
 #include "maps_diff.h"
+#include "memcall_args.h"
+#include "pagefaults.h"
+#include "run_svg.h"
 
 #define USER_TOP	(1ULL << 56)
 #define TEXT_LEAVES	64	/* leaf changes one event prints as text */
+#define TEXT_FAULTS	8	/* faults per VMA one event prints as text */
+#define FAULT_BUFFER_KB	8192	/* the fault events' ring buffer per CPU */
 
 /* the memory system calls, and how many arguments each shows */
 static const struct {
@@ -82,33 +91,49 @@ struct task {
 
 static struct run {
 	int fd;
-	bool walk, json;
+	bool walk, json, no_faults;
 	FILE *out;
 	bool colour;
 	bool started;			/* PROG's first exec done */
+	bool seccomp;			/* only the memory calls stop (seccomp_memcalls) */
 	struct task *tasks;
 	size_t nr_tasks, max_tasks;
 	struct mm *mms;
 	size_t nr_mms, max_mms;
 	uint32_t page_size;
+	struct vmlab_info info;
+	const char *svg_dir;		/* --svg: the trees of each change into it */
+	unsigned int nr_svg;		/* the changes drawn */
 	/* the event being printed */
 	struct json j;
 	size_t leaves_shown, leaves_more;
+	/* the page faults (pagefaults.c), those read and not yet shown */
+	struct pf_reader *pf;
+	struct pf_event *faults;
+	size_t nr_faults, max_faults;
+	uint64_t lost_shown;
 } run;
 
 static void print_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vmlab run [--walk] [--json] [-o FILE] [--] PROG [ARGS...]\n"
+		"usage: vmlab run [--walk] [--json] [--no-faults] [--svg DIR] [-o FILE] [--] PROG\n"
+		"                 [ARGS...]\n"
 		"Run PROG under ptrace, following its forks, clones and execs, and after every\n"
 		"memory system call (mmap, munmap, mprotect, mremap, madvise, msync, brk, fork,\n"
-		"vfork, clone, execve, shmat, shmdt) and at each exit print what changed in that\n"
-		"process's address space: VMAs added, removed, changed, split or merged, as\n"
-		"/proc/PID/maps lines with their mapping type (private/shared x file/anon/device).\n"
+		"vfork, clone, execve, shmat, shmdt; flags by name) and at each exit print what\n"
+		"changed in that process's address space: VMAs added, removed, changed, split\n"
+		"or merged, as /proc/PID/maps lines with their mapping type (private/shared x\n"
+		"file/anon/device). Before each, the page faults since the last one, from the\n"
+		"kernel's tracepoints (root: tracefs): per VMA, each fault's address, access\n"
+		"(read/write/exec), cause (not-present/protection) and the leaf it left.\n"
 		"  -w, --walk         also the page-table leaves that changed since the last event\n"
-		"                     (before -> after: flags, frame, COW verdict): the faults the\n"
-		"                     program took in between show at its next memory system call\n"
+		"                     (before -> after: flags, frame, COW verdict)\n"
 		"  -j, --json         one JSON object per event, one a line (see vmlab(1))\n"
+		"  -F, --no-faults    without the page faults\n"
+		"  -s, --svg DIR      the page-table tree of each range whose VMAs a call\n"
+		"                     changed, before and after, as\n"
+		"                     DIR/run-N-CALL-before.svg and -after.svg (vmlab tree's)\n"
 		"  -o, --output FILE  the events into FILE, not stdout (where PROG writes too)\n"
 		"PROG without a slash is looked for in PATH. Exit status: PROG's, 128 + the signal\n"
 		"when a signal killed it (as shells say it); 126 when PROG is not executable, 127\n"
@@ -279,7 +304,7 @@ static int mm_read(struct mm *mm, const struct snap_vma *old, size_t nr_old)
 		}
 	}
 	fclose(f);
-	if (run.walk && mm->t_ok) {
+	if ((run.walk || run.svg_dir) && mm->t_ok) {
 		/* where PFNs are hidden, each leaf's frame token instead */
 		struct target t = mm->t;
 
@@ -298,11 +323,11 @@ static int mm_read(struct mm *mm, const struct snap_vma *old, size_t nr_old)
 
 /* ---- printing ---- */
 
-static void json_vma(const struct snap_vma *v)
+static void json_vma(const char *key, const struct snap_vma *v)
 {
 	struct json *j = &run.j;
 
-	json_object_begin(j, NULL);
+	json_object_begin(j, key);
 	json_hex(j, "start", v->m.start);
 	json_hex(j, "end", v->m.end);
 	json_string(j, "perms", v->m.perms);
@@ -314,20 +339,61 @@ static void json_vma(const struct snap_vma *v)
 	json_object_end(j);
 }
 
-/* one VMA as its /proc/PID/maps line, its type before the path */
+/*
+ * One VMA as its /proc/PID/maps line, its type before the path; the range
+ * padded to two 12-digit addresses, so that the columns after it line up
+ * whether the addresses have 8 digits (a static program's) or 12.
+ */
 static void text_vma(const char *kind, char sign, const struct snap_vma *v)
 {
-	fprintf(run.out, "  %s%-8s%s %s%c%s %08" PRIx64 "-%08" PRIx64 " %s %08" PRIx64
-		" %-5s %-8" PRIu64 " %-14s %s\n", col(C_BOLD), kind, col(C_RESET),
-		col(sign == '+' ? C_GOOD : C_BAD), sign, col(C_RESET), v->m.start, v->m.end,
-		v->m.perms, v->m.offset, v->m.dev, v->m.inode, maps_type_key(v->type),
-		v->m.path);
+	char range[48];
+
+	snprintf(range, sizeof(range), "%08" PRIx64 "-%08" PRIx64, v->m.start, v->m.end);
+	fprintf(run.out, "  %s%-8s%s %s%c%s %-25s %s %08" PRIx64 " %-5s %-8" PRIu64
+		" %-14s %s\n", col(C_BOLD), kind, col(C_RESET),
+		col(sign == '+' ? C_GOOD : C_BAD), sign, col(C_RESET), range, v->m.perms,
+		v->m.offset, v->m.dev, v->m.inode, maps_type_key(v->type), v->m.path);
+}
+
+/* what --svg draws a change from: the call, its process, the leaves before it */
+struct svg_change {
+	const char *call;
+	const struct mm *mm;
+	struct leaves before;
+};
+
+/* --svg: the trees of the range a change covers, before and after */
+static bool draw_change(const struct svg_change *sc, const struct snap_vma *gone,
+			size_t nr_gone, const struct snap_vma *came, size_t nr_came,
+			char paths[][4096])
+{
+	uint64_t start = UINT64_MAX, end = 0;
+	struct leaves after;
+	size_t i;
+
+	if (!sc || !run.svg_dir)
+		return false;
+	for (i = 0; i < nr_gone; i++) {
+		start = gone[i].m.start < start ? gone[i].m.start : start;
+		end = gone[i].m.end > end ? gone[i].m.end : end;
+	}
+	for (i = 0; i < nr_came; i++) {
+		start = came[i].m.start < start ? came[i].m.start : start;
+		end = came[i].m.end > end ? came[i].m.end : end;
+	}
+	if (start >= end || end > USER_TOP)
+		return false;
+	after = (struct leaves){ sc->mm->leaves, sc->mm->nr_leaves };
+	return !run_svg(run.svg_dir, ++run.nr_svg, sc->call, sc->mm->tgid, &run.info, start, end,
+			&sc->before, &after, paths);
 }
 
 static void print_change(enum vma_change kind, const struct snap_vma *gone, size_t nr_gone,
 			 const struct snap_vma *came, size_t nr_came, void *arg)
 {
 	const char *name = vma_change_name(kind);
+	char paths[2][4096];
+	bool drawn = draw_change(arg, gone, nr_gone, came, nr_came, paths);
 	size_t i;
 
 	if (run.json) {
@@ -335,12 +401,16 @@ static void print_change(enum vma_change kind, const struct snap_vma *gone, size
 		json_string(&run.j, "change", name);
 		json_array_begin(&run.j, "before");
 		for (i = 0; i < nr_gone; i++)
-			json_vma(&gone[i]);
+			json_vma(NULL, &gone[i]);
 		json_array_end(&run.j);
 		json_array_begin(&run.j, "after");
 		for (i = 0; i < nr_came; i++)
-			json_vma(&came[i]);
+			json_vma(NULL, &came[i]);
 		json_array_end(&run.j);
+		if (drawn) {
+			json_string(&run.j, "svg_before", paths[0]);
+			json_string(&run.j, "svg_after", paths[1]);
+		}
 		json_object_end(&run.j);
 		return;
 	}
@@ -348,6 +418,8 @@ static void print_change(enum vma_change kind, const struct snap_vma *gone, size
 		text_vma(i ? "" : name, '-', &gone[i]);
 	for (i = 0; i < nr_came; i++)
 		text_vma(i || nr_gone ? "" : name, '+', &came[i]);
+	if (drawn)
+		fprintf(run.out, "  %-8s   (pictures: %s, %s)\n", "", paths[0], paths[1]);
 }
 
 static const char *frame_of(char *buf, size_t size, const struct vmlab_walk_record *r,
@@ -467,6 +539,8 @@ static bool addr_call(long nr)
 static void print_call(const struct task *t, long nr, const char *name, unsigned int nargs,
 		       int64_t ret)
 {
+	const char *key;
+	char arg[160];
 	unsigned int i;
 
 	if (run.json) {
@@ -475,6 +549,16 @@ static void print_call(const struct task *t, long nr, const char *name, unsigned
 		for (i = 0; i < nargs; i++)
 			json_hex(&run.j, NULL, t->args[i]);
 		json_array_end(&run.j);
+		/* the flags and advice by name */
+		json_object_begin(&run.j, "decoded");
+		for (i = 0; i < nargs; i++) {
+			key = memcall_arg(arg, sizeof(arg), name, i, t->args[i]);
+			if (key && !strcmp(key, "fd"))
+				json_i64(&run.j, key, (int)t->args[i]);
+			else if (key)
+				json_string(&run.j, key, arg);
+		}
+		json_object_end(&run.j);
 		if (t->path[0])
 			json_string(&run.j, "path", t->path);
 		json_i64(&run.j, "ret", ret);
@@ -489,6 +573,8 @@ static void print_call(const struct task *t, long nr, const char *name, unsigned
 	for (i = 0; i < nargs; i++) {
 		if (i == 0 && t->path[0])
 			fprintf(run.out, "\"%s\"", t->path);
+		else if (memcall_arg(arg, sizeof(arg), name, i, t->args[i]))
+			fprintf(run.out, "%s%s", i ? ", " : "", arg);
 		else
 			fprintf(run.out, "%s0x%" PRIx64, i ? ", " : "", t->args[i]);
 	}
@@ -503,7 +589,7 @@ static void print_call(const struct task *t, long nr, const char *name, unsigned
 	fputc('\n', run.out);
 }
 
-static void event_begin(const struct task *t, const char *event)
+static void event_begin_pid(pid_t pid, pid_t tid, const char *event)
 {
 	if (!run.json)
 		return;
@@ -511,8 +597,14 @@ static void event_begin(const struct task *t, const char *event)
 	run.j.compact = true;
 	json_object_begin(&run.j, NULL);
 	json_string(&run.j, "event", event);
-	json_i64(&run.j, "pid", t->tgid);
-	json_i64(&run.j, "tid", t->tid);
+	json_i64(&run.j, "pid", pid);
+	if (tid)
+		json_i64(&run.j, "tid", tid);
+}
+
+static void event_begin(const struct task *t, const char *event)
+{
+	event_begin_pid(t->tgid, t->tid, event);
 }
 
 static void event_end(void)
@@ -522,6 +614,327 @@ static void event_end(void)
 		json_end(&run.j);
 	}
 	fflush(run.out);
+}
+
+/* ---- page faults between the events ---- */
+
+static void collect_fault(const struct pf_event *e, void *arg)
+{
+	if (grow((void **)&run.faults, &run.max_faults, run.nr_faults, sizeof(*e)))
+		return;
+	run.faults[run.nr_faults++] = *e;
+}
+
+/* the process of the task that faulted (a task gone: its own id) */
+static pid_t fault_pid(const struct pf_event *e)
+{
+	const struct task *t = task_find(e->tid);
+
+	return t ? t->tgid : e->tid;
+}
+
+static struct mm *mm_lookup(pid_t tgid)
+{
+	size_t i;
+
+	for (i = 0; i < run.nr_mms; i++)
+		if (run.mms[i].tgid == tgid && run.mms[i].read)
+			return &run.mms[i];
+	return NULL;
+}
+
+/* the index of the VMA of @mm holding @addr, or its number of VMAs */
+static size_t vma_index(const struct mm *mm, uint64_t addr)
+{
+	size_t lo = 0, hi = mm->nr_vmas, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (mm->vmas[mid].m.end <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < mm->nr_vmas && mm->vmas[lo].m.start <= addr ? lo : mm->nr_vmas;
+}
+
+/*
+ * A vmlab handler's call has no address: it is the x86 fault just before
+ * it in the same task, when that address's page in its VMA is the page
+ * the handler was asked for. 0 when none is.
+ */
+static uint64_t region_fault_addr(size_t i, const struct mm *mm)
+{
+	const struct pf_event *e = &run.faults[i], *p;
+	uint64_t page_mask = ~(uint64_t)(run.page_size - 1);
+	size_t k, v;
+
+	for (k = i; k-- > 0 && i - k <= 16;) {
+		p = &run.faults[k];
+		if (p->tid != e->tid || p->src > PF_KERNEL)
+			continue;
+		v = mm ? vma_index(mm, p->addr) : 0;
+		if (!mm || v == mm->nr_vmas)
+			return 0;
+		if (mm->vmas[v].m.offset + (p->addr & page_mask) - mm->vmas[v].m.start ==
+		    e->pgoff * run.page_size)
+			return p->addr;
+		return 0;
+	}
+	return 0;
+}
+
+/* a fault's kind, "write not-present" or "read vmlab_fault (kernel)" */
+static const char *fault_kind(char *buf, size_t size, const struct pf_event *e)
+{
+	snprintf(buf, size, "%s %s%s", pf_access(e), pf_cause(e),
+		 e->src == PF_KERNEL ? " (kernel)" : "");
+	return buf;
+}
+
+/* the error code's bits that make a fault's kind (pf_access, pf_cause) */
+#define KIND_BITS	(PF_ERR_PROT | PF_ERR_WRITE | PF_ERR_INSTR)
+
+struct shown {
+	size_t i;		/* in run.faults */
+	size_t vma;		/* in the mm's VMAs, nr_vmas: none */
+};
+
+static int shown_cmp(const void *a, const void *b)
+{
+	const struct shown *x = a, *y = b;
+
+	if (x->vma != y->vma)
+		return x->vma < y->vma ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int rec_cmp(const void *key, const void *elem)
+{
+	const uint64_t *addr = key;
+	const struct vmlab_walk_record *r = elem;
+	uint64_t end = r->addr + level_bytes(r->level, run.page_size);
+
+	return *addr < r->addr ? -1 : *addr >= end;
+}
+
+struct recs {
+	struct vmlab_walk_record *r;
+	size_t nr, max;
+};
+
+static void add_rec(const struct vmlab_walk_record *rec, void *arg)
+{
+	struct recs *rs = arg;
+
+	if (grow((void **)&rs->r, &rs->max, rs->nr, sizeof(*rec)))
+		return;
+	rs->r[rs->nr++] = *rec;
+}
+
+/* what makes two faults of one kind: their source and the error bits named */
+static unsigned int kind_key(const struct pf_event *e)
+{
+	return e->src << 8 | (e->src <= PF_KERNEL ? e->error & KIND_BITS : e->write);
+}
+
+/* the faults @s (@n) counted by kind, in the order each kind first came */
+static void fault_counts(const struct shown *s, size_t n)
+{
+	unsigned int keys[24];
+	size_t count[24] = { 0 }, first[24], nr = 0, i, k;
+	char kind[48];
+
+	for (i = 0; i < n; i++) {
+		unsigned int key = kind_key(&run.faults[s[i].i]);
+
+		for (k = 0; k < nr && keys[k] != key; k++)
+			;
+		if (k == nr && nr < ARRAY_SIZE(keys)) {
+			keys[nr] = key;
+			first[nr++] = s[i].i;
+		}
+		if (k < nr)
+			count[k]++;
+	}
+	if (run.json)
+		json_object_begin(&run.j, "counts");
+	for (k = 0; k < nr; k++) {
+		fault_kind(kind, sizeof(kind), &run.faults[first[k]]);
+		if (run.json)
+			json_u64(&run.j, kind, count[k]);
+		else
+			fprintf(run.out, "%s%zu %s", k ? ", " : "  ", count[k], kind);
+	}
+	if (run.json)
+		json_object_end(&run.j);
+	else
+		fputc('\n', run.out);
+}
+
+static void fault_line(const struct pf_event *e, const struct vmlab_walk_record *leaf,
+		       uint32_t walk_flags)
+{
+	char kind[48];
+
+	if (run.json) {
+		json_object_begin(&run.j, NULL);
+		if (e->addr)
+			json_hex(&run.j, "addr", e->addr);
+		else
+			json_string(&run.j, "addr", NULL);
+		json_i64(&run.j, "tid", e->tid);
+		json_string(&run.j, "access", pf_access(e));
+		json_string(&run.j, "cause", pf_cause(e));
+		json_string(&run.j, "by", pf_by(e));
+		if (e->src <= PF_KERNEL) {
+			json_hex(&run.j, "ip", e->ip);
+			json_u64(&run.j, "error_code", e->error);
+		} else {
+			json_u64(&run.j, "region", e->region);
+			json_u64(&run.j, "pgoff", e->pgoff);
+			json_hex(&run.j, "result", e->result);
+		}
+		json_leaf("leaf", leaf, walk_flags);
+		json_object_end(&run.j);
+		return;
+	}
+	if (e->addr)
+		fprintf(run.out, "    %012" PRIx64, e->addr);
+	else
+		fprintf(run.out, "    region %-5u", e->region);
+	fprintf(run.out, " %-32s ", fault_kind(kind, sizeof(kind), e));
+	text_leaf(leaf, walk_flags);
+	fputc('\n', run.out);
+}
+
+/* the faults @s (@n, of one VMA @vma of @mm, or of none) and the leaves they left */
+static void fault_group(struct mm *mm, const struct snap_vma *vma, const struct shown *s,
+			size_t n)
+{
+	size_t shown = run.json ? n : (n < TEXT_FAULTS ? n : TEXT_FAULTS), i;
+	uint32_t walk_flags = mm && mm->hidden ? HIDDEN_WITH_TOKENS : 0;
+	uint64_t lo = UINT64_MAX, hi = 0, a;
+	struct recs rs = { 0 };
+	struct target t;
+
+	if (run.json)
+		json_object_begin(&run.j, NULL);
+	if (run.json && vma)
+		json_vma("vma", vma);
+	else if (run.json)
+		json_string(&run.j, "vma", NULL);
+	else if (vma)
+		text_vma("", ' ', vma);
+	else
+		fprintf(run.out, "  %-8s   (in no VMA)\n", "");
+	fault_counts(s, n);
+	/* the leaves the shown faults left, from one walk over them */
+	for (i = 0; vma && i < shown; i++) {
+		a = run.faults[s[i].i].addr;
+		if (a && a < lo)
+			lo = a;
+		if (a > hi)
+			hi = a;
+	}
+	if (vma && lo <= hi && vma->type != MT_OTHER && vma->m.end <= USER_TOP &&
+	    mm_target(mm)) {
+		t = mm->t;
+		t.flags |= VMLAB_WALK_RANGE_TOKENS;
+		walk_records(run.fd, &t, lo & ~(uint64_t)(run.page_size - 1),
+			     (hi | (run.page_size - 1)) + 1, add_rec, &rs);
+	}
+	if (run.json)
+		json_array_begin(&run.j, "faults");
+	for (i = 0; i < shown; i++) {
+		a = run.faults[s[i].i].addr;
+		fault_line(&run.faults[s[i].i],
+			   rs.nr && a ? bsearch(&a, rs.r, rs.nr, sizeof(*rs.r), rec_cmp) : NULL,
+			   walk_flags);
+	}
+	if (run.json)
+		json_array_end(&run.j);
+	else if (n > shown)
+		fprintf(run.out, "    ... and %zu more (--json has them all)\n", n - shown);
+	if (run.json)
+		json_object_end(&run.j);
+	free(rs.r);
+}
+
+/* the faults of process @pid among @s (@n of them, in order) */
+static void faults_of(pid_t pid, struct shown *s, size_t n, uint64_t lost)
+{
+	struct mm *mm = mm_lookup(pid);
+	size_t i, k, none = mm ? mm->nr_vmas : 0;
+
+	for (i = 0; i < n; i++) {
+		const struct pf_event *e = &run.faults[s[i].i];
+
+		if (e->src > PF_KERNEL)
+			run.faults[s[i].i].addr = region_fault_addr(s[i].i, mm);
+		s[i].vma = mm && e->addr ? vma_index(mm, e->addr) : none;
+	}
+	qsort(s, n, sizeof(*s), shown_cmp);
+	event_begin_pid(pid, 0, "faults");
+	if (run.json) {
+		json_u64(&run.j, "count", n);
+		if (lost)
+			json_u64(&run.j, "lost", lost);
+		json_array_begin(&run.j, "vmas");
+	} else {
+		fprintf(run.out, "%s[%d]%s %sfaults%s %zu", col(C_DIM), pid, col(C_RESET),
+			col(C_INFO), col(C_RESET), n);
+		if (lost)
+			fprintf(run.out, " %s(%" PRIu64 " more lost: the ring buffer was full)%s",
+				col(C_WARN), lost, col(C_RESET));
+		fputc('\n', run.out);
+	}
+	for (i = 0; i < n; i = k) {
+		for (k = i + 1; k < n && s[k].vma == s[i].vma; k++)
+			;
+		fault_group(mm, s[i].vma < none ? &mm->vmas[s[i].vma] : NULL, s + i, k - i);
+	}
+	if (run.json)
+		json_array_end(&run.j);
+	event_end();
+}
+
+/*
+ * The faults since the last event, one "faults" event per process, before
+ * the event they came before. @show false: read and dropped (vmlab's own
+ * child before PROG runs).
+ */
+static void faults_show(bool show)
+{
+	uint64_t lost;
+	struct shown *s;
+	size_t i, k, n;
+	pid_t pid;
+
+	if (!run.pf)
+		return;
+	run.nr_faults = 0;
+	if (pf_drain(run.pf, collect_fault, NULL) <= 0 || !show)
+		return;
+	lost = pf_lost(run.pf) - run.lost_shown;
+	run.lost_shown = pf_lost(run.pf);
+	s = calloc(run.nr_faults, sizeof(*s));
+	if (!s)
+		return;
+	/* process by process, each in the order of its first fault */
+	for (i = 0; i < run.nr_faults; i++) {
+		if (!run.faults[i].tid)
+			continue;
+		pid = fault_pid(&run.faults[i]);
+		for (k = i, n = 0; k < run.nr_faults; k++)
+			if (run.faults[k].tid && fault_pid(&run.faults[k]) == pid)
+				s[n++].i = k;
+		faults_of(pid, s, n, lost);
+		lost = 0;
+		for (k = 0; k < n; k++)
+			run.faults[s[k].i].tid = 0;
+	}
+	free(s);
 }
 
 /*
@@ -536,10 +949,12 @@ static void call_done(struct task *t, int64_t ret)
 	struct vmlab_walk_record *old_leaves;
 	size_t nr_old, nr_old_leaves;
 	bool exec = t->exec_done, had;
+	struct svg_change sc;
 
 	/* vmlab's own child before PROG runs is not shown */
 	if (!mm || !run.started)
 		return;
+	faults_show(true);
 	event_begin(t, "syscall");
 	print_call(t, nr, memcalls[t->call].name, memcalls[t->call].nargs, ret);
 	/* the old reading moves aside, a new one is taken */
@@ -557,13 +972,14 @@ static void call_done(struct task *t, int64_t ret)
 		target_close(&mm->t);
 		mm->t_ok = false;
 	}
+	sc = (struct svg_change){ memcalls[t->call].name, mm, { old_leaves, nr_old_leaves } };
 	if (mm_read(mm, exec ? NULL : old_vmas, exec ? 0 : nr_old) == 0 && had) {
 		if (run.json)
 			json_array_begin(&run.j, "vmas");
 		if (exec)
 			print_change(VC_REPLACED, old_vmas, nr_old, mm->vmas, mm->nr_vmas, NULL);
 		else
-			maps_diff(old_vmas, nr_old, mm->vmas, mm->nr_vmas, print_change, NULL);
+			maps_diff(old_vmas, nr_old, mm->vmas, mm->nr_vmas, print_change, &sc);
 		if (run.json)
 			json_array_end(&run.j);
 		if (run.walk && !exec)
@@ -584,6 +1000,7 @@ static void call_done(struct task *t, int64_t ret)
 
 static void print_exit(const struct task *t, int status)
 {
+	faults_show(true);
 	event_begin(t, "exit");
 	if (run.json) {
 		if (WIFEXITED(status))
@@ -630,6 +1047,18 @@ static void read_path(struct task *t, uint64_t addr)
 	t->path[n > 0 ? n : 0] = '\0';
 }
 
+/*
+ * Let task @t go on, with signal @sig. Where the seccomp filter stops the
+ * memory calls at their entry, a task runs free (PTRACE_CONT) but for the
+ * return of a memory call it is in (PTRACE_SYSCALL: its exit stop); else
+ * every call stops at entry and exit.
+ */
+static void resume(const struct task *t, int sig)
+{
+	ptrace(run.seccomp && t->call < 0 ? PTRACE_CONT : PTRACE_SYSCALL, t->tid, NULL,
+	       (void *)(long)sig);
+}
+
 /* let task @c run: now if it waits in its first stop, else when it gets there */
 static void task_release(struct task *c)
 {
@@ -638,7 +1067,7 @@ static void task_release(struct task *c)
 		return;
 	c->held = false;
 	c->started = true;
-	ptrace(PTRACE_SYSCALL, c->tid, NULL, NULL);
+	resume(c, 0);
 }
 
 /* the tasks that task @tid made and that still wait for it: let them run */
@@ -659,7 +1088,8 @@ static void syscall_stop(struct task *t)
 
 	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->tid, sizeof(info), &info) <= 0)
 		return;
-	if (info.op == PTRACE_SYSCALL_INFO_ENTRY) {
+	/* a seccomp stop is an entry: the filter's (seccomp_memcalls) */
+	if (info.op == PTRACE_SYSCALL_INFO_ENTRY || info.op == PTRACE_SYSCALL_INFO_SECCOMP) {
 		call = call_index(info.entry.nr);
 		t->call = call;
 		t->child = 0;
@@ -721,6 +1151,11 @@ static void event_stop(struct task *t, int event)
 				task_release(c);
 		}
 		break;
+	case PTRACE_EVENT_SECCOMP:
+		/* the filter works: from now on only the memory calls stop */
+		run.seccomp = true;
+		syscall_stop(t);
+		break;
 	case PTRACE_EVENT_EXEC:
 		/* a thread's exec: the other threads are gone, it is the leader now */
 		if ((pid_t)msg != t->tid) {
@@ -734,6 +1169,9 @@ static void event_stop(struct task *t, int event)
 		}
 		if (t)
 			t->exec_done = true;
+		/* vmlab's own child's faults before PROG's exec are not shown */
+		if (!run.started)
+			faults_show(false);
 		run.started = true;
 		break;
 	}
@@ -751,6 +1189,45 @@ static void say(int report, char what)
 		_exit(127);
 }
 
+#if defined(__x86_64__)
+#define NATIVE_ARCH	AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH	AUDIT_ARCH_AARCH64
+#endif
+
+/*
+ * A seccomp filter that sends the memory calls to the tracer
+ * (SECCOMP_RET_TRACE: a PTRACE_EVENT_SECCOMP stop) and lets every other
+ * call run without a stop; PTRACE_SYSCALL would stop each call twice.
+ * Calls of another ABI (x32, 32-bit) run too: their numbers are not ours.
+ * Without it (no seccomp, or refused) every call stops, as before.
+ */
+static void seccomp_memcalls(void)
+{
+#ifdef NATIVE_ARCH
+	struct sock_filter f[6 + ARRAY_SIZE(memcalls)];
+	struct sock_fprog prog = { .len = ARRAY_SIZE(f), .filter = f };
+	unsigned int i, n = ARRAY_SIZE(memcalls);
+
+	f[0] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					    offsetof(struct seccomp_data, arch));
+	f[1] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0);
+	f[2] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[3] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+					    offsetof(struct seccomp_data, nr));
+	/* a memory call jumps to the last instruction, the others fall to ALLOW */
+	for (i = 0; i < n; i++)
+		f[4 + i] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+							memcalls[i].nr, n - i, 0);
+	f[4 + n] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	f[5 + n] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+	/* root keeps set-user-ID programs as they are; others need no_new_privs */
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) &&
+	    !prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+#endif
+}
+
 /* the child: traced, stopped until the tracer is ready, then PROG */
 static void child(const char *path, char **argv, int report)
 {
@@ -759,6 +1236,8 @@ static void child(const char *path, char **argv, int report)
 		_exit(127);
 	}
 	raise(SIGSTOP);
+	/* the tracer has set PTRACE_O_TRACESECCOMP: the filter's stops are its */
+	seccomp_memcalls();
 	execv(path, argv);
 	say(report, 'E');
 	_exit(127);
@@ -884,16 +1363,24 @@ static int trace(pid_t main_pid, int report, const char *prog_name)
 		if (!t)
 			t = task_new(pid);
 		if (!t) {
-			ptrace(PTRACE_SYSCALL, pid, NULL, NULL);
+			ptrace(run.seccomp ? PTRACE_CONT : PTRACE_SYSCALL, pid, NULL, NULL);
 			continue;
 		}
 		sig = WSTOPSIG(st);
 		if (pid == main_pid && !main_seen) {
 			/* the child's own SIGSTOP: now the options, then its exec */
 			main_seen = true;
+			/*
+			 * Traced: the faults of PROG and of what it forks
+			 * (without tracefs, none, after one line)
+			 */
+			if (!run.no_faults)
+				run.pf = pf_open("run: page faults not shown", PF_WANT_TASKS,
+						 &pid, 1, FAULT_BUFFER_KB);
 			ptrace(PTRACE_SETOPTIONS, pid, NULL,
 			       PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
-			       PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL);
+			       PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL |
+			       PTRACE_O_TRACESECCOMP);
 			sig = 0;
 		} else if (sig == (SIGTRAP | 0x80)) {
 			syscall_stop(t);
@@ -909,8 +1396,15 @@ static int trace(pid_t main_pid, int report, const char *prog_name)
 			}
 			sig = 0;
 		}
-		t->started = true;
-		ptrace(PTRACE_SYSCALL, pid, NULL, (void *)(long)sig);
+		/* @t may have moved in the array (a new task added), or be gone */
+		t = task_find(pid);
+		if (t) {
+			t->started = true;
+			resume(t, sig);
+		} else {
+			ptrace(run.seccomp ? PTRACE_CONT : PTRACE_SYSCALL, pid, NULL,
+			       (void *)(long)sig);
+		}
 	}
 	return status;
 }
@@ -922,18 +1416,25 @@ int cmd_run(int argc, char **argv)
 		{ "walk", no_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "no-faults", no_argument, NULL, 'F' },
+		{ "svg", required_argument, NULL, 's' },
 		{ }
 	};
 	const char *out_path = NULL;
 	char path[4096];
-	int c, fd, status = EXIT_OK, pipefd[2];
+	int c, fd, status = EXIT_OK, pipefd[2], e = 0;
 	struct vmlab_info info;
+	struct stat st;
 	pid_t pid;
 	size_t i;
 
 	run.out = stdout;
-	while ((c = getopt_long(argc, argv, "+hwjo:", opts, NULL)) != -1) {
-		if (c == 'w')
+	while ((c = getopt_long(argc, argv, "+hwjo:Fs:", opts, NULL)) != -1) {
+		if (c == 'F')
+			run.no_faults = true;
+		else if (c == 's')
+			run.svg_dir = optarg;
+		else if (c == 'w')
 			run.walk = true;
 		else if (c == 'j')
 			run.json = true;
@@ -945,6 +1446,19 @@ int cmd_run(int argc, char **argv)
 	if (optind >= argc)
 		return usage_error("run", "no program given: %s",
 				   "vmlab run [--walk] [--json] -- PROG [ARGS]");
+	/* the pictures' directory: there and writable before PROG runs */
+	if (run.svg_dir) {
+		if (stat(run.svg_dir, &st))
+			e = errno;
+		else if (!S_ISDIR(st.st_mode))
+			e = ENOTDIR;
+		else if (access(run.svg_dir, W_OK))
+			e = errno;
+		if (e) {
+			errmsg("run: --svg %s: %s", run.svg_dir, strerror(e));
+			return EXIT_FAILED;
+		}
+	}
 	status = find_prog(argv[optind], path, sizeof(path));
 	if (status)
 		return status;
@@ -953,6 +1467,7 @@ int cmd_run(int argc, char **argv)
 		return status;
 	run.fd = fd;
 	run.page_size = info.page_size;
+	run.info = info;
 	if (out_path) {
 		run.out = fopen(out_path, "we");
 		if (!run.out) {
@@ -997,6 +1512,8 @@ out:
 	}
 	free(run.mms);
 	free(run.tasks);
+	pf_close(run.pf);
+	free(run.faults);
 	if (run.out != stdout)
 		fclose(run.out);
 	close(fd);

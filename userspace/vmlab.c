@@ -22,6 +22,7 @@ static const struct command {
 	{ "tree", cmd_tree, "the page-table tree of a range: text, JSON, dot, SVG, HTML" },
 	{ "maps", cmd_maps, "a process's VMAs with resident, zero, COW, dirty, huge pages" },
 	{ "run", cmd_run, "run a program, showing what each memory call changed" },
+	{ "trace", cmd_trace, "a process's page faults (or the regions'), live" },
 	{ "diff", cmd_diff, "two saved scans (scan --json) compared page by page" },
 	{ "region", cmd_region, "create, list, inspect and destroy regions" },
 	{ "hexdump", cmd_hexdump, "a region's bytes as \"hexdump -C\" prints them" },
