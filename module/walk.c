@@ -32,7 +32,8 @@
  *
  * A range walk reads a whole PTE table under one lock, collects records into
  * a kernel buffer under these locks and copies them out only after every
- * lock is dropped.
+ * lock is dropped. Each PTE of a table is decoded by vmlab_leaf_decode_pte(),
+ * which reads no more of the page than the record and the verdict need.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -167,7 +168,26 @@ static bool vmlab_walk_pmd_leaf(struct mm_struct *mm, struct vm_area_struct *vma
 	return done;
 }
 
-static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf);
+/* Record the leaf @lf in @b, which has room: inline, once per page. */
+static __always_inline void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf)
+{
+	struct vmlab_walk_record *rec = &b->recs[b->nr++];
+	bool present = lf->present_levels & BIT(lf->level);
+
+	rec->addr = lf->start;
+	rec->entry = b->show_pfn ? lf->entry : vmlab_arch_entry_hide_pa(lf->entry);
+	if (b->show_pfn)
+		rec->pfn = lf->pfn;
+	else if (b->tokens && present)
+		rec->pfn = vmlab_frame_token(b->file, lf->pfn);
+	else
+		rec->pfn = 0;
+	rec->leaf_flags = lf->leaf_flags;
+	rec->level = lf->level;
+	rec->verdict = lf->verdict;
+	rec->cache_mode = lf->cache_mode;
+	rec->page_flags = lf->page_flags & 0xff;
+}
 
 /*
  * A range walk's PTE table, from @addr (mapped by *@ptep) to the end of the
@@ -180,19 +200,26 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 					  bool vma_region, struct vmlab_batch *b)
 {
 	unsigned long end = pmd_addr_end(addr, b->end);
+	struct vmlab_leaf_memo memo = { };
 	struct vmlab_leaf lf;
 	pte_t pte;
 
+	/*
+	 * What every record of the table shares; vmlab_leaf_decode_pte()
+	 * fills the rest for each entry, and a record needs no more.
+	 */
+	lf.vma_region = vma_region;
+	lf.full = false;
+	lf.level = VMLAB_LEVEL_PTE;
+	lf.size = PAGE_SIZE;
 	for (; addr < end && b->nr < b->max; addr += PAGE_SIZE, ptep++) {
 		b->steps++;
 		pte = ptep_get(ptep);
 		if (pte_none(pte))
 			continue;
-		memset(&lf, 0, sizeof(lf));
-		lf.vma_region = vma_region;
-		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte),
-				pte_pfn(pte), &lf);
-		lf.verdict = vmlab_leaf_verdict(vma, &lf);
+		lf.start = addr;
+		lf.present_levels = vmlab_leaf_decode_pte(vma, pte, &memo, &lf) ?
+				    BIT(VMLAB_LEVEL_PTE) : 0;
 		vmlab_emit(b, &lf);
 	}
 	return addr;
@@ -278,6 +305,8 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 
 	memset(lf, 0, sizeof(*lf));
 	lf->vma_region = vmlab_vma_region(vma, &id, &kind);
+	/* a range walk's records need less of the page than a single walk */
+	lf->full = !b;
 	/* a hugetlb PMD table shared with others: no one unshares it from us */
 	shared = vmlab_walk_shared_hugetlb(vma);
 	if (shared)
@@ -477,27 +506,6 @@ long vmlab_ioc_walk(struct file *file, void *arg)
 out_mmput:
 	mmput(mm);
 	return ret;
-}
-
-/* Record the leaf @lf in @b, which has room. */
-static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf)
-{
-	struct vmlab_walk_record *rec = &b->recs[b->nr++];
-	bool present = lf->present_levels & BIT(lf->level);
-
-	rec->addr = lf->start;
-	rec->entry = b->show_pfn ? lf->entry : vmlab_arch_entry_hide_pa(lf->entry);
-	if (b->show_pfn)
-		rec->pfn = lf->pfn;
-	else if (b->tokens && present)
-		rec->pfn = vmlab_frame_token(b->file, lf->pfn);
-	else
-		rec->pfn = 0;
-	rec->leaf_flags = lf->leaf_flags;
-	rec->level = lf->level;
-	rec->verdict = lf->verdict;
-	rec->cache_mode = lf->cache_mode;
-	rec->page_flags = lf->page_flags & 0xff;
 }
 
 /*
