@@ -182,7 +182,8 @@ vmlab_page_state(struct vm_area_struct *vma, struct page *page,
 }
 
 /* Starts @lf's decoded fields afresh for the entry @raw with @leaf_flags. */
-static void vmlab_leaf_reset(struct vmlab_leaf *lf, u64 raw, u32 leaf_flags)
+static __always_inline void vmlab_leaf_reset(struct vmlab_leaf *lf, u64 raw,
+					     u32 leaf_flags)
 {
 	lf->found = true;
 	lf->entry = raw;
@@ -322,7 +323,7 @@ bool vmlab_leaf_decode_pte(struct vm_area_struct *vma, pte_t pte,
 	}
 	/* the entry but its PFN: all that its flags and caching mode read */
 	pfn = pte_pfn(pte);
-	bits = raw ^ pte_val(pfn_pte(pfn, __pgprot(0)));
+	bits = pgprot_val(pte_pgprot(pte));
 	if (!memo->valid || memo->bits != bits) {
 		memo->bits = bits;
 		memo->leaf_flags = vmlab_arch_entry_flags(raw, VMLAB_LEVEL_PTE);

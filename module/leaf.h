@@ -50,7 +50,7 @@ struct vmlab_leaf {
 /*
  * What a range walk keeps from one PTE of a table to the next: the flags
  * and caching mode of the last present one (@valid), which depend on the
- * entry's bits but its PFN (@bits) alone.
+ * entry's bits but its PFN, pte_pgprot() (@bits), alone.
  */
 struct vmlab_leaf_memo {
 	u64 bits;
