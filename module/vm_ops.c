@@ -18,7 +18,8 @@
  * memory cgroup's limit its OOM killer runs); a MAP_PRIVATE mapping reads
  * the region's page, or vmlab's zero page where the region has none, until
  * it writes (the kernel copies either); adding a page zaps the zero page
- * there from private mappings.
+ * there from private mappings. map_pages is fault-around over the same
+ * page cache, for both.
  * DEVICE: PFNs of the region's contiguous memory, inserted at fault time,
  * a PMD at once where the kernel allows it and alignment fits.
  * PCI: the same over a device's BAR, each fault inside
@@ -108,8 +109,15 @@ static vm_fault_t vmlab_file_fault(struct vm_fault *vmf)
 	return ret;
 }
 
-static vm_fault_t vmlab_file_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
-				       pgoff_t end_pgoff)
+/*
+ * Fault-around over the region's page cache (FILE and ANON), the kernel's
+ * own filemap_map_pages(). Having a map_pages also lets the kernel call
+ * ->fault under the per-VMA lock (6.4+): without one, do_read_fault(),
+ * do_cow_fault() and do_shared_fault() give up that lock and the whole
+ * fault is retried under the mmap lock (vmf_can_call_fault()).
+ */
+static vm_fault_t vmlab_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				  pgoff_t end_pgoff)
 {
 	struct vmlab_region *region = vmf->vma->vm_private_data;
 
@@ -298,7 +306,7 @@ static const struct vm_operations_struct vmlab_file_vm_ops = {
 	.open		= vmlab_vma_open,
 	.close		= vmlab_vma_close,
 	.fault		= vmlab_file_fault,
-	.map_pages	= vmlab_file_map_pages,
+	.map_pages	= vmlab_map_pages,
 	.page_mkwrite	= vmlab_file_page_mkwrite,
 };
 
@@ -306,6 +314,7 @@ static const struct vm_operations_struct vmlab_anon_vm_ops = {
 	.open		= vmlab_vma_open,
 	.close		= vmlab_vma_close,
 	.fault		= vmlab_anon_fault,
+	.map_pages	= vmlab_map_pages,
 };
 
 static const struct vm_operations_struct vmlab_device_vm_ops = {
