@@ -2,8 +2,8 @@
 # bench-compare.sh [KERNEL...] - the command behind "make bench-compare":
 # for each kernel (default: every kernel with runs in $BUILD/bench-history/,
 # which "make bench" fills: one JSON per run and kernel, the commit in it),
-# each ratio of the newest stored run against the run before it, and how
-# much it moved. bench-compare.sh --table FILE prints FILE's results (a
+# each ratio of the newest stored run against the newest earlier run that
+# measured it (a run may hold only some benchmarks), and how much it moved. bench-compare.sh --table FILE prints FILE's results (a
 # stored JSON) as the README's benchmark table, with its date, kernel and
 # commit. Numbers are never judged here: a ratio's change is printed, not
 # asserted. Exits 1 when a kernel has fewer than two stored runs.
@@ -48,21 +48,24 @@ fi
 rc=0
 for k in "${kernels[@]}"; do
 	# names sort by time: DATE_KERNEL_COMMIT.json
-	mapfile -t runs < <(find "$hist" -name "*_${k}_*.json" -printf '%f\n' | sort | tail -n 2)
+	mapfile -t runs < <(find "$hist" -name "*_${k}_*.json" | sort)
 	if [ ${#runs[@]} -lt 2 ]; then
 		echo "kernel $k: fewer than two stored runs"
 		rc=1
 		continue
 	fi
-	echo "kernel $k: ${runs[1]%.json} against ${runs[0]%.json}"
-	jq -rn --slurpfile old "$hist/${runs[0]}" --slurpfile new "$hist/${runs[1]}" '
-		($old[0].results | map({(.name): .ratio}) | add) as $was |
-		(["measurement", "ratio was", "ratio now", "change"] | @tsv),
-		($new[0].results[] | select(.ratio != null) | .name as $n | $was[$n] as $w |
-			[$n, (if $w then "\($w * 100 | round / 100)x" else "-" end),
-			 "\(.ratio * 100 | round / 100)x",
-			 (if $w then "\((.ratio / $w - 1) * 100 | round)%" else "new" end)] | @tsv)' |
-		column -t -s $'\t'
+	echo "kernel $k: $(basename "${runs[-1]}" .json), each ratio against the last run before it that has it"
+	# each row of the newest run against the newest earlier run with that row
+	jq -rn '[inputs] as $runs | $runs[-1] as $new | $runs[:-1] as $old |
+		(["measurement", "ratio was", "ratio now", "change", "was in"] | @tsv),
+		($new.results[] | select(.ratio != null) | . as $r |
+			([$old[] | select(any(.results[]; .name == $r.name and .ratio != null))] | last) as $prev |
+			($prev.results // [] | map(select(.name == $r.name)) | first | .ratio) as $w |
+			[$r.name, (if $w then "\($w * 100 | round / 100)x" else "-" end),
+			 "\($r.ratio * 100 | round / 100)x",
+			 (if $w then "\(($r.ratio / $w - 1) * 100 | round)%" else "new" end),
+			 (if $prev then "\($prev.date) \($prev.commit // "")" else "-" end)] | @tsv)' \
+		"${runs[@]}" | column -t -s $'\t'
 	echo
 done
 exit $rc
