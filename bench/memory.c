@@ -266,8 +266,8 @@ static int bench_fault_anon(const struct bench *b)
 	if (bench_measure(b, &row))
 		return -1;
 	row.name = "fault-anon-read-2t";
-	row.vmlab = "first read of each page of a new ANON region mapped MAP_PRIVATE, two threads each reading half";
-	row.other = "the same on MAP_PRIVATE | MAP_ANONYMOUS (the kernel's zero page), MADV_NOHUGEPAGE";
+	row.vmlab = "first read of each page of a new private ANON region, two threads a half each";
+	row.other = "the same on MAP_PRIVATE | MAP_ANONYMOUS (the kernel's zero page)";
 	row.vmlab_fn = first_read_2t;
 	row.other_fn = first_read_2t;
 	row.vmlab_arg = &priv;
@@ -521,7 +521,7 @@ static int bench_device(const struct bench *b)
 }
 
 const struct bench memory_benches[] = {
-	{ "fault-anon", "first-touch faults: ANON private/shared vs MAP_ANONYMOUS private/shared; 2-thread private reads",
+	{ "fault-anon", "first-touch faults: ANON private/shared (and 2 threads) vs MAP_ANONYMOUS",
 	  bench_fault_anon },
 	{ "fault-around", "reads of a fresh FILE mapping (fault-around) vs a tmpfs file",
 	  bench_fault_around },

@@ -357,8 +357,8 @@ static int bench_walk_other(const struct bench *b)
 	struct bench_row row = {
 		.name = "walk-other",
 		.unit = "pages/s",
-		.vmlab = "VMLAB_IOC_WALK_RANGE of a fork child's populated anonymous 4 KiB pages, by pid",
-		.other = "the same range walk of our own pages (the same pages, shared with the child)",
+		.vmlab = "VMLAB_IOC_WALK_RANGE of a fork child's populated anonymous memory, by pid",
+		.other = "the same range walk of our own pages (the pages the child shares)",
 		.vmlab_fn = walk_range,
 		.vmlab_arg = &child,
 		.other_fn = walk_range,
@@ -369,9 +369,10 @@ static int bench_walk_other(const struct bench *b)
 
 	if (walk_setup(b))
 		return -1;
-	self.start = child.start = bench_anon(len, MAP_PRIVATE);
+	self.start = bench_anon(len, MAP_PRIVATE);
 	if (self.start == MAP_FAILED)
 		return bench_fail(b, "mmap");
+	child.start = self.start;
 	touch_pages(self.start, len);
 	pid = fork();
 	if (pid < 0) {
