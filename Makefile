@@ -11,8 +11,11 @@
 #   make check-all    the same on every kernel and shape (KERNELS=all)
 #   make bench        the benchmarks (bench/) in QEMU on KERNELS (default:
 #                     lib.sh's BENCH_KERNELS); tables in build/K/bench.txt
-#                     and bench.json; PERF=1 also profiles missed targets
+#                     and bench.json, kept with the commit in
+#                     build/bench-history/; PERF=1 also profiles missed targets
 #                     (build/K/perf.txt)
+#   make bench-compare  each ratio of the newest stored bench run of each
+#                     kernel (or KERNELS) against the run before
 #   make demo         a VM with the module loaded running the guided lab
 #   make pictures     the README's figures (a page-table tree after fork, an
 #                     address space) drawn in a VM (KERNEL) into
@@ -84,8 +87,8 @@ SHARE := $(if $(filter undefined,$(origin VMLAB_SHARE)),$(CURDIR)/lab,$(VMLAB_SH
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static unit examples check check-all bench demo vm-shell vm-run \
-	pictures lint clean distclean install
+.PHONY: all module tools static unit examples check check-all bench bench-compare demo \
+	vm-shell vm-run pictures lint clean distclean install
 
 all: module tools
 
@@ -185,6 +188,10 @@ check-all: unit
 # (PERF=1: profile the missed targets with perf in the guest)
 bench:
 	$(if $(filter 1,$(PERF)),VMLAB_PERF=1) scripts/bench.sh $(KERNELS)
+
+# each ratio of the newest stored bench run against the one before
+bench-compare:
+	scripts/bench-compare.sh $(KERNELS)
 
 demo vm-shell: MODE = $(if $(filter demo,$@),demo,shell)
 demo vm-shell:

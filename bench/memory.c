@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,6 +95,50 @@ static double first_touch(void *arg)
 	t0 = now_ns();
 	touch_pages(p, m->len);
 	v = ns_per(t0, m->len / PAGE);
+	mem_unmap(m, p, id);
+	return v;
+}
+
+/* one thread's part of a first read: a byte of each page of [@p, @p + @len) */
+struct read_part {
+	const char *p;
+	size_t len;
+	unsigned long sum;
+};
+
+static void *read_part(void *arg)
+{
+	struct read_part *r = arg;
+
+	r->sum = read_pages(r->p, r->len);
+	return NULL;
+}
+
+/*
+ * ns per page of the first read of each page of a fresh mapping of @arg by
+ * two threads at once, each reading one half: read faults in parallel
+ */
+static double first_read_2t(void *arg)
+{
+	struct mem *m = arg;
+	struct read_part r[2];
+	pthread_t t;
+	uint64_t t0;
+	double v = -1;
+	__u32 id;
+	char *p = mem_map(m, &id);
+
+	if (p == MAP_FAILED)
+		return -1;
+	r[0] = (struct read_part){ .p = p, .len = m->len / 2 };
+	r[1] = (struct read_part){ .p = p + m->len / 2, .len = m->len - m->len / 2 };
+	t0 = now_ns();
+	if (!pthread_create(&t, NULL, read_part, &r[1])) {
+		read_part(&r[0]);
+		pthread_join(t, NULL);
+		v = ns_per(t0, m->len / PAGE);
+		sink = r[0].sum + r[1].sum;
+	}
 	mem_unmap(m, p, id);
 	return v;
 }
@@ -218,6 +263,16 @@ static int bench_fault_anon(const struct bench *b)
 	row.other = "the same on MAP_SHARED | MAP_ANONYMOUS (shmem), MADV_NOHUGEPAGE";
 	row.vmlab_arg = &shared;
 	row.other_arg = &kshared;
+	if (bench_measure(b, &row))
+		return -1;
+	row.name = "fault-anon-read-2t";
+	row.vmlab = "first read of each page of a new private ANON region, two threads a half each";
+	row.other = "the same on MAP_PRIVATE | MAP_ANONYMOUS (the kernel's zero page)";
+	row.vmlab_fn = first_read_2t;
+	row.other_fn = first_read_2t;
+	row.vmlab_arg = &priv;
+	row.other_arg = &kpriv;
+	row.target = TARGET_NONE;
 	return bench_measure(b, &row);
 }
 
@@ -466,7 +521,7 @@ static int bench_device(const struct bench *b)
 }
 
 const struct bench memory_benches[] = {
-	{ "fault-anon", "first-touch faults: ANON private/shared vs MAP_ANONYMOUS private/shared",
+	{ "fault-anon", "first-touch faults: ANON private/shared (and 2 threads) vs MAP_ANONYMOUS",
 	  bench_fault_anon },
 	{ "fault-around", "reads of a fresh FILE mapping (fault-around) vs a tmpfs file",
 	  bench_fault_around },

@@ -8,11 +8,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <linux/fs.h>
 
@@ -55,12 +57,16 @@ struct pm_scan_arg {
 #define WALK_BATCH	VMLAB_WALK_RANGE_MAX
 #define SCAN_BATCH	(2 * MIB / sizeof(struct page_region))
 
-/* a range to walk, the leaves a range walk must find and the pages present */
+/*
+ * a range to walk, the leaves a range walk must find and the pages present,
+ * and whose: @pid's (another process's), or ours with 0
+ */
 struct range {
 	char *start;
 	size_t len;
 	size_t leaves;		/* 0: not known (THP) */
 	size_t pages;
+	pid_t pid;
 };
 
 /* anonymous memory to range-walk, and the rows it gives */
@@ -98,7 +104,7 @@ static double walk_range(void *arg)
 	size_t leaves = 0;
 
 	while (addr < end) {
-		if (vmlab_walk_range(vmlab_fd, 0, addr, end, recs, WALK_BATCH, &w) ||
+		if (vmlab_walk_range(vmlab_fd, r->pid, addr, end, recs, WALK_BATCH, &w) ||
 		    w.walk_end <= addr)
 			return -1;
 		leaves += w.nr_records;
@@ -338,6 +344,53 @@ static int bench_walk_single(const struct bench *b)
 	return ret;
 }
 
+/*
+ * a walk of another process against a walk of ourselves: the same pages,
+ * ours shared with a fork child that waits, walked through its pid and
+ * through our own (16 MiB at most, as walk-single)
+ */
+static int bench_walk_other(const struct bench *b)
+{
+	size_t len = opts.mem_size < 16 * MIB ? opts.mem_size : 16 * MIB;
+	struct range child = { .len = len, .leaves = len / PAGE, .pages = len / PAGE };
+	struct range self = child;
+	struct bench_row row = {
+		.name = "walk-other",
+		.unit = "pages/s",
+		.vmlab = "VMLAB_IOC_WALK_RANGE of a fork child's populated anonymous memory, by pid",
+		.other = "the same range walk of our own pages (the pages the child shares)",
+		.vmlab_fn = walk_range,
+		.vmlab_arg = &child,
+		.other_fn = walk_range,
+		.other_arg = &self,
+	};
+	int ret, status;
+	pid_t pid;
+
+	if (walk_setup(b))
+		return -1;
+	self.start = bench_anon(len, MAP_PRIVATE);
+	if (self.start == MAP_FAILED)
+		return bench_fail(b, "mmap");
+	child.start = self.start;
+	touch_pages(self.start, len);
+	pid = fork();
+	if (pid < 0) {
+		munmap(self.start, len);
+		return bench_fail(b, "fork");
+	}
+	if (!pid) {
+		pause();
+		_exit(0);
+	}
+	child.pid = pid;
+	ret = bench_measure(b, &row);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	munmap(self.start, len);
+	return ret;
+}
+
 const struct bench walk_benches[] = {
 	{ "walk-populated", "range walk of populated anonymous memory vs pagemap, PAGEMAP_SCAN",
 	  bench_walk_populated },
@@ -346,6 +399,8 @@ const struct bench walk_benches[] = {
 	{ "walk-thp", "range walk of populated anonymous memory in THPs vs pagemap, PAGEMAP_SCAN",
 	  bench_walk_thp },
 	{ "walk-single", "range walk vs one single-address walk per page", bench_walk_single },
+	{ "walk-other", "range walk of another process (a fork child) vs of ourselves",
+	  bench_walk_other },
 };
 
 const size_t nr_walk_benches = ARRAY_SIZE(walk_benches);

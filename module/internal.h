@@ -145,15 +145,17 @@ u64 vmlab_regions_pages_in_use(void);
  * offset @pos selects, with a reference, and the offset in it; NULL if none.
  * vmlab_region_writeback() - writes back a FILE region's dirty pages in
  * [@start, @end] (see region.c). vmlab_region_mnt() - the mount region
- * inodes live on, for the files of their mappings. vmlab_zero_page_lock() -
- * vmlab's zero page, locked, for a private ANON fault.
+ * inodes live on, for the files of their mappings. vmlab_zero_page_map() -
+ * a private ANON read fault: the region's page, or vmlab's zero page mapped.
+ * vmlab_zero_copy_source() - zeroes for a private ANON write fault to copy.
  * vmlab_region_add_page() - a new zeroed page, locked, charged with @gfp.
  */
 struct vmlab_region *vmlab_region_at(loff_t pos, u64 *in_region);
 void vmlab_region_put(struct vmlab_region *region);
 int vmlab_region_writeback(struct vmlab_region *region, u64 start, u64 end);
 struct vfsmount *vmlab_region_mnt(void);
-struct page *vmlab_zero_page_lock(void);
+struct folio *vmlab_zero_page_map(struct vm_fault *vmf, vm_fault_t *ret);
+struct page *vmlab_zero_copy_source(void);
 struct folio *vmlab_region_add_page(struct vmlab_region *region, pgoff_t index,
 				    gfp_t gfp);
 

@@ -48,11 +48,17 @@ static bool vmlab_leaf_pfnmap_own(struct vm_area_struct *vma, pte_t pte,
  * entry other than a zero page, or where the PFN has no struct page. The
  * huge zero page's PMD is special on 7.x, and an anonymous VMA has no other
  * special PMD; vmlab's own zero page counts as one too, however a region
- * maps it.
+ * maps it. Like vm_normal_page(), a PTE that is not special outside a PFN
+ * map has a page, without asking pfn_valid(), where the architecture has
+ * a special bit: the common case, once per page of a range walk.
  */
-static struct page *vmlab_leaf_page(struct vm_area_struct *vma, pte_t pte,
-				    u32 level, unsigned long addr, unsigned long pfn)
+static __always_inline struct page *
+vmlab_leaf_page(struct vm_area_struct *vma, pte_t pte, u32 level,
+		unsigned long addr, unsigned long pfn)
 {
+	if (IS_ENABLED(CONFIG_ARCH_HAS_PTE_SPECIAL) && level == VMLAB_LEVEL_PTE &&
+	    !pte_special(pte) && !(vma->vm_flags & VM_PFNMAP))
+		return pfn_to_page(pfn);
 	if (!pfn_valid(pfn))
 		return NULL;
 	if ((vma->vm_flags & VM_PFNMAP) &&
@@ -82,30 +88,84 @@ static bool vmlab_wp_small_reuses(const struct vmlab_leaf *lf)
 }
 
 /*
- * The state of @page, mapped by a present leaf of @level. Caller holds that
- * leaf's page-table lock: the page stays mapped, so it is neither freed nor
- * split while we look.
+ * What of @folio's state the verdict and a single walk need beyond the
+ * page's kind: its LRU, dirty and swap-cache bits, references, mapcount
+ * and order, and for a large anonymous folio mapped by PTEs, neither KSM
+ * nor known exclusive, whether a write reuses it.
  */
-static void vmlab_page_state(struct vm_area_struct *vma, struct page *page,
-			     u32 level, struct vmlab_leaf *lf)
+static void vmlab_page_refs(struct folio *folio, struct page *page, u32 level,
+			    struct vmlab_leaf *lf)
+{
+	u32 flags = lf->page_flags;
+
+	if (folio_test_lru(folio))
+		flags |= VMLAB_PAGE_LRU;
+	if (folio_test_dirty(folio))
+		flags |= VMLAB_PAGE_DIRTY;
+	if (folio_test_swapcache(folio))
+		flags |= VMLAB_PAGE_SWAPCACHE;
+	lf->page_flags = flags;
+	lf->refcount = folio_ref_count(folio);
+	lf->mapcount = max(vmlab_mapcount(page), 0);
+	lf->order = folio_order(folio);
+	/* the write fault's rule for this one needs the folio: decide now */
+	if ((flags & (VMLAB_PAGE_ANON | VMLAB_PAGE_THP)) ==
+	    (VMLAB_PAGE_ANON | VMLAB_PAGE_THP) && level == VMLAB_LEVEL_PTE &&
+	    !(flags & (VMLAB_PAGE_KSM | VMLAB_PAGE_ANON_EXCLUSIVE))) {
+		bool as_small = vmlab_wp_small_reuses(lf);
+
+		lf->large_reuse = vmlab_wp_can_reuse_large_anon(folio, as_small);
+	}
+}
+
+/*
+ * Whether the verdict on a leaf with the page @flags, in @vma, is the write
+ * fault's choice between reusing and copying, which reads the page's
+ * references (vmlab_wp_reuses()): an anonymous page, neither KSM nor known
+ * exclusive, write-protected in a writable private mapping.
+ */
+static bool vmlab_verdict_reads_refs(struct vm_area_struct *vma,
+				     const struct vmlab_leaf *lf, u32 flags)
+{
+	return (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE &&
+	       !(lf->leaf_flags & VMLAB_PTE_WRITE) &&
+	       (flags & (VMLAB_PAGE_ANON | VMLAB_PAGE_KSM | VMLAB_PAGE_ANON_EXCLUSIVE)) ==
+	       VMLAB_PAGE_ANON;
+}
+
+/*
+ * The state of @page (frame @pfn), mapped by a present leaf of @level.
+ * Caller holds that leaf's page-table lock: the page stays mapped, so it
+ * is neither freed nor split while we look. The page's kind is read for
+ * every leaf; the rest (vmlab_page_refs()) for a single walk, or when the
+ * verdict needs it.
+ */
+static __always_inline void
+vmlab_page_state(struct vm_area_struct *vma, struct page *page,
+		 unsigned long pfn, u32 level, struct vmlab_leaf *lf)
 {
 	struct folio *folio = page_folio(page);
 	bool anon = folio_test_anon(folio);
 	u32 flags = VMLAB_PAGE_PRESENT;
 
-	if (is_zero_pfn(page_to_pfn(page)))
-		flags |= VMLAB_PAGE_ZERO;
-	/*
-	 * huge_zero_folio is not exported: an anonymous VMA maps only anon
-	 * folios and the zero pages, so a huge non-anon leaf there is the huge
-	 * zero page.
-	 */
-	else if (level == VMLAB_LEVEL_PMD && vma_is_anonymous(vma) && !anon)
-		flags |= VMLAB_PAGE_HUGE_ZERO;
-	if (vmlab_is_zero_page(page))
-		flags |= VMLAB_PAGE_VMLAB_ZERO;
-	if (anon)
+	/* an anonymous folio is none of the zero pages, nor a region's page */
+	if (!anon) {
+		if (is_zero_pfn(pfn))
+			flags |= VMLAB_PAGE_ZERO;
+		/*
+		 * huge_zero_folio is not exported: an anonymous VMA maps only
+		 * anon folios and the zero pages, so a huge non-anon leaf there
+		 * is the huge zero page.
+		 */
+		else if (level == VMLAB_LEVEL_PMD && vma_is_anonymous(vma))
+			flags |= VMLAB_PAGE_HUGE_ZERO;
+		if (vmlab_is_zero_page(page))
+			flags |= VMLAB_PAGE_VMLAB_ZERO;
+		if (lf->vma_region)
+			flags |= VMLAB_PAGE_VMLAB;
+	} else {
 		flags |= VMLAB_PAGE_ANON;
+	}
 	if (folio_test_ksm(folio))
 		flags |= VMLAB_PAGE_KSM;
 	else if (anon && PageAnonExclusive(page))
@@ -115,55 +175,68 @@ static void vmlab_page_state(struct vm_area_struct *vma, struct page *page,
 		if (!is_vm_hugetlb_page(vma) && !(flags & VMLAB_PAGE_HUGE_ZERO))
 			flags |= VMLAB_PAGE_THP;
 	}
-	if (folio_test_lru(folio))
-		flags |= VMLAB_PAGE_LRU;
-	if (folio_test_dirty(folio))
-		flags |= VMLAB_PAGE_DIRTY;
-	if (folio_test_swapcache(folio))
-		flags |= VMLAB_PAGE_SWAPCACHE;
-	if (!anon && lf->vma_region)
-		flags |= VMLAB_PAGE_VMLAB;
 
 	lf->page_flags = flags;
-	lf->refcount = folio_ref_count(folio);
-	lf->mapcount = max(vmlab_mapcount(page), 0);
-	lf->order = folio_order(folio);
-	/* the write fault's rule for this one needs the folio: decide now */
-	if (anon && (flags & VMLAB_PAGE_THP) && level == VMLAB_LEVEL_PTE &&
-	    !(flags & (VMLAB_PAGE_KSM | VMLAB_PAGE_ANON_EXCLUSIVE))) {
-		bool as_small = vmlab_wp_small_reuses(lf);
+	if (lf->full || vmlab_verdict_reads_refs(vma, lf, flags))
+		vmlab_page_refs(folio, page, level, lf);
+}
 
-		lf->large_reuse = vmlab_wp_can_reuse_large_anon(folio, as_small);
-	}
+/* Starts @lf's decoded fields afresh for the entry @raw with @leaf_flags. */
+static __always_inline void vmlab_leaf_reset(struct vmlab_leaf *lf, u64 raw,
+					     u32 leaf_flags)
+{
+	lf->found = true;
+	lf->entry = raw;
+	lf->leaf_flags = leaf_flags;
+	lf->pfn = 0;
+	lf->cache_mode = 0;
+	lf->swap_type = 0;
+	lf->swap_offset = 0;
+	lf->page_flags = 0;
+	lf->refcount = 0;
+	lf->mapcount = 0;
+	lf->order = 0;
+	lf->large_reuse = false;
+}
+
+/* A non-present leaf @pte: a swap or migration entry, or another marker. */
+static void vmlab_leaf_swap(pte_t pte, struct vmlab_leaf *lf)
+{
+	swp_entry_t entry = vmlab_pte_to_swp(pte);
+
+	if (vmlab_swp_is_migration(entry))
+		lf->leaf_flags |= VMLAB_PTE_MIGRATION;
+	else if (swp_type(entry) < MAX_SWAPFILES)
+		lf->leaf_flags |= VMLAB_PTE_SWAP;
+	lf->swap_type = swp_type(entry);
+	lf->swap_offset = swp_offset(entry);
+}
+
+/* A present leaf @pte of @level: its frame @pfn, @cache_mode and page. */
+static __always_inline void
+vmlab_leaf_present(struct vm_area_struct *vma, pte_t pte, u32 level,
+		   unsigned long pfn, u32 cache_mode, struct vmlab_leaf *lf)
+{
+	struct page *page;
+
+	lf->pfn = pfn;
+	lf->cache_mode = cache_mode;
+	page = vmlab_leaf_page(vma, pte, level, lf->start, pfn);
+	if (page)
+		vmlab_page_state(vma, page, pfn, level, lf);
 }
 
 bool vmlab_leaf_decode(struct vm_area_struct *vma, u32 level, u64 raw,
 		       unsigned long pfn, struct vmlab_leaf *lf)
 {
 	pte_t pte = vmlab_arch_leaf_pte(raw, level);
-	struct page *page;
 
-	lf->found = true;
-	lf->entry = raw;
-	lf->leaf_flags = vmlab_arch_entry_flags(raw, level);
-
+	vmlab_leaf_reset(lf, raw, vmlab_arch_entry_flags(raw, level));
 	if (!pte_present(pte)) {
-		swp_entry_t entry = vmlab_pte_to_swp(pte);
-
-		if (vmlab_swp_is_migration(entry))
-			lf->leaf_flags |= VMLAB_PTE_MIGRATION;
-		else if (swp_type(entry) < MAX_SWAPFILES)
-			lf->leaf_flags |= VMLAB_PTE_SWAP;
-		lf->swap_type = swp_type(entry);
-		lf->swap_offset = swp_offset(entry);
+		vmlab_leaf_swap(pte, lf);
 		return false;
 	}
-
-	lf->pfn = pfn;
-	lf->cache_mode = vmlab_arch_cache_mode(raw, level);
-	page = vmlab_leaf_page(vma, pte, level, lf->start, pfn);
-	if (page)
-		vmlab_page_state(vma, page, level, lf);
+	vmlab_leaf_present(vma, pte, level, pfn, vmlab_arch_cache_mode(raw, level), lf);
 	return true;
 }
 
@@ -192,8 +265,12 @@ static bool vmlab_wp_reuses(struct vm_area_struct *vma, const struct vmlab_leaf 
 	return vmlab_wp_small_reuses(lf);
 }
 
-/* What a write to the leaf would do, from the leaf, its page and the VMA. */
-u32 vmlab_leaf_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf)
+/*
+ * What a write to the leaf would do, from the leaf, its page and the VMA:
+ * inline in a range walk's loop (vmlab_leaf_decode_pte()).
+ */
+static __always_inline u32 vmlab_verdict(struct vm_area_struct *vma,
+					 const struct vmlab_leaf *lf)
 {
 	bool write = lf->leaf_flags & VMLAB_PTE_WRITE;
 
@@ -224,4 +301,37 @@ u32 vmlab_leaf_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf)
 	if (lf->page_flags & VMLAB_PAGE_ANON_EXCLUSIVE)
 		return VMLAB_COW_EXCLUSIVE_WP;
 	return vmlab_wp_reuses(vma, lf) ? VMLAB_COW_EXCLUSIVE_WP : VMLAB_COW_SHARED;
+}
+
+u32 vmlab_leaf_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf)
+{
+	return vmlab_verdict(vma, lf);
+}
+
+bool vmlab_leaf_decode_pte(struct vm_area_struct *vma, pte_t pte,
+			   struct vmlab_leaf_memo *memo, struct vmlab_leaf *lf)
+{
+	u64 raw = pte_val(pte);
+	unsigned long pfn;
+	u64 bits;
+
+	if (!pte_present(pte)) {
+		vmlab_leaf_reset(lf, raw, vmlab_arch_entry_flags(raw, VMLAB_LEVEL_PTE));
+		vmlab_leaf_swap(pte, lf);
+		lf->verdict = vmlab_leaf_verdict(vma, lf);
+		return false;
+	}
+	/* the entry but its PFN: all that its flags and caching mode read */
+	pfn = pte_pfn(pte);
+	bits = pgprot_val(pte_pgprot(pte));
+	if (!memo->valid || memo->bits != bits) {
+		memo->bits = bits;
+		memo->leaf_flags = vmlab_arch_entry_flags(raw, VMLAB_LEVEL_PTE);
+		memo->cache_mode = vmlab_arch_cache_mode(raw, VMLAB_LEVEL_PTE);
+		memo->valid = true;
+	}
+	vmlab_leaf_reset(lf, raw, memo->leaf_flags);
+	vmlab_leaf_present(vma, pte, VMLAB_LEVEL_PTE, pfn, memo->cache_mode, lf);
+	lf->verdict = vmlab_verdict(vma, lf);
+	return true;
 }

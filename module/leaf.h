@@ -6,6 +6,7 @@
 #ifndef _VMLAB_LEAF_H
 #define _VMLAB_LEAF_H
 
+#include <linux/pgtable.h>
 #include <linux/types.h>
 #include <linux/vmlab.h>
 
@@ -13,8 +14,10 @@ struct vm_area_struct;
 
 /*
  * struct vmlab_leaf - what the walk found at one address; filled under the
- * page-table locks. @entries, @present_levels, @level, @start and @size are
- * the walker's; leaf.c fills the rest from the leaf entry.
+ * page-table locks. @entries, @present_levels, @level, @start, @size,
+ * @vma_region and @full are the walker's; vmlab_leaf_decode() fills @found
+ * and every field from @entry to @large_reuse (no need to clear them first), and
+ * vmlab_leaf_verdict() gives @verdict.
  */
 struct vmlab_leaf {
 	u64 entries[VMLAB_NR_LEVELS];
@@ -22,6 +25,12 @@ struct vmlab_leaf {
 	u32 level;		/* of the leaf, or of the empty entry */
 	bool found;		/* a non-empty leaf entry: see @entry */
 	bool vma_region;	/* the VMA maps a vmlab region */
+	/*
+	 * every field (a single walk); else (a range walk's record) the page's
+	 * LRU, dirty and swap-cache bits, references, mapcount and order only
+	 * where the verdict needs them, and 0 elsewhere
+	 */
+	bool full;
 	unsigned long start;	/* first address the leaf or the hole covers */
 	unsigned long size;	/* bytes it covers */
 	u64 entry;
@@ -39,17 +48,37 @@ struct vmlab_leaf {
 };
 
 /*
+ * What a range walk keeps from one PTE of a table to the next: the flags
+ * and caching mode of the last present one (@valid), which depend on the
+ * entry's bits but its PFN, pte_pgprot() (@bits), alone.
+ */
+struct vmlab_leaf_memo {
+	u64 bits;
+	u32 leaf_flags;
+	u32 cache_mode;
+	bool valid;
+};
+
+/*
  * vmlab_leaf_decode() - fills @lf from the non-empty leaf entry @raw of
  * @level in @vma: its flags, its swap entry if not present, else its PFN
  * (@pfn, which the caller read with pte_pfn(), pmd_pfn() or pud_pfn() and
- * which is used only for a present entry), caching mode and page state.
+ * which is used only for a present entry), caching mode and page state
+ * (all of it, or with @lf->full false what a range walk's record needs).
  * Caller holds the leaf's page-table lock. Returns whether @raw is present.
+ *
+ * vmlab_leaf_decode_pte() - the same for the non-empty PTE @pte of a
+ * range walk (@lf->full false), and @lf->verdict too: in a row of PTEs,
+ * @memo (zeroed before the first) spares asking the architecture again for
+ * the flags and caching mode of an entry like the one before.
  *
  * vmlab_leaf_verdict() - what a write to the leaf @lf found in @vma would
  * do: VMLAB_COW_*.
  */
 bool vmlab_leaf_decode(struct vm_area_struct *vma, u32 level, u64 raw,
 		       unsigned long pfn, struct vmlab_leaf *lf);
+bool vmlab_leaf_decode_pte(struct vm_area_struct *vma, pte_t pte,
+			   struct vmlab_leaf_memo *memo, struct vmlab_leaf *lf);
 u32 vmlab_leaf_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf);
 
 #endif /* _VMLAB_LEAF_H */

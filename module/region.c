@@ -34,6 +34,7 @@
 #include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -72,6 +73,21 @@ static atomic64_t vmlab_pages_in_use = ATOMIC64_INIT(0);
 /* what untouched pages of private ANON mappings read: zeroes, read-only */
 static struct page *vmlab_zero_page;
 /*
+ * Orders a private ANON read fault, which maps vmlab_zero_page where the
+ * region has no page, against that page's addition (vmlab_zero_page_stale()):
+ * faults look up and map with it held for read, so they never wait for
+ * each other; adding a page passes through it for write.
+ */
+static DECLARE_RWSEM(vmlab_zero_rwsem);
+/*
+ * What a private ANON write fault copies where the region has no page:
+ * zeroes, never mapped. The kernel locks the page it copies from, so there
+ * is one per CPU (up to VMLAB_ZERO_COPIES), not one for all.
+ */
+#define VMLAB_ZERO_COPIES	16
+static struct page *vmlab_zero_copies[VMLAB_ZERO_COPIES];
+static unsigned int vmlab_nr_zero_copies;
+/*
  * An anonymous file, kept for its super block and mount (the kernel's
  * anon_inode fs) on which region inodes and files are made. Its f_op is
  * the kernel's generic_ro_fops, never called: the final fput of this file
@@ -92,16 +108,36 @@ struct vfsmount *vmlab_region_mnt(void)
 }
 
 /*
- * vmlab's zero page, locked, with a reference for the caller: for a fault
- * of a private ANON mapping, which looks up the region's page under this
- * lock and, finding none, returns the zero page locked (VM_FAULT_LOCKED);
- * the kernel maps it before unlocking it. See vmlab_zero_page_stale().
+ * A read fault of a private ANON mapping: the region's page at the fault's
+ * offset, with a reference, or NULL after mapping vmlab's zero page at the
+ * fault's address (VM_MIXEDMAP, see vm_ops.c), *@ret saying how that went.
+ * The look-up and the PTE are done under vmlab_zero_rwsem (read): see
+ * vmlab_zero_page_stale().
  */
-struct page *vmlab_zero_page_lock(void)
+struct folio *vmlab_zero_page_map(struct vm_fault *vmf, vm_fault_t *ret)
 {
-	get_page(vmlab_zero_page);
-	folio_lock(page_folio(vmlab_zero_page));
-	return vmlab_zero_page;
+	struct folio *folio;
+	int err;
+
+	down_read(&vmlab_zero_rwsem);
+	folio = vmlab_filemap_get_folio(vmf->vma->vm_file->f_mapping, vmf->pgoff);
+	if (!folio) {
+		err = vm_insert_page(vmf->vma, vmf->address, vmlab_zero_page);
+		/* EBUSY: another thread's fault mapped the page first */
+		*ret = !err || err == -EBUSY ? VM_FAULT_NOPAGE : vmf_error(err);
+	}
+	up_read(&vmlab_zero_rwsem);
+	return folio;
+}
+
+/* A zeroed page for a private ANON write fault to copy, with a reference. */
+struct page *vmlab_zero_copy_source(void)
+{
+	struct page *page;
+
+	page = vmlab_zero_copies[raw_smp_processor_id() % vmlab_nr_zero_copies];
+	get_page(page);
+	return page;
 }
 
 /*
@@ -110,20 +146,19 @@ struct page *vmlab_zero_page_lock(void)
  * next fault on, as a private mapping of shmem reads the shared page until
  * it writes. Their copies (anonymous pages) stay: even_cows is false.
  *
- * Passing through the zero page's lock orders this against a private
- * fault (vmlab_zero_page_lock()): one that held the lock before looked up
- * @index before the page was there, and its PTE is in place by the time
- * the lock is free, so the zap below finds it; one that takes the lock
- * after finds the page. The caller holds the new page's lock, taken
- * before the zero page's (a private fault never holds both) and before
- * the mapping's i_mmap_rwsem, as truncation takes them.
+ * Passing through vmlab_zero_rwsem for write orders this against a private
+ * read fault (vmlab_zero_page_map()): one that held it for read before
+ * looked up @index before the page was there, and its PTE is in place by
+ * the time the lock is free, so the zap below finds it; one that takes it
+ * after finds the page. (A write fault needs no order: what it maps is its
+ * own copy, which stays either way.) The caller holds the new page's lock,
+ * taken before vmlab_zero_rwsem (a private fault never holds a page lock
+ * with it) and before the mapping's i_mmap_rwsem, as truncation takes them.
  */
 static void vmlab_zero_page_stale(struct address_space *mapping, pgoff_t index)
 {
-	struct folio *zero = page_folio(vmlab_zero_page);
-
-	folio_lock(zero);
-	folio_unlock(zero);
+	down_write(&vmlab_zero_rwsem);
+	up_write(&vmlab_zero_rwsem);
 	unmap_mapping_pages(mapping, index, 1, false);
 }
 
@@ -813,18 +848,39 @@ u64 vmlab_regions_features(void)
 	return features;
 }
 
+static void vmlab_zero_pages_free(void)
+{
+	while (vmlab_nr_zero_copies)
+		__free_page(vmlab_zero_copies[--vmlab_nr_zero_copies]);
+	__free_page(vmlab_zero_page);
+}
+
 int vmlab_regions_init(void)
 {
+	unsigned int nr = min(num_possible_cpus(), VMLAB_ZERO_COPIES);
+	int ret = -ENOMEM;
+
 	vmlab_zero_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
 	if (!vmlab_zero_page)
 		return -ENOMEM;
+	while (vmlab_nr_zero_copies < nr) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+
+		if (!page)
+			goto free_pages;
+		vmlab_zero_copies[vmlab_nr_zero_copies++] = page;
+	}
 	vmlab_anon_file = anon_inode_getfile("[vmlab]", &generic_ro_fops, NULL,
 					     O_RDONLY);
 	if (IS_ERR(vmlab_anon_file)) {
-		__free_page(vmlab_zero_page);
-		return PTR_ERR(vmlab_anon_file);
+		ret = PTR_ERR(vmlab_anon_file);
+		goto free_pages;
 	}
 	return 0;
+
+free_pages:
+	vmlab_zero_pages_free();
+	return ret;
 }
 
 /* Frees every region: none is mapped, or the module could not go. */
@@ -841,5 +897,5 @@ void vmlab_regions_exit(void)
 	WARN_ON(atomic64_read(&vmlab_total_bytes));
 	WARN_ON(atomic64_read(&vmlab_pages_in_use));
 	fput(vmlab_anon_file);
-	__free_page(vmlab_zero_page);
+	vmlab_zero_pages_free();
 }

@@ -17,8 +17,10 @@
  * touch through a MAP_SHARED mapping (charged as shmem charges: over a
  * memory cgroup's limit its OOM killer runs); a MAP_PRIVATE mapping reads
  * the region's page, or vmlab's zero page where the region has none, until
- * it writes (the kernel copies either); adding a page zaps the zero page
- * there from private mappings.
+ * it writes (the kernel copies either; the zero page is mapped by us, the
+ * mapping is VM_MIXEDMAP); adding a page zaps the zero page there from
+ * private mappings. map_pages is fault-around over the same
+ * page cache, for both.
  * DEVICE: PFNs of the region's contiguous memory, inserted at fault time,
  * a PMD at once where the kernel allows it and alignment fits.
  * PCI: the same over a device's BAR, each fault inside
@@ -35,7 +37,8 @@
  * 6.4, the per-VMA lock) and map_pages under RCU as well; the region is
  * alive because the VMA holds a reference. Page-cache pages are serialised
  * by their folio lock (fault, page_mkwrite, pwrite, writeback); private
- * ANON faults look up under the zero page's lock (see region.c); counters
+ * ANON read faults look up and map the zero page under a rwsem held for
+ * read (see region.c); counters
  * are atomic. Nothing here takes vmlab_regions_lock; PCI faults take their
  * device's gone_lock for read.
  */
@@ -108,8 +111,15 @@ static vm_fault_t vmlab_file_fault(struct vm_fault *vmf)
 	return ret;
 }
 
-static vm_fault_t vmlab_file_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
-				       pgoff_t end_pgoff)
+/*
+ * Fault-around over the region's page cache (FILE and ANON), the kernel's
+ * own filemap_map_pages(). Having a map_pages also lets the kernel call
+ * ->fault under the per-VMA lock (6.4+): without one, do_read_fault(),
+ * do_cow_fault() and do_shared_fault() give up that lock and the whole
+ * fault is retried under the mmap lock (vmf_can_call_fault()).
+ */
+static vm_fault_t vmlab_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff,
+				  pgoff_t end_pgoff)
 {
 	struct vmlab_region *region = vmf->vma->vm_private_data;
 
@@ -141,24 +151,28 @@ static vm_fault_t vmlab_file_page_mkwrite(struct vm_fault *vmf)
 
 /*
  * A fault of a MAP_PRIVATE ANON mapping: the region's page where it has one
- * (the kernel copies it on a write), else vmlab's zero page. The look-up is
- * done under the zero page's lock, and the zero page returned locked, so a
- * shared fault adding the page either finds our PTE to zap or is seen by
- * the look-up (see vmlab_zero_page_stale() in region.c).
+ * (the kernel copies it on a write), else zeroes. A read maps vmlab's zero
+ * page itself (vmlab_zero_page_map(): the mapping is VM_MIXEDMAP for it),
+ * ordered against a shared fault adding the page, and takes no page lock:
+ * read faults do not wait for each other. A write, which the kernel serves
+ * by copying the page returned and locks it meanwhile, copies one of the
+ * per-CPU zero pages that are never mapped.
  */
 static vm_fault_t vmlab_anon_private_fault(struct vm_fault *vmf)
 {
-	struct page *zero = vmlab_zero_page_lock();
 	struct folio *folio;
+	vm_fault_t ret;
 
-	folio = vmlab_filemap_get_folio(vmf->vma->vm_file->f_mapping, vmf->pgoff);
-	if (!folio) {
-		vmf->page = zero;
-		return VM_FAULT_LOCKED;
+	if (vmf->flags & FAULT_FLAG_WRITE) {
+		folio = vmlab_filemap_get_folio(vmf->vma->vm_file->f_mapping,
+						vmf->pgoff);
+		if (folio)
+			return vmlab_fault_folio(vmf, folio);
+		vmf->page = vmlab_zero_copy_source();
+		return 0;
 	}
-	folio_unlock(page_folio(zero));
-	put_page(zero);
-	return vmlab_fault_folio(vmf, folio);
+	folio = vmlab_zero_page_map(vmf, &ret);
+	return folio ? vmlab_fault_folio(vmf, folio) : ret;
 }
 
 /*
@@ -298,7 +312,7 @@ static const struct vm_operations_struct vmlab_file_vm_ops = {
 	.open		= vmlab_vma_open,
 	.close		= vmlab_vma_close,
 	.fault		= vmlab_file_fault,
-	.map_pages	= vmlab_file_map_pages,
+	.map_pages	= vmlab_map_pages,
 	.page_mkwrite	= vmlab_file_page_mkwrite,
 };
 
@@ -306,6 +320,7 @@ static const struct vm_operations_struct vmlab_anon_vm_ops = {
 	.open		= vmlab_vma_open,
 	.close		= vmlab_vma_close,
 	.fault		= vmlab_anon_fault,
+	.map_pages	= vmlab_map_pages,
 };
 
 static const struct vm_operations_struct vmlab_device_vm_ops = {
@@ -457,6 +472,9 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 	/* nothing fails from here on */
 	if ((region->flags & VMLAB_REGION_READONLY) && (vma->vm_flags & VM_MAYSHARE))
 		vmlab_vm_flags_clear(vma, VM_MAYWRITE);
+	/* a private ANON mapping maps vmlab's zero page (vm_insert_page()) */
+	if (region->kind == VMLAB_REGION_ANON && !(vma->vm_flags & VM_MAYSHARE))
+		vmlab_vm_flags_set(vma, VM_MIXEDMAP);
 	if (region->pci)	/* what io_remap_pfn_range() adds */
 		vma->vm_page_prot = pgprot_decrypted(vma->vm_page_prot);
 	if (vmlab_region_pfnmap(region)) {

@@ -32,7 +32,10 @@
  *
  * A range walk reads a whole PTE table under one lock, collects records into
  * a kernel buffer under these locks and copies them out only after every
- * lock is dropped.
+ * lock is dropped, the mmap lock too: VMLAB_WALK_CHUNK records at a time, as
+ * /proc/pid/pagemap copies out every 2 MiB. Each PTE of a table is decoded
+ * by vmlab_leaf_decode_pte(), which reads no more of the page than the
+ * record and the verdict need.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -59,6 +62,8 @@
 #define VMLAB_WALK_RESCHED	256
 /* ... and returns, with walk_end, after this many: bounds one call's work. */
 #define VMLAB_WALK_MAX_STEPS	(4 * VMLAB_WALK_RANGE_MAX)
+/* Records a range walk collects under the mmap lock before copying them out. */
+#define VMLAB_WALK_CHUNK	1024U
 
 /*
  * Where a range walk puts its records: room for @max in @recs, @nr used.
@@ -167,34 +172,70 @@ static bool vmlab_walk_pmd_leaf(struct mm_struct *mm, struct vm_area_struct *vma
 	return done;
 }
 
-static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf);
+/* Fill @rec, the next record of @b, with the leaf @lf. */
+static __always_inline void vmlab_record(const struct vmlab_batch *b,
+					 struct vmlab_walk_record *rec,
+					 const struct vmlab_leaf *lf)
+{
+	bool present = lf->present_levels & BIT(lf->level);
+
+	rec->addr = lf->start;
+	rec->entry = b->show_pfn ? lf->entry : vmlab_arch_entry_hide_pa(lf->entry);
+	if (b->show_pfn)
+		rec->pfn = lf->pfn;
+	else if (b->tokens && present)
+		rec->pfn = vmlab_frame_token(b->file, lf->pfn);
+	else
+		rec->pfn = 0;
+	rec->leaf_flags = lf->leaf_flags;
+	rec->level = lf->level;
+	rec->verdict = lf->verdict;
+	rec->cache_mode = lf->cache_mode;
+	rec->page_flags = lf->page_flags & 0xff;
+}
+
+/* Record the leaf @lf in @b, which has room. */
+static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf)
+{
+	vmlab_record(b, &b->recs[b->nr++], lf);
+}
 
 /*
  * A range walk's PTE table, from @addr (mapped by *@ptep) to the end of the
  * table or of @b: each non-empty entry becomes a record, until @b is full.
  * Returns the address after the last entry looked at. Caller holds the PTE
- * table's lock.
+ * table's lock. The loop runs once per page: what it needs of @b is kept in
+ * locals.
  */
 static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 					  pte_t *ptep, unsigned long addr,
 					  bool vma_region, struct vmlab_batch *b)
 {
-	unsigned long end = pmd_addr_end(addr, b->end);
+	unsigned long start = addr, end = pmd_addr_end(addr, b->end);
+	struct vmlab_walk_record *rec = b->recs + b->nr, *full = b->recs + b->max;
+	struct vmlab_leaf_memo memo = { };
 	struct vmlab_leaf lf;
 	pte_t pte;
 
-	for (; addr < end && b->nr < b->max; addr += PAGE_SIZE, ptep++) {
-		b->steps++;
+	/*
+	 * What every record of the table shares; vmlab_leaf_decode_pte()
+	 * fills the rest for each entry, and a record needs no more.
+	 */
+	lf.vma_region = vma_region;
+	lf.full = false;
+	lf.level = VMLAB_LEVEL_PTE;
+	lf.size = PAGE_SIZE;
+	for (; addr < end && rec < full; addr += PAGE_SIZE, ptep++) {
 		pte = ptep_get(ptep);
 		if (pte_none(pte))
 			continue;
-		memset(&lf, 0, sizeof(lf));
-		lf.vma_region = vma_region;
-		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte),
-				pte_pfn(pte), &lf);
-		lf.verdict = vmlab_leaf_verdict(vma, &lf);
-		vmlab_emit(b, &lf);
+		lf.start = addr;
+		lf.present_levels = vmlab_leaf_decode_pte(vma, pte, &memo, &lf) ?
+				    BIT(VMLAB_LEVEL_PTE) : 0;
+		vmlab_record(b, rec++, &lf);
 	}
+	b->nr = rec - b->recs;
+	b->steps += (addr - start) >> PAGE_SHIFT;
 	return addr;
 }
 
@@ -278,6 +319,8 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 
 	memset(lf, 0, sizeof(*lf));
 	lf->vma_region = vmlab_vma_region(vma, &id, &kind);
+	/* a range walk's records need less of the page than a single walk */
+	lf->full = !b;
 	/* a hugetlb PMD table shared with others: no one unshares it from us */
 	shared = vmlab_walk_shared_hugetlb(vma);
 	if (shared)
@@ -479,27 +522,6 @@ out_mmput:
 	return ret;
 }
 
-/* Record the leaf @lf in @b, which has room. */
-static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf)
-{
-	struct vmlab_walk_record *rec = &b->recs[b->nr++];
-	bool present = lf->present_levels & BIT(lf->level);
-
-	rec->addr = lf->start;
-	rec->entry = b->show_pfn ? lf->entry : vmlab_arch_entry_hide_pa(lf->entry);
-	if (b->show_pfn)
-		rec->pfn = lf->pfn;
-	else if (b->tokens && present)
-		rec->pfn = vmlab_frame_token(b->file, lf->pfn);
-	else
-		rec->pfn = 0;
-	rec->leaf_flags = lf->leaf_flags;
-	rec->level = lf->level;
-	rec->verdict = lf->verdict;
-	rec->cache_mode = lf->cache_mode;
-	rec->page_flags = lf->page_flags & 0xff;
-}
-
 /*
  * Collect the leaves of [@start, @end) into @b until it is full or the
  * call's steps run out. Returns where the walk stopped. Caller holds @mm's
@@ -545,6 +567,7 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 	struct vmlab_batch b = { };
 	unsigned long walk_end;
 	struct mm_struct *mm;
+	u32 nr = 0;
 	int ret;
 
 	if ((r->flags & ~(VMLAB_WALK_MEM_FD | VMLAB_WALK_RANGE_TOKENS)) ||
@@ -569,31 +592,37 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 	if (clear_user(urecs, sizeof(*b.recs)))
 		goto out_mmput;
 	ret = -ENOMEM;
-	b.max = r->max_records;
-	b.recs = kvmalloc_array(b.max, sizeof(*b.recs), GFP_KERNEL);
+	b.recs = kvmalloc_array(min(r->max_records, VMLAB_WALK_CHUNK),
+				sizeof(*b.recs), GFP_KERNEL);
 	if (!b.recs)
 		goto out_mmput;
 
-	ret = mmap_read_lock_killable(mm);
-	if (ret)
-		goto out_free;
-	walk_end = vmlab_walk_collect(mm, r->start, r->end, &b);
-	mmap_read_unlock(mm);
-	mmput(mm);
-
-	/* every lock is dropped: now the records may fault their way out */
-	if (b.nr && copy_to_user(urecs, b.recs, size_mul(b.nr, sizeof(*b.recs)))) {
+	/*
+	 * A chunk of records at a time under the mmap lock, copied out once
+	 * every lock is dropped (then the copy may fault its way out), as
+	 * /proc/pid/pagemap does: one small buffer for a call of any size.
+	 */
+	walk_end = r->start;
+	while (walk_end < r->end && nr < r->max_records &&
+	       b.steps < VMLAB_WALK_MAX_STEPS && !fatal_signal_pending(current)) {
+		b.nr = 0;
+		b.max = min(r->max_records - nr, VMLAB_WALK_CHUNK);
+		ret = mmap_read_lock_killable(mm);
+		if (ret)
+			goto out_free;
+		walk_end = vmlab_walk_collect(mm, walk_end, r->end, &b);
+		mmap_read_unlock(mm);
 		ret = -EFAULT;
-	} else {
-		r->nr_records = b.nr;
-		r->walk_flags = b.show_pfn ? 0 : VMLAB_WALK_PFN_HIDDEN;
-		if (b.tokens)
-			r->walk_flags |= VMLAB_WALK_FRAME_TOKEN;
-		r->walk_end = walk_end;
+		if (b.nr && copy_to_user(urecs + nr, b.recs, size_mul(b.nr, sizeof(*b.recs))))
+			goto out_free;
+		nr += b.nr;
 	}
-	kvfree(b.recs);
-	return ret;
-
+	ret = 0;
+	r->nr_records = nr;
+	r->walk_flags = b.show_pfn ? 0 : VMLAB_WALK_PFN_HIDDEN;
+	if (b.tokens)
+		r->walk_flags |= VMLAB_WALK_FRAME_TOKEN;
+	r->walk_end = walk_end;
 out_free:
 	kvfree(b.recs);
 out_mmput:

@@ -6,7 +6,8 @@
 # (run-vm.sh K bench), whose guest output lands in $BUILD/K/bench.log; cut
 # from it the table ($BUILD/K/bench.txt), the JSON ($BUILD/K/bench.json) and
 # with VMLAB_PERF=1 the profiles of the benchmarks that missed a target
-# ($BUILD/K/perf.txt, perf from scripts/fetch-perf.sh). Prints each phase's
+# ($BUILD/K/perf.txt, perf from scripts/fetch-perf.sh), and keep the JSON
+# with its commit in $BUILD/bench-history/ (bench-compare.sh reads it). Prints each phase's
 # seconds and every kernel's table at the end. Numbers are never judged
 # here: exits 1 only when a kernel could not be built or booted or a
 # benchmark failed to run. VMLAB_BENCH_REPS, VMLAB_BENCH_SIZE and
@@ -33,6 +34,18 @@ bench_report() {
 	[ -s "$dir/perf.txt" ] || rm -f "$dir/perf.txt"
 }
 
+# bench_store K: keep K's bench.json in $BUILD/bench-history/ as
+# DATE_K_COMMIT.json (COMMIT with -dirty when the tree has changes), the
+# commit added to it, for bench-compare.sh
+bench_store() {
+	local hist=$BUILD/bench-history commit
+	commit=$(git -C "$VMLAB_TOP" rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git -C "$VMLAB_TOP" diff --quiet HEAD 2>/dev/null || commit+=-dirty
+	mkdir -p "$hist"
+	jq --arg commit "$commit" '. + {commit: $commit}' "$BUILD/$1/bench.json" \
+		>"$hist/$(date -u +%Y%m%dT%H%M%SZ)_$1_$commit.json"
+}
+
 "$VMLAB_TOP/scripts/prepare-host.sh" || exit 1
 
 failed=0
@@ -46,6 +59,7 @@ for k in $kernels; do
 	phase "$k VM" "$VMLAB_TOP/scripts/run-vm.sh" "$k" bench
 	rc=$?
 	[ -f "$BUILD/$k/bench.log" ] && bench_report "$k"
+	[ -s "$BUILD/$k/bench.json" ] && bench_store "$k"
 	if [ $rc -ne 0 ]; then
 		log "kernel $k: the benchmarks did not run through"
 		failed=1
