@@ -26,17 +26,11 @@
 #include "cli.h"
 #include "lab/lab.h"
 
-/* "lesson: " and the moral, its lines aligned under the first. */
+/* "lesson: " and the moral, its lines aligned under the first, wrapped at the width. */
 static void print_moral(const char *moral)
 {
-	const char *nl;
-
-	printf("  %slesson:%s ", colour(C_BOLD), colour(C_RESET));
-	while ((nl = strchr(moral, '\n'))) {
-		printf("%.*s\n          ", (int)(nl - moral), moral);
-		moral = nl + 1;
-	}
-	printf("%s\n", moral);
+	printf("  %slesson:%s", colour(C_BOLD), colour(C_RESET));
+	print_wrapped(moral, 9, 10);
 }
 
 /* what became of a lesson */
@@ -129,7 +123,9 @@ static void print_usage(FILE *f)
 		"  -h, --help      this text\n"
 		"\n"
 		"Columns: lvl leaf level; flags P present, W writable, A accessed, D dirty,\n"
-		"S special (no struct page), H huge; $ caching mode; map mapcount.\n"
+		"S special (no struct page), H huge; $ caching mode; map mapcount. Lines fit\n"
+		"the terminal's width ($COLUMNS in a pipe, else 80): below 100 columns lvl\n"
+		"is left out and the verdict and its reason go on the next line.\n"
 		"A lesson this system cannot run (a module, a feature or a right missing)\n"
 		"says SKIP and why. Exit status: 0 every lesson passed or was skipped, 1 one\n"
 		"failed, 2 usage or no module.\n");

@@ -125,6 +125,15 @@ void check_pfn(struct lab *lab, const char *what, const struct vmlab_walk *a,
 /* A lesson's sentence, with the program's "what happens now" marker. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * The width lines are laid out for: the terminal's (stdout's), else
+ * $COLUMNS, else 80. print_wrapped() prints @text's words (newlines in it
+ * are spaces) from column @col on, a space before each, going on at column
+ * @indent where the next word would pass the width, and ends the line.
+ */
+unsigned int lab_width(void);
+void print_wrapped(const char *text, unsigned int col, unsigned int indent);
+
 /* the walk table: its header, one line per walk, a walk's checks */
 void print_header(void);
 void show(struct lab *lab, const char *label, const struct vmlab_walk *w);

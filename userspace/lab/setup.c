@@ -90,14 +90,33 @@ struct vmlab_region_counters counters(struct lab *lab, __u32 id)
 	return c;
 }
 
-/* Prints the counters a lesson talks about. */
+/*
+ * Prints the counters a lesson talks about, "name value" each, going on
+ * under the first where the next would pass the width.
+ */
 struct vmlab_region_counters show_counters(struct lab *lab, __u32 id)
 {
 	struct vmlab_region_counters c = counters(lab, id);
+	const struct { const char *name; unsigned long long v; } item[] = {
+		{ "page_mkwrite", c.page_mkwrite }, { "pages_dirty", c.pages_dirty },
+		{ "writebacks", c.writebacks }, { "pages_allocated", c.pages_allocated },
+	};
+	unsigned int width = lab_width(), col = 28;
+	char text[48];
+	size_t i;
+	int len;
 
-	printf("  %-26s page_mkwrite %llu, pages_dirty %llu, ", "region counters",
-	       c.page_mkwrite, c.pages_dirty);
-	printf("writebacks %llu, pages_allocated %llu\n", c.writebacks, c.pages_allocated);
+	printf("  %-26s", "region counters");
+	for (i = 0; i < ARRAY_SIZE(item); i++) {
+		len = snprintf(text, sizeof(text), "%s %llu%s", item[i].name, item[i].v,
+			       i + 1 < ARRAY_SIZE(item) ? "," : "");
+		if (i && col + 1 + len > width) {
+			printf("\n%28s", "");
+			col = 28;
+		}
+		col += printf(" %s", text);
+	}
+	putchar('\n');
 	return c;
 }
 

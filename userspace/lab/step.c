@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * step.c - a lesson's steps: the walk table (its header and one aligned
- * line per walk), the checks of what the kernel shows against what the
- * lesson expects, and MISMATCH, which fails the lesson.
+ * line per walk, laid out for the terminal's width), the checks of what
+ * the kernel shows against what the lesson expects, and MISMATCH, which
+ * fails the lesson.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "lab.h"
 
@@ -83,16 +87,17 @@ void check_pfn(struct lab *lab, const char *what, const struct vmlab_walk *a,
 			 hidden ? "~" : "", hidden ? y & 0xffffffffULL : y);
 }
 
-/* A lesson's sentence, with the program's "what happens now" marker. */
+/* A lesson's sentence, with the program's "what happens now" marker, wrapped. */
 void say(const char *fmt, ...)
 {
+	char text[512];
 	va_list ap;
 
-	printf("  -> ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	printf("  ->");
+	print_wrapped(text, 4, 5);
 }
 
 /* The leaf's entry bits in six letters: P W A D S H, '-' where clear. */
@@ -128,11 +133,99 @@ static const char *page_kind(const struct vmlab_walk *w)
 	return f & VMLAB_PAGE_VMLAB ? "region" : "file";
 }
 
+/*
+ * The walk table's widths: below WIDE_COLUMNS a line drops the lvl column
+ * (the lab's leaves are 4K PTEs; a huge one has H in its flags) and puts
+ * the verdict on a line of its own, so that a line fits 80 columns.
+ */
+#define WIDE_COLUMNS	100
+#define WIDE_VERDICT_AT	83	/* the column a wide line's verdict starts at */
+#define VERDICT_INDENT	4	/* the verdict's own line */
+#define WRAP_INDENT	6	/* where a wrapped verdict reason goes on */
+
+unsigned int lab_width(void)
+{
+	static unsigned int width;
+	struct winsize ws;
+	const char *env;
+	char *end;
+	long n;
+
+	if (width)
+		return width;
+	width = 80;
+	if (!ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col) {
+		width = ws.ws_col;
+	} else {
+		env = getenv("COLUMNS");
+		n = env ? strtol(env, &end, 10) : 0;
+		if (env && *env && !*end && n >= 40 && n <= 1000)
+			width = n;
+	}
+	return width;
+}
+
+void print_wrapped(const char *text, unsigned int col, unsigned int indent)
+{
+	unsigned int width = lab_width();
+	bool line_start = false;
+	size_t len;
+
+	text += strspn(text, "\n ");
+	while (*text) {
+		len = strcspn(text, "\n ");
+		if (!line_start && col + 1 + len > width) {
+			printf("\n%*s", (int)indent, "");
+			col = indent;
+			line_start = true;
+		}
+		if (!line_start) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)len, text);
+		col += len;
+		line_start = false;
+		text += len;
+		text += strspn(text, "\n ");
+	}
+	putchar('\n');
+}
+
 void print_header(void)
 {
-	printf("  %s%-26s %-12s %-4s %-6s %-3s %9s %3s %-10s %s%s\n", colour(C_BOLD),
-	       "step", "address", "lvl", "flags", "$", "pfn/frame", "map", "page",
+	unsigned int width = lab_width();
+
+	if (width >= WIDE_COLUMNS) {
+		printf("  %s%-26s %-12s %-4s %-6s %-3s %9s %3s %-10s %s%s\n", colour(C_BOLD),
+		       "step", "address", "lvl", "flags", "$", "pfn/frame", "map", "page",
+		       width >= WIDE_VERDICT_AT + 30 ? "verdict: what a write would do" :
+		       "verdict",
+		       colour(C_RESET));
+		return;
+	}
+	printf("  %s%-26s %-12s %-6s %-3s %9s %3s %s\n%*s%s%s\n", colour(C_BOLD), "step",
+	       "address", "flags", "$", "pfn/frame", "map", "page", VERDICT_INDENT, "",
 	       "verdict: what a write would do", colour(C_RESET));
+}
+
+/*
+ * The verdict and its reason, from column @col on, wrapped at the width;
+ * after a line's columns (@own_line false) the reason goes on the next
+ * line whole unless it fits.
+ */
+static void print_verdict(const struct vmlab_walk *w, unsigned int col, bool own_line)
+{
+	const char *name = vmlab_verdict_name(w->verdict);
+	const char *reason = vmlab_verdict_reason(w->verdict);
+
+	printf("%s%s%s:", colour(C_INFO), name, colour(C_RESET));
+	col += strlen(name) + 1;
+	if (!own_line && col + 1 + strlen(reason) > lab_width()) {
+		printf("\n%*s", WRAP_INDENT - 1, "");
+		col = WRAP_INDENT - 1;
+	}
+	print_wrapped(reason, col, WRAP_INDENT);
 }
 
 /* Prints one walk as an aligned line; with --quiz, asks first and marks after. */
@@ -140,6 +233,8 @@ void show(struct lab *lab, const char *label, const struct vmlab_walk *w)
 {
 	bool present = w->leaf_flags & VMLAB_PTE_PRESENT;
 	char flags[8], pfn[20], map[8];
+	bool wide;
+	int col;
 
 	if (lab->quiz)
 		quiz_ask(lab->quiz, label, w);
@@ -160,11 +255,19 @@ void show(struct lab *lab, const char *label, const struct vmlab_walk *w)
 		snprintf(map, sizeof(map), "%u", w->mapcount);
 	else
 		snprintf(map, sizeof(map), "-");
-	printf("  %-26s %12llx %-4s %-6s %-3s %9s %3s %-10s %s%s%s: %s\n", label,
-	       (unsigned long long)w->addr, vmlab_level_name(w->leaf_level), flags,
-	       present ? vmlab_cache_name(w->cache_mode) : "-", pfn, map, page_kind(w),
-	       colour(C_INFO), vmlab_verdict_name(w->verdict), colour(C_RESET),
-	       vmlab_verdict_reason(w->verdict));
+	wide = lab_width() >= WIDE_COLUMNS;
+	if (wide) {
+		col = printf("  %-26s %12llx %-4s %-6s %-3s %9s %3s %-10s ", label,
+			     (unsigned long long)w->addr, vmlab_level_name(w->leaf_level),
+			     flags, present ? vmlab_cache_name(w->cache_mode) : "-", pfn, map,
+			     page_kind(w));
+	} else {
+		printf("  %-26s %12llx %-6s %-3s %9s %3s %s\n", label,
+		       (unsigned long long)w->addr, flags,
+		       present ? vmlab_cache_name(w->cache_mode) : "-", pfn, map, page_kind(w));
+		col = printf("%*s", VERDICT_INDENT, "");
+	}
+	print_verdict(w, col < 0 ? 0 : col, !wide);
 	if (lab->quiz)
 		quiz_mark(lab->quiz, label, w);
 }
