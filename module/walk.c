@@ -218,7 +218,8 @@ static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 	pte_t pte;
 
 	ptl = pte_lockptr(mm, &pmd);
-	ptep = pte_offset_kernel(&pmd, addr);
+	/* (mapped: it may be in highmem) */
+	ptep = vmlab_arch_pte_map(pmd, addr);
 	spin_lock(ptl);
 	if (!pmd_same(pmd, vmlab_pmdp_get_lockless(pmdp)))
 		goto out_unlock;
@@ -238,6 +239,7 @@ static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 				pte_pfn(pte), lf);
 out_unlock:
 	spin_unlock(ptl);
+	vmlab_arch_pte_unmap(ptep);
 	return done;
 }
 
@@ -254,6 +256,34 @@ static struct address_space *vmlab_walk_shared_hugetlb(struct vm_area_struct *vm
 	if (!is_vm_hugetlb_page(vma) || !(vma->vm_flags & VM_MAYSHARE) || !vma->vm_file)
 		return NULL;
 	return vma->vm_file->f_mapping;
+}
+
+/*
+ * The PUD and PMD levels an architecture folds (32-bit x86) have no tables:
+ * the walk read the entry of the level above there again, and the last
+ * reading is what it found at the level above (its entry, whether present,
+ * the leaf or the hole). The walk folds P4D itself.
+ */
+static void vmlab_walk_fold(struct mm_struct *mm, struct vmlab_leaf *lf)
+{
+	u32 levels = vmlab_arch_levels(mm), level, above = VMLAB_LEVEL_PGD;
+
+	for (level = VMLAB_LEVEL_P4D; level < VMLAB_LEVEL_PTE; level++) {
+		if (levels & BIT(level)) {
+			above = level;
+			continue;
+		}
+		if (level == VMLAB_LEVEL_P4D || level > lf->level)
+			continue;
+		lf->entries[above] = lf->entries[level];
+		lf->entries[level] = 0;
+		lf->present_levels &= ~BIT(above);
+		if (lf->present_levels & BIT(level))
+			lf->present_levels |= BIT(above);
+		lf->present_levels &= ~BIT(level);
+		if (lf->level == level)
+			lf->level = above;
+	}
 }
 
 /*
@@ -347,6 +377,7 @@ out:
 	rcu_read_unlock();
 	if (shared)
 		i_mmap_unlock_read(shared);
+	vmlab_walk_fold(mm, lf);
 	lf->verdict = vmlab_leaf_verdict(vma, lf);
 }
 
