@@ -98,7 +98,8 @@ static int map_file(char *area, int memfd, int flags)
 
 /*
  * The raw PUD entry of @addr in process @pid, from a walk of it that must
- * reach the PMD table; 0 if it did not.
+ * reach the PMD table; 0 if it did not. With PAE the PUD is folded: the
+ * entry that points to the PMD table is the PGD's.
  */
 static uint64_t pud_of(int fd, pid_t pid, char *addr)
 {
@@ -107,6 +108,8 @@ static uint64_t pud_of(int fd, pid_t pid, char *addr)
 	if (vmlab_walk(fd, pid, (uintptr_t)addr, &w) || w.leaf_level != VMLAB_LEVEL_PMD ||
 	    (w.walk_flags & VMLAB_WALK_PFN_HIDDEN))
 		return 0;
+	if (!(w.valid_levels & 1u << VMLAB_LEVEL_PUD))
+		return w.entries[VMLAB_LEVEL_PGD];
 	return w.entries[VMLAB_LEVEL_PUD];
 }
 
