@@ -169,6 +169,20 @@ static bool vmlab_walk_pmd_leaf(struct mm_struct *mm, struct vm_area_struct *vma
 
 static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf);
 
+/* Bytes one PTE table maps. */
+#define VMLAB_PTE_TABLE_SPAN	(PTRS_PER_PTE * PAGE_SIZE)
+
+/*
+ * The end of @addr's PTE table, or @end if sooner. Not pmd_addr_end(),
+ * which is @end where the PMD level is folded (2-level paging).
+ */
+static unsigned long vmlab_pte_table_end(unsigned long addr, unsigned long end)
+{
+	unsigned long boundary = (addr + VMLAB_PTE_TABLE_SPAN) & ~(VMLAB_PTE_TABLE_SPAN - 1);
+
+	return boundary - 1 < end - 1 ? boundary : end;
+}
+
 /*
  * A range walk's PTE table, from @addr (mapped by *@ptep) to the end of the
  * table or of @b: each non-empty entry becomes a record, until @b is full.
@@ -179,7 +193,7 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 					  pte_t *ptep, unsigned long addr,
 					  bool vma_region, struct vmlab_batch *b)
 {
-	unsigned long end = pmd_addr_end(addr, b->end);
+	unsigned long end = vmlab_pte_table_end(addr, b->end);
 	struct vmlab_leaf lf;
 	pte_t pte;
 
