@@ -48,16 +48,18 @@ FIXTURE_TEARDOWN(la57)
 	close(self->fd);
 }
 
-/* why a fifth-level test SKIPs on 4-level paging (with the level count) */
-#define NO_FIFTH_LEVEL	"%u-level paging: no fifth level to walk"
+/*
+ * Why a fifth-level test SKIPs: 4-level paging (or 32-bit x86's 2 or 3),
+ * or a 32-bit process, which maps nothing above 4 GiB (with the level
+ * count and the process's width)
+ */
+#define NO_FIFTH_LEVEL	"%u-level paging, a %u-bit process: no fifth level to walk"
 
-/* SKIP unless 5-level paging is on and this process can reach 2^47 */
-#define NEED_FIFTH_LEVEL(self) do {						\
-	if ((self)->info.pgtable_levels != 5)					\
-		SKIP(return, NO_FIFTH_LEVEL, (self)->info.pgtable_levels);	\
-	if (sizeof(void *) < 8)							\
-		SKIP(return, "a 32-bit process maps nothing above 4 GiB");	\
-} while (0)
+/* 5-level paging is on and this process can reach 2^47 */
+static int fifth_level_usable(const struct vmlab_info *info)
+{
+	return info->pgtable_levels == 5 && sizeof(void *) == 8;
+}
 
 /* whether /proc/cpuinfo's flags hold @flag; -1 when it cannot be read */
 static int cpuinfo_has_flag(const char *flag)
@@ -140,7 +142,9 @@ TEST_F(la57, high_mapping_walks_through_p4d)
 	const uint64_t hints[] = { 1ULL << 48, 1ULL << 52, 1ULL << 55 };
 	unsigned int i;
 
-	NEED_FIFTH_LEVEL(self);
+	if (!fifth_level_usable(&self->info))
+		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
+		     (unsigned int)sizeof(void *) * 8);
 	for (i = 0; i < ARRAY_SIZE(hints); i++) {
 		char *p = map_high(hints[i], 4);
 		uint64_t a = (uintptr_t)p + PAGE + 0x123;
@@ -175,7 +179,9 @@ TEST_F(la57, low_mapping_is_in_pgd_entry_0)
 	struct vmlab_walk w;
 	char *p;
 
-	NEED_FIFTH_LEVEL(self);
+	if (!fifth_level_usable(&self->info))
+		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
+		     (unsigned int)sizeof(void *) * 8);
 	p = map_high(0, 1);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_GT(VA_4LEVEL, (uintptr_t)p);
@@ -201,7 +207,9 @@ TEST_F(la57, range_walk_across_128tib)
 	unsigned int i;
 	char *p;
 
-	NEED_FIFTH_LEVEL(self);
+	if (!fifth_level_usable(&self->info))
+		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
+		     (unsigned int)sizeof(void *) * 8);
 	p = mmap((void *)(uintptr_t)start, n * PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	ASSERT_EQ((void *)(uintptr_t)start, p)
@@ -249,7 +257,9 @@ TEST_F(la57, high_pagemap_agrees_with_walk)
 	unsigned int i;
 	char *p;
 
-	NEED_FIFTH_LEVEL(self);
+	if (!fifth_level_usable(&self->info))
+		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
+		     (unsigned int)sizeof(void *) * 8);
 	if (geteuid())
 		SKIP(return, "not root: PFNs are hidden");
 	p = mmap((void *)(uintptr_t)(1ULL << 50), n * PAGE, PROT_READ | PROT_WRITE,
