@@ -8,7 +8,10 @@
 # VMLAB_EXPECT_LEVELS: 5 for a la57 entry, else 4 (selftests/la57.c fails
 # when the kernel runs with another number).
 # A 32-bit kernel (6.1-686: 2 levels, 6.1-686-pae: 3) boots its bzImage in
-# qemu-system-i386 on a 32-bit CPU with NX (used with PAE only), under TCG,
+# qemu-system-i386 on a 32-bit CPU with NX (used with PAE only) and PSE-36
+# (without it QEMU's qemu32 has 32 physical address bits, while the kernel
+# assumes PAE's 36 and q35 puts the ivshmem BAR at 4 GiB: a PTE mapping it
+# faulted as "Corrupted page table"), under TCG,
 # with 2 GiB of memory by default (more than the kernel's lowmem: user
 # pages and PTE tables in highmem) and no 1 GiB hugetlb pages (no such
 # size there).
@@ -97,8 +100,8 @@ fi
 cpu=qemu64,+pdpe1gb levels=4 system=qemu-system-x86_64
 case $(kernel_shape "$K") in
 la57) cpu=qemu64,+la57,+pdpe1gb levels=5 ;;
-2level) cpu=qemu32,+nx levels=2 system=qemu-system-i386 ;;
-pae) cpu=qemu32,+nx levels=3 system=qemu-system-i386 ;;
+2level) cpu=qemu32,+nx,+pse36 levels=2 system=qemu-system-i386 ;;
+pae) cpu=qemu32,+nx,+pse36 levels=3 system=qemu-system-i386 ;;
 esac
 if [ $levels != 4 ]; then
 	# KVM gives the guest only what the host CPU has
