@@ -107,7 +107,7 @@ static int vmlab_open(struct inode *inode, struct file *file)
 	 * /dev/mem's are: region offsets go up to 2^44 there.
 	 */
 	if (!IS_ENABLED(CONFIG_64BIT))
-		file->f_mode |= FMODE_UNSIGNED_OFFSET;
+		vmlab_file_unsigned_offset(file);
 	return 0;
 }
 
