@@ -31,6 +31,9 @@
 #   make examples     the lectures' example programs (examples/, static; on
 #                     PATH in every VM) with their sources and vmlab-example
 #                     copied into the host folder's examples/
+#   make static       the static binaries of the VMs' initramfs (build/static)
+#   make static-i386  the same for the 32-bit kernels' VMs, as i386 binaries
+#                     (gcc -m32, libc6-dev-i386) in build/static-i386
 #   make lint         checkpatch --strict, sparse and shellcheck
 #   make install      the vmlab tool and vmlab.1 under $(DESTDIR)$(PREFIX)
 #                     (PREFIX=/usr/local by default)
@@ -65,7 +68,9 @@ WERROR ?= -Werror
 # beside it, included below), so an edited header rebuilds what uses it
 DEPFLAGS = -MMD -MP -MF $(@:%.o=%.d) -MT $@
 USER_CPPFLAGS := -Iuapi -Iuserspace/lib
+# (static-i386 sets both to its own folders for its i386 build)
 OBJ := $(BUILD)/obj
+STATIC := $(BUILD)/static
 LIBVMLAB := $(OBJ)/libvmlab.a
 LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard userspace/lib/*.c))
 TOOL_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard userspace/*.c userspace/lab/*.c))
@@ -78,17 +83,17 @@ BENCH_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard bench/*.c)) $(JSON_OBJ)
 TRACE_CFLAGS := -I/usr/include/tracefs -I/usr/include/traceevent
 TRACE_LIBS := -ltracefs -ltraceevent
 SELFTESTS := $(patsubst selftests/%.c,%,$(wildcard selftests/*.c))
-SELFTEST_BINS := $(addprefix $(BUILD)/static/selftests/,$(SELFTESTS))
+SELFTEST_BINS := $(addprefix $(STATIC)/selftests/,$(SELFTESTS))
 EXAMPLES := $(patsubst examples/%.c,%,$(wildcard examples/*.c))
-EXAMPLE_BINS := $(addprefix $(BUILD)/static/examples/,$(EXAMPLES))
+EXAMPLE_BINS := $(addprefix $(STATIC)/examples/,$(EXAMPLES))
 # the host folder the VMs share (run-vm.sh's default; empty: none)
 SHARE := $(if $(filter undefined,$(origin VMLAB_SHARE)),$(CURDIR)/lab,$(VMLAB_SHARE))
 
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static unit examples check check-all bench bench-compare demo \
-	vm-shell vm-run pictures lint clean distclean install
+.PHONY: all module tools static static-i386 unit examples check check-all bench bench-compare \
+	demo vm-shell vm-run pictures lint clean distclean install
 
 all: module tools
 
@@ -123,18 +128,29 @@ $(BUILD)/host/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 
 # Static binaries for the VM's initramfs: the tool, the benchmarks, the
 # selftests, the lectures' example programs, vm-exit.
-static: $(BUILD)/static/vmlab $(BUILD)/static/vmlab-bench $(BUILD)/static/vm-exit \
-	$(BUILD)/static/as-nobody $(SELFTEST_BINS) $(EXAMPLE_BINS)
+static: $(STATIC)/vmlab $(STATIC)/vmlab-bench $(STATIC)/vm-exit \
+	$(STATIC)/as-nobody $(SELFTEST_BINS) $(EXAMPLE_BINS)
 
-$(BUILD)/static/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
+# ... and for the 32-bit kernels' VMs (6.1-686, 6.1-686-pae): the same
+# sources built as i386 binaries, their objects apart. libc6-dev-i386 has
+# glibc's i386 headers; the kernel's <asm/*.h> (one set for both widths)
+# are found, last, where linux-libc-dev put them for amd64. off_t is 64-bit
+# (mmap2). The harness's ASSERT_NE(MAP_FAILED, p) casts a 32-bit pointer
+# to intmax_t: that warning is the harness's, not ours.
+I386_CC ?= $(CC) -m32 -idirafter /usr/include/x86_64-linux-gnu -D_FILE_OFFSET_BITS=64
+static-i386:
+	$(MAKE) static CC="$(I386_CC)" OBJ=$(BUILD)/obj-i386 STATIC=$(BUILD)/static-i386 \
+		SELFTEST_WFLAGS=-Wno-pointer-to-int-cast
+
+$(STATIC)/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CFLAGS) -o $@ $^ $(TRACE_LIBS)
 
-$(BUILD)/static/vmlab-bench: $(BENCH_OBJS) $(LIBVMLAB)
+$(STATIC)/vmlab-bench: $(BENCH_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CFLAGS) -o $@ $^
 
-$(BUILD)/static/vm-exit $(BUILD)/static/as-nobody: $(BUILD)/static/%: scripts/guest/%.c
+$(STATIC)/vm-exit $(STATIC)/as-nobody: $(STATIC)/%: scripts/guest/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CFLAGS) $(WARN) -Werror -o $@ $<
 
@@ -155,7 +171,7 @@ unit: $(UNIT_TESTS)
 # the example programs (examples/, one program a file): static, for the VM,
 # where initramfs.sh puts them on PATH; "make examples" also copies them
 # with their sources and the runner into the host folder's examples/
-$(EXAMPLE_BINS): $(BUILD)/static/examples/%: examples/%.c
+$(EXAMPLE_BINS): $(STATIC)/examples/%: examples/%.c
 	@mkdir -p $(dir $@)
 	$(CC) -static $(CFLAGS) $(WARN) -Werror -o $@ $<
 
@@ -169,9 +185,9 @@ $(KSFT)/kselftest_harness.h:
 
 # the kselftest harness is built with -Wall only, as in the kernel tree;
 # compiled and linked in one step, its headers recorded in $@.d
-$(BUILD)/static/selftests/%: selftests/%.c $(LIBVMLAB) $(KSFT)/kselftest_harness.h
+$(STATIC)/selftests/%: selftests/%.c $(LIBVMLAB) $(KSFT)/kselftest_harness.h
 	@mkdir -p $(dir $@)
-	$(CC) -static $(CFLAGS) -Wall -Werror -MMD -MP -MF $@.d -MT $@ $(USER_CPPFLAGS) \
+	$(CC) -static $(CFLAGS) -Wall -Werror $(SELFTEST_WFLAGS) -MMD -MP -MF $@.d -MT $@ $(USER_CPPFLAGS) \
 		-Iscripts/guest -I$(KSFT) -o $@ $< $(LIBVMLAB)
 
 -include $(LIB_OBJS:.o=.d) $(TOOL_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(SELFTEST_BINS:=.d) \

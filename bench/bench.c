@@ -338,7 +338,7 @@ static void print_table(const char *kernel, const char *date)
 	       "ratio: the median of each pair's vmlab / other. Walks over %zu MiB, faults over %zu MiB;\n"
 	       "anonymous memory in 4 KiB pages (MADV_NOHUGEPAGE) but for walk-thp. Absolute numbers\n"
 	       "are the machine's (under QEMU's TCG: software emulation); compare the ratios.\n\n",
-	       opts.size / MIB, opts.mem_size / MIB);
+	       (size_t)(opts.size / MIB), (size_t)(opts.mem_size / MIB));
 	for (i = 0; i <= nr_results; i++) {
 		for (c = 0; c < NR_COLS - 1; c++) {
 			/* numbers right-aligned, words left-aligned */

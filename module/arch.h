@@ -36,7 +36,9 @@ void vmlab_arch_init(void);
  * @mm: the address space being walked
  *
  * Return: a mask of BIT(VMLAB_LEVEL_*), one bit per level that has tables
- * of its own (a folded level, such as P4D without 5-level paging, has none).
+ * of its own (a folded level, such as P4D without 5-level paging, has none;
+ * the kernel's p?d_offset() of a folded level returns the entry of the
+ * level above, which the walker reports there). PGD and PTE always have.
  */
 u32 vmlab_arch_levels(struct mm_struct *mm);
 
@@ -107,6 +109,26 @@ u32 vmlab_arch_cache_mode(u64 raw, u32 level);
  * migration entry).
  */
 u64 vmlab_arch_entry_hide_pa(u64 raw);
+
+/**
+ * vmlab_arch_pte_map() - map the PTE table a PMD entry points to
+ * @pmd: a present PMD entry that is a table, not a leaf
+ * @addr: a user address inside what @pmd maps
+ *
+ * A PTE table may live in highmem (32-bit x86 with CONFIG_HIGHPTE), where
+ * pte_offset_kernel() cannot reach it; pte_offset_map() is not exported.
+ * Safe in atomic context; undo with vmlab_arch_pte_unmap() (mappings nest:
+ * undo them in reverse order).
+ *
+ * Return: a pointer to @addr's entry in the table, valid until unmapped.
+ */
+pte_t *vmlab_arch_pte_map(pmd_t pmd, unsigned long addr);
+
+/**
+ * vmlab_arch_pte_unmap() - undo vmlab_arch_pte_map()
+ * @ptep: what it returned (or a pointer into the same table)
+ */
+void vmlab_arch_pte_unmap(pte_t *ptep);
 
 /**
  * vmlab_arch_set_memory_cache() - caching mode of the kernel's own mapping

@@ -243,4 +243,21 @@ static inline bool vmlab_pte_devmap(pte_t pte)
 }
 #endif
 
+/*
+ * Unsigned file offsets, which a 32-bit kernel asks of a character device
+ * that maps at 4 GiB and beyond (file_mmap_ok()): the open file's
+ * FMODE_UNSIGNED_OFFSET until 6.11; from 6.12 the file_operations'
+ * FOP_UNSIGNED_OFFSET (no 32-bit Debian kernel has it: not set there).
+ */
+#ifdef FMODE_UNSIGNED_OFFSET
+static inline void vmlab_file_unsigned_offset(struct file *file)
+{
+	file->f_mode |= FMODE_UNSIGNED_OFFSET;
+}
+#else
+static inline void vmlab_file_unsigned_offset(struct file *file)
+{
+}
+#endif
+
 #endif /* _VMLAB_COMPAT_H */

@@ -101,6 +101,13 @@ static int vmlab_open(struct inode *inode, struct file *file)
 	get_random_bytes(&of->token_key, sizeof(of->token_key));
 	/* misc_open() left the miscdevice here: we do not need it */
 	file->private_data = of;
+	/*
+	 * A 32-bit kernel lets a character device map only below 4 GiB
+	 * (file_mmap_ok(): ULONG_MAX) unless its offsets are unsigned, as
+	 * /dev/mem's are: region offsets go up to 2^44 there.
+	 */
+	if (!IS_ENABLED(CONFIG_64BIT))
+		vmlab_file_unsigned_offset(file);
 	return 0;
 }
 

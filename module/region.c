@@ -22,6 +22,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/anon_inodes.h>
+#include <linux/compat.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
@@ -56,7 +57,6 @@ MODULE_PARM_DESC(max_total_mb,
 
 #define VMLAB_REGION_ID_MAX	65535
 #define VMLAB_REGION_LIST_MAX	65536
-#define VMLAB_REGION_MASK	(BIT_ULL(VMLAB_REGION_SHIFT) - 1)
 
 /*
  * vmlab_regions_lock protects the id space (vmlab_regions: id -> region,
@@ -216,18 +216,33 @@ static struct vmlab_region *vmlab_region_get(u32 id)
 	return region;
 }
 
+/*
+ * The shift of the calling task's region offsets (see <linux/vmlab.h>):
+ * VMLAB_REGION_SHIFT_32 for a 32-bit task (on a 32-bit kernel, or a compat
+ * task), whose mmap2() page offset has 32 bits, else VMLAB_REGION_SHIFT.
+ * Called in the task's system calls only (ioctl, mmap, read, write, llseek).
+ */
+static unsigned int vmlab_region_shift(void)
+{
+	if (!IS_ENABLED(CONFIG_64BIT) || in_compat_syscall())
+		return VMLAB_REGION_SHIFT_32;
+	return VMLAB_REGION_SHIFT;
+}
+
 /* The region a /dev/vmlab file offset selects, with a reference, or NULL. */
 struct vmlab_region *vmlab_region_at(loff_t pos, u64 *in_region)
 {
+	unsigned int shift = vmlab_region_shift();
+
 	if (pos < 0)
 		return NULL;
-	*in_region = (u64)pos & VMLAB_REGION_MASK;
-	return vmlab_region_get((u64)pos >> VMLAB_REGION_SHIFT);
+	*in_region = (u64)pos & (BIT_ULL(shift) - 1);
+	return vmlab_region_get((u64)pos >> shift);
 }
 
 static u64 vmlab_region_offset(const struct vmlab_region *region)
 {
-	return (u64)region->id << VMLAB_REGION_SHIFT;
+	return (u64)region->id << vmlab_region_shift();
 }
 
 /* Writes the initial contents of a FILE region page. */
@@ -368,7 +383,7 @@ static int vmlab_region_check(const struct vmlab_region_create *rc)
 		return -EINVAL;
 	/* a PCI region's length 0 means "to the BAR's end" */
 	if ((!rc->length && !pci) || !PAGE_ALIGNED(rc->length) ||
-	    rc->length > BIT_ULL(VMLAB_REGION_SHIFT))
+	    rc->length > BIT_ULL(vmlab_region_shift()))
 		return -EINVAL;
 	if (!pci && (rc->pci_addr || rc->pci_addr_hi || rc->bar || rc->bar_offset))
 		return -EINVAL;

@@ -200,6 +200,20 @@ static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf)
 	vmlab_record(b, &b->recs[b->nr++], lf);
 }
 
+/* Bytes one PTE table maps. */
+#define VMLAB_PTE_TABLE_SPAN	(PTRS_PER_PTE * PAGE_SIZE)
+
+/*
+ * The end of @addr's PTE table, or @end if sooner. Not pmd_addr_end(),
+ * which is @end where the PMD level is folded (2-level paging).
+ */
+static unsigned long vmlab_pte_table_end(unsigned long addr, unsigned long end)
+{
+	unsigned long boundary = (addr + VMLAB_PTE_TABLE_SPAN) & ~(VMLAB_PTE_TABLE_SPAN - 1);
+
+	return boundary - 1 < end - 1 ? boundary : end;
+}
+
 /*
  * A range walk's PTE table, from @addr (mapped by *@ptep) to the end of the
  * table or of @b: each non-empty entry becomes a record, until @b is full.
@@ -211,7 +225,7 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 					  pte_t *ptep, unsigned long addr,
 					  bool vma_region, struct vmlab_batch *b)
 {
-	unsigned long start = addr, end = pmd_addr_end(addr, b->end);
+	unsigned long start = addr, end = vmlab_pte_table_end(addr, b->end);
 	struct vmlab_walk_record *rec = b->recs + b->nr, *full = b->recs + b->max;
 	struct vmlab_leaf_memo memo = { };
 	struct vmlab_leaf lf;
@@ -259,7 +273,8 @@ static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 	pte_t pte;
 
 	ptl = pte_lockptr(mm, &pmd);
-	ptep = pte_offset_kernel(&pmd, addr);
+	/* (mapped: it may be in highmem) */
+	ptep = vmlab_arch_pte_map(pmd, addr);
 	spin_lock(ptl);
 	if (!pmd_same(pmd, vmlab_pmdp_get_lockless(pmdp)))
 		goto out_unlock;
@@ -279,6 +294,7 @@ static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 				pte_pfn(pte), lf);
 out_unlock:
 	spin_unlock(ptl);
+	vmlab_arch_pte_unmap(ptep);
 	return done;
 }
 
@@ -295,6 +311,34 @@ static struct address_space *vmlab_walk_shared_hugetlb(struct vm_area_struct *vm
 	if (!is_vm_hugetlb_page(vma) || !(vma->vm_flags & VM_MAYSHARE) || !vma->vm_file)
 		return NULL;
 	return vma->vm_file->f_mapping;
+}
+
+/*
+ * The PUD and PMD levels an architecture folds (32-bit x86) have no tables:
+ * the walk read the entry of the level above there again, and the last
+ * reading is what it found at the level above (its entry, whether present,
+ * the leaf or the hole). The walk folds P4D itself.
+ */
+static void vmlab_walk_fold(struct mm_struct *mm, struct vmlab_leaf *lf)
+{
+	u32 levels = vmlab_arch_levels(mm), level, above = VMLAB_LEVEL_PGD;
+
+	for (level = VMLAB_LEVEL_P4D; level < VMLAB_LEVEL_PTE; level++) {
+		if (levels & BIT(level)) {
+			above = level;
+			continue;
+		}
+		if (level == VMLAB_LEVEL_P4D || level > lf->level)
+			continue;
+		lf->entries[above] = lf->entries[level];
+		lf->entries[level] = 0;
+		lf->present_levels &= ~BIT(above);
+		if (lf->present_levels & BIT(level))
+			lf->present_levels |= BIT(above);
+		lf->present_levels &= ~BIT(level);
+		if (lf->level == level)
+			lf->level = above;
+	}
 }
 
 /*
@@ -390,6 +434,7 @@ out:
 	rcu_read_unlock();
 	if (shared)
 		i_mmap_unlock_read(shared);
+	vmlab_walk_fold(mm, lf);
 	lf->verdict = vmlab_leaf_verdict(vma, lf);
 }
 

@@ -3,8 +3,8 @@
 # headers fetched by fetch-kernel.sh) into $BUILD/K/module/vmlab.ko.
 #
 # The sources are copied to $BUILD/K/module so that builds for several
-# kernels never share objects; 6.1 builds with the host's gcc, the others in
-# the sid chroot. Extra arguments go to kbuild (e.g. C=2 for sparse).
+# kernels never share objects; 6.1 (its 32-bit kernels too) builds with the
+# host's gcc, the others in the sid chroot. Extra arguments go to kbuild (e.g. C=2 for sparse).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -25,6 +25,9 @@ done
 cp -pu "$VMLAB_TOP/Kbuild" "$out/Kbuild"
 
 args=(-C "$KDIR_COMMON" O="$KDIR_ARCH" M="$out" CC="$KCC" KCFLAGS=-Werror "$@")
+# a 32-bit kernel's headers: ARCH=x86 lets their .config choose the width
+# (the host's gcc adds -m32 itself); the default would be the host's x86_64
+[ "$(kernel_arch "$K")" = amd64 ] || args+=(ARCH=x86)
 if kernel_builds_on_host "$K"; then
 	command -v "$KCC" >/dev/null || die "kernel $K: build: $KCC not found (apt-get install ${KCC})"
 	make -s "${args[@]}" modules

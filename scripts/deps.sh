@@ -7,11 +7,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # libtracefs-dev, libtraceevent-dev: the tool's page-fault reader (static
-# libraries included, for the VM's static tool)
-# the last line: what the debug kernels' builds need
-# (qemu-utils: qemu-img, for the packaged test's Debian system)
+# libraries included, for the VM's static tool); the line before last: the
+# i386 user space of the 32-bit kernels' VMs (make static-i386: gcc -m32
+# -static; not gcc-multilib, which conflicts with the cross compilers); the
+# last line: what the debug kernels' builds need (qemu-utils: qemu-img, for
+# the packaged test's Debian system)
 packages="qemu-system-x86 qemu-utils busybox-static cpio pahole mmdebstrap sparse shellcheck zstd
 	xz-utils jq bc kmod gcc make libc6-dev perl util-linux libtracefs-dev libtraceevent-dev
+	libc6-dev-i386 lib32gcc-12-dev
 	flex bison libelf-dev libssl-dev"
 # "deps.sh pictures": only what scripts/check-pictures.sh needs, a browser
 # (large, so not for every run) and xmllint

@@ -18,7 +18,9 @@
 # come from the image package (6.1, 6.12) or, where the image holds only the
 # kernel (sid's linux-binary-*), from the linux-modules-* package of the same
 # source. A kernel without them gets a share/ with an empty order: its VM
-# boots without the share. A shape of K (K-la57) fetches K.
+# boots without the share. A shape of K (K-la57) fetches K. The 32-bit
+# kernels (6.1-686, 6.1-686-pae) are i386 packages, fetched with the amd64
+# linux-kbuild of the same version (its tools run on the host).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -30,35 +32,43 @@ check_kernel "$K"
 is_debug_kernel "$K" && exec "$VMLAB_TOP/scripts/debug-kernel.sh" "$K"
 suite=$(kernel_suite "$K")
 kd=$(kernel_dir "$K")
-dl=$CACHE/apt/$suite/debs
+# the packages of K's architecture (":i386" for the 32-bit kernels) but the
+# kbuild tools, which run on the host (amd64)
+arch=$(kernel_arch "$K")
+flavour=$(kernel_flavour "$K")
+apt_suite=$suite
+[ "$arch" = amd64 ] || apt_suite=$suite:$arch
 
 # one fetch of a kernel at a time (several checkouts may share a cache)
 mkdir -p "$CACHE/kernels"
 exec 9>"$CACHE/kernels/$K.lock"
 flock 9
 
-apt_private_update "$suite" || die "kernel $K: fetch: cannot read the $suite package lists"
+apt_private_update "$apt_suite" || die "kernel $K: fetch: cannot read the $apt_suite package lists"
+dl=$APT_DIR/debs
 
-# The ABI headers package that linux-headers-amd64 points at names the rest.
-hdr=$(apt-cache "${APT_OPTS[@]}" depends linux-headers-amd64 2>/dev/null |
-	sed -n 's/^ *Depends: \(linux-headers-[^ ]*-amd64\)$/\1/p' | head -n 1)
-[ -n "$hdr" ] || die "kernel $K: fetch: no linux-headers-amd64 in $suite"
+# The ABI headers package that linux-headers-FLAVOUR points at names the rest.
+hdr=$(apt-cache "${APT_OPTS[@]}" depends "linux-headers-$flavour:$arch" 2>/dev/null |
+	sed -n "s/^ *Depends: \(linux-headers-[^ :]*-$flavour\)\(:$arch\)\{0,1\}\$/\1/p" |
+	head -n 1)
+[ -n "$hdr" ] || die "kernel $K: fetch: no linux-headers-$flavour in $apt_suite"
 krel=${hdr#linux-headers-}
-deps=$(apt-cache "${APT_OPTS[@]}" depends "$hdr")
+deps=$(apt-cache "${APT_OPTS[@]}" depends "$hdr:$arch")
 common=$(printf '%s\n' "$deps" | grep -o 'linux-headers-[^ ]*-common$' | head -n 1)
 kbuild=$(printf '%s\n' "$deps" | grep -o 'linux-kbuild-[^ ]*$' | head -n 1)
+kbuild=${kbuild%:*}
 if [ -z "$common" ] || [ -z "$kbuild" ]; then
 	die "kernel $K: fetch: cannot resolve the dependencies of $hdr"
 fi
 image=
 for cand in "linux-image-$krel-unsigned" "linux-binary-$krel" "linux-image-$krel"; do
-	if apt-cache "${APT_OPTS[@]}" show "$cand" 2>/dev/null | grep '^Filename:' >/dev/null; then
+	if apt-cache "${APT_OPTS[@]}" show "$cand:$arch" 2>/dev/null | grep '^Filename:' >/dev/null; then
 		image=$cand
 		break
 	fi
 done
 [ -n "$image" ] || die "kernel $K: fetch: no image package for $krel in $suite"
-version=$(apt-cache "${APT_OPTS[@]}" show --no-all-versions "$hdr" |
+version=$(apt-cache "${APT_OPTS[@]}" show --no-all-versions "$hdr:$arch" |
 	sed -n 's/^Version: //p' | head -n 1)
 stamp="$image $hdr $common $kbuild $version"
 
@@ -79,11 +89,11 @@ kernel_modules() {
 	mkdir -p "$tmp"
 	if [ "$image" = "linux-binary-$krel" ]; then
 		mods=linux-modules-$krel
-		apt-cache "${APT_OPTS[@]}" show "$mods" 2>/dev/null | grep '^Filename:' >/dev/null ||
+		apt-cache "${APT_OPTS[@]}" show "$mods:$arch" 2>/dev/null | grep '^Filename:' >/dev/null ||
 			mods=
 		if [ -n "$mods" ]; then
 			log "kernel $K: fetching $mods for the 9p share and the disk modules"
-			(cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download "$mods") ||
+			(cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download "$mods:$arch") ||
 				die "kernel $K: fetch: download of $mods failed"
 			deb=$(newest "$dl/${mods}_"*.deb)
 			pkgroot=$tmp/pkg
@@ -183,7 +193,8 @@ fi
 log "kernel $K: fetching $krel ($version) from $suite"
 
 mkdir -p "$dl"
-(cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download "$image" "$hdr" "$common" "$kbuild") ||
+(cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download "$image:$arch" "$hdr:$arch" "$common" \
+	"$kbuild:amd64") ||
 	die "kernel $K: fetch: download of $image $hdr $common $kbuild failed"
 
 new=$kd.new

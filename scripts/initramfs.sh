@@ -6,6 +6,11 @@
 # them for K), the disk modules (brd, zram, ext4: loaded on demand by
 # modprobe, see below), the example programs (examples/) and the guest
 # scripts. Writes $BUILD/K/initramfs.cpio.
+#
+# A 32-bit kernel (kernel_arch i386) gets i386 user space: the binaries of
+# "make static-i386", and busybox-static and jq (with its libraries) of
+# Debian's i386 packages, unpacked with dpkg-deb into $CACHE/guest-i386
+# (fetched with the private apt configuration, once per version).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -13,20 +18,53 @@ set -euo pipefail
 K=$1
 check_kernel "$K"
 load_kernel_env "$K" || die "kernel $K: initramfs: run scripts/fetch-kernel.sh $K"
+arch=$(kernel_arch "$K")
 ko=$BUILD/$K/module/vmlab.ko
-static=$BUILD/static
+static=$(static_dir "$K")
 [ -f "$ko" ] || die "kernel $K: initramfs: no $ko (run scripts/build-module.sh $K)"
-[ -x "$static/vmlab" ] || die "kernel $K: initramfs: no $static/vmlab (run make static)"
-busybox=/bin/busybox
-if [ ! -x "$busybox" ] || readelf -d "$busybox" 2>/dev/null | grep NEEDED >/dev/null; then
-	die "kernel $K: initramfs: $busybox is not busybox-static (apt-get install busybox-static)"
+make_static="make static"
+[ "$arch" = amd64 ] || make_static="make static-$arch"
+[ -x "$static/vmlab" ] || die "kernel $K: initramfs: no $static/vmlab (run $make_static)"
+
+# guest_root ARCH: a folder holding Debian's ARCH packages of the guest's
+# user space that the host's cannot serve (busybox-static, jq and the
+# libraries it loads), unpacked; fetched again when a version changes
+guest_root() {
+	local d=$CACHE/guest-$1 pkgs=(busybox-static jq libjq1 libonig5 libc6 libgcc-s1) stamp p deb
+	apt_private_update "bookworm:$1" >&2 || die "kernel $K: initramfs: no bookworm:$1 lists"
+	stamp=$(apt-cache "${APT_OPTS[@]}" policy "${pkgs[@]/%/:$1}" | grep Candidate | tr -d ' \n')
+	if [ "$(cat "$d/stamp" 2>/dev/null)" != "$stamp" ]; then
+		log "kernel $K: unpacking Debian's $1 ${pkgs[*]}"
+		mkdir -p "$APT_DIR/debs"
+		(cd "$APT_DIR/debs" && apt-get "${APT_OPTS[@]}" -qq download "${pkgs[@]/%/:$1}") ||
+			die "kernel $K: initramfs: download of the $1 ${pkgs[*]} failed"
+		rm -rf "$d"
+		mkdir -p "$d/root"
+		for p in "${pkgs[@]}"; do
+			deb=$(newest "$APT_DIR/debs/${p}_"*"_$1.deb")
+			dpkg-deb -x "$deb" "$d/root" || die "kernel $K: initramfs: cannot unpack $deb"
+		done
+		printf '%s\n' "$stamp" >"$d/stamp"
+	fi
+	echo "$d/root"
+}
+
+if [ "$arch" = amd64 ]; then
+	busybox=/bin/busybox
+	if [ ! -x "$busybox" ] || readelf -d "$busybox" 2>/dev/null | grep NEEDED >/dev/null; then
+		die "kernel $K: initramfs: $busybox is not busybox-static (apt-get install busybox-static)"
+	fi
+else
+	[ "${VMLAB_PERF:-0}" = 1 ] && die "kernel $K: initramfs: no perf for $arch guests"
+	groot=$(guest_root "$arch")
+	busybox=$groot/bin/busybox
 fi
 
 root=$BUILD/$K/initramfs
 rm -rf "$root"
 mkdir -p "$root"/{bin,sbin,dev,proc,sys,tmp,root,etc,lib/modules,lib/vmlab/selftests,sys/kernel/debug}
 cp "$busybox" "$root/bin/busybox"
-for applet in $("$busybox" --list); do
+for applet in $("$busybox" --list 2>/dev/null || /bin/busybox --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 mknod -m 600 "$root/dev/console" c 5 1
@@ -80,10 +118,19 @@ with_libs() {
 		cp -L "$lib" "$root$lib"
 	done
 }
-# jq, the JSON parser the CLI's tests check --json output with
-jq=/usr/bin/jq
-[ -x "$jq" ] || die "kernel $K: initramfs: no $jq (apt-get install jq)"
-with_libs "$jq" jq
+# jq, the JSON parser the CLI's tests check --json output with: the host's,
+# or for i386 guests Debian's i386 one with the whole of its unpacked
+# libraries (ldd cannot read them on the host)
+if [ "$arch" = amd64 ]; then
+	jq=/usr/bin/jq
+	[ -x "$jq" ] || die "kernel $K: initramfs: no $jq (apt-get install jq)"
+	with_libs "$jq" jq
+else
+	mkdir -p "$root/usr/bin"
+	cp "$groot/usr/bin/jq" "$root/usr/bin/jq"
+	(cd "$groot" && find lib usr/lib -name '*.so*' ! -path '*/gconv/*' -print0 2>/dev/null |
+		cpio --quiet -0 -pdm "$root") || die "kernel $K: initramfs: cannot copy jq's libraries"
+fi
 # perf, to profile the benchmarks, only when asked for (VMLAB_PERF=1)
 if [ "${VMLAB_PERF:-0}" = 1 ]; then
 	with_libs "$("$VMLAB_TOP/scripts/fetch-perf.sh")" perf

@@ -22,12 +22,16 @@ BUILD=${VMLAB_BUILD:-$VMLAB_TOP/build}
 # packages (make deb) are installed, used and purged (deb-test.sh).
 # "K-la57" is a shape of Debian's kernel K, not another kernel: the same
 # cached files, booted from its bzImage on a CPU with 5-level paging (see
-# kernel_shape).
+# kernel_shape). "6.1-686" and "6.1-686-pae" are Debian's 32-bit x86
+# kernels of bookworm (i386: 2-level paging, and 3-level with PAE), other
+# kernels with their own cache folders, module builds and i386 user space
+# (kernel_arch).
 DEFAULT_KERNELS="6.1 6.12 7.2"
 CI_KERNELS="6.1 6.12 7.2 debug debug-7.2 deb-bookworm 6.12-la57"
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
-ALL_KERNELS="6.1 6.12 7.2 7.3 debug debug-7.2 deb-bookworm deb-trixie 6.1-la57 6.12-la57 7.2-la57"
+ALL_KERNELS="6.1 6.12 7.2 7.3 debug debug-7.2 deb-bookworm deb-trixie 6.1-la57 6.12-la57 7.2-la57
+	6.1-686 6.1-686-pae"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }
@@ -71,8 +75,32 @@ install_missing() {
 # kernel_shape K: the page-table shape entry K asks for: "la57" (5-level
 # paging: the kernel booted from its bzImage, whose decompressor switches
 # to 5 levels when the CPU has LA57; booted as vmlinux through PVH it stays
-# at 4) or nothing (the kernel's default, 4 levels on x86-64).
-kernel_shape() { case $1 in *-la57) echo la57 ;; esac; }
+# at 4), "2level" or "pae" (Debian's i386 kernels 686 and 686-pae, booted
+# from their bzImage) or nothing (the kernel's default, 4 levels on x86-64).
+kernel_shape() {
+	case $1 in
+	*-la57) echo la57 ;;
+	*-686-pae) echo pae ;;
+	*-686) echo 2level ;;
+	esac
+}
+
+# kernel_arch K: the Debian architecture of kernel K's image and of the user
+# space its VM runs: i386 for the 32-bit kernels, else amd64.
+kernel_arch() { case $1 in *-686 | *-686-pae) echo i386 ;; *) echo amd64 ;; esac; }
+
+# kernel_flavour K: the flavour of Debian's kernel package that K is (the
+# -FLAVOUR of linux-headers-FLAVOUR).
+kernel_flavour() { case $1 in *-686 | *-686-pae) echo "${1#*-}" ;; *) echo amd64 ;; esac; }
+
+# static_dir K: where the static user-space binaries of K's VM are (make
+# static, or make static-i386 for a 32-bit kernel).
+static_dir() {
+	case $(kernel_arch "$1") in
+	i386) echo "$BUILD/static-i386" ;;
+	*) echo "$BUILD/static" ;;
+	esac
+}
 
 # kernel_base K: the kernel of entry K without its shape (6.12 for
 # 6.12-la57): whose cache folder, headers and suite K uses.
@@ -83,7 +111,7 @@ kernel_base() { echo "${1%-la57}"; }
 kernel_suite() {
 	case $1 in
 	6.1-la57 | 6.12-la57 | 7.2-la57 | 7.3-la57) kernel_suite "$(kernel_base "$1")" ;;
-	6.1) echo bookworm ;;
+	6.1 | 6.1-686 | 6.1-686-pae) echo bookworm ;;
 	6.12) echo trixie ;;
 	7.2) echo sid ;;
 	7.3) echo experimental ;;
@@ -163,10 +191,12 @@ debug_key() {
 	} | sha256sum | cut -c1-12
 }
 
-# kernel_builds_on_host K: bookworm's headers and the debug kernels expect
-# the host's gcc 12; the others need a newer gcc and glibc, found in the sid
-# chroot (sid-chroot.sh).
-kernel_builds_on_host() { [ "$(kernel_base "$1")" = 6.1 ] || is_debug_kernel "$1"; }
+# kernel_builds_on_host K: bookworm's headers (the i386 ones too: the host's
+# gcc adds -m32 itself) and the debug kernels expect the host's gcc 12; the
+# others need a newer gcc and glibc, found in the sid chroot (sid-chroot.sh).
+kernel_builds_on_host() {
+	[ "$(kernel_suite "$1")" = bookworm ] || is_debug_kernel "$1"
+}
 
 # newest FILE...: the most recently modified of the FILEs that exist (fails
 # when none does)
@@ -199,7 +229,8 @@ KERNEL_ENV_PATHS="KDIR_COMMON KDIR_ARCH BOOT_IMAGE VMLINUX VMLINUZ"
 # load_kernel_env K: set KNAME, KSUITE, KREL, KVERSION, KCC and the paths
 # KDIR_COMMON, KDIR_ARCH, BOOT_IMAGE, VMLINUX (and VMLINUZ for Debian's
 # kernels) from kernel K's kernel.env, the paths made absolute for where the
-# cache is now. For a la57 shape BOOT_IMAGE is the bzImage (VMLINUZ). An old kernel.env (absolute paths) is read as if relative
+# cache is now. For a la57 shape and the 32-bit kernels BOOT_IMAGE is the
+# bzImage (VMLINUZ). An old kernel.env (absolute paths) is read as if relative
 # from kernels/K/ on; when the cache has moved since (its paths lead nowhere)
 # it is rewritten with relative ones. It stays as it is otherwise, for the
 # older checkouts that may share the cache. Returns 1 (with a message) when
@@ -234,10 +265,12 @@ load_kernel_env() {
 		sed -E "s|^([A-Z_]+=)/.*/kernels/$base/|\1|" "$env" >"$env.tmp.$$" &&
 			mv "$env.tmp.$$" "$env"
 	fi
-	if [ "$(kernel_shape "$1")" = la57 ]; then
+	case $(kernel_shape "$1") in
+	la57 | 2level | pae)
 		[ -n "$VMLINUZ" ] || { log "kernel $1: $env names no VMLINUZ (a bzImage)"; return 1; }
 		BOOT_IMAGE=$VMLINUZ
-	fi
+		;;
+	esac
 	return 0
 }
 
@@ -271,21 +304,31 @@ debian_mirror() {
 
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
-# apt_private SUITE: set APT_OPTS to a private apt configuration under
-# $CACHE/apt/SUITE; the system's sources and state are never touched. Takes
-# the suite's lock, held until the calling script exits (apt's own locking
-# is off there).
+# apt_private SUITE[:i386]: set APT_OPTS to a private apt configuration
+# under $CACHE/apt/SUITE, and APT_DIR to that folder; the system's sources
+# and state are never touched. "SUITE:i386" has its own folder, SUITE-i386,
+# with the packages of amd64 and i386 and without the security suite (its
+# i386 index was found half-synced): a 32-bit kernel, its headers and the
+# host's kbuild all come from the suite itself, of one version. Takes the
+# suite's lock, held until the calling script exits (apt's own locking is
+# off there).
 apt_private() {
-	local suite=$1 d=$CACHE/apt/$1 main sec list lockfd
+	local suite=${1%:i386} d main sec list lockfd archs=(-o APT::Architectures::=amd64)
+	d=$CACHE/apt/$suite
+	if [ "$1" != "$suite" ]; then
+		d=$CACHE/apt/$suite-i386
+		archs+=(-o APT::Architectures::=i386)
+	fi
 	main=$(debian_mirror bookworm) ||
 		die "cannot find the Debian archive in /etc/apt (set DEBIAN_MIRROR)"
 	list="deb [signed-by=$KEYRING] $main $suite main"
-	if [ "$suite" = bookworm ]; then
+	if [ "$1" = bookworm ]; then
 		sec=$(debian_mirror bookworm-security) ||
 			die "cannot find bookworm-security in /etc/apt (set DEBIAN_SECURITY_MIRROR)"
 		list="$list
 deb [signed-by=$KEYRING] $sec bookworm-security main"
 	fi
+	APT_DIR=$d
 	mkdir -p "$d/lists/partial" "$d/archives/partial"
 	exec {lockfd}>"$d/lock"
 	flock "$lockfd"
@@ -299,27 +342,29 @@ deb [signed-by=$KEYRING] $sec bookworm-security main"
 		-o "Dir::Cache::srcpkgcache=$d/srcpkgcache.bin"
 		-o Dir::State::status=/dev/null
 		-o APT::Architecture=amd64
+		"${archs[@]}"
 		-o Acquire::Check-Valid-Until=false
 		-o Debug::NoLocking=1
 		-o APT::Sandbox::User=root)
 }
 
-# apt_private_update SUITE: refresh the private lists when they are more than
-# an hour old (always with VMLAB_REFRESH=1); keep the old ones (with a
-# warning) when the archive cannot be reached.
+# apt_private_update SUITE[:i386]: refresh the private lists when they are
+# more than an hour old (always with VMLAB_REFRESH=1); keep the old ones
+# (with a warning) when the archive cannot be reached.
 apt_private_update() {
-	local fresh=$CACHE/apt/$1/updated
+	local d fresh
 	apt_private "$1"
+	d=$APT_DIR fresh=$APT_DIR/updated
 	if [ "${VMLAB_REFRESH:-0}" != 1 ] && [ -n "$(find "$fresh" -mmin -60 2>/dev/null)" ]; then
 		return 0
 	fi
-	if apt-get "${APT_OPTS[@]}" -qq update >"$CACHE/apt/$1/update.log" 2>&1; then
+	if apt-get "${APT_OPTS[@]}" -qq update >"$d/update.log" 2>&1; then
 		touch "$fresh"
 	else
-		if ls "$CACHE/apt/$1/lists/"*Packages* >/dev/null 2>&1; then
+		if ls "$d/lists/"*Packages* >/dev/null 2>&1; then
 			log "warning: cannot refresh the $1 package lists, using the cached ones"
 		else
-			cat "$CACHE/apt/$1/update.log" >&2
+			cat "$d/update.log" >&2
 			return 1
 		fi
 	fi

@@ -7,6 +7,14 @@
 # otherwise. The guest is told the paging levels it must find,
 # VMLAB_EXPECT_LEVELS: 5 for a la57 entry, else 4 (selftests/la57.c fails
 # when the kernel runs with another number).
+# A 32-bit kernel (6.1-686: 2 levels, 6.1-686-pae: 3) boots its bzImage in
+# qemu-system-i386 on a 32-bit CPU with NX (used with PAE only) and PSE-36
+# (without it QEMU's qemu32 has 32 physical address bits, while the kernel
+# assumes PAE's 36 and q35 puts the ivshmem BAR at 4 GiB: a PTE mapping it
+# faulted as "Corrupted page table"), under TCG,
+# with 2 GiB of memory by default (more than the kernel's lowmem: user
+# pages and PTE tables in highmem) and no 1 GiB hugetlb pages (no such
+# size there).
 #
 # MODE check: no console; the guest's TAP goes to $BUILD/K/tap.log (second
 #   serial port, echoed here as it arrives), the kernel console to
@@ -89,16 +97,24 @@ fi
 # QEMU's default CPU with 1 GiB pages (pdpe1gb), for PUD leaves; with LA57
 # (5-level paging) for a la57 entry, whose BOOT_IMAGE is the bzImage
 # (the levels the guest must find: selftests/la57.c checks them)
-cpu=qemu64,+pdpe1gb levels=4
-if [ "$(kernel_shape "$K")" = la57 ]; then
-	cpu=qemu64,+la57,+pdpe1gb levels=5
+cpu=qemu64,+pdpe1gb levels=4 system=qemu-system-x86_64
+case $(kernel_shape "$K") in
+la57) cpu=qemu64,+la57,+pdpe1gb levels=5 ;;
+2level) cpu=qemu32,+nx,+pse36 levels=2 system=qemu-system-i386 ;;
+pae) cpu=qemu32,+nx,+pse36 levels=3 system=qemu-system-i386 ;;
+esac
+if [ $levels != 4 ]; then
 	# KVM gives the guest only what the host CPU has
 	VMLAB_ACCEL=${VMLAB_ACCEL:-tcg}
 	export VMLAB_ACCEL
 fi
+if [ "$(kernel_arch "$K")" = i386 ] && [ -z "${VMLAB_MEM:-}" ]; then
+	mem=1G
+	[ "$mode" = check ] || [ "$mode" = bench ] && mem=2G
+fi
 VMLAB_EXPECT_LEVELS=${VMLAB_EXPECT_LEVELS:-$levels}
 # shellcheck disable=SC2054 # QEMU's option values hold commas
-qemu=(qemu-system-x86_64 -machine q35 -cpu "$cpu" -smp 2 -m "$mem" -no-reboot -nodefaults
+qemu=("$system" -machine q35 -cpu "$cpu" -smp 2 -m "$mem" -no-reboot -nodefaults
 	-bios qboot.rom
 	-kernel "$BOOT_IMAGE" -initrd "$initrd"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
@@ -203,7 +219,8 @@ fi
 # two 1 GiB hugetlb pages for the PUD-leaf tests, reserved at boot: later
 # the buddy allocator rarely finds 1 GiB in one piece
 hugepages=
-[ "$mode" = check ] && ! is_debug_kernel "$K" && hugepages=" hugepagesz=1G hugepages=2"
+[ "$mode" = check ] && ! is_debug_kernel "$K" && [ "$(kernel_arch "$K")" = amd64 ] &&
+	hugepages=" hugepagesz=1G hugepages=2"
 console=$BUILD/$K/console.log
 tap=$BUILD/$K/tap.log
 [ "$mode" = bench ] && tap=$BUILD/$K/bench.log

@@ -149,11 +149,11 @@ TEST_F(cli, info_text_and_json)
 TEST_F(cli, walk_anon_pages)
 {
 	char *p = own_vma(3), want[64];
-	uintptr_t a;
+	unsigned long a;
 	struct result r;
 
 	ASSERT_NE(NULL, p);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	p[10] = 1;				/* page 0: written */
 	EXPECT_EQ(0, *(volatile char *)(p + 2 * PAGE));	/* page 2: read */
 
@@ -228,11 +228,11 @@ TEST_F(cli, scan_collapses_runs)
 {
 	char *p = own_vma(16), want[128];
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 	int i;
 
 	ASSERT_NE(NULL, p);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	for (i = 0; i < 4; i++)
 		p[i * PAGE] = 1;
 	for (i = 4; i < 8; i++)
@@ -280,7 +280,7 @@ TEST_F(cli, scan_vma_by_name)
 	/* the file's name without its folder */
 	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d --vma %s", self->pid, path + 5));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
-	snprintf(want, sizeof(want), "%lu %lu", (uintptr_t)p, (uintptr_t)p + size);
+	snprintf(want, sizeof(want), "%lu %lu", (unsigned long)p, (unsigned long)p + size);
 	EXPECT_JQ(r.out, "\"\\(.start) \\(.end)\"", want);
 	EXPECT_JQ(r.out, ".path", path);
 	EXPECT_JQ(r.out, "[.verdicts[].pages] | add", "4");
@@ -342,7 +342,7 @@ TEST_F(cli, scan_vma_every_vma_of_a_name)
 	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d --vma %s:2", self->pid, path));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_JQ(r.out, ".vmas | length", "1");
-	snprintf(want, sizeof(want), "%lu", (uintptr_t)(q < p ? p : p + PAGE));
+	snprintf(want, sizeof(want), "%lu", (unsigned long)(q < p ? p : p + PAGE));
 	EXPECT_JQ(r.out, ".start", want);
 	result_free(&r);
 	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma %s:5", self->pid, path));
@@ -390,10 +390,10 @@ TEST_F(cli, addresses_are_hex)
 {
 	char *p = own_vma(2), want[96], maps_line[64];
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 
 	ASSERT_NE(NULL, p);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	p[0] = 1;
 	/* without 0x, with 0x, with 0X and upper-case digits: one address */
 	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %lx %#lx 0X%lX 1000", self->pid, a, a, a));
@@ -488,11 +488,11 @@ TEST_F(cli, side_by_side_after_fork)
 	char *p = own_vma(4), filter[128], want[128];
 	int release[2], st;
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 	pid_t child;
 
 	ASSERT_NE(NULL, p);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	child = forked_writer(p, release);
 	ASSERT_LT(0, child);
 
@@ -560,12 +560,12 @@ TEST_F(cli, diff_two_scans)
 {
 	char old[64], new[64], *p = own_vma(6), want[64];
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 
 	ASSERT_NE(NULL, p);
 	snprintf(old, sizeof(old), "/tmp/cli-diff-old-%d", self->pid);
 	snprintf(new, sizeof(new), "/tmp/cli-diff-new-%d", self->pid);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	p[0] = 1;
 	p[PAGE] = 1;
 	EXPECT_EQ(0, *(volatile char *)(p + 2 * PAGE));
@@ -668,7 +668,7 @@ TEST_F(cli, maps_type_column)
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	for (i = 0; i < ARRAY_SIZE(m); i++) {
 		snprintf(filter, sizeof(filter), ".vmas[] | select(.start == %lu) | .type",
-			 (uintptr_t)m[i].p);
+			 (unsigned long)m[i].p);
 		EXPECT_JQ(r.out, filter, m[i].type);
 	}
 	EXPECT_JQ(r.out, ".vmas[] | select(.path == \"[stack]\") | .type", "private-anon");
@@ -679,7 +679,7 @@ TEST_F(cli, maps_type_column)
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_NE(NULL, strstr(r.out, "  TYPE            PATH")) TH_LOG("%s", r.out);
 	for (i = 0; i < ARRAY_SIZE(m); i++) {
-		snprintf(want, sizeof(want), "\n%012lx-", (uintptr_t)m[i].p);
+		snprintf(want, sizeof(want), "\n%012lx-", (unsigned long)m[i].p);
 		line = strstr(r.out, want);
 		ASSERT_NE(NULL, line) TH_LOG("want '%s' in: %s", want + 1, r.out);
 		snprintf(want, sizeof(want), "  %-14s  ", m[i].type);
@@ -706,11 +706,11 @@ TEST_F(cli, maps_counts_pages)
 	unsigned long rss, zero, cow, dirty, huge;
 	struct result r;
 	int n;
-	uintptr_t a;
+	unsigned long a;
 	int i;
 
 	ASSERT_NE(NULL, p);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	for (i = 0; i < 3; i++)
 		p[i * PAGE] = 1;
 	for (i = 3; i < 5; i++)
@@ -758,7 +758,7 @@ TEST_F(cli, thp_pmd_leaf)
 	char line[256], want[128], filter[256], *p;
 	struct vmlab_walk w;
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 
 	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line)))
 		SKIP(return, "no /sys/kernel/mm/transparent_hugepage: THP not built in");
@@ -767,7 +767,7 @@ TEST_F(cli, thp_pmd_leaf)
 	p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, madvise(p, SZ_2M, MADV_HUGEPAGE));
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	p[0] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w));
 	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level)
@@ -949,7 +949,9 @@ TEST_F_TIMEOUT(cli, hexdump_matches_busybox, 120)
 		id = created_id(&r);
 		ASSERT_NE(0, id) TH_LOG("%s%s", r.out, r.err);
 		result_free(&r);
-		off = (uint64_t)id << VMLAB_REGION_SHIFT;
+		/* a 32-bit process has offsets of its own (<linux/vmlab.h>) */
+		off = (uint64_t)id <<
+		      (sizeof(long) == 4 ? VMLAB_REGION_SHIFT_32 : VMLAB_REGION_SHIFT);
 		if (f == 1) {	/* a few bytes, text and not, among zeros */
 			ASSERT_EQ(5, pwrite(self->fd, "hello", 5, off + 100));
 			ASSERT_EQ(4, pwrite(self->fd, "\x01\x7f\x80\xff", 4, off + 4100));

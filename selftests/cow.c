@@ -282,6 +282,9 @@ TEST_F(cow, shared_file_clean_then_written)
 	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_SHARED);
 	EXPECT_FALSE(w.page_flags & VMLAB_PAGE_ANON);
 	EXPECT_MATCHES_PAGEMAP(w);
+	/* a new VMA is soft-dirty where the kernel tracks it (x86-64 only) */
+	if (!(pagemap_entry(0, p) & PAGEMAP_SOFT_DIRTY))
+		SKIP(goto out, "no soft-dirty tracking (x86-64's): clear_refs 4 changes nothing");
 
 	ASSERT_EQ(0, write_str("/proc/self/clear_refs", "4"));
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &clean));
@@ -299,6 +302,7 @@ TEST_F(cow, shared_file_clean_then_written)
 	EXPECT_TRUE(dirty.leaf_flags & VMLAB_PTE_SOFT_DIRTY);
 	EXPECT_EQ(w.pfn, dirty.pfn);
 	EXPECT_MATCHES_PAGEMAP(dirty);
+out:
 	munmap(p, PAGE);
 	close(file);
 }

@@ -95,15 +95,15 @@ static uint64_t any_addr(struct fuzz *f)
 	case 0:
 		if (!f->nr_maps)
 			return 0;
-		return (uint64_t)f->maps[below(f, f->nr_maps)] + below(f, 64 * PAGE);
+		return (uint64_t)(unsigned long)f->maps[below(f, f->nr_maps)] + below(f, 64 * PAGE);
 	case 1:
 		return 0xffff888000000000ULL + below(f, 1 << 30);	/* kernel */
 	case 2:
 		return 0x0000800000000000ULL + below(f, 1 << 30);	/* non-canonical */
 	case 3:
-		return (uint64_t)&f->rng + below(f, 16);		/* our stack */
+		return (uint64_t)(unsigned long)&f->rng + below(f, 16);		/* our stack */
 	case 4:
-		return (uint64_t)f->gone_page;
+		return (uint64_t)(unsigned long)f->gone_page;
 	default:
 		return any_u64(f);
 	}

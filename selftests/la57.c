@@ -9,7 +9,8 @@
  * across the 128 TiB boundary, and pagemap agreeing with the walk up there.
  *
  * Runs as root in the vmlab VM. On 4-level paging the fifth-level tests
- * SKIP: there is no such level to walk.
+ * SKIP: there is no such level to walk; on 32-bit x86 (2 or 3 levels) too,
+ * and a 32-bit process reaches no address above 4 GiB anyway.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -24,7 +25,7 @@
 #include "vmlab_test.h"
 
 /* the end of 4-level user space: 128 TiB */
-#define VA_4LEVEL	(1UL << 47)
+#define VA_4LEVEL	(1ULL << 47)
 /* the x86 entry's present bit and physical-address bits (51-12) */
 #define X86_PRESENT	1ULL
 #define X86_ADDR_MASK	0x000ffffffffff000ULL
@@ -47,8 +48,18 @@ FIXTURE_TEARDOWN(la57)
 	close(self->fd);
 }
 
-/* why a fifth-level test SKIPs on 4-level paging (with the level count) */
-#define NO_FIFTH_LEVEL	"%u-level paging: no fifth level to walk"
+/*
+ * Why a fifth-level test SKIPs: 4-level paging (or 32-bit x86's 2 or 3),
+ * or a 32-bit process, which maps nothing above 4 GiB (with the level
+ * count and the process's width)
+ */
+#define NO_FIFTH_LEVEL	"%u-level paging, a %u-bit process: no fifth level to walk"
+
+/* 5-level paging is on and this process can reach 2^47 */
+static int fifth_level_usable(const struct vmlab_info *info)
+{
+	return info->pgtable_levels == 5 && sizeof(void *) == 8;
+}
 
 /* whether /proc/cpuinfo's flags hold @flag; -1 when it cannot be read */
 static int cpuinfo_has_flag(const char *flag)
@@ -88,14 +99,23 @@ TEST_F(la57, levels_as_the_runner_expects)
 }
 
 /*
- * INFO's levels agree with the kernel's own view: x86 keeps the "la57" CPU
- * flag only when it turned 5-level paging on.
+ * INFO's levels agree with the kernel's own view: x86-64 keeps the "la57"
+ * CPU flag only when it turned 5-level paging on; a 32-bit kernel has 3
+ * levels with PAE (the "pae" flag; always there under QEMU), else 2.
  */
 TEST_F(la57, levels_match_cpuinfo)
 {
 	int la57 = cpuinfo_has_flag("la57");
+	int lm = cpuinfo_has_flag("lm");
 
 	ASSERT_NE(-1, la57) TH_LOG("no flags line in /proc/cpuinfo");
+	if (self->info.pgtable_levels <= 3) {
+		/* a 32-bit kernel: 4 and 5 levels exist only in long mode */
+		EXPECT_FALSE(la57);
+		EXPECT_TRUE(self->info.pgtable_levels == 2 || cpuinfo_has_flag("pae") == 1);
+		return;
+	}
+	EXPECT_TRUE(lm);
 	EXPECT_EQ(la57 ? 5u : 4u, self->info.pgtable_levels);
 }
 
@@ -119,11 +139,12 @@ static char *map_high(uint64_t hint, unsigned int pages)
  */
 TEST_F(la57, high_mapping_walks_through_p4d)
 {
-	const uint64_t hints[] = { 1UL << 48, 1UL << 52, 1UL << 55 };
+	const uint64_t hints[] = { 1ULL << 48, 1ULL << 52, 1ULL << 55 };
 	unsigned int i;
 
-	if (self->info.pgtable_levels != 5)
-		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels);
+	if (!fifth_level_usable(&self->info))
+		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
+		     (unsigned int)sizeof(void *) * 8);
 	for (i = 0; i < ARRAY_SIZE(hints); i++) {
 		char *p = map_high(hints[i], 4);
 		uint64_t a = (uintptr_t)p + PAGE + 0x123;
@@ -158,8 +179,9 @@ TEST_F(la57, low_mapping_is_in_pgd_entry_0)
 	struct vmlab_walk w;
 	char *p;
 
-	if (self->info.pgtable_levels != 5)
-		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels);
+	if (!fifth_level_usable(&self->info))
+		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
+		     (unsigned int)sizeof(void *) * 8);
 	p = map_high(0, 1);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_GT(VA_4LEVEL, (uintptr_t)p);
@@ -185,8 +207,9 @@ TEST_F(la57, range_walk_across_128tib)
 	unsigned int i;
 	char *p;
 
-	if (self->info.pgtable_levels != 5)
-		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels);
+	if (!fifth_level_usable(&self->info))
+		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
+		     (unsigned int)sizeof(void *) * 8);
 	p = mmap((void *)(uintptr_t)start, n * PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	ASSERT_EQ((void *)(uintptr_t)start, p)
@@ -234,11 +257,12 @@ TEST_F(la57, high_pagemap_agrees_with_walk)
 	unsigned int i;
 	char *p;
 
-	if (self->info.pgtable_levels != 5)
-		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels);
+	if (!fifth_level_usable(&self->info))
+		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
+		     (unsigned int)sizeof(void *) * 8);
 	if (geteuid())
 		SKIP(return, "not root: PFNs are hidden");
-	p = mmap((void *)(1UL << 50), n * PAGE, PROT_READ | PROT_WRITE,
+	p = mmap((void *)(uintptr_t)(1ULL << 50), n * PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_LE(VA_4LEVEL, (uintptr_t)p);

@@ -37,6 +37,15 @@ FIXTURE_TEARDOWN(rgn)
 	close(self->fd);
 }
 
+/*
+ * The shift of this process's region offsets (<linux/vmlab.h>): a 32-bit
+ * process, on a 32-bit kernel or a 64-bit one, has its own.
+ */
+static unsigned int region_shift(void)
+{
+	return sizeof(long) == 4 ? VMLAB_REGION_SHIFT_32 : VMLAB_REGION_SHIFT;
+}
+
 static int create_errno(int fd, struct vmlab_region_create *rc)
 {
 	int ret = ioctl_errno(fd, VMLAB_IOC_REGION_CREATE, rc);
@@ -55,7 +64,10 @@ TEST_F(rgn, info_has_regions_feature)
 	EXPECT_TRUE(info.features & VMLAB_FEAT_REGIONS);
 }
 
-/* Each kind is created; INFO echoes the settings; the offset is id << SHIFT. */
+/*
+ * Each kind is created; INFO echoes the settings; the offset is id << SHIFT
+ * (SHIFT_32 in a 32-bit process).
+ */
 TEST_F(rgn, create_info_destroy_each_kind)
 {
 	const __u32 kinds[] = { VMLAB_REGION_FILE, VMLAB_REGION_ANON, VMLAB_REGION_DEVICE };
@@ -66,7 +78,7 @@ TEST_F(rgn, create_info_destroy_each_kind)
 	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, vmlab_region_new(self->fd, kinds[i], 4 * PAGE, 0, &rc));
 		EXPECT_NE(0, rc.id);
-		EXPECT_EQ((__u64)rc.id << VMLAB_REGION_SHIFT, rc.offset);
+		EXPECT_EQ((__u64)rc.id << region_shift(), rc.offset);
 		ASSERT_EQ(0, vmlab_region_info(self->fd, rc.id, &ri));
 		EXPECT_EQ(sizeof(ri), ri.size);
 		EXPECT_EQ(rc.id, ri.id);
@@ -103,6 +115,35 @@ TEST_F(rgn, regions_are_module_wide)
 	munmap(p, PAGE);
 	EXPECT_EQ(0, vmlab_region_destroy(fd2, rc.id));
 	close(fd2);
+}
+
+/*
+ * Every region is reachable through its @offset, ids of 16 and more too: a
+ * 32-bit process passes mmap2() a 32-bit page offset (2^44 bytes), which
+ * id << VMLAB_REGION_SHIFT passes from id 16 on (the first modules gave
+ * it that: its mmap failed with EINVAL, glibc's check).
+ */
+TEST_F(rgn, high_ids_reachable)
+{
+	enum { N = 40 };
+	struct vmlab_region_create rc[N];
+	char buf[8] = { 0 };
+	int i, n = 0;
+	char *p;
+
+	/* FILE: pread reads what the mapping wrote */
+	for (i = 0; i < N; i++, n++)
+		ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, PAGE, 0, &rc[i]));
+	ASSERT_LE(16, rc[N - 1].id) TH_LOG("ids from %u to %u", rc[0].id, rc[N - 1].id);
+	p = vmlab_region_map(self->fd, rc[N - 1].offset, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("id %u at %#llx: %s", rc[N - 1].id,
+					(unsigned long long)rc[N - 1].offset, strerror(errno));
+	memcpy(p + 8, "high id", 8);
+	EXPECT_EQ(8, pread(self->fd, buf, 8, rc[N - 1].offset + 8));
+	EXPECT_STREQ("high id", buf);
+	munmap(p, PAGE);
+	for (i = 0; i < n; i++)
+		EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc[i].id));
 }
 
 /* LIST returns the ids in increasing order and counts them all. */
@@ -174,12 +215,17 @@ TEST_F(rgn, create_unaligned_einval)
 	}
 }
 
-/* A length over 1 << VMLAB_REGION_SHIFT (or one that would wrap): EINVAL. */
+/*
+ * A length over 1 << VMLAB_REGION_SHIFT (or one that would wrap): EINVAL;
+ * in a 32-bit process already over 1 << VMLAB_REGION_SHIFT_32.
+ */
 TEST_F(rgn, create_over_offset_space_einval)
 {
 	struct vmlab_region_create rc;
 
 	rc = raw_create(VMLAB_REGION_ANON, (1ULL << VMLAB_REGION_SHIFT) + PAGE);
+	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
+	rc = raw_create(VMLAB_REGION_ANON, (1ULL << region_shift()) + PAGE);
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
 	rc = raw_create(VMLAB_REGION_ANON, -PAGE);
 	EXPECT_EQ(EINVAL, create_errno(self->fd, &rc));
@@ -464,7 +510,8 @@ TEST_F(rgn, mmap_unknown_offset_enxio)
 	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, 0);
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(ENXIO, errno);
-	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, 4000ULL << VMLAB_REGION_SHIFT);
+	/* an id no region has, in this process's offsets */
+	p = mmap(NULL, PAGE, PROT_READ, MAP_SHARED, self->fd, 4000ULL << region_shift());
 	EXPECT_EQ(MAP_FAILED, p);
 	EXPECT_EQ(ENXIO, errno);
 }

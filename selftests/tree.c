@@ -152,7 +152,7 @@ static char *own_vma_one_table(size_t pages)
 
 	if (p == MAP_FAILED)
 		return NULL;
-	block = (char *)(((uintptr_t)p + SZ_2M - 1) & ~(SZ_2M - 1));
+	block = (char *)(((unsigned long)p + SZ_2M - 1) & ~(SZ_2M - 1));
 	if (mprotect(block + PAGE, pages * PAGE, PROT_READ | PROT_WRITE))
 		return NULL;
 	return block + PAGE;
@@ -179,10 +179,10 @@ TEST_F(tree, text_folds_runs)
 	char *p = written_and_read(), want[128];
 	struct walk_counts c;
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 
 	ASSERT_NE(NULL, p);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	ASSERT_EQ(0, count_walk(self->fd, a, a + 16 * PAGE, &c));
 	ASSERT_EQ(0, vmlab(&r, "tree -p %d %#lx %#lx", self->pid, a, a + 16 * PAGE));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
@@ -217,10 +217,10 @@ TEST_F(tree, json_counts_equal_the_walk)
 	struct walk_counts c;
 	struct result r;
 	unsigned int v;
-	uintptr_t a;
+	unsigned long a;
 
 	ASSERT_NE(NULL, p);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	ASSERT_EQ(0, count_walk(self->fd, a, a + 16 * PAGE, &c));
 	EXPECT_EQ(8, c.total_leaves);
 	ASSERT_EQ(0, vmlab(&r, "tree --json -p %d %#lx-%#lx", self->pid, a, a + 16 * PAGE));
@@ -255,10 +255,10 @@ TEST_F(tree, svg_counts_equal_the_walk)
 	char *p = written_and_read(), path[128], want[128], *svg;
 	struct walk_counts c;
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 
 	ASSERT_NE(NULL, p);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	ASSERT_EQ(0, count_walk(self->fd, a, a + 16 * PAGE, &c));
 	snprintf(path, sizeof(path), "%s/t.svg", self->dir);
 	ASSERT_EQ(0, vmlab(&r, "tree -p %d --svg %s %#lx %#lx", self->pid, path, a,
@@ -300,10 +300,10 @@ TEST_F(tree, html_leaves_and_walks)
 {
 	char *p = written_and_read(), path[128], want[64], *html;
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 
 	ASSERT_NE(NULL, p);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	snprintf(path, sizeof(path), "%s/t.html", self->dir);
 	ASSERT_EQ(0, vmlab(&r, "tree -p %d --html %s %#lx %#lx", self->pid, path, a,
 			   a + 16 * PAGE));
@@ -330,10 +330,10 @@ TEST_F(tree, cap_counts_the_rest)
 {
 	char *p = written_and_read(), path[128], *svg;
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 
 	ASSERT_NE(NULL, p);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	snprintf(path, sizeof(path), "%s/t.svg", self->dir);
 	ASSERT_EQ(0, vmlab(&r, "tree -n 1 --svg %s -p %d %#lx %#lx", path, self->pid, a,
 			   a + 16 * PAGE));
@@ -363,7 +363,7 @@ TEST_F(tree, huge_leaf_at_its_level)
 	char line[256], *p;
 	struct vmlab_walk w;
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 
 	if (read_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line)))
 		SKIP(return, "no /sys/kernel/mm/transparent_hugepage: THP not built in");
@@ -372,7 +372,7 @@ TEST_F(tree, huge_leaf_at_its_level)
 	p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, madvise(p, SZ_2M, MADV_HUGEPAGE));
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	p[0] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w));
 	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level)
@@ -392,10 +392,10 @@ TEST_F(tree, maps_svg_counts)
 {
 	char *p = written_and_read(), path[128], want[256], *svg;
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 
 	ASSERT_NE(NULL, p);
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	snprintf(path, sizeof(path), "%s/maps.svg", self->dir);
 	ASSERT_EQ(0, vmlab(&r, "maps -p %d --svg %s", self->pid, path));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
@@ -509,7 +509,7 @@ TEST_F_TIMEOUT(tree, too_large_to_draw, 120)
 	const size_t pages = 70000;
 	char path[128], *p, *before;
 	struct result r;
-	uintptr_t a;
+	unsigned long a;
 	size_t i;
 	int fd;
 
@@ -517,7 +517,7 @@ TEST_F_TIMEOUT(tree, too_large_to_draw, 120)
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_EQ(0, madvise(p, pages * PAGE, MADV_NOHUGEPAGE));
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	/* written and read pages by turns: a run of one leaf each */
 	for (i = 0; i < pages; i++) {
 		if (i & 1)
@@ -557,12 +557,12 @@ TEST_F(tree, pictures)
 	struct result r;
 	int status, i;
 	pid_t child;
-	uintptr_t a;
+	unsigned long a;
 
 	ASSERT_NE(NULL, p);
 	if (!dir || !*dir)
 		dir = self->dir;
-	a = (uintptr_t)p;
+	a = (unsigned long)p;
 	for (i = 0; i < 48; i++)
 		p[i * PAGE] = 1;
 	for (i = 48; i < 56; i++)

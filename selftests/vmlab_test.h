@@ -40,6 +40,7 @@
 #define PAGEMAP_PRESENT		(1ULL << 63)
 #define PAGEMAP_SWAP		(1ULL << 62)
 #define PAGEMAP_PFN_MASK	((1ULL << 55) - 1)
+#define PAGEMAP_SOFT_DIRTY	(1ULL << 55)
 
 #define PARAM_DIR	"/sys/module/vmlab/parameters/"
 
@@ -367,6 +368,50 @@ static inline int as_nobody(int (*fn)(void))
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/*
+ * The x86 paging shape of INFO's @levels: 2 (32-bit x86), 3 (PAE), 4 or 5
+ * (x86-64, LA57). shape_valid(): the levels that have tables (the walk's
+ * valid_levels); shape_index(): the index of address @a at @level (0 at a
+ * folded level); shape_user_end(): the end of user space, the first
+ * address a walk refuses (3 GiB: Debian's 32-bit kernels split at
+ * PAGE_OFFSET 0xc0000000; x86-64 keeps its last page out).
+ */
+static inline uint32_t shape_valid(unsigned int levels)
+{
+	switch (levels) {
+	case 2:
+		return 1u << VMLAB_LEVEL_PGD | 1u << VMLAB_LEVEL_PTE;
+	case 3:
+		return 1u << VMLAB_LEVEL_PGD | 1u << VMLAB_LEVEL_PMD | 1u << VMLAB_LEVEL_PTE;
+	case 4:
+		return 0x1f & ~(1u << VMLAB_LEVEL_P4D);
+	default:
+		return 0x1f;
+	}
+}
+
+static inline uint32_t shape_index(unsigned int levels, unsigned int level, uint64_t a)
+{
+	static const unsigned int shift[VMLAB_NR_LEVELS] = { 39, 39, 30, 21, 12 };
+
+	if (!(shape_valid(levels) & 1u << level))
+		return 0;
+	if (levels == 2)
+		return (a >> (level == VMLAB_LEVEL_PGD ? 22 : 12)) & 1023;
+	if (levels == 3 && level == VMLAB_LEVEL_PGD)
+		return (a >> 30) & 3;
+	if (levels == 5 && level == VMLAB_LEVEL_PGD)
+		return (a >> 48) & 511;
+	return (a >> shift[level]) & 511;
+}
+
+static inline uint64_t shape_user_end(unsigned int levels)
+{
+	if (levels <= 3)
+		return 0xc0000000ULL;
+	return (levels == 5 ? 1ULL << 56 : 1ULL << 47) - 4096;
 }
 
 #endif /* VMLAB_TEST_H */

@@ -264,16 +264,24 @@ TEST_F(walk, vdso_is_special_mapping)
 	EXPECT_MATCHES_PAGEMAP(w);
 }
 
-/* valid_levels follows INFO's paging levels; index[] is the address's bits. */
+/*
+ * valid_levels follows INFO's paging levels; index[] is the address's bits
+ * at each level (shape_index(): 9 bits a level on x86-64, 10 and 10 on
+ * 2-level, 2, 9 and 9 with PAE), 0 at a folded level, whose entry is 0.
+ */
 TEST_F(walk, levels_and_indices_match_address)
 {
 	char *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	uint64_t addrs[] = { 0, 0x400000, 0x12345678000, 0x7fffffffe000 };
-	int five = self->info.pgtable_levels == 5;
-	uint32_t valid = 0x1f & ~(five ? 0 : 1u << VMLAB_LEVEL_P4D);
+	unsigned int levels = self->info.pgtable_levels, l;
+	uint32_t valid = shape_valid(levels);
 	struct vmlab_walk w;
 	unsigned int i;
 
+	if (levels <= 3) {	/* 32-bit: below 3 GiB */
+		addrs[2] = 0x12345000;
+		addrs[3] = 0xbfffe000;
+	}
 	ASSERT_NE(MAP_FAILED, p);
 	p[0] = 1;
 	addrs[0] = (uintptr_t)p + 0x123;
@@ -283,16 +291,11 @@ TEST_F(walk, levels_and_indices_match_address)
 		ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w))
 			TH_LOG("addr %#llx", (unsigned long long)a);
 		EXPECT_EQ(valid, w.valid_levels);
-		EXPECT_EQ((a >> 12) & 511, w.index[VMLAB_LEVEL_PTE]);
-		EXPECT_EQ((a >> 21) & 511, w.index[VMLAB_LEVEL_PMD]);
-		EXPECT_EQ((a >> 30) & 511, w.index[VMLAB_LEVEL_PUD]);
-		if (five) {
-			EXPECT_EQ((a >> 39) & 511, w.index[VMLAB_LEVEL_P4D]);
-			EXPECT_EQ((a >> 48) & 511, w.index[VMLAB_LEVEL_PGD]);
-		} else {
-			EXPECT_EQ(0, w.index[VMLAB_LEVEL_P4D]);
-			EXPECT_EQ(0, w.entries[VMLAB_LEVEL_P4D]);
-			EXPECT_EQ((a >> 39) & 511, w.index[VMLAB_LEVEL_PGD]);
+		for (l = VMLAB_LEVEL_PGD; l <= VMLAB_LEVEL_PTE; l++) {
+			EXPECT_EQ(shape_index(levels, l, a), w.index[l])
+				TH_LOG("addr %#llx level %u", (unsigned long long)a, l);
+			if (!(valid & 1u << l))
+				EXPECT_EQ(0, w.entries[l]) TH_LOG("folded level %u", l);
 		}
 		EXPECT_EQ(0, w.present_levels & ~w.valid_levels);
 	}
@@ -1062,7 +1065,9 @@ TEST_F(walk, range_without_vma_is_empty)
 TEST_F(walk, range_skips_holes)
 {
 	char *a = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	char *b = mmap((void *)0x200000000000UL, PAGE, PROT_READ | PROT_WRITE,
+	/* far from a: another top-level entry (in a 32-bit process: 512 MiB) */
+	char *b = mmap((void *)(uintptr_t)(sizeof(long) == 4 ? 0x20000000ULL : 0x200000000000ULL),
+		       PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	struct vmlab_walk_record recs[16];
 	char *lo, *hi;

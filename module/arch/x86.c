@@ -1,21 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * arch/x86.c: the x86-64 page-table entry format behind arch.h.
+ * arch/x86.c: the x86 page-table entry format behind arch.h, both widths.
  *
- * Levels: PGD, P4D (its own tables only with 5-level paging, LA57, chosen
- * at boot), PUD, PMD, PTE; 9 index bits each, PGDIR_SHIFT set at boot.
- * A huge PMD or PUD leaf has a PTE's flag bits, except PAT, which moves to
- * bit 12 (_PAGE_PAT_LARGE); the caching mode is the memory type that the
- * PWT, PCD and PAT bits index in the PAT MSR, as the kernel programmed it.
- *
- * Only x86-64 is supported: 32-bit x86 (2-level, or 3-level with PAE) is
- * rejected at build time until it is tested.
+ * x86-64: PGD, P4D (its own tables only with 5-level paging, LA57, chosen
+ * at boot), PUD, PMD, PTE; 9 index bits each, PGDIR_SHIFT set at boot;
+ * 64-bit entries.
+ * 32-bit x86 (i386), one of two shapes chosen at build time:
+ *  - 2-level (CONFIG_PGTABLE_LEVELS 2): PGD and PTE, 10 index bits each,
+ *    32-bit entries (the u64 of the uapi carries them unchanged, its upper
+ *    half 0), no NX bit; P4D, PUD and PMD are folded into the PGD, and a
+ *    huge leaf (4 MiB, PSE) is a PGD entry;
+ *  - PAE (3 levels): PGD (4 entries, the PDPT), PMD and PTE, 9 index bits
+ *    below the PGD, 64-bit entries with NX; P4D and PUD are folded, a huge
+ *    leaf (2 MiB) is a PMD entry.
+ * The kernel's generic code sees a folded level as the entry of the level
+ * above seen again (pud_offset() of a folded PUD returns the PGD entry); the
+ * walker reads it there and reports it at the level that has tables
+ * (vmlab_arch_levels()).
+ * A huge leaf has a PTE's flag bits, except PAT, which moves to bit 12
+ * (_PAGE_PAT_LARGE); the caching mode is the memory type that the PWT, PCD
+ * and PAT bits index in the PAT MSR, as the kernel programmed it.
+ * A PTE table of 32-bit x86 may live in highmem (CONFIG_HIGHPTE, which
+ * Debian's 686 and 686-pae kernels set): it is mapped as the kernel's
+ * pte_offset_map() does, with kmap_local_page().
  */
-#ifndef CONFIG_X86_64
-#error "vmlab: architecture i386 (32-bit x86) is not supported"
-#endif
-
 #include <linux/bits.h>
+#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/set_memory.h>
@@ -25,13 +35,29 @@
 #include "../arch.h"
 #include "../compat.h"
 
+/*
+ * The bits of a swap entry that hold its offset (a PFN for a migration
+ * entry): 2-level keeps the offset in the bits above the PROT_NONE bit;
+ * PAE and x86-64 keep it inverted in bits SWP_OFFSET_FIRST_BIT up to the
+ * type in the top SWP_TYPE_BITS.
+ */
+#if CONFIG_PGTABLE_LEVELS == 2
+#define VMLAB_SWP_OFFSET_MASK	GENMASK_ULL(31, SWP_OFFSET_SHIFT)
+#else
+#define VMLAB_SWP_OFFSET_MASK	GENMASK_ULL(63 - SWP_TYPE_BITS, SWP_OFFSET_FIRST_BIT)
+#endif
+
+/* A folded level has one entry per table: PTRS_PER_* is 1 (P4D: at boot). */
 u32 vmlab_arch_levels(struct mm_struct *mm)
 {
-	u32 levels = BIT(VMLAB_LEVEL_PGD) | BIT(VMLAB_LEVEL_PUD) |
-		     BIT(VMLAB_LEVEL_PMD) | BIT(VMLAB_LEVEL_PTE);
+	u32 levels = BIT(VMLAB_LEVEL_PGD) | BIT(VMLAB_LEVEL_PTE);
 
 	if (!mm_p4d_folded(mm))
 		levels |= BIT(VMLAB_LEVEL_P4D);
+	if (PTRS_PER_PUD > 1)
+		levels |= BIT(VMLAB_LEVEL_PUD);
+	if (PTRS_PER_PMD > 1)
+		levels |= BIT(VMLAB_LEVEL_PMD);
 	return levels;
 }
 
@@ -76,7 +102,7 @@ u32 vmlab_arch_level_index(struct mm_struct *mm, u32 level, unsigned long addr)
  */
 pte_t vmlab_arch_leaf_pte(u64 raw, u32 level)
 {
-	return __pte(raw);
+	return __pte((pteval_t)raw);
 }
 
 /*
@@ -183,11 +209,22 @@ u32 vmlab_arch_cache_mode(u64 raw, u32 level)
 
 u64 vmlab_arch_entry_hide_pa(u64 raw)
 {
-	pte_t pte = __pte(raw);
+	pte_t pte = __pte((pteval_t)raw);
 
 	if (!pte_none(pte) && !pte_present(pte))
-		return raw & ~GENMASK_ULL(63 - SWP_TYPE_BITS, SWP_OFFSET_FIRST_BIT);
-	return raw & ~PTE_PFN_MASK;
+		return raw & ~VMLAB_SWP_OFFSET_MASK;
+	return raw & ~(u64)PTE_PFN_MASK;
+}
+
+/* pte_offset_map()'s way: kmap_local_page() is page_address() without highmem */
+pte_t *vmlab_arch_pte_map(pmd_t pmd, unsigned long addr)
+{
+	return (pte_t *)kmap_local_page(pmd_page(pmd)) + pte_index(addr);
+}
+
+void vmlab_arch_pte_unmap(pte_t *ptep)
+{
+	kunmap_local(ptep);
 }
 
 /* PAT: the direct-map alias of RAM handed out as WC or UC changes with it. */

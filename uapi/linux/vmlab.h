@@ -205,8 +205,21 @@ struct vmlab_info {
  * The mmap offset of a region is its id shifted by VMLAB_REGION_SHIFT: a
  * region is at most 1 << VMLAB_REGION_SHIFT bytes (further capped by the
  * max_region_mb and max_total_mb module parameters).
+ *
+ * A 32-bit caller (any task of a 32-bit kernel, or a 32-bit task on a
+ * 64-bit kernel) passes mmap2() a 32-bit page offset, which reaches 2^44
+ * bytes: ids below 16 only, with VMLAB_REGION_SHIFT. Its offsets are the
+ * id shifted by VMLAB_REGION_SHIFT_32 instead (every id up to 65535 fits),
+ * and a region it creates is at most 1 << VMLAB_REGION_SHIFT_32 bytes; it
+ * reaches the first 1 << VMLAB_REGION_SHIFT_32 bytes of a larger one. The
+ * offset depends on who asks: @offset of REGION_CREATE and REGION_INFO is
+ * the caller's, and mmap, pread, pwrite and lseek read an offset as their
+ * caller's. Use @offset rather than computing it. (A 32-bit caller of the
+ * first modules got ids shifted by VMLAB_REGION_SHIFT; a 64-bit caller's
+ * offsets are unchanged, and VMLAB_ABI_VERSION stays 1.)
  */
 #define VMLAB_REGION_SHIFT	40
+#define VMLAB_REGION_SHIFT_32	28
 
 /**
  * struct vmlab_region_create - make a region
@@ -241,7 +254,8 @@ struct vmlab_info {
  * so the failed call leaves neither an id nor memory counted in the caps.
  * Errors: EINVAL for an unknown kind, flag, fill or caching mode, a fill or
  * caching mode the kind does not take, @length 0 or not page-aligned or
- * over 1 << VMLAB_REGION_SHIFT; E2BIG for @length over max_region_mb, or a
+ * over 1 << VMLAB_REGION_SHIFT (_SHIFT_32 for a 32-bit caller); E2BIG for
+ * @length over max_region_mb, or a
  * DEVICE region over 4 MiB (one physically contiguous allocation); ENOSPC
  * when all regions together would pass max_total_mb (a destroyed region
  * counts until its last mapping is gone) or all 65535 ids are in use;
