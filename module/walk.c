@@ -31,11 +31,10 @@
  *    entry cannot be zapped, so the page cannot be freed or split under us.
  *
  * A range walk reads a whole PTE table under one lock, collects records into
- * a kernel buffer under these locks and copies them out only after every
- * lock is dropped, the mmap lock too: VMLAB_WALK_CHUNK records at a time, as
- * /proc/pid/pagemap copies out every 2 MiB. Each PTE of a table is decoded
- * by vmlab_leaf_decode_pte(), which reads no more of the page than the
- * record and the verdict need.
+ * a kernel buffer under these locks and the mmap lock (one view of the
+ * address space per call) and copies them out only after every lock is
+ * dropped. Each PTE of a table is decoded by vmlab_leaf_decode_pte(), which
+ * reads no more of the page than the record and the verdict need.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
@@ -62,8 +61,6 @@
 #define VMLAB_WALK_RESCHED	256
 /* ... and returns, with walk_end, after this many: bounds one call's work. */
 #define VMLAB_WALK_MAX_STEPS	(4 * VMLAB_WALK_RANGE_MAX)
-/* Records a range walk collects under the mmap lock before copying them out. */
-#define VMLAB_WALK_CHUNK	1024U
 
 /*
  * Where a range walk puts its records: room for @max in @recs, @nr used.
@@ -637,31 +634,27 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 	if (clear_user(urecs, sizeof(*b.recs)))
 		goto out_mmput;
 	ret = -ENOMEM;
-	b.recs = kvmalloc_array(min(r->max_records, VMLAB_WALK_CHUNK),
-				sizeof(*b.recs), GFP_KERNEL);
+	b.max = r->max_records;
+	b.recs = kvmalloc_array(b.max, sizeof(*b.recs), GFP_KERNEL);
 	if (!b.recs)
 		goto out_mmput;
 
 	/*
-	 * A chunk of records at a time under the mmap lock, copied out once
-	 * every lock is dropped (then the copy may fault its way out), as
-	 * /proc/pid/pagemap does: one small buffer for a call of any size.
+	 * Every record under one hold of the mmap lock, so that one call's
+	 * records are one view of the address space, in address order (were
+	 * the lock dropped between chunks, a THP collapsed meanwhile would
+	 * come back as a PMD leaf starting before records already made); they
+	 * are copied out once every lock is dropped (the copy may fault).
 	 */
-	walk_end = r->start;
-	while (walk_end < r->end && nr < r->max_records &&
-	       b.steps < VMLAB_WALK_MAX_STEPS && !fatal_signal_pending(current)) {
-		b.nr = 0;
-		b.max = min(r->max_records - nr, VMLAB_WALK_CHUNK);
-		ret = mmap_read_lock_killable(mm);
-		if (ret)
-			goto out_free;
-		walk_end = vmlab_walk_collect(mm, walk_end, r->end, &b);
-		mmap_read_unlock(mm);
-		ret = -EFAULT;
-		if (b.nr && copy_to_user(urecs + nr, b.recs, size_mul(b.nr, sizeof(*b.recs))))
-			goto out_free;
-		nr += b.nr;
-	}
+	ret = mmap_read_lock_killable(mm);
+	if (ret)
+		goto out_free;
+	walk_end = vmlab_walk_collect(mm, r->start, r->end, &b);
+	mmap_read_unlock(mm);
+	nr = b.nr;
+	ret = -EFAULT;
+	if (nr && copy_to_user(urecs, b.recs, size_mul(nr, sizeof(*b.recs))))
+		goto out_free;
 	ret = 0;
 	r->nr_records = nr;
 	r->walk_flags = b.show_pfn ? 0 : VMLAB_WALK_PFN_HIDDEN;
