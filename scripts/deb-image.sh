@@ -6,9 +6,8 @@
 # initrd.img (what QEMU boots with -kernel/-initrd, root=/dev/vda).
 #
 # Cached under $CACHE/deb-image/SUITE-KEY, KEY a hash of the package list,
-# the sources, the guest units and the customize hooks: a second call with
-# the same inputs only prints the path. VMLAB_REFRESH=1 builds it again (a
-# newer kernel, say).
+# the sources, the guest units, the dpkg options and the customize hooks: a
+# second call with the same inputs only prints the path. VMLAB_REFRESH=1 builds it again (a newer kernel, say).
 # The image holds no vmlab package: the test installs them.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +24,19 @@ unit=$VMLAB_TOP/scripts/guest/vmlab-deb-test.service
 
 sources=$(deb_sources "$suite")
 
+# a smaller tree is a faster unpack, initramfs and mkfs: the kernel's
+# modules for hardware a QEMU guest does not have (graphics, media, sound,
+# wireless, network and SCSI cards) and translations are not unpacked
+# (these dpkg options stay in the image).
+# dpkg's fsyncs are off (force-unsafe-io): the guest writes to an overlay
+# that is thrown away
+dpkgopts=(--dpkgopt=force-unsafe-io --dpkgopt='path-exclude=/usr/share/locale/*')
+for d in drivers/gpu drivers/media drivers/net drivers/infiniband drivers/scsi drivers/staging \
+	drivers/bluetooth drivers/iio drivers/isdn sound net/wireless net/mac80211 net/bluetooth; do
+	dpkgopts+=("--dpkgopt=path-exclude=/lib/modules/*/kernel/$d/*"
+		"--dpkgopt=path-exclude=/usr/lib/modules/*/kernel/$d/*")
+done
+
 # the unit runs the test when the kernel command line asks for it, after
 # the host folder is mounted (deb-lib.sh's DEB_SHARE_HOOKS); root
 # has no password so that a console login works in the image (a test VM
@@ -40,7 +52,7 @@ hooks=(--customize-hook="install -m 0644 '$unit' \"\$1/etc/systemd/system/vmlab-
 # the key: what goes into the image, not where this checkout is (a fresh
 # clone elsewhere reuses the image)
 key=$( { echo "$packages"; echo "$sources"; cat "$unit" "$DEB_SHARE_UNIT"
-	printf '%s\n' "${hooks[@]}" | sed "s|$VMLAB_TOP/|TOP/|g"; } | sha256sum | cut -c1-12)
+	printf '%s\n' "${dpkgopts[@]}" "${hooks[@]}" | sed "s|$VMLAB_TOP/|TOP/|g"; } | sha256sum | cut -c1-12)
 out=$CACHE/deb-image/$suite-$key
 
 mkdir -p "$CACHE/deb-image"
@@ -59,7 +71,7 @@ mkdir -p "$out"
 root=$out/root
 log "image $suite: mmdebstrap into $root"
 mmdebstrap --variant=apt --include="$(printf %s "$packages" | tr -s ' \t\n' ,)" \
-	--aptopt='Acquire::Check-Valid-Until "false"' "${hooks[@]}" \
+	--aptopt='Acquire::Check-Valid-Until "false"' "${dpkgopts[@]}" "${hooks[@]}" \
 	"$suite" "$root" "$sources" >"$out/mmdebstrap.log" 2>&1 ||
 	{ tail -n 30 "$out/mmdebstrap.log" >&2; die "image $suite: mmdebstrap failed"; }
 log "image $suite: mmdebstrap $(elapsed "$start") s"
