@@ -20,6 +20,9 @@ case $suite in bookworm | trixie) ;; *) die "unknown suite '$suite' (bookworm or
 # what the tests need and nothing more: no network, no ssh; the packages
 # vmlab-dkms and vmlab depend on are here so that apt installs them offline
 packages=$DEB_SYSTEM_PACKAGES
+# trixie-backports' kernel headers (7.x, deb-test.sh's second kernel) want
+# the compiler by its -for-host name
+[ "$suite" = trixie ] && packages="$packages gcc-14-for-host"
 unit=$VMLAB_TOP/scripts/guest/vmlab-deb-test.service
 
 sources=$(deb_sources "$suite")
