@@ -3,8 +3,9 @@
 # bookworm made with mmdebstrap, Debian's kernel and its headers, the
 # packages of $BUILD/deb (make deb) installed so that DKMS built the module,
 # the opt-in of /etc/modprobe.d/vmlab-dkms.conf on (/dev/vmlab 0660 for the
-# group vmlab), the module loaded at boot, and a user "student" (password
-# "student", in group vmlab). Root has no password: set one before handing
+# group vmlab), the module loaded at boot, a user "student" (password
+# "student", in group vmlab), and the host folder at /host when QEMU shares
+# it (deb-lib.sh's DEB_SHARE_HOOKS). Root has no password: set one before handing
 # the image out.
 #
 # Outputs in $BUILD/image: vmlab-bookworm.qcow2 (ext4 root, no partition
@@ -42,6 +43,7 @@ mmdebstrap --variant=apt --include="$(printf %s "$packages" | tr -s ' \t\n' ,)" 
 	--customize-hook="copy-in $dkms_deb $tool_deb /tmp" \
 	--customize-hook='chroot "$1" sh -c "apt-get install -y --no-install-recommends /tmp/vmlab*.deb && rm /tmp/vmlab*.deb"' \
 	--customize-hook='echo vmlab >"$1/etc/hostname"' \
+	"${DEB_SHARE_HOOKS[@]}" \
 	--customize-hook='printf "/dev/vda / ext4 rw,errors=remount-ro 0 1\n" >"$1/etc/fstab"' \
 	--customize-hook='sed -i "s/^#options vmlab devmode=0660/options vmlab devmode=0660/" "$1/etc/modprobe.d/vmlab-dkms.conf"' \
 	--customize-hook='echo vmlab >"$1/etc/modules-load.d/vmlab.conf"' \
