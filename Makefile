@@ -138,9 +138,12 @@ static: $(STATIC)/vmlab $(STATIC)/vmlab-bench $(STATIC)/vm-exit \
 # (mmap2). The harness's ASSERT_NE(MAP_FAILED, p) casts a 32-bit pointer
 # to intmax_t: that warning is the harness's, not ours.
 I386_CC ?= $(CC) -m32 -idirafter /usr/include/x86_64-linux-gnu -D_FILE_OFFSET_BITS=64
+# The tool's libtracefs and libtraceevent: Debian's i386 static libraries,
+# unpacked into the cache by scripts/i386-libs.sh.
 static-i386:
+	libs=$$(scripts/i386-libs.sh) && \
 	$(MAKE) static CC="$(I386_CC)" OBJ=$(BUILD)/obj-i386 STATIC=$(BUILD)/static-i386 \
-		SELFTEST_WFLAGS=-Wno-pointer-to-int-cast
+		SELFTEST_WFLAGS=-Wno-pointer-to-int-cast TRACE_LIBS="-L$$libs $(TRACE_LIBS)"
 
 $(STATIC)/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)

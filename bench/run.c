@@ -111,7 +111,7 @@ static int bench_run_faults(const struct bench *b)
 		r.envp[n] = environ[n];
 	/* 100k pages, fewer where --size (--quick) says less */
 	snprintf(env, sizeof(env), "%s=%zu", FAULT_ENV,
-		 opts.size / PAGE < FAULT_PAGES ? opts.size / PAGE : FAULT_PAGES);
+		 (size_t)(opts.size / PAGE < FAULT_PAGES ? opts.size / PAGE : FAULT_PAGES));
 	r.envp[n] = env;
 	ret = bench_measure(b, &row);
 	free(r.envp);

@@ -33,8 +33,8 @@ static const char *disk_dir(struct lab *lab, bool *mounted)
 
 	*mounted = false;
 	for (i = 0; i < ARRAY_SIZE(dirs); i++)
-		if (!statfs(dirs[i], &sf) && sf.f_type != TMPFS_MAGIC &&
-		    sf.f_type != RAMFS_MAGIC && !access(dirs[i], W_OK))
+		if (!statfs(dirs[i], &sf) && (unsigned long)sf.f_type != TMPFS_MAGIC &&
+		    (unsigned long)sf.f_type != RAMFS_MAGIC && !access(dirs[i], W_OK))
 			return dirs[i];
 	if (lab_disk(lab, "ext2 " MOUNT_DIR))
 		return NULL;
