@@ -357,7 +357,7 @@ static int bench_walk_other(const struct bench *b)
 	struct bench_row row = {
 		.name = "walk-other",
 		.unit = "pages/s",
-		.vmlab = "VMLAB_IOC_WALK_RANGE of a fork child's populated anonymous memory, by pid",
+		.vmlab = "VMLAB_IOC_WALK_RANGE of a fork child's populated anon memory, by pid",
 		.other = "the same range walk of our own pages (the pages the child shares)",
 		.vmlab_fn = walk_range,
 		.vmlab_arg = &child,
