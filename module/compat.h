@@ -260,4 +260,37 @@ static inline void vmlab_file_unsigned_offset(struct file *file)
 }
 #endif
 
+/*
+ * 7.3 renamed what vmlab asks of a mapping and an entry: is_cow_mapping()
+ * of the flags became vma_is_cow_mapping() of the VMA, and the uffd-wp
+ * bit's tests pte_uffd_wp()/pte_swp_uffd_wp() became pte_uffd() and
+ * pte_swp_uffd() (the bit now serves userfaultfd's other modes too).
+ */
+static inline bool vmlab_is_cow_mapping(const struct vm_area_struct *vma)
+{
+#if VMLAB_SINCE(7, 3)
+	return vma_is_cow_mapping(vma);
+#else
+	return is_cow_mapping(vma->vm_flags);
+#endif
+}
+
+static inline bool vmlab_pte_uffd_wp(pte_t pte)
+{
+#if VMLAB_SINCE(7, 3)
+	return pte_uffd(pte);
+#else
+	return pte_uffd_wp(pte);
+#endif
+}
+
+static inline bool vmlab_pte_swp_uffd_wp(pte_t pte)
+{
+#if VMLAB_SINCE(7, 3)
+	return pte_swp_uffd(pte);
+#else
+	return pte_swp_uffd_wp(pte);
+#endif
+}
+
 #endif /* _VMLAB_COMPAT_H */

@@ -35,7 +35,7 @@
 static bool vmlab_leaf_pfnmap_own(struct vm_area_struct *vma, pte_t pte,
 				  u32 level, unsigned long addr, unsigned long pfn)
 {
-	if (!is_cow_mapping(vma->vm_flags) || pte_special(pte))
+	if (!vmlab_is_cow_mapping(vma) || pte_special(pte))
 		return true;
 	if (level == VMLAB_LEVEL_PTE && IS_ENABLED(CONFIG_ARCH_HAS_PTE_SPECIAL))
 		return false;
@@ -287,7 +287,7 @@ static __always_inline u32 vmlab_verdict(struct vm_area_struct *vma,
 		return VMLAB_COW_ZERO_PAGE;
 	/* a private PFN map's own entry is write-protected: a write copies it */
 	if (!(lf->page_flags & VMLAB_PAGE_PRESENT))
-		return is_cow_mapping(vma->vm_flags) && !write ?
+		return vmlab_is_cow_mapping(vma) && !write ?
 		       VMLAB_COW_PRIVATE_FILE : VMLAB_COW_PFNMAP;
 	if (vma->vm_flags & VM_SHARED)
 		return write ? VMLAB_COW_SHARED_WRITABLE : VMLAB_COW_SHARED_CLEAN;

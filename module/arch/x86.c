@@ -123,7 +123,7 @@ u32 vmlab_arch_entry_flags(u64 raw, u32 level)
 	if (!pte_present(pte)) {
 		if (pte_swp_soft_dirty(pte))
 			flags |= VMLAB_PTE_SOFT_DIRTY;
-		if (pte_swp_uffd_wp(pte))
+		if (vmlab_pte_swp_uffd_wp(pte))
 			flags |= VMLAB_PTE_UFFD_WP;
 		return flags;
 	}
@@ -148,7 +148,7 @@ u32 vmlab_arch_entry_flags(u64 raw, u32 level)
 		flags |= VMLAB_PTE_HUGE;
 	if (pte_special(pte))
 		flags |= VMLAB_PTE_SPECIAL;
-	if (pte_uffd_wp(pte))
+	if (vmlab_pte_uffd_wp(pte))
 		flags |= VMLAB_PTE_UFFD_WP;
 	if (vmlab_pte_protnone(pte))
 		flags |= VMLAB_PTE_PROTNONE;
