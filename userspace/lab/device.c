@@ -72,8 +72,8 @@ static void ivshmem_patterns(struct lab *lab, volatile char *p, __u64 length)
 	for (i = 0; i < (VMLAB_IVSHMEM_SIZE - VMLAB_IVSHMEM_GUEST_OFF) / 8; i++)
 		words[i] = vmlab_ivshmem_word(VMLAB_IVSHMEM_GUEST_TAG,
 					      VMLAB_IVSHMEM_GUEST_OFF + i * 8);
-	printf("  wrote the guest's pattern over the second MiB (\"gwrt\"): the host reads it\n"
-	       "  back from its file after this VM powers off\n");
+	printf("  wrote the guest's pattern over the second MiB (\"gwrt\"): the host\n"
+	       "  reads it back from its file after this VM powers off\n");
 }
 
 /*
@@ -100,9 +100,9 @@ static void lesson_device_pci(struct lab *lab, __u32 addr, unsigned int wc_leaf)
 	p = lab_bar(lab, addr, 2, 0, PROT_READ | PROT_WRITE, &rc);
 	if (!p)
 		return;
-	printf("  region %u: %s BAR2, %llu KiB, caching %s", rc.id, name,
+	printf("  region %u: %s BAR2, %llu KiB, caching %s\n", rc.id, name,
 	       (unsigned long long)rc.length >> 10, vmlab_cache_name(rc.cache));
-	printf(" (the BAR is prefetchable: write-combining)\n");
+	printf("  (the BAR is prefetchable: write-combining)\n");
 	printf("  the first bytes, as the host wrote them before boot (offset, then \"host\"):\n");
 	hexdump_c(stdout, p, 32, 0);
 	ivshmem_patterns(lab, p, rc.length);
@@ -130,8 +130,8 @@ static void lesson_device_pci(struct lab *lab, __u32 addr, unsigned int wc_leaf)
 			 vmlab_cache_name(w.cache_mode));
 	printf("  unlike page-cache memory: no struct page (the walk says no-page: nothing to\n"
 	       "  count, lock or reclaim), VM_PFNMAP | VM_IO (no get_user_pages, no core\n"
-	       "  dump), no copy-on-write (MAP_PRIVATE is refused), and the caching mode comes from\n"
-	       "  the device: WC for prefetchable memory, UC for registers\n");
+	       "  dump), no copy-on-write (MAP_PRIVATE is refused), and the caching mode\n"
+	       "  comes from the device: WC for prefetchable memory, UC for registers\n");
 }
 
 /* DEVICE regions: PFN maps without struct page, a caching mode each, shared only. */
@@ -201,7 +201,7 @@ static void device_run(struct lab *lab)
 		if (modes[i].cache == VMLAB_CACHE_WC)
 			wc_leaf = w.cache_mode;
 	}
-	printf("  (UC shows as UC-: what x86's pgprot_noncached() asks for; %s)\n",
+	printf("  (UC shows as UC-: what x86's pgprot_noncached() asks for;\n   %s)\n",
 	       wc == 1 ? "this kernel's PAT layout has WC" :
 	       wc == 0 ? "this kernel's PAT layout has no WC, so WC falls back to UC-" :
 	       "the boot log does not say whether PAT offers WC: WC may show as UC-");

@@ -83,9 +83,11 @@ static uint64_t journey_level(struct lab *lab, const struct shape *s,
 		printf(" at table + 0x%" PRIx64, (uint64_t)idx * s->entry_bytes);
 	printf(": ");
 	print_entry(s, entry);
+	printf("\n");
 	vmlab_format_flags(flags, sizeof(flags), leaf ? w->leaf_flags :
 			   vmlab_entry_flags(entry, l->level), vmlab_pte_flag_name);
-	printf("  %s%s\n", flags[0] ? flags : "-", hidden ? " (address bits hidden)" : "");
+	printf("       flags %s%s\n", flags[0] ? flags : "-",
+	       hidden ? " (address bits hidden)" : "");
 	if (!(w->present_levels & (1u << l->level))) {
 		mismatch(lab, "expected a present %s entry, kernel shows 0x%" PRIx64,
 			 vmlab_level_name(l->level), entry);
@@ -149,7 +151,7 @@ static void journey_run(struct lab *lab)
 	struct vmlab_walk w, other;
 	struct vmlab_info info;
 	volatile char *a, *b;
-	char folded[64];
+	char folded[64], line[256];
 	uint64_t table = 0;
 	uintptr_t addr;
 	unsigned int i;
@@ -167,7 +169,7 @@ static void journey_run(struct lab *lab)
 	b = lab_mmap(lab, PG, PROT_READ, MAP_SHARED, lab->fd, off + JOURNEY_PAGE * PG);
 	if (!a || !b)
 		return;
-	say("map a 4-page FILE region MAP_SHARED, write '%c' at offset 0x%x of its page %d",
+	say("map a 4-page FILE region MAP_SHARED, write '%c' at offset 0x%x of page %d",
 	    JOURNEY_BYTE, JOURNEY_OFFSET, JOURNEY_PAGE);
 	a[JOURNEY_PAGE * PG + JOURNEY_OFFSET] = JOURNEY_BYTE;
 	addr = (uintptr_t)(a + JOURNEY_PAGE * PG + JOURNEY_OFFSET);
@@ -183,11 +185,13 @@ static void journey_run(struct lab *lab)
 	}
 
 	say("split the address: its top bits index the root table, the next bits the table below");
-	printf("  %s", s->title);
+	snprintf(line, sizeof(line), "%s", s->title);
 	if (shape_folded(s, folded, sizeof(folded))[0])
-		printf("; folded: %s (no table of their own: the entry above stands for them)",
-		       folded);
-	printf("\n");
+		snprintf(line, sizeof(line),
+			 "%s; folded: %s (no table of their own: the entry above stands for them)",
+			 s->title, folded);
+	printf(" ");
+	print_wrapped(line, 1, 4);
 	lab->failed += split_print(s, addr, w.leaf_level, w.index, "    ");
 
 	say("follow the entries from the root: each holds the physical address of the next table");
