@@ -152,7 +152,7 @@ TEST_F_TIMEOUT(trace, json_count, TRACE_TIMEOUT)
 	EXPECT_EQ(6, count_lines(r.out)) TH_LOG("%s", r.out);
 	snprintf(filter, sizeof(filter), "%d as $k | [., inputs] | map(%s | %s) | %s", kid,
 		 "select(.event == \"fault\")",
-		 "[.tid, .access, .cause, .by, .vma.perms] == [$k, \"write\", \"not-present\", \"user\", \"rw-p\"]",
+		 "[.tid, .access, .cause, .by, .vma.perms, .leaf.verdict] == [$k, \"write\", \"not-present\", \"user\", \"rw-p\", \"writable\"]",
 		 "[length, all] | map(tostring) | join(\" \")");
 	EXPECT_JQ(r.out, filter, "5 true");
 	snprintf(filter, sizeof(filter), "select(.event == \"totals\") | %s | %s",
@@ -180,6 +180,9 @@ TEST_F_TIMEOUT(trace, text_totals, TRACE_TIMEOUT)
 	snprintf(want, sizeof(want), "[%d] ", kid);
 	EXPECT_EQ(0, strncmp(r.out, want, strlen(want))) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, " write not-present ")) TH_LOG("%s", r.out);
+	/* each with the leaf it left: present, written, the page its own */
+	EXPECT_NE(NULL, strstr(r.out, "  -> present|write|")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, " writable\n")) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "\ntotals: 3 faults\n")) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "  3 write not-present\n")) TH_LOG("%s", r.out);
 	result_free(&r);

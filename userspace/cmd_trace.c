@@ -45,7 +45,11 @@ static struct trace {
 	size_t nr_known, max_known;
 	struct total *totals;
 	size_t nr_totals, max_totals;
-} tr;
+	/* the leaf a fault left, walked when /dev/vmlab can walk the process */
+	int fd;			/* -1: leaves not shown */
+	struct target t;
+	uint64_t page_size;
+} tr = { .fd = -1 };
 
 static volatile sig_atomic_t stop;
 
@@ -70,7 +74,9 @@ static void print_usage(FILE *f)
 		"  -j, --json         one JSON object per fault, one a line, the totals last\n"
 		"  -o, --output FILE  into FILE, not stdout\n"
 		"Each fault: the address, read/write/exec, not-present/protection (or the\n"
-		"vmlab handler called), user or kernel (a system call touching the memory).\n"
+		"vmlab handler called), user or kernel (a system call touching the memory);\n"
+		"with -p and the module loaded, the leaf it left (\"-> FLAGS VERDICT\", walked\n"
+		"when the event is read; \"-> none\": nothing mapped there any more).\n"
 		"VMLAB_TRACEFS names the tracing directory (default: tracefs's mount point).\n"
 		"Exit status: 0 (also when the process ends), 1 when PID is no process or\n"
 		"tracefs cannot be used, 2 for bad usage.\n");
@@ -159,8 +165,40 @@ static void json_map(struct json *j, const char *key, const struct map_line *m)
 	json_object_end(j);
 }
 
+/* the first record of a walk: the leaf of the one page walked */
+struct first {
+	struct vmlab_walk_record *rec;
+	bool found;
+};
+
+static void first_rec(const struct vmlab_walk_record *rec, void *arg)
+{
+	struct first *f = arg;
+
+	if (!f->found)
+		*f->rec = *rec;
+	f->found = true;
+}
+
+/*
+ * The leaf the fault at @addr left, walked now (the process may have moved
+ * on since the event): false where nothing is mapped there, or no walk.
+ */
+static bool fault_leaf(uint64_t addr, struct vmlab_walk_record *rec)
+{
+	uint64_t page = addr & ~(tr.page_size - 1);
+	struct first f = { .rec = rec };
+
+	if (tr.fd < 0 || walk_records(tr.fd, &tr.t, page, page + tr.page_size, first_rec, &f))
+		return false;
+	return f.found;
+}
+
 static void one_fault(const struct pf_event *e, void *arg)
 {
+	struct vmlab_walk_record leaf;
+	char flags[128];
+	bool has_leaf;
 	bool region = e->src >= PF_VMLAB_FAULT;
 	struct map_line *vma = NULL;
 	char kind[48];
@@ -179,13 +217,23 @@ static void one_fault(const struct pf_event *e, void *arg)
 		}
 	}
 	count(vma, region ? e->region : 0, kind);
+	has_leaf = !region && vma && fault_leaf(e->addr, &leaf);
+	if (has_leaf)
+		vmlab_format_flags(flags, sizeof(flags), leaf.leaf_flags, vmlab_pte_flag_name);
 	if (!tr.json) {
 		if (region)
 			fprintf(tr.out, "[%d] region %u page %" PRIu64 " %-32s result %#x\n",
 				e->tid, e->region, e->pgoff, kind, e->result);
 		else
-			fprintf(tr.out, "[%d] %012" PRIx64 " %-32s %s\n", e->tid, e->addr, kind,
+			fprintf(tr.out, "[%d] %012" PRIx64 " %-32s %s", e->tid, e->addr, kind,
 				!vma ? "(in no VMA)" : vma->path[0] ? vma->path : "(anonymous)");
+		if (!region && has_leaf)
+			fprintf(tr.out, "  -> %s %s", flags[0] ? flags : "-",
+				vmlab_verdict_name(leaf.verdict) ?: "?");
+		else if (!region && vma && tr.fd >= 0)
+			fprintf(tr.out, "  -> none");
+		if (!region)
+			fputc('\n', tr.out);
 		return;
 	}
 	json_init(&j, tr.out);
@@ -205,6 +253,15 @@ static void one_fault(const struct pf_event *e, void *arg)
 		json_hex(&j, "ip", e->ip);
 		json_u64(&j, "error_code", e->error);
 		json_map(&j, "vma", vma);
+		if (has_leaf) {
+			json_object_begin(&j, "leaf");
+			json_hex(&j, "entry", leaf.entry);
+			json_flags(&j, "flags", leaf.leaf_flags, vmlab_pte_flag_name);
+			json_string(&j, "verdict", vmlab_verdict_name(leaf.verdict));
+			json_object_end(&j);
+		} else if (tr.fd >= 0) {
+			json_string(&j, "leaf", NULL);
+		}
 	}
 	json_object_end(&j);
 	json_end(&j);
@@ -381,6 +438,20 @@ int cmd_trace(int argc, char **argv)
 	free(tids);
 	if (!r)
 		return EXIT_FAILED;
+	if (pid) {
+		/* the leaves: best effort, as trace needs only tracefs */
+		const char *dev = getenv("VMLAB_DEVICE");
+
+		tr.page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+		tr.fd = open(dev && *dev ? dev : VMLAB_DEVICE, O_RDWR | O_CLOEXEC);
+		if (tr.fd >= 0 && target_open(tr.fd, pid, &tr.t, "trace")) {
+			close(tr.fd);
+			tr.fd = -1;
+		}
+		if (tr.fd < 0)
+			fprintf(stderr, "%s: trace: the leaves are not shown (no walk of pid %u)\n",
+				prog, pid);
+	}
 	if (out_path) {
 		tr.out = fopen(out_path, "we");
 		if (!tr.out) {
@@ -404,6 +475,10 @@ int cmd_trace(int argc, char **argv)
 	}
 	print_totals(pf_lost(r));
 	pf_close(r);
+	if (tr.fd >= 0) {
+		target_close(&tr.t);
+		close(tr.fd);
+	}
 	if (tr.out != stdout)
 		fclose(tr.out);
 	for (i = 0; i < tr.nr_known; i++)
