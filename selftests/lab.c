@@ -100,7 +100,12 @@ static const struct picture pictures[NR_LESSONS][4] = {
 	/* the lectures' lessons that draw: their leaves are not counted here */
 	[9] = { { "before-fork", ANY_LEAVES }, { "after-exec", ANY_LEAVES } },
 	[10] = { { "before-munmap", ANY_LEAVES }, { "after-munmap", ANY_LEAVES } },
+	[11] = { { "before-map-fixed", ANY_LEAVES }, { "after-map-fixed", ANY_LEAVES } },
+	/* msync-flags: dirty, then written back by MS_SYNC */
+	[14] = { { "dirty", 1, { { "shared-writable", 1 } } },
+		 { "after-ms-sync", 1, { { "shared-clean", 1 } } } },
 	[15] = { { "before-fault", ANY_LEAVES }, { "after-fault", ANY_LEAVES } },
+	[18] = { { "file-page", ANY_LEAVES } },
 	[19] = { { "before-pageout", ANY_LEAVES }, { "after-pageout", ANY_LEAVES } },
 	/* the other lessons draw nothing: no row, no file */
 };

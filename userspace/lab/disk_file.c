@@ -93,6 +93,7 @@ static void share_page(struct lab *lab, const char *path, int fd, int to_child,
 		goto unmap;
 	print_header();
 	step(lab, "A: the file's page", m, &file_page, &a);
+	lab_picture(lab, "file-page", 0, m, PG);
 	show(lab, "B: the file's page", &b);
 	check_want(lab, &b, &file_page);
 	check_pfn(lab, "A and B to map one page-cache frame", &a, &b, true);

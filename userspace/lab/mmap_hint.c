@@ -41,11 +41,13 @@ static void map_fixed(struct lab *lab, volatile char *p)
 	void *r;
 
 	say("MAP_FIXED at the same address: no hint, an order; the old page goes");
+	lab_picture(lab, "before-map-fixed", 0, p, PG);
 	r = lab_mmap_at(lab, (void *)p, PG, RW, ANON | MAP_FIXED, -1, 0);
 	if (!r)
 		return;
 	check_u64(lab, "MAP_FIXED's address", (uintptr_t)p, (uintptr_t)r);
 	step(lab, "after MAP_FIXED", p, &nothing, &w);
+	lab_picture(lab, "after-map-fixed", 0, p, PG);
 	if (w.walk_flags & VMLAB_WALK_NO_VMA)
 		mismatch(lab, "expected the new mapping at %p", (void *)p);
 	check_char(lab, "the byte at the address, a new page's", 0, p[0]);

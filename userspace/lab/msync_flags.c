@@ -57,6 +57,7 @@ static void msync_flags_run(struct lab *lab)
 	print_header();
 	p[0] = 'a';
 	step(lab, "after the write", p, &dirty, &w);
+	lab_picture(lab, "dirty", 0, p, PG);
 
 	say("MS_ASYNC: on Linux it starts nothing; the page stays dirty");
 	check_u64(lab, "MS_ASYNC's errno", 0, try_msync(p, MS_ASYNC, "msync(MS_ASYNC)"));
@@ -78,6 +79,7 @@ static void msync_flags_run(struct lab *lab)
 	say("MS_SYNC: written back before it returns, clean and write-protected");
 	check_u64(lab, "MS_SYNC's errno", 0, try_msync(p, MS_SYNC, "msync(MS_SYNC)"));
 	step(lab, "after MS_SYNC", p, &clean, &after);
+	lab_picture(lab, "after-ms-sync", 0, p, PG);
 	c = show_counters(lab, id);
 	check_u64(lab, "writebacks after MS_SYNC", 1, c.writebacks);
 	check_u64(lab, "dirty pages after MS_SYNC", 0, c.pages_dirty);
