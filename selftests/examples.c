@@ -610,7 +610,8 @@ TEST_F(examples, fork_exec)
 }
 
 /* vmlab-example --list names every example; each runs through it, checked by it */
-TEST_F(examples, runner_runs_each)
+/* every example under vmlab run: minutes on the debug kernels */
+TEST_F_TIMEOUT(examples, runner_runs_each, 600)
 {
 	char want[512] = "";
 	struct result r;

@@ -1029,21 +1029,42 @@ static int call_index(long nr)
 	return -1;
 }
 
+/*
+ * @len bytes at @addr of tracee @tid into @buf: the bytes read, or -1.
+ * process_vm_readv(), or where the kernel lacks it (CROSS_MEMORY_ATTACH
+ * unset, as in the debug kernels) the tracee's /proc/TID/mem, which its
+ * tracer may read.
+ */
+static ssize_t read_tracee(pid_t tid, void *buf, size_t len, uint64_t addr)
+{
+	struct iovec local = { buf, len };
+	struct iovec remote = { (void *)(uintptr_t)addr, len };
+	char path[32];
+	ssize_t n;
+	int fd;
+
+	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
+	if (n >= 0 || errno != ENOSYS)
+		return n;
+	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = pread(fd, buf, len, (off_t)addr);
+	close(fd);
+	return n;
+}
+
 /* the program's path argument of an execve, read from the tracee */
 static void read_path(struct task *t, uint64_t addr)
 {
-	struct iovec local = { t->path, sizeof(t->path) - 1 };
-	struct iovec remote = { (void *)(uintptr_t)addr, sizeof(t->path) - 1 };
 	ssize_t n;
 
 	t->path[0] = '\0';
 	/* a short read at a page end still gives the string's start */
-	n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
-	if (n <= 0) {
-		remote.iov_len = 4096 - (addr & 4095);
-		local.iov_len = remote.iov_len;
-		n = process_vm_readv(t->tid, &local, 1, &remote, 1, 0);
-	}
+	n = read_tracee(t->tid, t->path, sizeof(t->path) - 1, addr);
+	if (n <= 0 && 4096 - (addr & 4095) < sizeof(t->path) - 1)
+		n = read_tracee(t->tid, t->path, 4096 - (addr & 4095), addr);
 	t->path[n > 0 ? n : 0] = '\0';
 }
 
