@@ -1031,9 +1031,9 @@ static int call_index(long nr)
 
 /*
  * @len bytes at @addr of tracee @tid into @buf: the bytes read, or -1.
- * process_vm_readv(), or where the kernel lacks it (CROSS_MEMORY_ATTACH
- * unset, as in the debug kernels) the tracee's /proc/TID/mem, which its
- * tracer may read.
+ * process_vm_readv(), or where it fails (a kernel without it:
+ * CROSS_MEMORY_ATTACH unset, as in the debug kernels) the tracee's
+ * /proc/TID/mem, which its tracer may read.
  */
 static ssize_t read_tracee(pid_t tid, void *buf, size_t len, uint64_t addr)
 {
@@ -1044,7 +1044,7 @@ static ssize_t read_tracee(pid_t tid, void *buf, size_t len, uint64_t addr)
 	int fd;
 
 	n = process_vm_readv(tid, &local, 1, &remote, 1, 0);
-	if (n >= 0 || errno != ENOSYS)
+	if (n >= 0)
 		return n;
 	snprintf(path, sizeof(path), "/proc/%d/mem", tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
