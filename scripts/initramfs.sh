@@ -28,25 +28,10 @@ make_static="make static"
 
 # guest_root ARCH: a folder holding Debian's ARCH packages of the guest's
 # user space that the host's cannot serve (busybox-static, jq and the
-# libraries it loads), unpacked; fetched again when a version changes
+# libraries it loads), unpacked (lib.sh's debian_unpack)
 guest_root() {
-	local d=$CACHE/guest-$1 pkgs=(busybox-static jq libjq1 libonig5 libc6 libgcc-s1) stamp p deb
-	apt_private_update "bookworm:$1" >&2 || die "kernel $K: initramfs: no bookworm:$1 lists"
-	stamp=$(apt-cache "${APT_OPTS[@]}" policy "${pkgs[@]/%/:$1}" | grep Candidate | tr -d ' \n')
-	if [ "$(cat "$d/stamp" 2>/dev/null)" != "$stamp" ]; then
-		log "kernel $K: unpacking Debian's $1 ${pkgs[*]}"
-		mkdir -p "$APT_DIR/debs"
-		(cd "$APT_DIR/debs" && apt-get "${APT_OPTS[@]}" -qq download "${pkgs[@]/%/:$1}") ||
-			die "kernel $K: initramfs: download of the $1 ${pkgs[*]} failed"
-		rm -rf "$d"
-		mkdir -p "$d/root"
-		for p in "${pkgs[@]}"; do
-			deb=$(newest "$APT_DIR/debs/${p}_"*"_$1.deb")
-			dpkg-deb -x "$deb" "$d/root" || die "kernel $K: initramfs: cannot unpack $deb"
-		done
-		printf '%s\n' "$stamp" >"$d/stamp"
-	fi
-	echo "$d/root"
+	debian_unpack "$1" "$CACHE/guest-$1" busybox-static jq libjq1 libonig5 libc6 libgcc-s1
+	echo "$CACHE/guest-$1/root"
 }
 
 if [ "$arch" = amd64 ]; then

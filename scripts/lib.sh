@@ -369,3 +369,27 @@ apt_private_update() {
 		fi
 	fi
 }
+
+# debian_unpack ARCH DIR PKG...: Debian bookworm's ARCH packages PKG...,
+# fetched with the private apt configuration and unpacked with dpkg-deb
+# into DIR/root; again only when a version changes (DIR/stamp). What a
+# 32-bit guest needs that the host's packages cannot give (initramfs.sh,
+# i386-libs.sh).
+debian_unpack() {
+	local arch=$1 d=$2 stamp p deb
+	shift 2
+	apt_private_update "bookworm:$arch" >&2 || die "no bookworm:$arch package lists"
+	stamp=$(apt-cache "${APT_OPTS[@]}" policy "${@/%/:$arch}" | grep Candidate | tr -d ' \n')
+	[ "$(cat "$d/stamp" 2>/dev/null)" = "$stamp" ] && return 0
+	log "unpacking Debian's $arch $*"
+	mkdir -p "$APT_DIR/debs"
+	(cd "$APT_DIR/debs" && apt-get "${APT_OPTS[@]}" -qq download "${@/%/:$arch}") >&2 ||
+		die "download of the $arch $* failed"
+	rm -rf "$d"
+	mkdir -p "$d/root"
+	for p in "$@"; do
+		deb=$(newest "$APT_DIR/debs/${p}_"*"_$arch.deb")
+		dpkg-deb -x "$deb" "$d/root" || die "cannot unpack $deb"
+	done
+	printf '%s\n' "$stamp" >"$d/stamp"
+}
