@@ -90,6 +90,9 @@ extern const struct lesson lesson_fork_exec, lesson_munmap, lesson_mmap_hint,
 	lesson_read_mmap, lesson_types, lesson_disk_file, lesson_swap, lesson_malloc,
 	lesson_shared_lib;
 
+/* a FILE MAP_SHARED page dirty, and written back (msync.c) */
+extern const struct want lab_shared_dirty, lab_shared_written_back;
+
 /* the lessons in the order "all" runs them (lessons.c) */
 extern const struct lesson *const lab_lessons[];
 extern const size_t lab_nr_lessons;

@@ -8,14 +8,16 @@
 #include "lab.h"
 
 /* FILE MAP_SHARED: dirty tracking by page_mkwrite, cleaned and write-protected by msync. */
+/* a FILE MAP_SHARED page written, and written back: msync and msync-flags */
+const struct want lab_shared_dirty = { VMLAB_COW_SHARED_WRITABLE,
+	.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
+	.page_set = VMLAB_PAGE_VMLAB | VMLAB_PAGE_DIRTY };
+const struct want lab_shared_written_back = { VMLAB_COW_SHARED_CLEAN,
+	.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
+	.page_clear = VMLAB_PAGE_DIRTY };
+
 static void msync_run(struct lab *lab)
 {
-	static const struct want dirty = { VMLAB_COW_SHARED_WRITABLE,
-		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
-		.page_set = VMLAB_PAGE_VMLAB | VMLAB_PAGE_DIRTY };
-	static const struct want written_back = { VMLAB_COW_SHARED_CLEAN,
-		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
-		.page_clear = VMLAB_PAGE_DIRTY };
 	struct vmlab_region_counters c;
 	struct vmlab_walk w, clean;
 	volatile char *p;
@@ -31,7 +33,7 @@ static void msync_run(struct lab *lab)
 	say("map a FILE region MAP_SHARED and write to it");
 	print_header();
 	p[0] = 'd';
-	step(lab, "after the first write", p, &dirty, &w);
+	step(lab, "after the first write", p, &lab_shared_dirty, &w);
 	c = show_counters(lab, id);
 	check_u64(lab, "page_mkwrite calls", 1, c.page_mkwrite);
 	check_u64(lab, "dirty pages", 1, c.pages_dirty);
@@ -42,7 +44,7 @@ static void msync_run(struct lab *lab)
 		lab_error(lab, "msync");
 		return;
 	}
-	step(lab, "after msync", p, &written_back, &clean);
+	step(lab, "after msync", p, &lab_shared_written_back, &clean);
 	lab_picture(lab, "after-msync", 0, p, PG);
 	c = show_counters(lab, id);
 	check_u64(lab, "dirty pages", 0, c.pages_dirty);
@@ -53,7 +55,7 @@ static void msync_run(struct lab *lab)
 	check_char(lab, "the page to read", 'd', p[0]);
 	check_u64(lab, "page_mkwrite calls after a read", 1, counters(lab, id).page_mkwrite);
 	p[0] = 'e';
-	step(lab, "after the second write", p, &dirty, &w);
+	step(lab, "after the second write", p, &lab_shared_dirty, &w);
 	c = show_counters(lab, id);
 	check_u64(lab, "page_mkwrite calls", 2, c.page_mkwrite);
 	check_u64(lab, "dirty pages", 1, c.pages_dirty);

@@ -35,12 +35,6 @@ static void invalidate_locked(struct lab *lab, volatile char *p)
 
 static void msync_flags_run(struct lab *lab)
 {
-	static const struct want dirty = { VMLAB_COW_SHARED_WRITABLE,
-		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
-		.page_set = VMLAB_PAGE_VMLAB | VMLAB_PAGE_DIRTY };
-	static const struct want clean = { VMLAB_COW_SHARED_CLEAN,
-		.pte_set = VMLAB_PTE_PRESENT, .pte_clear = VMLAB_PTE_WRITE | VMLAB_PTE_DIRTY,
-		.page_clear = VMLAB_PAGE_DIRTY };
 	struct vmlab_region_counters c;
 	struct vmlab_walk w, after;
 	volatile char *p;
@@ -56,12 +50,12 @@ static void msync_flags_run(struct lab *lab)
 	say("map a FILE region MAP_SHARED and write to it: a dirty page");
 	print_header();
 	p[0] = 'a';
-	step(lab, "after the write", p, &dirty, &w);
+	step(lab, "after the write", p, &lab_shared_dirty, &w);
 	lab_picture(lab, "dirty", 0, p, PG);
 
 	say("MS_ASYNC: on Linux it starts nothing; the page stays dirty");
 	check_u64(lab, "MS_ASYNC's errno", 0, try_msync(p, MS_ASYNC, "msync(MS_ASYNC)"));
-	step(lab, "after MS_ASYNC", p, &dirty, &after);
+	step(lab, "after MS_ASYNC", p, &lab_shared_dirty, &after);
 	c = show_counters(lab, id);
 	check_u64(lab, "writebacks after MS_ASYNC", 0, c.writebacks);
 	check_u64(lab, "dirty pages after MS_ASYNC", 1, c.pages_dirty);
@@ -69,7 +63,7 @@ static void msync_flags_run(struct lab *lab)
 	say("MS_INVALIDATE: the mapping is the page cache, nothing to drop");
 	check_u64(lab, "MS_INVALIDATE's errno", 0,
 		  try_msync(p, MS_INVALIDATE, "msync(MS_INVALIDATE)"));
-	step(lab, "after MS_INVALIDATE", p, &dirty, &after);
+	step(lab, "after MS_INVALIDATE", p, &lab_shared_dirty, &after);
 	check_pfn(lab, "MS_INVALIDATE to keep the page", &w, &after, true);
 	check_char(lab, "the byte after MS_INVALIDATE", 'a', p[0]);
 	invalidate_locked(lab, p);
@@ -78,7 +72,7 @@ static void msync_flags_run(struct lab *lab)
 
 	say("MS_SYNC: written back before it returns, clean and write-protected");
 	check_u64(lab, "MS_SYNC's errno", 0, try_msync(p, MS_SYNC, "msync(MS_SYNC)"));
-	step(lab, "after MS_SYNC", p, &clean, &after);
+	step(lab, "after MS_SYNC", p, &lab_shared_written_back, &after);
 	lab_picture(lab, "after-ms-sync", 0, p, PG);
 	c = show_counters(lab, id);
 	check_u64(lab, "writebacks after MS_SYNC", 1, c.writebacks);
