@@ -26,6 +26,12 @@
 #include "libvmlab.h"
 
 #define TOUCH_PAGES	64
+/*
+ * Pages the keeping toucher writes once each, 10 ms apart (41 s), and
+ * never drops: a fault's leaf is walked when the tracer reads the event,
+ * so a page dropped meanwhile would show a leaf that is no longer there.
+ */
+#define KEEP_PAGES	4096
 /* x86's tracepoint of the user's page faults: the -p tests need it */
 #define PF_EVENT	"/sys/kernel/tracing/events/exceptions/page_fault_user"
 /* seconds a test may take under TCG on a loaded host */
@@ -47,10 +53,12 @@ FIXTURE_TEARDOWN(trace)
 /*
  * A child that writes each page of @p (@pages, or a fresh anonymous
  * mapping when NULL) in turn every 10 ms, dropping them all after each
- * round, until killed.
+ * round, until killed.  With @keep it writes each of KEEP_PAGES fresh
+ * pages once instead, keeps them, and then waits to be killed.
  */
-static pid_t toucher(char *p)
+static pid_t toucher_run(char *p, int keep)
 {
+	size_t pages = keep ? KEEP_PAGES : TOUCH_PAGES;
 	int fds[2];
 	pid_t pid;
 
@@ -58,19 +66,24 @@ static pid_t toucher(char *p)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
-		int i;
+		size_t i;
 
 		if (!p)
-			p = mmap(NULL, TOUCH_PAGES * PAGE, PROT_READ | PROT_WRITE,
+			p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p != MAP_FAILED && keep)
+			madvise(p, pages * PAGE, MADV_NOHUGEPAGE);
 		if (p == MAP_FAILED || write(fds[1], &p, sizeof(p)) != sizeof(p))
 			_exit(1);
 		for (;;) {
-			for (i = 0; i < TOUCH_PAGES; i++) {
+			for (i = 0; i < pages; i++) {
 				p[i * PAGE] = 1;
 				usleep(10000);
 			}
-			madvise(p, TOUCH_PAGES * PAGE, MADV_DONTNEED);
+			if (keep)
+				for (;;)
+					pause();
+			madvise(p, pages * PAGE, MADV_DONTNEED);
 		}
 		_exit(0);
 	}
@@ -82,6 +95,11 @@ static pid_t toucher(char *p)
 	}
 	close(fds[0]);
 	return pid;
+}
+
+static pid_t toucher(char *p)
+{
+	return toucher_run(p, 0);
 }
 
 /* vmlab trace -p @kid started, its stdout into the memfd @out */
@@ -143,7 +161,7 @@ TEST_F_TIMEOUT(trace, json_count, TRACE_TIMEOUT)
 
 	if (access(PF_EVENT, F_OK))
 		SKIP(return, "no %s in this kernel", PF_EVENT);
-	kid = toucher(NULL);
+	kid = toucher_run(NULL, 1);
 	ASSERT_LT(0, kid);
 	ASSERT_EQ(0, vmlab(&r, "trace -p %d --json --count 5", kid));
 	reap(kid);
