@@ -349,6 +349,42 @@ out_unlock:
 }
 
 /*
+ * A range walk stopped at the empty entry *@entry of @level for @addr: the
+ * empty entries after it in the same table, up to @b->end, join the hole
+ * (@lf->size), so that a sparse range costs a step per run of empty
+ * entries, not per entry, each a walk from the top. Where the level is
+ * folded (one entry per table) there is nothing to join. The entries are
+ * read without their lock, as the walk down read them: a table that fills
+ * in meanwhile is one more the next call sees. Caller holds the mmap lock,
+ * which keeps the table.
+ */
+static void vmlab_walk_hole(u32 level, void *entry, unsigned long addr,
+			    struct vmlab_leaf *lf, struct vmlab_batch *b)
+{
+	unsigned long size = vmlab_level_size(level), next = (addr & ~(size - 1)) + size;
+	unsigned long span = size, table_end;
+	pud_t *pudp = entry;
+	pmd_t *pmdp = entry;
+
+	if (level == VMLAB_LEVEL_PMD && PTRS_PER_PMD > 1)
+		span *= PTRS_PER_PMD;
+	else if (level == VMLAB_LEVEL_PUD && PTRS_PER_PUD > 1)
+		span *= PTRS_PER_PUD;
+	else
+		return;
+	/* the table's end; 0 when it is the top of the address space */
+	table_end = (addr & ~(span - 1)) + span;
+	while (next < b->end && next - 1 < table_end - 1) {
+		b->steps++;
+		if (level == VMLAB_LEVEL_PMD ? !pmd_none(vmlab_pmdp_get_lockless(++pmdp)) :
+		    !pud_none(vmlab_pudp_get(++pudp)))
+			break;
+		next += size;
+	}
+	lf->size = next - lf->start;
+}
+
+/*
  * The file whose i_mmap lock keeps @vma's PMD tables from being unshared,
  * when it is a hugetlb mapping that may share them (huge_pmd_share() shares
  * only in VM_MAYSHARE VMAs); NULL for every other VMA. The lock is taken
@@ -405,6 +441,7 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 {
 	struct address_space *shared;
 	u32 level = VMLAB_LEVEL_PGD;
+	void *hole = NULL;	/* an empty PUD or PMD entry the walk stopped at */
 	pgd_t *pgdp, pgd;
 	p4d_t *p4dp, p4d;
 	pud_t *pudp, pud;
@@ -448,8 +485,10 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 	for (;;) {
 		pud = vmlab_pudp_get(pudp);
 		lf->entries[level] = pud_val(pud);
-		if (pud_none(pud))
+		if (pud_none(pud)) {
+			hole = pudp;
 			goto stop;
+		}
 		if (pud_present(pud) && !pud_leaf(pud))
 			break;
 		if (vmlab_walk_pud_leaf(mm, vma, pudp, addr, lf))
@@ -465,6 +504,8 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 	for (;;) {
 		pmd = vmlab_pmdp_get_lockless(pmdp);
 		lf->entries[level] = pmd_val(pmd);
+		if (pmd_none(pmd))
+			hole = pmdp;
 		if (pmd_none(pmd) || (!pmd_leaf(pmd) && pmd_present(pmd) && pmd_bad(pmd)))
 			goto stop;
 		if (pmd_leaf(pmd) || !pmd_present(pmd)) {
@@ -480,6 +521,8 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 stop:
 	vmlab_walk_stop(addr, level, lf);
+	if (b && hole)
+		vmlab_walk_hole(level, hole, addr, lf, b);
 out:
 	rcu_read_unlock();
 	if (shared)
