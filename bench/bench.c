@@ -439,6 +439,7 @@ static const struct {
 	{ memory_benches, &nr_memory_benches },
 	{ tree_benches, &nr_tree_benches },
 	{ run_benches, &nr_run_benches },
+	{ sparse_benches, &nr_sparse_benches },
 };
 
 /* the @n-th benchmark of all the tables, NULL past the last */

@@ -2,7 +2,7 @@
 /*
  * bench.h - what the benchmark files share: the options, the timer, the
  * repetition loop and the result rows (bench.c), and each file's table of
- * benchmarks (walk.c, memory.c).
+ * benchmarks (walk.c, memory.c, tree.c, run.c, sparse.c).
  *
  * A benchmark sets up its memory once, then measures a vmlab mechanism and
  * the one a user would otherwise use, alternating: warm-up runs first, then
@@ -72,6 +72,8 @@ extern const struct bench tree_benches[];
 extern const size_t nr_tree_benches;
 extern const struct bench run_benches[];
 extern const size_t nr_run_benches;
+extern const struct bench sparse_benches[];
+extern const size_t nr_sparse_benches;
 
 /* CLOCK_MONOTONIC in nanoseconds */
 uint64_t now_ns(void);

@@ -108,6 +108,7 @@ static void vmlab_page_refs(struct folio *folio, struct page *page, u32 level,
 	lf->refcount = folio_ref_count(folio);
 	lf->mapcount = max(vmlab_mapcount(page), 0);
 	lf->order = folio_order(folio);
+	lf->large_reuse = false;
 	/* the write fault's rule for this one needs the folio: decide now */
 	if ((flags & (VMLAB_PAGE_ANON | VMLAB_PAGE_THP)) ==
 	    (VMLAB_PAGE_ANON | VMLAB_PAGE_THP) && level == VMLAB_LEVEL_PTE &&
@@ -330,7 +331,15 @@ bool vmlab_leaf_decode_pte(struct vm_area_struct *vma, pte_t pte,
 		memo->cache_mode = vmlab_arch_cache_mode(raw, VMLAB_LEVEL_PTE);
 		memo->valid = true;
 	}
-	vmlab_leaf_reset(lf, raw, memo->leaf_flags);
+	/*
+	 * Not vmlab_leaf_reset(): a record needs no swap entry, and the
+	 * references, mapcount and order only where the verdict reads them,
+	 * which vmlab_page_refs() then fills.
+	 */
+	lf->found = true;
+	lf->entry = raw;
+	lf->leaf_flags = memo->leaf_flags;
+	lf->page_flags = 0;
 	vmlab_leaf_present(vma, pte, VMLAB_LEVEL_PTE, pfn, memo->cache_mode, lf);
 	lf->verdict = vmlab_verdict(vma, lf);
 	return true;

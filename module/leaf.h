@@ -28,7 +28,8 @@ struct vmlab_leaf {
 	/*
 	 * every field (a single walk); else (a range walk's record) the page's
 	 * LRU, dirty and swap-cache bits, references, mapcount and order only
-	 * where the verdict needs them, and 0 elsewhere
+	 * where the verdict needs them: elsewhere 0, or for a present PTE
+	 * (vmlab_leaf_decode_pte()) left as they were, and no swap entry
 	 */
 	bool full;
 	unsigned long start;	/* first address the leaf or the hole covers */

@@ -93,18 +93,26 @@ static struct mm_struct *vmlab_pid_mm(struct file *file, u32 pid)
 	struct mm_struct *mm;
 	struct pid *p;
 
+	/*
+	 * The caller's own, the common case: a task in a system call keeps
+	 * its mm, so no task reference and no task_lock() (get_task_mm());
+	 * only mm_users, as for any other target. A kernel thread has none of
+	 * its own (kthread_use_mm() lends one): EINVAL, as get_task_mm() says.
+	 */
 	if (!pid) {
-		task = current;
-		get_task_struct(task);
-	} else {
-		if (pid > PID_MAX_LIMIT)
-			return ERR_PTR(-ESRCH);
-		p = find_get_pid(pid);
-		task = get_pid_task(p, PIDTYPE_PID);
-		put_pid(p);
-		if (!task)
-			return ERR_PTR(-ESRCH);
+		mm = current->mm;
+		if (!mm || (current->flags & PF_KTHREAD))
+			return ERR_PTR(-EINVAL);
+		mmget(mm);
+		return mm;
 	}
+	if (pid > PID_MAX_LIMIT)
+		return ERR_PTR(-ESRCH);
+	p = find_get_pid(pid);
+	task = get_pid_task(p, PIDTYPE_PID);
+	put_pid(p);
+	if (!task)
+		return ERR_PTR(-ESRCH);
 	if (!same_thread_group(task, current) &&
 	    !file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE)) {
 		put_task_struct(task);

@@ -30,17 +30,21 @@
  *  - everything about the page is read while that lock is held: a present
  *    entry cannot be zapped, so the page cannot be freed or split under us.
  *
- * A range walk reads a whole PTE table under one lock, collects records into
- * a kernel buffer under these locks and the mmap lock (one view of the
- * address space per call) and copies them out only after every lock is
- * dropped. Each PTE of a table is decoded by vmlab_leaf_decode_pte(), which
- * reads no more of the page than the record and the verdict need.
+ * A range walk reads a whole PTE table under one lock and writes each
+ * record straight into the caller's buffer under these locks and the mmap
+ * lock (one view of the address space per call), with page faults
+ * disabled: a write that would fault ends the pass, the buffer is faulted
+ * in with every lock dropped, and the walk starts again from the range's
+ * start (vmlab_ioc_walk_range()). Each PTE of a table is decoded by
+ * vmlab_leaf_decode_pte(), which reads no more of the page than the record
+ * and the verdict need.
  */
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/hugetlb_inline.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
+#include <linux/pagemap.h>
 #include <linux/pgtable.h>
 #include <linux/pid.h>
 #include <linux/rcupdate.h>
@@ -63,15 +67,17 @@
 #define VMLAB_WALK_MAX_STEPS	(4 * VMLAB_WALK_RANGE_MAX)
 
 /*
- * Where a range walk puts its records: room for @max in @recs, @nr used.
- * @show_pfn and @tokens: what @pfn of a record holds, @file the key of
- * the tokens. @end bounds the walk inside the current VMA; @steps counts
- * the entries looked at, over the whole call.
+ * Where a range walk puts its records: room for @max in the user's @urecs,
+ * @nr written; @fault when record @nr could not be written without a page
+ * fault. @show_pfn and @tokens: what @pfn of a record holds, @file the key
+ * of the tokens. @end bounds the walk inside the current VMA; @steps counts
+ * the entries looked at, over the whole pass.
  */
 struct vmlab_batch {
-	struct vmlab_walk_record *recs;
+	struct vmlab_walk_record __user *urecs;
 	u32 max;
 	u32 nr;
+	bool fault;
 	bool show_pfn;
 	bool tokens;
 	struct file *file;
@@ -191,10 +197,48 @@ static __always_inline void vmlab_record(const struct vmlab_batch *b,
 	rec->page_flags = lf->page_flags & 0xff;
 }
 
-/* Record the leaf @lf in @b, which has room. */
+/*
+ * Write @rec to the user's @urec without a page fault: the caller may hold
+ * page-table locks and the mmap lock of the mm @urec lives in, and has
+ * called pagefault_disable(). Four plain stores, where a copy_to_user() of
+ * a kernel buffer would first have to fill (and clear) that buffer. Returns
+ * false when the write would have faulted (the page is not there, or not
+ * writable yet).
+ */
+static __always_inline bool vmlab_put_record(struct vmlab_walk_record __user *urec,
+					     const struct vmlab_walk_record *rec)
+{
+	const u64 *w = (const u64 *)rec;
+	u64 __user *u = (u64 __user *)urec;
+	bool ok = false;
+
+	BUILD_BUG_ON(sizeof(*rec) != 4 * sizeof(u64));
+	if (!user_access_begin(u, sizeof(*rec)))
+		return false;
+	unsafe_put_user(w[0], &u[0], out);
+	unsafe_put_user(w[1], &u[1], out);
+	unsafe_put_user(w[2], &u[2], out);
+	unsafe_put_user(w[3], &u[3], out);
+	ok = true;
+out:
+	user_access_end();
+	return ok;
+}
+
+/* Record the leaf @lf in @b, which has room; or mark the pass faulted. */
 static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf)
 {
-	vmlab_record(b, &b->recs[b->nr++], lf);
+	struct vmlab_walk_record rec;
+	bool ok;
+
+	vmlab_record(b, &rec, lf);
+	pagefault_disable();
+	ok = vmlab_put_record(b->urecs + b->nr, &rec);
+	pagefault_enable();
+	if (ok)
+		b->nr++;
+	else
+		b->fault = true;
 }
 
 /* Bytes one PTE table maps. */
@@ -213,18 +257,20 @@ static unsigned long vmlab_pte_table_end(unsigned long addr, unsigned long end)
 
 /*
  * A range walk's PTE table, from @addr (mapped by *@ptep) to the end of the
- * table or of @b: each non-empty entry becomes a record, until @b is full.
- * Returns the address after the last entry looked at. Caller holds the PTE
- * table's lock. The loop runs once per page: what it needs of @b is kept in
- * locals.
+ * table or of @b: each non-empty entry becomes a record, until @b is full
+ * or a record's write would fault. Returns the address after the last entry
+ * looked at. Caller holds the PTE table's lock. The loop runs once per
+ * page: what it needs of @b is kept in locals.
  */
 static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 					  pte_t *ptep, unsigned long addr,
 					  bool vma_region, struct vmlab_batch *b)
 {
 	unsigned long start = addr, end = vmlab_pte_table_end(addr, b->end);
-	struct vmlab_walk_record *rec = b->recs + b->nr, *full = b->recs + b->max;
+	struct vmlab_walk_record __user *urec = b->urecs + b->nr;
+	struct vmlab_walk_record __user *full = b->urecs + b->max;
 	struct vmlab_leaf_memo memo = { };
+	struct vmlab_walk_record rec;
 	struct vmlab_leaf lf;
 	pte_t pte;
 
@@ -236,16 +282,23 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 	lf.full = false;
 	lf.level = VMLAB_LEVEL_PTE;
 	lf.size = PAGE_SIZE;
-	for (; addr < end && rec < full; addr += PAGE_SIZE, ptep++) {
+	pagefault_disable();
+	for (; addr < end && urec < full; addr += PAGE_SIZE, ptep++) {
 		pte = ptep_get(ptep);
 		if (pte_none(pte))
 			continue;
 		lf.start = addr;
 		lf.present_levels = vmlab_leaf_decode_pte(vma, pte, &memo, &lf) ?
 				    BIT(VMLAB_LEVEL_PTE) : 0;
-		vmlab_record(b, rec++, &lf);
+		vmlab_record(b, &rec, &lf);
+		if (!vmlab_put_record(urec, &rec)) {
+			b->fault = true;
+			break;
+		}
+		urec++;
 	}
-	b->nr = rec - b->recs;
+	pagefault_enable();
+	b->nr = urec - b->urecs;
 	b->steps += (addr - start) >> PAGE_SHIFT;
 	return addr;
 }
@@ -293,6 +346,42 @@ out_unlock:
 	spin_unlock(ptl);
 	vmlab_arch_pte_unmap(ptep);
 	return done;
+}
+
+/*
+ * A range walk stopped at the empty entry *@entry of @level for @addr: the
+ * empty entries after it in the same table, up to @b->end, join the hole
+ * (@lf->size), so that a sparse range costs a step per run of empty
+ * entries, not per entry, each a walk from the top. Where the level is
+ * folded (one entry per table) there is nothing to join. The entries are
+ * read without their lock, as the walk down read them: a table that fills
+ * in meanwhile is one more the next call sees. Caller holds the mmap lock,
+ * which keeps the table.
+ */
+static void vmlab_walk_hole(u32 level, void *entry, unsigned long addr,
+			    struct vmlab_leaf *lf, struct vmlab_batch *b)
+{
+	unsigned long size = vmlab_level_size(level), next = (addr & ~(size - 1)) + size;
+	unsigned long span = size, table_end;
+	pud_t *pudp = entry;
+	pmd_t *pmdp = entry;
+
+	if (level == VMLAB_LEVEL_PMD && PTRS_PER_PMD > 1)
+		span *= PTRS_PER_PMD;
+	else if (level == VMLAB_LEVEL_PUD && PTRS_PER_PUD > 1)
+		span *= PTRS_PER_PUD;
+	else
+		return;
+	/* the table's end; 0 when it is the top of the address space */
+	table_end = (addr & ~(span - 1)) + span;
+	while (next < b->end && next - 1 < table_end - 1) {
+		b->steps++;
+		if (level == VMLAB_LEVEL_PMD ? !pmd_none(vmlab_pmdp_get_lockless(++pmdp)) :
+		    !pud_none(vmlab_pudp_get(++pudp)))
+			break;
+		next += size;
+	}
+	lf->size = next - lf->start;
 }
 
 /*
@@ -352,6 +441,7 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 {
 	struct address_space *shared;
 	u32 level = VMLAB_LEVEL_PGD;
+	void *hole = NULL;	/* an empty PUD or PMD entry the walk stopped at */
 	pgd_t *pgdp, pgd;
 	p4d_t *p4dp, p4d;
 	pud_t *pudp, pud;
@@ -395,8 +485,10 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 	for (;;) {
 		pud = vmlab_pudp_get(pudp);
 		lf->entries[level] = pud_val(pud);
-		if (pud_none(pud))
+		if (pud_none(pud)) {
+			hole = pudp;
 			goto stop;
+		}
 		if (pud_present(pud) && !pud_leaf(pud))
 			break;
 		if (vmlab_walk_pud_leaf(mm, vma, pudp, addr, lf))
@@ -412,6 +504,8 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 	for (;;) {
 		pmd = vmlab_pmdp_get_lockless(pmdp);
 		lf->entries[level] = pmd_val(pmd);
+		if (pmd_none(pmd))
+			hole = pmdp;
 		if (pmd_none(pmd) || (!pmd_leaf(pmd) && pmd_present(pmd) && pmd_bad(pmd)))
 			goto stop;
 		if (pmd_leaf(pmd) || !pmd_present(pmd)) {
@@ -427,6 +521,8 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 	}
 stop:
 	vmlab_walk_stop(addr, level, lf);
+	if (b && hole)
+		vmlab_walk_hole(level, hole, addr, lf, b);
 out:
 	rcu_read_unlock();
 	if (shared)
@@ -565,9 +661,9 @@ out_mmput:
 }
 
 /*
- * Collect the leaves of [@start, @end) into @b until it is full or the
- * call's steps run out. Returns where the walk stopped. Caller holds @mm's
- * mmap lock for read.
+ * Collect the leaves of [@start, @end) into @b until it is full, a record's
+ * write would fault, or the pass's steps run out. Returns where the walk
+ * stopped. Caller holds @mm's mmap lock for read.
  */
 static unsigned long vmlab_walk_collect(struct mm_struct *mm, unsigned long start,
 					unsigned long end, struct vmlab_batch *b)
@@ -576,7 +672,8 @@ static unsigned long vmlab_walk_collect(struct mm_struct *mm, unsigned long star
 	struct vm_area_struct *vma = NULL;
 	struct vmlab_leaf lf;
 
-	while (addr < end && b->nr < b->max && b->steps < VMLAB_WALK_MAX_STEPS) {
+	while (addr < end && b->nr < b->max && !b->fault &&
+	       b->steps < VMLAB_WALK_MAX_STEPS) {
 		if (!vma || addr >= vma->vm_end) {
 			vma = find_vma(mm, addr);
 			if (!vma || vma->vm_start >= end) {
@@ -588,8 +685,11 @@ static unsigned long vmlab_walk_collect(struct mm_struct *mm, unsigned long star
 		}
 		b->steps++;
 		vmlab_walk_addr(mm, vma, addr, &lf, b);
-		if (lf.found)
+		if (lf.found) {
 			vmlab_emit(b, &lf);
+			if (b->fault)
+				break;
+		}
 		next = lf.start + lf.size;
 		addr = next > addr ? next : end;
 		if (b->steps >= resched) {
@@ -602,6 +702,23 @@ static unsigned long vmlab_walk_collect(struct mm_struct *mm, unsigned long star
 	return min(addr, end);
 }
 
+/*
+ * The pass of @b faulted at record @b->nr: fault that record in (writing
+ * it, as the walk would have) and, without writing, the rest of the room,
+ * so that the next pass seldom faults again. Called with no lock held.
+ */
+static int vmlab_fault_in_records(const struct vmlab_batch *b)
+{
+	struct vmlab_walk_record __user *urec = b->urecs + b->nr;
+
+	if (fault_in_writeable((char __user *)urec, sizeof(*urec)))
+		return -EFAULT;
+	/* a page GUP cannot fault in (a PFN map) is faulted when reached */
+	fault_in_safe_writeable((const char __user *)(urec + 1),
+				size_mul(b->max - b->nr - 1, sizeof(*urec)));
+	return 0;
+}
+
 long vmlab_ioc_walk_range(struct file *file, void *arg)
 {
 	struct vmlab_walk_range *r = arg;
@@ -609,7 +726,6 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 	struct vmlab_batch b = { };
 	unsigned long walk_end;
 	struct mm_struct *mm;
-	u32 nr = 0;
 	int ret;
 
 	if ((r->flags & ~(VMLAB_WALK_MEM_FD | VMLAB_WALK_RANGE_TOKENS)) ||
@@ -620,7 +736,7 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 		return -EINVAL;
 	if (!r->max_records || r->max_records > VMLAB_WALK_RANGE_MAX)
 		return -EINVAL;
-	if (!access_ok(urecs, size_mul(r->max_records, sizeof(*b.recs))))
+	if (!access_ok(urecs, size_mul(r->max_records, sizeof(*urecs))))
 		return -EFAULT;
 
 	mm = vmlab_target_mm(file, r->pid, r->flags);
@@ -629,40 +745,43 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 	b.show_pfn = vmlab_show_pfn(file);
 	b.tokens = !b.show_pfn && (r->flags & VMLAB_WALK_RANGE_TOKENS);
 	b.file = file;
+	b.urecs = urecs;
+	b.max = r->max_records;
 	/* fail early, and always, on a buffer that cannot be written */
 	ret = -EFAULT;
-	if (clear_user(urecs, sizeof(*b.recs)))
-		goto out_mmput;
-	ret = -ENOMEM;
-	b.max = r->max_records;
-	b.recs = kvmalloc_array(b.max, sizeof(*b.recs), GFP_KERNEL);
-	if (!b.recs)
+	if (clear_user(urecs, sizeof(*urecs)))
 		goto out_mmput;
 
 	/*
-	 * Every record under one hold of the mmap lock, so that one call's
-	 * records are one view of the address space, in address order (were
-	 * the lock dropped between chunks, a THP collapsed meanwhile would
-	 * come back as a PMD leaf starting before records already made); they
-	 * are copied out once every lock is dropped (the copy may fault).
+	 * Every record of a pass under one hold of the mmap lock, so that one
+	 * call's records are one view of the address space, in address order
+	 * (were the lock dropped between chunks, a THP collapsed meanwhile
+	 * would come back as a PMD leaf starting before records already
+	 * made). A record whose write would fault ends the pass: its page is
+	 * faulted in with the lock dropped, and the next pass starts over, a
+	 * new view. Only the caller's own threads can take the buffer's pages
+	 * away again each time; a fatal signal ends that (EINTR).
 	 */
-	ret = mmap_read_lock_killable(mm);
-	if (ret)
-		goto out_free;
-	walk_end = vmlab_walk_collect(mm, r->start, r->end, &b);
-	mmap_read_unlock(mm);
-	nr = b.nr;
-	ret = -EFAULT;
-	if (nr && copy_to_user(urecs, b.recs, size_mul(nr, sizeof(*b.recs))))
-		goto out_free;
-	ret = 0;
-	r->nr_records = nr;
+	for (;;) {
+		b.nr = 0;
+		b.steps = 0;
+		b.fault = false;
+		ret = mmap_read_lock_killable(mm);
+		if (ret)
+			goto out_mmput;
+		walk_end = vmlab_walk_collect(mm, r->start, r->end, &b);
+		mmap_read_unlock(mm);
+		if (!b.fault)
+			break;
+		ret = vmlab_fault_in_records(&b);
+		if (ret)
+			goto out_mmput;
+	}
+	r->nr_records = b.nr;
 	r->walk_flags = b.show_pfn ? 0 : VMLAB_WALK_PFN_HIDDEN;
 	if (b.tokens)
 		r->walk_flags |= VMLAB_WALK_FRAME_TOKEN;
 	r->walk_end = walk_end;
-out_free:
-	kvfree(b.recs);
 out_mmput:
 	mmput(mm);
 	return ret;

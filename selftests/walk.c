@@ -1090,6 +1090,44 @@ TEST_F(walk, range_skips_holes)
 	munmap(b, PAGE);
 }
 
+/*
+ * Records written into fresh memory inside the range walked: the writes
+ * fault, the walk starts over, and the records are the one view the last
+ * pass saw, in order, every present page of the range once, the record
+ * buffer's own pages that were faulted in among them.
+ */
+TEST_F(walk, range_records_in_fresh_memory_walked)
+{
+	const unsigned int data = 600, room = 64, max = room * PAGE / 32;
+	const size_t len = (size_t)(data + room) * PAGE;
+	struct vmlab_walk_record *recs;
+	struct vmlab_walk_range r;
+	unsigned int i, j = 0;
+	char *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, len, MADV_NOHUGEPAGE));
+	for (i = 0; i < data; i++)
+		p[i * PAGE] = 1;
+	recs = (struct vmlab_walk_record *)(p + (size_t)data * PAGE);
+	ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, (uintptr_t)p, (uintptr_t)p + len,
+				      recs, max, &r));
+	EXPECT_EQ((uintptr_t)p + len, r.walk_end);
+	/* the data, and at least the buffer's pages that hold records */
+	EXPECT_GE(r.nr_records, data + (data * 32 + PAGE - 1) / PAGE);
+	for (i = 0; i < data + room; i++) {
+		if (!(pagemap_entry(0, p + (size_t)i * PAGE) & PAGEMAP_PRESENT))
+			continue;
+		ASSERT_LT(j, r.nr_records) TH_LOG("page %u", i);
+		EXPECT_EQ((uintptr_t)p + (size_t)i * PAGE, recs[j].addr) TH_LOG("page %u", i);
+		EXPECT_EQ(VMLAB_COW_WRITABLE, recs[j].verdict) TH_LOG("page %u", i);
+		j++;
+	}
+	EXPECT_EQ(j, r.nr_records);
+	munmap(p, len);
+}
+
 /* The library names every verdict, level and flag bit the header defines. */
 TEST(names_cover_the_header)
 {
