@@ -35,7 +35,8 @@
  * lock (one view of the address space per call), with page faults
  * disabled: a write that would fault ends the pass, the buffer is faulted
  * in with every lock dropped, and the walk starts again from the range's
- * start (vmlab_ioc_walk_range()). Each PTE of a table is decoded by
+ * start; a third pass collects into a kernel buffer copied out after the
+ * locks are dropped (vmlab_ioc_walk_range()). Each PTE of a table is decoded by
  * vmlab_leaf_decode_pte(), which reads no more of the page than the record
  * and the verdict need.
  */
@@ -65,16 +66,20 @@
 #define VMLAB_WALK_RESCHED	256
 /* ... and returns, with walk_end, after this many: bounds one call's work. */
 #define VMLAB_WALK_MAX_STEPS	(4 * VMLAB_WALK_RANGE_MAX)
+/* a range walk's passes before the last one collects into a kernel buffer */
+#define VMLAB_WALK_PASSES	3
 
 /*
  * Where a range walk puts its records: room for @max in the user's @urecs,
  * @nr written; @fault when record @nr could not be written without a page
- * fault. @show_pfn and @tokens: what @pfn of a record holds, @file the key
- * of the tokens. @end bounds the walk inside the current VMA; @steps counts
- * the entries looked at, over the whole pass.
+ * fault; a last pass writes into the kernel's @kbuf instead, when set.
+ * @show_pfn and @tokens: what @pfn of a record holds, @file the key of the
+ * tokens. @end bounds the walk inside the current VMA; @steps counts the
+ * entries looked at, over the whole pass.
  */
 struct vmlab_batch {
 	struct vmlab_walk_record __user *urecs;
+	struct vmlab_walk_record *kbuf;
 	u32 max;
 	u32 nr;
 	bool fault;
@@ -231,6 +236,10 @@ static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf)
 	struct vmlab_walk_record rec;
 	bool ok;
 
+	if (b->kbuf) {
+		vmlab_record(b, &b->kbuf[b->nr++], lf);
+		return;
+	}
 	vmlab_record(b, &rec, lf);
 	pagefault_disable();
 	ok = vmlab_put_record(b->urecs + b->nr, &rec);
@@ -267,8 +276,8 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 					  bool vma_region, struct vmlab_batch *b)
 {
 	unsigned long start = addr, end = vmlab_pte_table_end(addr, b->end);
-	struct vmlab_walk_record __user *urec = b->urecs + b->nr;
-	struct vmlab_walk_record __user *full = b->urecs + b->max;
+	struct vmlab_walk_record *kbuf = b->kbuf;
+	u32 nr = b->nr, max = b->max;
 	struct vmlab_leaf_memo memo = { };
 	struct vmlab_walk_record rec;
 	struct vmlab_leaf lf;
@@ -283,7 +292,7 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 	lf.level = VMLAB_LEVEL_PTE;
 	lf.size = PAGE_SIZE;
 	pagefault_disable();
-	for (; addr < end && urec < full; addr += PAGE_SIZE, ptep++) {
+	for (; addr < end && nr < max; addr += PAGE_SIZE, ptep++) {
 		pte = ptep_get(ptep);
 		if (pte_none(pte))
 			continue;
@@ -291,14 +300,16 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 		lf.present_levels = vmlab_leaf_decode_pte(vma, pte, &memo, &lf) ?
 				    BIT(VMLAB_LEVEL_PTE) : 0;
 		vmlab_record(b, &rec, &lf);
-		if (!vmlab_put_record(urec, &rec)) {
+		if (unlikely(kbuf)) {
+			kbuf[nr] = rec;
+		} else if (!vmlab_put_record(b->urecs + nr, &rec)) {
 			b->fault = true;
 			break;
 		}
-		urec++;
+		nr++;
 	}
 	pagefault_enable();
-	b->nr = urec - b->urecs;
+	b->nr = nr;
 	b->steps += (addr - start) >> PAGE_SHIFT;
 	return addr;
 }
@@ -726,6 +737,7 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 	struct vmlab_batch b = { };
 	unsigned long walk_end;
 	struct mm_struct *mm;
+	unsigned int pass;
 	int ret;
 
 	if ((r->flags & ~(VMLAB_WALK_MEM_FD | VMLAB_WALK_RANGE_TOKENS)) ||
@@ -759,29 +771,43 @@ long vmlab_ioc_walk_range(struct file *file, void *arg)
 	 * would come back as a PMD leaf starting before records already
 	 * made). A record whose write would fault ends the pass: its page is
 	 * faulted in with the lock dropped, and the next pass starts over, a
-	 * new view. Only the caller's own threads can take the buffer's pages
-	 * away again each time; a fatal signal ends that (EINTR).
+	 * new view. The caller's own threads can take the buffer's pages away
+	 * again each time (a fork write-protects them all), so after
+	 * VMLAB_WALK_PASSES passes the last one collects into a kernel buffer
+	 * that is copied out once every lock is dropped.
 	 */
-	for (;;) {
+	for (pass = 1;; pass++) {
 		b.nr = 0;
 		b.steps = 0;
 		b.fault = false;
+		if (pass == VMLAB_WALK_PASSES) {
+			ret = -ENOMEM;
+			b.kbuf = kvmalloc_array(b.max, sizeof(*b.kbuf), GFP_KERNEL_ACCOUNT);
+			if (!b.kbuf)
+				goto out_mmput;
+		}
 		ret = mmap_read_lock_killable(mm);
 		if (ret)
-			goto out_mmput;
+			goto out_free;
 		walk_end = vmlab_walk_collect(mm, r->start, r->end, &b);
 		mmap_read_unlock(mm);
 		if (!b.fault)
 			break;
 		ret = vmlab_fault_in_records(&b);
 		if (ret)
-			goto out_mmput;
+			goto out_free;
 	}
+	ret = -EFAULT;
+	if (b.kbuf && copy_to_user(urecs, b.kbuf, size_mul(b.nr, sizeof(*b.kbuf))))
+		goto out_free;
+	ret = 0;
 	r->nr_records = b.nr;
 	r->walk_flags = b.show_pfn ? 0 : VMLAB_WALK_PFN_HIDDEN;
 	if (b.tokens)
 		r->walk_flags |= VMLAB_WALK_FRAME_TOKEN;
 	r->walk_end = walk_end;
+out_free:
+	kvfree(b.kbuf);
 out_mmput:
 	mmput(mm);
 	return ret;

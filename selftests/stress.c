@@ -243,4 +243,80 @@ TEST(walk_while_mm_changes)
 	munmap(st, sizeof(*st));
 }
 
+/* the forking thread of range_walk_while_forking */
+static void *forker(void *arg)
+{
+	atomic_int *stop = arg;
+
+	while (!atomic_load(stop)) {
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+	}
+	return NULL;
+}
+
+#define FORK_PAGES	8192
+#define FORK_WALKS	5
+
+FIXTURE(fork) {
+};
+
+FIXTURE_SETUP(fork)
+{
+}
+
+FIXTURE_TEARDOWN(fork)
+{
+}
+
+/*
+ * A range walk of our own memory while another thread forks without a
+ * pause: each fork write-protects the record array (a private mapping)
+ * again, so a walk that restarts whenever a record's store would fault
+ * could restart for ever. Every walk must end, with every page.
+ */
+TEST_F_TIMEOUT(fork, range_walk_while_forking, 300)
+{
+	size_t len = (size_t)FORK_PAGES * PAGE;
+	struct vmlab_walk_record *recs;
+	atomic_int stop = 0;
+	pthread_t thread;
+	uint64_t start;
+	char *area;
+	long nr = 0;
+	int fd, i;
+
+	fd = vmlab_open();
+	ASSERT_LE(0, fd);
+	area = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	madvise(area, len, MADV_NOHUGEPAGE);
+	touch(area, len, 1);
+	recs = mmap(NULL, FORK_PAGES * sizeof(*recs), PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, recs);
+	memset(recs, 0, FORK_PAGES * sizeof(*recs));
+	start = (uintptr_t)area;
+
+	ASSERT_EQ(0, pthread_create(&thread, NULL, forker, &stop));
+	for (i = 0; i < FORK_WALKS; i++) {
+		nr = vmlab_walk_range_all(fd, 0, start, start + len, recs, FORK_PAGES, NULL);
+		if (nr != FORK_PAGES)
+			break;
+	}
+	atomic_store(&stop, 1);
+	ASSERT_EQ(0, pthread_join(thread, NULL));
+	EXPECT_EQ(FORK_WALKS, i);
+	EXPECT_EQ(FORK_PAGES, nr) TH_LOG("%s", nr < 0 ? strerror(errno) : "short");
+	EXPECT_EQ(start, recs[0].addr);
+	EXPECT_EQ(start + len - PAGE, recs[FORK_PAGES - 1].addr);
+	close(fd);
+	munmap(recs, FORK_PAGES * sizeof(*recs));
+	munmap(area, len);
+}
+
 TEST_HARNESS_MAIN
