@@ -414,4 +414,18 @@ static inline uint64_t shape_user_end(unsigned int levels)
 	return (levels == 5 ? 1ULL << 56 : 1ULL << 47) - 4096;
 }
 
+/*
+ * The bits of an entry that hold a physical address: 12 to 51 on x86 (PAE,
+ * x86-64), 12 to 49 on arm64, where bit 51 is DBM (the kernel's writable)
+ * and 50 to 63 hold more attributes.
+ */
+static inline uint64_t shape_pa_mask(void)
+{
+#ifdef __aarch64__
+	return 0x0003fffffffff000ULL;
+#else
+	return 0x000ffffffffff000ULL;
+#endif
+}
+
 #endif /* VMLAB_TEST_H */
