@@ -25,7 +25,7 @@
 #   serial port, echoed here as it arrives), the kernel console to
 #   $BUILD/K/console.log. Exit 0 when the guest reports a pass, 1 when it
 #   reports a fail, 2 when it crashed, hung (VMLAB_TIMEOUT, default 600 s,
-#   1800 s for the debug kernels) or
+#   1800 s for the debug kernels and arm64) or
 #   powered off without a verdict; then the last 50 console lines are shown.
 # MODE bench: as check, with vmlab-bench instead of the selftests: its
 #   output in $BUILD/K/bench.log (bench.sh cuts the tables out of it);
@@ -112,7 +112,10 @@ machine=(-machine q35 -bios qboot.rom) console_dev=ttyS0
 # shellcheck disable=SC2054 # QEMU's option values hold commas
 exit_dev=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 if [ "$(kernel_arch "$K")" = arm64 ]; then
-	cpu=max system=qemu-system-aarch64 machine=(-machine virt) console_dev=ttyAMA0
+	# (pointer authentication's architected QARMA5 is slow under TCG: QEMU's
+	# own algorithm does the same job quicker)
+	cpu=max,pauth-impdef=on system=qemu-system-aarch64 machine=(-machine virt)
+	console_dev=ttyAMA0
 	# shellcheck disable=SC2054 # QEMU's option values hold commas
 	exit_dev=(-semihosting-config enable=on,target=native,userspace=on)
 	# no KVM for another architecture
@@ -258,6 +261,8 @@ tap_dev "$tap"
 # the debug kernels run everything several times slower (KASAN, lockdep)
 default_timeout=600
 is_debug_kernel "$K" || [ "$mode" = bench ] && default_timeout=1800
+# (and an arm64 guest, all of it emulated instruction by instruction)
+[ "$(kernel_arch "$K")" = arm64 ] && default_timeout=1800
 timeout=${VMLAB_TIMEOUT:-$default_timeout}
 set +e
 timeout --kill-after=5 "$timeout" "${qemu[@]}" -display none \
