@@ -187,7 +187,7 @@ TEST_F(cli, walk_anon_pages)
 	EXPECT_JQ(r.out,
 		  ".walks[0].page | \"\\(.mapcount) \\(.flags | index(\"anon-exclusive\") != null)\"",
 		  "1 true");
-	/* the PTE: never executable (x86's NX, bit 63: only the hex string is exact; arm64's UXN) */
+	/* the PTE: never executable (x86: NX, bit 63, only the hex is exact; arm64: UXN) */
 	EXPECT_JQ(r.out, ".walks[0].levels[4] | (.flags | index(\"noexec\") != null) and .leaf",
 		  "true");
 #ifndef __aarch64__
