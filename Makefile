@@ -34,6 +34,8 @@
 #   make static       the static binaries of the VMs' initramfs (build/static)
 #   make static-i386  the same for the 32-bit kernels' VMs, as i386 binaries
 #                     (gcc -m32, libc6-dev-i386) in build/static-i386
+#   make static-arm64 the same for the arm64 kernels' VMs, cross-built
+#                     (aarch64-linux-gnu-gcc) in build/static-arm64
 #   make lint         checkpatch --strict, sparse and shellcheck
 #   make install      the vmlab tool and vmlab.1 under $(DESTDIR)$(PREFIX)
 #                     (PREFIX=/usr/local by default)
@@ -92,7 +94,7 @@ SHARE := $(if $(filter undefined,$(origin VMLAB_SHARE)),$(CURDIR)/lab,$(VMLAB_SH
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static static-i386 unit examples check check-all bench bench-compare \
+.PHONY: all module tools static static-i386 static-arm64 unit examples check check-all bench bench-compare \
 	demo vm-shell vm-run pictures lint clean distclean install
 
 all: module tools
@@ -144,6 +146,16 @@ static-i386:
 	libs=$$(scripts/i386-libs.sh) && \
 	$(MAKE) static CC="$(I386_CC)" OBJ=$(BUILD)/obj-i386 STATIC=$(BUILD)/static-i386 \
 		SELFTEST_WFLAGS=-Wno-pointer-to-int-cast TRACE_LIBS="-L$$libs $(TRACE_LIBS)"
+
+# ... and for the arm64 kernels' VMs (6.1-arm64): aarch64 binaries from
+# bookworm's cross gcc 12 and cross libc (gcc-aarch64-linux-gnu,
+# libc6-dev-arm64-cross, whose <asm/*.h> are arm64's), libtracefs and
+# libtraceevent from Debian's arm64 -dev packages (i386-libs.sh arm64).
+ARM64_CC ?= aarch64-linux-gnu-gcc
+static-arm64:
+	libs=$$(scripts/i386-libs.sh arm64) && \
+	$(MAKE) static CC="$(ARM64_CC)" AR=aarch64-linux-gnu-ar OBJ=$(BUILD)/obj-arm64 \
+		STATIC=$(BUILD)/static-arm64 TRACE_LIBS="-L$$libs $(TRACE_LIBS)"
 
 $(STATIC)/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)

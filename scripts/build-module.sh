@@ -4,7 +4,8 @@
 #
 # The sources are copied to $BUILD/K/module so that builds for several
 # kernels never share objects; 6.1 (its 32-bit kernels too) builds with the
-# host's gcc, the others in the sid chroot. Extra arguments go to kbuild (e.g. C=2 for sparse).
+# host's gcc (6.1-arm64 with its aarch64 cross gcc), the others in the sid
+# chroot. Extra arguments go to kbuild (e.g. C=2 for sparse).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -24,12 +25,21 @@ for d in module uapi; do
 done
 cp -pu "$VMLAB_TOP/Kbuild" "$out/Kbuild"
 
-args=(-C "$KDIR_COMMON" O="$KDIR_ARCH" M="$out" CC="$KCC" KCFLAGS=-Werror "$@")
 # a 32-bit kernel's headers: ARCH=x86 lets their .config choose the width
-# (the host's gcc adds -m32 itself); the default would be the host's x86_64
-[ "$(kernel_arch "$K")" = amd64 ] || args+=(ARCH=x86)
+# (the host's gcc adds -m32 itself); the default would be the host's x86_64.
+# arm64's: the cross compiler of the same gcc (aarch64-linux-gnu-gcc-12 for
+# the headers' gcc-12)
+cc=$KCC arch_args=()
+case $(kernel_arch "$K") in
+i386) arch_args=(ARCH=x86) ;;
+arm64)
+	cc=aarch64-linux-gnu-$KCC
+	arch_args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
+	;;
+esac
+args=(-C "$KDIR_COMMON" O="$KDIR_ARCH" M="$out" CC="$cc" KCFLAGS=-Werror "${arch_args[@]}" "$@")
 if kernel_builds_on_host "$K"; then
-	command -v "$KCC" >/dev/null || die "kernel $K: build: $KCC not found (apt-get install ${KCC})"
+	command -v "$cc" >/dev/null || die "kernel $K: build: $cc not found (scripts/deps.sh)"
 	make -s "${args[@]}" modules
 else
 	"$VMLAB_TOP/scripts/sid-chroot.sh" run make -s "${args[@]}" modules

@@ -15,6 +15,7 @@ set -euo pipefail
 packages="qemu-system-x86 qemu-utils busybox-static cpio pahole mmdebstrap sparse shellcheck zstd
 	xz-utils jq bc kmod gcc make libc6-dev perl util-linux libtracefs-dev libtraceevent-dev
 	libc6-dev-i386 lib32gcc-12-dev
+	qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	flex bison libelf-dev libssl-dev"
 # "deps.sh pictures": only what scripts/check-pictures.sh needs, a browser
 # (large, so not for every run) and xmllint

@@ -18,9 +18,13 @@
 # come from the image package (6.1, 6.12) or, where the image holds only the
 # kernel (sid's linux-binary-*), from the linux-modules-* package of the same
 # source. A kernel without them gets a share/ with an empty order: its VM
-# boots without the share. A shape of K (K-la57) fetches K. The 32-bit
-# kernels (6.1-686, 6.1-686-pae) are i386 packages, fetched with the amd64
-# linux-kbuild of the same version (its tools run on the host).
+# boots without the share. An arm64 kernel also gets console/: virtio_console
+# (a module in Debian's arm64 kernels), the guest's channel for the TAP (the
+# virt machine has one serial port, the kernel's console). A shape of K (K-la57) fetches K. The 32-bit
+# kernels (6.1-686, 6.1-686-pae) are i386 packages, the ARM one (6.1-arm64)
+# arm64 packages, fetched with the amd64 linux-kbuild of the same version
+# (its tools run on the host). An arm64 vmlinuz is an Image (gzipped), not an
+# ELF file: QEMU boots it uncompressed, as "Image", and there is no vmlinux.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -32,7 +36,7 @@ check_kernel "$K"
 is_debug_kernel "$K" && exec "$VMLAB_TOP/scripts/debug-kernel.sh" "$K"
 suite=$(kernel_suite "$K")
 kd=$(kernel_dir "$K")
-# the packages of K's architecture (":i386" for the 32-bit kernels) but the
+# the packages of K's architecture (":i386", ":arm64") but the
 # kbuild tools, which run on the host (amd64)
 arch=$(kernel_arch "$K")
 flavour=$(kernel_flavour "$K")
@@ -80,11 +84,14 @@ stamp="$image $hdr $common $kbuild $version"
 # modules uncompressed, "order" (every module after those it depends on) and
 # "absent" (names neither a module nor built in, one a line)
 kernel_modules() {
-	local pkgroot=$kd/root moddir mods deb name d f tmp=$kd/modules.new disk
+	local pkgroot=$kd/root moddir mods deb name d f tmp=$kd/modules.new disk console
 	local -A file=()
 	# stale SET: SET was gathered for another package version, or never
 	stale() { [ "$(cat "$kd/$1/stamp" 2>/dev/null)" != "$stamp" ]; }
-	stale share || stale disk || return 0
+	# the console set: arm64 only
+	console=false
+	[ "$(kernel_arch "$K")" = arm64 ] && console=true
+	stale share || stale disk || { $console && stale console; } || return 0
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	if [ "$image" = "linux-binary-$krel" ]; then
@@ -175,8 +182,12 @@ kernel_modules() {
 			log "kernel $K: not in its packages: $(tr '\n' ' ' <"$tmp/disk/absent")"
 		fi
 	fi
+	if $console && stale console; then
+		gather console virtio_pci virtio_console
+		log "kernel $K: console modules: $(tr '\n' ' ' <"$tmp/console/order")"
+	fi
 	# a set replaced as a whole, only when it changed
-	for d in share disk; do
+	for d in share disk console; do
 		[ -d "$tmp/$d" ] || continue
 		rm -rf "${kd:?}/$d"
 		mv "$tmp/$d" "$kd/$d"
@@ -184,8 +195,10 @@ kernel_modules() {
 	rm -rf "$tmp"
 }
 
+boot=vmlinux
+[ "$arch" = arm64 ] && boot=Image
 if [ -f "$kd/kernel.env" ] && [ "$(cat "$kd/stamp" 2>/dev/null)" = "$stamp" ] &&
-	[ -f "$kd/vmlinux" ] && load_kernel_env "$K"; then
+	[ -f "$kd/$boot" ] && load_kernel_env "$K"; then
 	kernel_modules
 	exit 0
 fi
@@ -210,8 +223,15 @@ for f in "$new/root/boot/vmlinuz-$krel" "$new/root/usr/lib/modules/$krel/vmlinuz
 	[ -f "$f" ] && vmlinuz=$f && break
 done
 [ -n "$vmlinuz" ] || die "kernel $K: fetch: no vmlinuz in $image"
-"$VMLAB_TOP/scripts/extract-vmlinux.sh" "$vmlinuz" "$new/vmlinux" ||
-	die "kernel $K: fetch: cannot extract vmlinux from $vmlinuz"
+vmlinux=vmlinux
+if [ "$arch" = arm64 ]; then
+	vmlinux=
+	{ gzip -dc "$vmlinuz" 2>/dev/null || cat "$vmlinuz"; } >"$new/Image" ||
+		die "kernel $K: fetch: cannot unpack the Image of $vmlinuz"
+else
+	"$VMLAB_TOP/scripts/extract-vmlinux.sh" "$vmlinuz" "$new/vmlinux" ||
+		die "kernel $K: fetch: cannot extract vmlinux from $vmlinuz"
+fi
 
 arch=$new/root/usr/src/linux-headers-$krel
 [ -f "$arch/.config" ] || die "kernel $K: fetch: $hdr has no .config"
@@ -229,9 +249,10 @@ KCC=$cc
 # paths relative to this file's folder (load_kernel_env makes them whole)
 KDIR_COMMON=root/usr/src/$common
 KDIR_ARCH=root/usr/src/linux-headers-$krel
-# what QEMU boots, and the ELF image with symbols (here the same file)
-BOOT_IMAGE=vmlinux
-VMLINUX=vmlinux
+# what QEMU boots, and the ELF image with symbols (the same file but on
+# arm64, which boots its Image and has none)
+BOOT_IMAGE=$boot
+VMLINUX=$vmlinux
 VMLINUZ=${vmlinuz#"$new"/}
 ENV
 printf '%s\n' "$stamp" >"$new/stamp"

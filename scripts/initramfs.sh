@@ -7,10 +7,11 @@
 # modprobe, see below), the example programs (examples/) and the guest
 # scripts. Writes $BUILD/K/initramfs.cpio.
 #
-# A 32-bit kernel (kernel_arch i386) gets i386 user space: the binaries of
-# "make static-i386", and busybox-static and jq (with its libraries) of
-# Debian's i386 packages, unpacked with dpkg-deb into $CACHE/guest-i386
-# (fetched with the private apt configuration, once per version).
+# A 32-bit or arm64 kernel (kernel_arch i386, arm64) gets user space of its
+# architecture: the binaries of "make static-ARCH", and busybox-static and jq
+# (with its libraries) of Debian's ARCH packages, unpacked with dpkg-deb into
+# $CACHE/guest-ARCH (fetched with the private apt configuration, once per
+# version); an arm64 one also its console modules (fetch-kernel.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -62,6 +63,13 @@ if [ -s "$share/order" ]; then
 	cp "$share/order" "$share/"*.ko "$root/lib/modules/share/"
 else
 	: >"$root/lib/modules/share/order"
+fi
+# an arm64 kernel's console modules (the TAP's virtio console, see init)
+console=$(kernel_dir "$K")/console
+if [ "$arch" = arm64 ]; then
+	[ -s "$console/order" ] || die "kernel $K: initramfs: no console modules (run scripts/fetch-kernel.sh $K)"
+	mkdir -p "$root/lib/modules/console"
+	cp "$console/order" "$console/"*.ko "$root/lib/modules/console/"
 fi
 # the disk modules in /lib/modules/KREL with their modules.dep (depmod), so
 # "modprobe brd rd_size=..." works as on an installed Debian system, and the

@@ -25,13 +25,14 @@ BUILD=${VMLAB_BUILD:-$VMLAB_TOP/build}
 # kernel_shape). "6.1-686" and "6.1-686-pae" are Debian's 32-bit x86
 # kernels of bookworm (i386: 2-level paging, and 3-level with PAE), other
 # kernels with their own cache folders, module builds and i386 user space
-# (kernel_arch).
+# (kernel_arch). "6.1-arm64" is Debian bookworm's arm64 kernel (4 KiB pages,
+# 48-bit VA, 4 levels), booted in qemu-system-aarch64 with arm64 user space.
 DEFAULT_KERNELS="6.1 6.12 7.2"
 CI_KERNELS="6.1 6.12 7.2 debug debug-7.2 deb-bookworm 6.12-la57"
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
 ALL_KERNELS="6.1 6.12 7.2 7.3 debug debug-7.2 deb-bookworm deb-trixie 6.1-la57 6.12-la57 7.2-la57
-	6.1-686 6.1-686-pae"
+	6.1-686 6.1-686-pae 6.1-arm64"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }
@@ -86,19 +87,31 @@ kernel_shape() {
 }
 
 # kernel_arch K: the Debian architecture of kernel K's image and of the user
-# space its VM runs: i386 for the 32-bit kernels, else amd64.
-kernel_arch() { case $1 in *-686 | *-686-pae) echo i386 ;; *) echo amd64 ;; esac; }
+# space its VM runs: i386 for the 32-bit kernels, arm64 for the ARM ones,
+# else amd64.
+kernel_arch() {
+	case $1 in
+	*-686 | *-686-pae) echo i386 ;;
+	*-arm64) echo arm64 ;;
+	*) echo amd64 ;;
+	esac
+}
 
 # kernel_flavour K: the flavour of Debian's kernel package that K is (the
 # -FLAVOUR of linux-headers-FLAVOUR).
-kernel_flavour() { case $1 in *-686 | *-686-pae) echo "${1#*-}" ;; *) echo amd64 ;; esac; }
+kernel_flavour() {
+	case $1 in
+	*-686 | *-686-pae | *-arm64) echo "${1#*-}" ;;
+	*) echo amd64 ;;
+	esac
+}
 
 # static_dir K: where the static user-space binaries of K's VM are (make
-# static, or make static-i386 for a 32-bit kernel).
+# static, or make static-ARCH for a kernel of another architecture).
 static_dir() {
 	case $(kernel_arch "$1") in
-	i386) echo "$BUILD/static-i386" ;;
-	*) echo "$BUILD/static" ;;
+	amd64) echo "$BUILD/static" ;;
+	*) echo "$BUILD/static-$(kernel_arch "$1")" ;;
 	esac
 }
 
@@ -111,7 +124,7 @@ kernel_base() { echo "${1%-la57}"; }
 kernel_suite() {
 	case $1 in
 	6.1-la57 | 6.12-la57 | 7.2-la57 | 7.3-la57) kernel_suite "$(kernel_base "$1")" ;;
-	6.1 | 6.1-686 | 6.1-686-pae) echo bookworm ;;
+	6.1 | 6.1-686 | 6.1-686-pae | 6.1-arm64) echo bookworm ;;
 	6.12) echo trixie ;;
 	7.2) echo sid ;;
 	7.3) echo experimental ;;
@@ -192,7 +205,8 @@ debug_key() {
 }
 
 # kernel_builds_on_host K: bookworm's headers (the i386 ones too: the host's
-# gcc adds -m32 itself) and the debug kernels expect the host's gcc 12; the
+# gcc adds -m32 itself; the arm64 ones with bookworm's aarch64 cross gcc 12)
+# and the debug kernels expect the host's gcc 12; the
 # others need a newer gcc and glibc, found in the sid chroot (sid-chroot.sh).
 kernel_builds_on_host() {
 	[ "$(kernel_suite "$1")" = bookworm ] || is_debug_kernel "$1"
@@ -304,20 +318,20 @@ debian_mirror() {
 
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
-# apt_private SUITE[:i386]: set APT_OPTS to a private apt configuration
+# apt_private SUITE[:ARCH]: set APT_OPTS to a private apt configuration
 # under $CACHE/apt/SUITE, and APT_DIR to that folder; the system's sources
-# and state are never touched. "SUITE:i386" has its own folder, SUITE-i386,
-# with the packages of amd64 and i386 and without the security suite (its
-# i386 index was found half-synced): a 32-bit kernel, its headers and the
-# host's kbuild all come from the suite itself, of one version. Takes the
-# suite's lock, held until the calling script exits (apt's own locking is
-# off there).
+# and state are never touched. "SUITE:ARCH" (i386, arm64) has its own
+# folder, SUITE-ARCH, with the packages of amd64 and ARCH and without the
+# security suite (its i386 index was found half-synced): a foreign kernel,
+# its headers and the host's kbuild all come from the suite itself, of one
+# version. Takes the suite's lock, held until the calling script exits
+# (apt's own locking is off there).
 apt_private() {
-	local suite=${1%:i386} d main sec list lockfd archs=(-o APT::Architectures::=amd64)
+	local suite=${1%%:*} d main sec list lockfd archs=(-o APT::Architectures::=amd64)
 	d=$CACHE/apt/$suite
 	if [ "$1" != "$suite" ]; then
-		d=$CACHE/apt/$suite-i386
-		archs+=(-o APT::Architectures::=i386)
+		d=$CACHE/apt/$suite-${1#*:}
+		archs+=(-o "APT::Architectures::=${1#*:}")
 	fi
 	main=$(debian_mirror bookworm) ||
 		die "cannot find the Debian archive in /etc/apt (set DEBIAN_MIRROR)"
@@ -348,7 +362,7 @@ deb [signed-by=$KEYRING] $sec bookworm-security main"
 		-o APT::Sandbox::User=root)
 }
 
-# apt_private_update SUITE[:i386]: refresh the private lists when they are
+# apt_private_update SUITE[:ARCH]: refresh the private lists when they are
 # more than an hour old (always with VMLAB_REFRESH=1); keep the old ones
 # (with a warning) when the archive cannot be reached.
 apt_private_update() {
@@ -373,7 +387,7 @@ apt_private_update() {
 # debian_unpack ARCH DIR PKG...: Debian bookworm's ARCH packages PKG...,
 # fetched with the private apt configuration and unpacked with dpkg-deb
 # into DIR/root; again only when a version changes (DIR/stamp). What a
-# 32-bit guest needs that the host's packages cannot give (initramfs.sh,
+# 32-bit or arm64 guest needs that the host's packages cannot give (initramfs.sh,
 # i386-libs.sh).
 debian_unpack() {
 	local arch=$1 d=$2 stamp p deb

@@ -2,8 +2,8 @@
 # prepare-kernel.sh K - everything kernel K's VM needs before it boots:
 # fetch the kernel (fetch-kernel.sh, or debug-kernel.sh for a debug one), build
 # vmlab.ko for it (build-module.sh) and pack its initramfs (initramfs.sh)
-# from the static binaries prepare-host.sh built (for a 32-bit kernel, their
-# i386 builds, made here). Prints each phase's
+# from the static binaries prepare-host.sh built (for a 32-bit or arm64
+# kernel, their i386 or arm64 builds, made here). Prints each phase's
 # seconds. Exits 0 when K is ready to boot (run-vm.sh K MODE), else 3 when
 # the fetch failed, 4 the build, 5 the initramfs (1: a bad argument).
 # Called by check.sh, bench.sh and "make demo" / "make vm-shell".
@@ -16,8 +16,10 @@ check_kernel "$K"
 
 phase "$K fetch" "$VMLAB_TOP/scripts/fetch-kernel.sh" "$K" || exit 3
 phase "$K build" "$VMLAB_TOP/scripts/build-module.sh" "$K" || exit 4
-# a 32-bit kernel's user space: i386 builds of what prepare-host.sh built
-if [ "$(kernel_arch "$K")" = i386 ]; then
-	phase "$K i386 tools" make -s -C "$VMLAB_TOP" static-i386 || exit 5
+# a 32-bit or arm64 kernel's user space: i386 or arm64 builds of what
+# prepare-host.sh built
+arch=$(kernel_arch "$K")
+if [ "$arch" != amd64 ]; then
+	phase "$K $arch tools" make -s -C "$VMLAB_TOP" "static-$arch" || exit 5
 fi
 phase "$K initramfs" "$VMLAB_TOP/scripts/initramfs.sh" "$K" || exit 5

@@ -15,12 +15,17 @@
 # with 2 GiB of memory by default (more than the kernel's lowmem: user
 # pages and PTE tables in highmem) and no 1 GiB hugetlb pages (no such
 # size there).
+# An arm64 kernel (6.1-arm64) boots its Image in qemu-system-aarch64 on
+# QEMU's virt machine with -cpu max, under TCG. That machine has one serial
+# port (the kernel's console) and no isa-debug-exit: the TAP (and a run's
+# output) goes through a virtio console (hvc0, vmlab_tap=hvc0 tells /init),
+# the verdict through semihosting (vm-exit.c).
 #
 # MODE check: no console; the guest's TAP goes to $BUILD/K/tap.log (second
 #   serial port, echoed here as it arrives), the kernel console to
 #   $BUILD/K/console.log. Exit 0 when the guest reports a pass, 1 when it
 #   reports a fail, 2 when it crashed, hung (VMLAB_TIMEOUT, default 600 s,
-#   1800 s for the debug kernels) or
+#   1800 s for the debug kernels and arm64) or
 #   powered off without a verdict; then the last 50 console lines are shown.
 # MODE bench: as check, with vmlab-bench instead of the selftests: its
 #   output in $BUILD/K/bench.log (bench.sh cuts the tables out of it);
@@ -103,6 +108,20 @@ la57) cpu=qemu64,+la57,+pdpe1gb levels=5 ;;
 2level) cpu=qemu32,+nx,+pse36 levels=2 system=qemu-system-i386 ;;
 pae) cpu=qemu32,+nx,+pse36 levels=3 system=qemu-system-i386 ;;
 esac
+machine=(-machine q35 -bios qboot.rom) console_dev=ttyS0
+# shellcheck disable=SC2054 # QEMU's option values hold commas
+exit_dev=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+if [ "$(kernel_arch "$K")" = arm64 ]; then
+	# (pointer authentication's architected QARMA5 is slow under TCG: QEMU's
+	# own algorithm does the same job quicker)
+	cpu=max,pauth-impdef=on system=qemu-system-aarch64 machine=(-machine virt)
+	console_dev=ttyAMA0
+	# shellcheck disable=SC2054 # QEMU's option values hold commas
+	exit_dev=(-semihosting-config enable=on,target=native,userspace=on)
+	# no KVM for another architecture
+	VMLAB_ACCEL=${VMLAB_ACCEL:-tcg}
+	export VMLAB_ACCEL
+fi
 if [ $levels != 4 ]; then
 	# KVM gives the guest only what the host CPU has
 	VMLAB_ACCEL=${VMLAB_ACCEL:-tcg}
@@ -114,13 +133,24 @@ if [ "$(kernel_arch "$K")" = i386 ] && [ -z "${VMLAB_MEM:-}" ]; then
 fi
 VMLAB_EXPECT_LEVELS=${VMLAB_EXPECT_LEVELS:-$levels}
 # shellcheck disable=SC2054 # QEMU's option values hold commas
-qemu=("$system" -machine q35 -cpu "$cpu" -smp 2 -m "$mem" -no-reboot -nodefaults
-	-bios qboot.rom
-	-kernel "$BOOT_IMAGE" -initrd "$initrd"
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+qemu=("$system" "${machine[@]}" -cpu "$cpu" -smp 2 -m "$mem" -no-reboot -nodefaults
+	-kernel "$BOOT_IMAGE" -initrd "$initrd" "${exit_dev[@]}")
 # no_timer_check: a loaded host makes the IO-APIC timer check fail at boot
 # ("IO-APIC + timer doesn't work!", a panic) under TCG
-cmdline="console=ttyS0 panic=-1 oops=panic no_timer_check"
+cmdline="console=$console_dev panic=-1 oops=panic no_timer_check"
+# tap_dev FILE: set tap_opts to the QEMU options that make FILE the guest's
+# TAP channel (the second serial port, ttyS1, or on arm64 the virtio
+# console hvc0)
+tap_dev() {
+	if [ "$console_dev" = ttyAMA0 ]; then
+		# shellcheck disable=SC2054 # QEMU's option values hold commas
+		tap_opts=(-device virtio-serial-pci -chardev "file,id=vmlab-tap,path=$1"
+			-device virtconsole,chardev=vmlab-tap)
+	else
+		tap_opts=(-serial "file:$1")
+	fi
+}
+[ "$console_dev" = ttyAMA0 ] && cmdline+=" vmlab_tap=hvc0"
 ivshmem=
 if [ "${VMLAB_IVSHMEM:-1}" = 1 ] && [ "$mode" != bench ]; then
 	ivshmem=$(mktemp "/dev/shm/vmlab-$K-XXXXXX")
@@ -170,12 +200,13 @@ verdict() {
 }
 
 if [ "$mode" = run ]; then
-	# its output goes to the guest's ttyS1, a TTY even when ours is not
+	# its output goes to the guest's ttyS1 (hvc0), a TTY even when ours is not
 	[ -t 1 ] || cmdline+=" NO_COLOR=1"
 	: >"$out"
+	tap_dev "$out"
 	set +e
 	timeout --kill-after=5 "${VMLAB_TIMEOUT:-600}" "${qemu[@]}" -display none \
-		-serial "file:$console" -serial "file:$out" \
+		-serial "file:$console" "${tap_opts[@]}" \
 		-append "$cmdline quiet vmlab_mode=run" &
 	pid=$!
 	tail -n +1 -f --pid=$pid "$out" 2>/dev/null &
@@ -219,19 +250,23 @@ fi
 # two 1 GiB hugetlb pages for the PUD-leaf tests, reserved at boot: later
 # the buddy allocator rarely finds 1 GiB in one piece
 hugepages=
-[ "$mode" = check ] && ! is_debug_kernel "$K" && [ "$(kernel_arch "$K")" = amd64 ] &&
+# (arm64 with 4 KiB pages has them too: PUD blocks)
+[ "$mode" = check ] && ! is_debug_kernel "$K" && [ "$(kernel_arch "$K")" != i386 ] &&
 	hugepages=" hugepagesz=1G hugepages=2"
 console=$BUILD/$K/console.log
 tap=$BUILD/$K/tap.log
 [ "$mode" = bench ] && tap=$BUILD/$K/bench.log
 : >"$tap"
+tap_dev "$tap"
 # the debug kernels run everything several times slower (KASAN, lockdep)
 default_timeout=600
 is_debug_kernel "$K" || [ "$mode" = bench ] && default_timeout=1800
+# (and an arm64 guest, all of it emulated instruction by instruction)
+[ "$(kernel_arch "$K")" = arm64 ] && default_timeout=1800
 timeout=${VMLAB_TIMEOUT:-$default_timeout}
 set +e
 timeout --kill-after=5 "$timeout" "${qemu[@]}" -display none \
-	-serial "file:$console" -serial "file:$tap" \
+	-serial "file:$console" "${tap_opts[@]}" \
 	-append "$cmdline$hugepages vmlab_mode=$mode" &
 pid=$!
 tail -n +1 -f --pid=$pid "$tap" 2>/dev/null | tr -d '\r' &

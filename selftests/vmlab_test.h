@@ -376,7 +376,8 @@ static inline int as_nobody(int (*fn)(void))
  * valid_levels); shape_index(): the index of address @a at @level (0 at a
  * folded level); shape_user_end(): the end of user space, the first
  * address a walk refuses (3 GiB: Debian's 32-bit kernels split at
- * PAGE_OFFSET 0xc0000000; x86-64 keeps its last page out).
+ * PAGE_OFFSET 0xc0000000; x86-64 keeps its last page out; arm64's is
+ * 2^VA_BITS).
  */
 static inline uint32_t shape_valid(unsigned int levels)
 {
@@ -409,9 +410,35 @@ static inline uint32_t shape_index(unsigned int levels, unsigned int level, uint
 
 static inline uint64_t shape_user_end(unsigned int levels)
 {
+#ifdef __aarch64__
+	/*
+	 * arm64: TASK_SIZE, 2^VA_BITS, all of it user space: 48 bits with 4
+	 * KiB pages and 4 levels, 47 with 16 KiB and 3, 52 with LPA2 (5
+	 * levels with 4 KiB pages, 4 with 16 KiB)
+	 */
+	if (levels == 3)
+		return 1ULL << 47;
+	if (levels == 5 || sysconf(_SC_PAGESIZE) == 16384)
+		return 1ULL << 52;
+	return 1ULL << 48;
+#endif
 	if (levels <= 3)
 		return 0xc0000000ULL;
 	return (levels == 5 ? 1ULL << 56 : 1ULL << 47) - 4096;
+}
+
+/*
+ * The bits of an entry that hold a physical address: 12 to 51 on x86 (PAE,
+ * x86-64), 12 to 49 on arm64, where bit 51 is DBM (the kernel's writable)
+ * and 50 to 63 hold more attributes.
+ */
+static inline uint64_t shape_pa_mask(void)
+{
+#ifdef __aarch64__
+	return 0x0003fffffffff000ULL;
+#else
+	return 0x000ffffffffff000ULL;
+#endif
 }
 
 #endif /* VMLAB_TEST_H */

@@ -797,14 +797,14 @@ TEST_F(unpriv, pfn_hidden_and_other_process_refused)
 	EXPECT_TRUE(rep.w.leaf_flags & VMLAB_PTE_PRESENT);
 	/* no physical address in any raw entry either */
 	for (i = 0; i < VMLAB_NR_LEVELS; i++)
-		EXPECT_EQ(0, rep.w.entries[i] & 0x000ffffffffff000ULL) TH_LOG("level %d", i);
+		EXPECT_EQ(0, rep.w.entries[i] & shape_pa_mask()) TH_LOG("level %d", i);
 	EXPECT_NE(0, rep.w.entries[VMLAB_LEVEL_PTE]);
 	EXPECT_EQ(EPERM, rep.walk_other);
 	ASSERT_EQ(0, rep.range_self);
 	EXPECT_EQ(1, rep.r.nr_records);
 	EXPECT_TRUE(rep.r.walk_flags & VMLAB_WALK_PFN_HIDDEN);
 	EXPECT_EQ(0, rep.rec.pfn);
-	EXPECT_EQ(0, rep.rec.entry & 0x000ffffffffff000ULL);
+	EXPECT_EQ(0, rep.rec.entry & shape_pa_mask());
 	EXPECT_TRUE(rep.rec.leaf_flags & VMLAB_PTE_PRESENT);
 	EXPECT_EQ(EPERM, rep.range_other);
 	munmap(p, PAGE);
@@ -1145,9 +1145,9 @@ TEST(names_cover_the_header)
 	for (v = 0; v < VMLAB_NR_LEVELS; v++)
 		EXPECT_NE(NULL, vmlab_level_name(v));
 	EXPECT_STREQ("none", vmlab_level_name(VMLAB_LEVEL_NONE));
-	for (bit = 0; bit <= 14; bit++)
+	for (bit = 0; bit <= 15; bit++)
 		EXPECT_NE(NULL, vmlab_pte_flag_name(bit));
-	EXPECT_EQ(NULL, vmlab_pte_flag_name(15));
+	EXPECT_EQ(NULL, vmlab_pte_flag_name(16));
 	for (bit = 0; bit <= 12; bit++)
 		EXPECT_NE(NULL, vmlab_page_flag_name(bit));
 	EXPECT_EQ(NULL, vmlab_page_flag_name(13));

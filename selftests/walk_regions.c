@@ -163,8 +163,15 @@ FIXTURE(wdev) {
 
 FIXTURE_VARIANT_ADD(wdev, wb) { VMLAB_CACHE_WB, VMLAB_CACHE_WB };
 FIXTURE_VARIANT_ADD(wdev, wc) { VMLAB_CACHE_WC, VMLAB_CACHE_WC };
-/* x86's pgprot_noncached() asks for UC-, which PAT may not weaken for RAM */
+/*
+ * x86's pgprot_noncached() asks for UC-, which PAT may not weaken for RAM;
+ * arm64's is Device-nGnRnE memory, uncached
+ */
+#ifdef __aarch64__
+FIXTURE_VARIANT_ADD(wdev, uc) { VMLAB_CACHE_UC, VMLAB_CACHE_UC };
+#else
 FIXTURE_VARIANT_ADD(wdev, uc) { VMLAB_CACHE_UC, VMLAB_CACHE_UC_MINUS };
+#endif
 
 FIXTURE_SETUP(wdev)
 {

@@ -48,7 +48,9 @@ static const struct {
 	{ SYS_mprotect, "mprotect", 3 }, { SYS_pkey_mprotect, "pkey_mprotect", 4 },
 	{ SYS_mremap, "mremap", 5 }, { SYS_madvise, "madvise", 3 },
 	{ SYS_msync, "msync", 3 }, { SYS_brk, "brk", 1 },
+#ifdef SYS_fork	/* arm64 has only clone and clone3 */
 	{ SYS_fork, "fork", 0 }, { SYS_vfork, "vfork", 0 },
+#endif
 	{ SYS_clone, "clone", 2 }, { SYS_clone3, "clone3", 2 },
 	{ SYS_execve, "execve", 1 }, { SYS_execveat, "execveat", 3 },
 	{ SYS_shmat, "shmat", 3 }, { SYS_shmdt, "shmdt", 1 },

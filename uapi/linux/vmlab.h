@@ -462,6 +462,7 @@ struct vmlab_region_list {
 #define VMLAB_PTE_SWAP		_BITUL(12)	/* not present: a swap entry */
 #define VMLAB_PTE_MIGRATION	_BITUL(13)	/* not present: under migration */
 #define VMLAB_PTE_DEVMAP	_BITUL(14)
+#define VMLAB_PTE_CONT		_BITUL(15)	/* one of a contiguous run (arm64) */
 
 /* page state where a struct page backs the leaf (struct vmlab_walk::page_flags) */
 #define VMLAB_PAGE_PRESENT	_BITUL(0)	/* the fields below are valid */

@@ -25,6 +25,18 @@
  * one, e.g. 6.1 booted by firmware that left the MTRRs disabled,
  * pgprot_writecombine() falls back to UC-.
  */
+/*
+ * arm64 has no PAT: pgprot_noncached() is Device-nGnRnE memory (UC), and
+ * pgprot_writecombine() Normal non-cacheable (WC), always.
+ */
+#ifdef __aarch64__
+#define UC_LEAF		VMLAB_CACHE_UC
+#define NO_PAT		1
+#else
+#define UC_LEAF		VMLAB_CACHE_UC_MINUS
+#define NO_PAT		0
+#endif
+
 static int pat_has_wc(void)
 {
 	static const char key[] = "x86/PAT: Configuration [0-7]:";
@@ -32,6 +44,8 @@ static int pat_has_wc(void)
 	char *buf, *line, *eol;
 	int ret = -1;
 
+	if (NO_PAT)
+		return 1;
 	if (len <= 0)
 		return -1;
 	buf = malloc(len + 1);
@@ -149,8 +163,7 @@ static void device_run(struct lab *lab)
 		{ VMLAB_CACHE_WB, VMLAB_CACHE_WB, VMLAB_CACHE_WB, "WB region: after a write" },
 		{ VMLAB_CACHE_WC, VMLAB_CACHE_WC, VMLAB_CACHE_UC_MINUS,
 		  "WC region: after a write" },
-		{ VMLAB_CACHE_UC, VMLAB_CACHE_UC_MINUS, VMLAB_CACHE_UC_MINUS,
-		  "UC region: after a write" },
+		{ VMLAB_CACHE_UC, UC_LEAF, UC_LEAF, "UC region: after a write" },
 	};
 	static const struct want pfnmap = { VMLAB_COW_PFNMAP,
 		.pte_set = VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_SPECIAL,
@@ -201,10 +214,14 @@ static void device_run(struct lab *lab)
 		if (modes[i].cache == VMLAB_CACHE_WC)
 			wc_leaf = w.cache_mode;
 	}
-	printf("  (UC shows as UC-: what x86's pgprot_noncached() asks for;\n   %s)\n",
-	       wc == 1 ? "this kernel's PAT layout has WC" :
-	       wc == 0 ? "this kernel's PAT layout has no WC, so WC falls back to UC-" :
-	       "the boot log does not say whether PAT offers WC: WC may show as UC-");
+	if (NO_PAT)
+		printf("  (arm64: UC is Device-nGnRnE memory, WC Normal non-cacheable, the\n"
+		       "   attributes the kernel put in MAIR_EL1)\n");
+	else
+		printf("  (UC shows as UC-: what x86's pgprot_noncached() asks for;\n   %s)\n",
+		       wc == 1 ? "this kernel's PAT layout has WC" :
+		       wc == 0 ? "this kernel's PAT layout has no WC, so WC falls back to UC-" :
+		       "the boot log does not say whether PAT offers WC: WC may show as UC-");
 
 	say("map a DEVICE region MAP_PRIVATE: there is no page to copy, so mmap refuses");
 	errno = 0;

@@ -186,6 +186,8 @@ int vmlab_cache_value(const char *name);		/* "wb", "WC", ... (any case) */
  * Entries (entry.c): the VMLAB_PTE_* bits of a raw x86-64 page-table entry read at @level
  * (non-leaf entries too): present, write, user, accessed, noexec, and for
  * a leaf dirty, global and huge. 0 for an entry that is not present.
+ * Built for arm64, of an arm64 descriptor: present for a table; for a page
+ * or block also write, user, accessed, dirty, noexec, global, huge, cont.
  */
 uint32_t vmlab_entry_flags(uint64_t entry, unsigned int level);
 

@@ -183,7 +183,7 @@ const char *vmlab_backing_name(unsigned int backing)
 static const char *const pte_flag_names[] = {
 	"present", "write", "user", "accessed", "dirty", "soft-dirty",
 	"noexec", "global", "huge", "special", "uffd-wp", "protnone", "swap",
-	"migration", "devmap",
+	"migration", "devmap", "cont",
 };
 
 static const char *const page_flag_names[] = {
