@@ -883,6 +883,7 @@ TEST_F(cli, region_commands)
 	EXPECT_NE(NULL, strstr(r.out, "  flags            readonly\n")) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "  pages resident   2\n")) TH_LOG("%s", r.out);
 	result_free(&r);
+	EXPECT_EQ(0, vmlab_region_destroy(self->fd, id2));
 
 	ASSERT_EQ(0, vmlab(&r, "region create --kind device --size 8K --cache wc"));
 	id2 = created_id(&r);
@@ -903,6 +904,8 @@ TEST_F(cli, region_commands)
 	ASSERT_EQ(0, vmlab(&r, "region destroy %u", id));
 	EXPECT_ONE_LINE_ERROR(&r, 1);
 	result_free(&r);
+	/* none left for the tests after (regions' counts them) */
+	EXPECT_EQ(0, vmlab_region_destroy(self->fd, id2));
 }
 
 /* hexdump of @id, optionally -s @skip -n @len, equals busybox hexdump -C of @file, twice */
