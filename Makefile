@@ -126,6 +126,15 @@ $(BUILD)/host/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(TRACE_LIBS)
 
+# The compat-task test of the x86-64 VMs (the host's own build only, with
+# a compiler for x86-64): the regions selftest built as an i386 binary by
+# its rule below, in build/static-i386, run as a 32-bit task on the
+# 64-bit kernel (IA32_EMULATION): it must reach every region, ids of 16
+# and more too.
+COMPAT32_BINS := $(if $(and $(filter $(BUILD)/static,$(STATIC)),\
+	$(filter x86_64-%,$(shell $(CC) -dumpmachine 2>/dev/null))),\
+	$(STATIC)/selftests/regions_compat32)
+
 # Static binaries for the VM's initramfs: the tool, the benchmarks, the
 # selftests, the lectures' example programs, vm-exit.
 static: $(STATIC)/vmlab $(STATIC)/vmlab-bench $(STATIC)/vm-exit \
@@ -145,11 +154,6 @@ static-i386:
 	$(MAKE) static CC="$(I386_CC)" OBJ=$(BUILD)/obj-i386 STATIC=$(BUILD)/static-i386 \
 		SELFTEST_WFLAGS=-Wno-pointer-to-int-cast TRACE_LIBS="-L$$libs $(TRACE_LIBS)"
 
-# The compat-task test of the x86-64 VMs (the host's own build only): the
-# regions selftest built as an i386 binary by the rules above, in
-# build/static-i386, run as a 32-bit task on the 64-bit kernel
-# (IA32_EMULATION): it must reach every region, ids of 16 and more too.
-COMPAT32_BINS := $(if $(filter $(BUILD)/static,$(STATIC)),$(STATIC)/selftests/regions_compat32)
 $(STATIC)/selftests/regions_compat32: FORCE
 	$(MAKE) CC="$(I386_CC)" OBJ=$(BUILD)/obj-i386 STATIC=$(BUILD)/static-i386 \
 		SELFTEST_WFLAGS=-Wno-pointer-to-int-cast $(BUILD)/static-i386/selftests/regions
