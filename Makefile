@@ -94,7 +94,7 @@ SHARE := $(if $(filter undefined,$(origin VMLAB_SHARE)),$(CURDIR)/lab,$(VMLAB_SH
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
 KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR))
 
-.PHONY: all module tools static static-i386 static-arm64 unit examples check check-all bench bench-compare \
+.PHONY: all module tools static static-i386 static-arm64 FORCE unit examples check check-all bench bench-compare \
 	demo vm-shell vm-run pictures lint clean distclean install
 
 all: module tools
@@ -128,10 +128,19 @@ $(BUILD)/host/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(TRACE_LIBS)
 
+# The compat-task test of the x86-64 VMs (the host's own build only, with
+# a compiler for x86-64): the regions selftest built as an i386 binary by
+# its rule below, in build/static-i386, run as a 32-bit task on the
+# 64-bit kernel (IA32_EMULATION): it must reach every region, ids of 16
+# and more too.
+COMPAT32_BINS := $(if $(and $(filter $(BUILD)/static,$(STATIC)),\
+	$(filter x86_64-%,$(shell $(CC) -dumpmachine 2>/dev/null))),\
+	$(STATIC)/selftests/regions_compat32)
+
 # Static binaries for the VM's initramfs: the tool, the benchmarks, the
 # selftests, the lectures' example programs, vm-exit.
 static: $(STATIC)/vmlab $(STATIC)/vmlab-bench $(STATIC)/vm-exit \
-	$(STATIC)/as-nobody $(SELFTEST_BINS) $(EXAMPLE_BINS)
+	$(STATIC)/as-nobody $(SELFTEST_BINS) $(EXAMPLE_BINS) $(COMPAT32_BINS)
 
 # ... and for the 32-bit kernels' VMs (6.1-686, 6.1-686-pae): the same
 # sources built as i386 binaries, their objects apart. libc6-dev-i386 has
@@ -156,6 +165,14 @@ static-arm64:
 	libs=$$(scripts/i386-libs.sh arm64) && \
 	$(MAKE) static CC="$(ARM64_CC)" AR=aarch64-linux-gnu-ar OBJ=$(BUILD)/obj-arm64 \
 		STATIC=$(BUILD)/static-arm64 TRACE_LIBS="-L$$libs $(TRACE_LIBS)"
+
+$(STATIC)/selftests/regions_compat32: FORCE
+	$(MAKE) CC="$(I386_CC)" OBJ=$(BUILD)/obj-i386 STATIC=$(BUILD)/static-i386 \
+		SELFTEST_WFLAGS=-Wno-pointer-to-int-cast $(BUILD)/static-i386/selftests/regions
+	@mkdir -p $(dir $@)
+	cp -p $(BUILD)/static-i386/selftests/regions $@
+
+FORCE:
 
 $(STATIC)/vmlab: $(TOOL_OBJS) $(LIBVMLAB)
 	@mkdir -p $(dir $@)

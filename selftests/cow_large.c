@@ -157,23 +157,32 @@ TEST_F(cowl, small_page)
 	munmap(p, 2 * PAGE);
 }
 
-/* 2 MiB of MADV_HUGEPAGE memory with a THP mapped by a PMD; NULL (and why) if none. */
+/*
+ * One THP's size (thp_size(): 2 MiB, 4 MiB on 2-level 32-bit x86) of
+ * MADV_HUGEPAGE memory with a THP mapped by a PMD (the PGD entry standing
+ * for it on two levels); NULL (and why) if none.
+ */
 static char *thp_map(int fd, char *why, size_t len)
 {
+	struct vmlab_info info;
 	struct vmlab_walk w;
 	char *p;
 
 	if (!thp_enabled(why, len))
 		return NULL;
-	p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	if (p == MAP_FAILED || madvise(p, SZ_2M, MADV_HUGEPAGE)) {
+	if (vmlab_info(fd, &info)) {
+		snprintf(why, len, "info: %s", strerror(errno));
+		return NULL;
+	}
+	p = map_aligned(thp_size(), thp_size(), PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	if (p == MAP_FAILED || madvise(p, thp_size(), MADV_HUGEPAGE)) {
 		snprintf(why, len, "mmap/madvise: %s", strerror(errno));
 		return NULL;
 	}
 	p[0] = 1;
-	if (vmlab_walk(fd, 0, (uintptr_t)p, &w) || w.leaf_level != VMLAB_LEVEL_PMD) {
+	if (vmlab_walk(fd, 0, (uintptr_t)p, &w) || w.leaf_level != pmd_leaf_level(&info)) {
 		snprintf(why, len, "no THP formed (a PMD leaf) for MADV_HUGEPAGE memory");
-		munmap(p, SZ_2M);
+		munmap(p, thp_size());
 		return NULL;
 	}
 	return p;
@@ -194,19 +203,20 @@ TEST_F(cowl, thp_pmd)
 	/* the fault splits the PMD and copies the page written */
 	EXPECT_EQ(VMLAB_COW_SHARED, VERDICT_THEN_WRITE(p));
 	ASSERT_EQ(0, release_holder(pid, hold));
-	munmap(p, SZ_2M);
+	munmap(p, thp_size());
 
 	p = thp_map(self->fd, why, sizeof(why));
 	if (!p)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, fork_and_reap());
 	EXPECT_EQ(VMLAB_COW_EXCLUSIVE_WP, VERDICT_THEN_WRITE(p));
-	munmap(p, SZ_2M);
+	munmap(p, thp_size());
 }
 
 /*
- * A THP whose PMD mprotect split (its last page made read-only): 511 PTEs
- * of one large folio in a writable VMA. NULL (and why) if no THP formed.
+ * A THP whose PMD mprotect split (its last page made read-only): PTEs for
+ * all but one page of one large folio in a writable VMA. NULL (and why) if
+ * no THP formed.
  */
 static char *thp_pte_map(int fd, char *why, size_t len)
 {
@@ -215,12 +225,12 @@ static char *thp_pte_map(int fd, char *why, size_t len)
 
 	if (!p)
 		return NULL;
-	touch(p, SZ_2M, 1);
-	if (mprotect(p + SZ_2M - PAGE, PAGE, PROT_READ) ||
+	touch(p, thp_size(), 1);
+	if (mprotect(p + thp_size() - PAGE, PAGE, PROT_READ) ||
 	    vmlab_walk(fd, 0, (uintptr_t)p, &w) || w.leaf_level != VMLAB_LEVEL_PTE ||
-	    w.order != 9) {
+	    (1UL << w.order) != thp_size() / PAGE) {
 		snprintf(why, len, "mprotect did not leave the THP mapped by PTEs");
-		munmap(p, SZ_2M);
+		munmap(p, thp_size());
 		return NULL;
 	}
 	return p;
@@ -240,7 +250,7 @@ TEST_F(cowl, thp_pte_whole)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, fork_and_reap());
 	VERDICT_THEN_WRITE(p);
-	munmap(p, SZ_2M);
+	munmap(p, thp_size());
 }
 
 /* The same while the child lives: every kernel copies. */
@@ -257,7 +267,7 @@ TEST_F(cowl, thp_pte_shared)
 	ASSERT_LE(0, pid);
 	EXPECT_EQ(VMLAB_COW_SHARED, VERDICT_THEN_WRITE(p + PAGE));
 	ASSERT_EQ(0, release_holder(pid, hold));
-	munmap(p, SZ_2M);
+	munmap(p, thp_size());
 }
 
 /*
@@ -273,10 +283,10 @@ TEST_F(cowl, thp_pte_one_left)
 	if (!p)
 		SKIP(return, "%s", why);
 	ASSERT_EQ(0, fork_and_reap());
-	ASSERT_EQ(0, madvise(p + PAGE, SZ_2M - 2 * PAGE, MADV_DONTNEED));
-	ASSERT_EQ(0, madvise(p + SZ_2M - PAGE, PAGE, MADV_DONTNEED));
+	ASSERT_EQ(0, madvise(p + PAGE, thp_size() - 2 * PAGE, MADV_DONTNEED));
+	ASSERT_EQ(0, madvise(p + thp_size() - PAGE, PAGE, MADV_DONTNEED));
 	VERDICT_THEN_WRITE(p);
-	munmap(p, SZ_2M);
+	munmap(p, thp_size());
 }
 
 /* A 2 MiB MAP_PRIVATE hugetlb page after fork: shared while the child lives, then ours. */

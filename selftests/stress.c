@@ -51,6 +51,7 @@ struct stress {
 	char *scratch;		/* the last 2 MiB: where mremap moves a chunk */
 	atomic_int stop;
 	int fd;
+	unsigned int huge_level;	/* a THP's leaf level: pmd_leaf_level() */
 	struct walk_counts local, remote;
 };
 
@@ -126,10 +127,11 @@ static void *mutator(void *arg)
 
 /*
  * Checks one range walk's records: inside the range (a huge leaf may start
- * before it), in increasing order.
+ * before it), in increasing order, each a PTE or a THP's leaf at
+ * @huge_level (the PGD on two levels: a 4 MiB THP over two chunks).
  */
 static int records_ok(const struct vmlab_walk_record *recs, long nr, uint64_t start,
-		      uint64_t end)
+		      uint64_t end, unsigned int huge_level)
 {
 	long i;
 
@@ -138,7 +140,7 @@ static int records_ok(const struct vmlab_walk_record *recs, long nr, uint64_t st
 			return 0;
 		if (i && recs[i].addr <= recs[i - 1].addr)
 			return 0;
-		if (recs[i].level != VMLAB_LEVEL_PTE && recs[i].level != VMLAB_LEVEL_PMD)
+		if (recs[i].level != VMLAB_LEVEL_PTE && recs[i].level != huge_level)
 			return 0;
 	}
 	return 1;
@@ -168,7 +170,7 @@ static void walk_loop(struct stress *st, struct walk_counts *c, int fd, uint32_t
 		nr = vmlab_walk_range_all(fd, pid, start, end, recs, MAX_RECS, &walk_end);
 		if (nr < 0)
 			note_failure(c, errno);
-		else if (!records_ok(recs, nr, start, end) || walk_end != end)
+		else if (!records_ok(recs, nr, start, end, st->huge_level) || walk_end != end)
 			atomic_fetch_add(&c->bad_records, 1);
 		/* small calls resume often: stress walk_end too */
 		if (vmlab_walk_range_all(fd, pid, a, end, recs, 5, NULL) < 0)
@@ -191,6 +193,7 @@ static void *walker(void *arg)
  */
 TEST(walk_while_mm_changes)
 {
+	struct vmlab_info info;
 	pthread_t threads[4];
 	struct stress *st;
 	unsigned int i;
@@ -201,6 +204,8 @@ TEST(walk_while_mm_changes)
 	ASSERT_NE(MAP_FAILED, st);
 	st->fd = vmlab_open();
 	ASSERT_LE(0, st->fd);
+	ASSERT_EQ(0, vmlab_info(st->fd, &info));
+	st->huge_level = pmd_leaf_level(&info);
 	st->area = map_aligned(AREA + SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, st->area);
 	st->scratch = st->area + AREA;

@@ -44,6 +44,19 @@
 
 #define PARAM_DIR	"/sys/module/vmlab/parameters/"
 
+/*
+ * Whether the kernel's user data PTEs carry NX (VMLAB_PTE_NOEXEC), by its
+ * paging levels: x86-64 (4, 5) yes; 2-level 32-bit x86 has no NX bit; the
+ * PAE kernels (3) lose it: vm_get_page_prot() (arch/x86/mm/pgprot.c, 6.1
+ * to 6.12 at least) computes a protection in an unsigned long, 32 bits
+ * there, and _PAGE_NX is bit 63 (measured on Debian's 6.1 686-pae with "NX
+ * (Execute Disable) protection: active": no user PTE had it).
+ */
+static inline bool user_ptes_have_nx(const struct vmlab_info *info)
+{
+	return info->pgtable_levels >= 4;
+}
+
 /* ioctl(@fd, @cmd, @arg): 0 or the errno */
 static inline int ioctl_errno(int fd, unsigned long cmd, void *arg)
 {
@@ -161,6 +174,29 @@ static inline bool thp_enabled(char *why, size_t len)
 		return false;
 	}
 	return true;
+}
+
+/*
+ * The size of a PMD-level THP: transparent_hugepage/hpage_pmd_size (2 MiB;
+ * 4 MiB on 2-level 32-bit x86), 2 MiB where the file is missing.
+ */
+static inline unsigned long thp_size(void)
+{
+	char line[64];
+
+	if (read_line("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", line, sizeof(line)))
+		return SZ_2M;
+	return strtoul(line, NULL, 10);
+}
+
+/*
+ * The level a walk reports a PMD-sized huge leaf at: the PMD, or on two
+ * levels (32-bit x86 without PAE, the PMD folded) the PGD entry standing
+ * for it.
+ */
+static inline unsigned int pmd_leaf_level(const struct vmlab_info *info)
+{
+	return info->pgtable_levels == 2 ? VMLAB_LEVEL_PGD : VMLAB_LEVEL_PMD;
 }
 
 /* touches @len bytes at @p a page at a time: writes when @write, else reads */

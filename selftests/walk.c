@@ -90,7 +90,8 @@ TEST_F(walk, anon_write_is_writable_exclusive)
 		  w.leaf_flags & (VMLAB_PTE_PRESENT | VMLAB_PTE_WRITE | VMLAB_PTE_USER |
 				  VMLAB_PTE_DIRTY | VMLAB_PTE_ACCESSED | VMLAB_PTE_HUGE |
 				  VMLAB_PTE_GLOBAL | VMLAB_PTE_SPECIAL));
-	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_NOEXEC);
+	/* the entry's NX as the kernel sets it (none on 32-bit x86) */
+	EXPECT_EQ(user_ptes_have_nx(&self->info), !!(w.leaf_flags & VMLAB_PTE_NOEXEC));
 	EXPECT_EQ(VMLAB_CACHE_WB, w.cache_mode);
 	EXPECT_EQ(VMLAB_PAGE_PRESENT | VMLAB_PAGE_ANON | VMLAB_PAGE_ANON_EXCLUSIVE,
 		  w.page_flags & (VMLAB_PAGE_PRESENT | VMLAB_PAGE_ANON |
@@ -306,14 +307,20 @@ TEST_F(walk, levels_and_indices_match_address)
 	munmap(p, PAGE);
 }
 
-/* 2 MiB of 2 MiB-aligned MADV_HUGEPAGE memory, untouched; SKIP without THP. */
+/*
+ * One THP's size (2 MiB; 4 MiB on 2-level 32-bit x86) of MADV_HUGEPAGE
+ * memory aligned to it, untouched; SKIP without THP.
+ */
 FIXTURE(thp) {
 	int fd;
 	char *p;
+	unsigned long size;	/* thp_size() */
+	unsigned int level;	/* where its leaf is: pmd_leaf_level() */
 };
 
 FIXTURE_SETUP(thp)
 {
+	struct vmlab_info info;
 	char why[300];
 
 	self->p = MAP_FAILED;
@@ -321,37 +328,41 @@ FIXTURE_SETUP(thp)
 	ASSERT_LE(0, self->fd);
 	if (!thp_enabled(why, sizeof(why)))
 		SKIP(return, "%s", why);
-	self->p = map_aligned(SZ_2M, SZ_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_EQ(0, vmlab_info(self->fd, &info));
+	self->size = thp_size();
+	self->level = pmd_leaf_level(&info);
+	self->p = map_aligned(self->size, self->size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 	ASSERT_NE(MAP_FAILED, self->p);
-	ASSERT_EQ(0, madvise(self->p, SZ_2M, MADV_HUGEPAGE));
+	ASSERT_EQ(0, madvise(self->p, self->size, MADV_HUGEPAGE));
 }
 
 FIXTURE_TEARDOWN(thp)
 {
 	if (self->p != MAP_FAILED)
-		munmap(self->p, SZ_2M);
+		munmap(self->p, self->size);
 	close(self->fd);
 }
 
-/* A write to 2 MiB-aligned MADV_HUGEPAGE memory maps a THP with one PMD leaf. */
+/* A write to THP-aligned MADV_HUGEPAGE memory maps a THP with one PMD leaf. */
 TEST_F(thp, pmd_leaf)
 {
+	unsigned long pages = self->size / PAGE;
 	struct vmlab_walk w;
 	char *p = self->p;
 
 	p[0] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 5 * PAGE + 7, &w));
-	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level)
+	ASSERT_EQ(self->level, w.leaf_level)
 		TH_LOG("no THP: leaf at %s", vmlab_level_name(w.leaf_level));
-	EXPECT_EQ(SZ_2M, w.leaf_size);
+	EXPECT_EQ(self->size, w.leaf_size);
 	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_HUGE);
 	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_WRITE);
 	EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict);
 	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_THP);
 	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_COMPOUND);
 	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_ANON);
-	EXPECT_EQ(9, w.order);
-	EXPECT_EQ(0, w.pfn & 511);
+	EXPECT_EQ(pages, 1UL << w.order);
+	EXPECT_EQ(0, w.pfn & (pages - 1));
 	EXPECT_EQ(0, w.entries[VMLAB_LEVEL_PTE]);
 	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_HUGEPAGE);
 	EXPECT_MATCHES_PAGEMAP(w);
@@ -360,24 +371,25 @@ TEST_F(thp, pmd_leaf)
 /* mprotect of half a THP splits its PMD: PTE leaves of one compound page. */
 TEST_F(thp, split_to_ptes)
 {
+	unsigned long half = self->size / 2;
 	struct vmlab_walk w, head;
 	char *p = self->p;
 
 	p[0] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &head));
-	ASSERT_EQ(VMLAB_LEVEL_PMD, head.leaf_level);
-	ASSERT_EQ(0, mprotect(p + SZ_2M / 2, SZ_2M / 2, PROT_READ));
+	ASSERT_EQ(self->level, head.leaf_level);
+	ASSERT_EQ(0, mprotect(p + half, half, PROT_READ));
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 3 * PAGE, &w));
 	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
 	EXPECT_EQ(PAGE, w.leaf_size);
 	EXPECT_EQ(head.pfn + 3, w.pfn);
 	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_THP);
-	EXPECT_EQ(9, w.order);
+	EXPECT_EQ(head.order, w.order);
 	EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict);
 	EXPECT_MATCHES_PAGEMAP(w);
-	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + SZ_2M / 2, &w));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + half, &w));
 	EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
-	EXPECT_EQ(head.pfn + 256, w.pfn);
+	EXPECT_EQ(head.pfn + half / PAGE, w.pfn);
 	EXPECT_EQ(VMLAB_COW_READONLY, w.verdict);
 }
 
@@ -393,7 +405,7 @@ TEST_F(thp, huge_zero_page)
 		SKIP(return, "transparent_hugepage/use_zero_page is 0");
 	EXPECT_EQ(0, *(volatile char *)(p + 3 * PAGE));
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + 3 * PAGE, &w));
-	ASSERT_EQ(VMLAB_LEVEL_PMD, w.leaf_level);
+	ASSERT_EQ(self->level, w.leaf_level);
 	EXPECT_TRUE(w.page_flags & VMLAB_PAGE_HUGE_ZERO);
 	EXPECT_FALSE(w.page_flags & (VMLAB_PAGE_ANON | VMLAB_PAGE_THP | VMLAB_PAGE_ZERO));
 	EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_WRITE);

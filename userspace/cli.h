@@ -132,7 +132,11 @@ static inline const char *plural(uint64_t n)
 	return n == 1 ? "" : "s";
 }
 
-/* bytes one leaf maps at @level (PTE, PMD, PUD) with pages of @page_size */
+/*
+ * bytes one leaf maps at @level (PTE, PMD, PUD; PGD on two levels): on the
+ * running kernel's shape once open_device_info() has run, else x86-64's
+ * with pages of @page_size
+ */
 uint64_t level_bytes(unsigned int level, uint32_t page_size);
 
 /*

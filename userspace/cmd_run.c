@@ -54,6 +54,13 @@ static const struct {
 	{ SYS_clone, "clone", 2 }, { SYS_clone3, "clone3", 2 },
 	{ SYS_execve, "execve", 1 }, { SYS_execveat, "execveat", 3 },
 	{ SYS_shmat, "shmat", 3 }, { SYS_shmdt, "shmdt", 1 },
+#ifdef SYS_mmap2
+	/*
+	 * 32-bit ABIs (i386): the C library's mmap() is mmap2(), its offset
+	 * in 4096-byte units; shown as the mmap it is, the offset in bytes
+	 */
+	{ SYS_mmap2, "mmap", 6 },
+#endif
 };
 
 /* one address space: a thread group's, as last read */
@@ -532,8 +539,24 @@ static void diff_leaves(const struct vmlab_walk_record *old, size_t nr_old,
 			run.leaves_more);
 }
 
+/*
+ * A call's return value: a 32-bit kernel sign-extends the long it returns,
+ * so a 32-bit tool sees an address above 2 GiB as negative; only -4095 to
+ * -1 are errors (as the kernel's IS_ERR_VALUE), the rest is unsigned.
+ */
+static int64_t ret_value(int64_t rval)
+{
+	if (sizeof(long) == 4 && rval < -4095)
+		return (uint32_t)rval;
+	return rval;
+}
+
 static bool addr_call(long nr)
 {
+#ifdef SYS_mmap2
+	if (nr == SYS_mmap2)
+		return true;
+#endif
 	return nr == SYS_mmap || nr == SYS_mremap || nr == SYS_brk || nr == SYS_shmat;
 }
 
@@ -1121,13 +1144,17 @@ static void syscall_stop(struct task *t)
 		if (call < 0)
 			return;
 		memcpy(t->args, info.entry.args, sizeof(t->args));
+#ifdef SYS_mmap2
+		if (info.entry.nr == SYS_mmap2)
+			t->args[5] *= 4096;
+#endif
 		if (info.entry.nr == SYS_execve)
 			read_path(t, info.entry.args[0]);
 		else if (info.entry.nr == SYS_execveat)
 			read_path(t, info.entry.args[1]);
 	} else if (info.op == PTRACE_SYSCALL_INFO_EXIT) {
 		if (t->call >= 0)
-			call_done(t, info.exit.rval);
+			call_done(t, ret_value(info.exit.rval));
 		t->call = -1;
 		/* the fork is shown: its child may run */
 		release_children(t->tid);
@@ -1216,6 +1243,8 @@ static void say(int report, char what)
 #define NATIVE_ARCH	AUDIT_ARCH_X86_64
 #elif defined(__aarch64__)
 #define NATIVE_ARCH	AUDIT_ARCH_AARCH64
+#elif defined(__i386__)
+#define NATIVE_ARCH	AUDIT_ARCH_I386
 #endif
 
 /*

@@ -19,6 +19,7 @@ void tree_init(struct tree *t, uint64_t start, uint64_t end, uint32_t page_size,
 	t->end = end;
 	t->page_size = page_size;
 	t->levels = levels;
+	t->shape = shape_running(levels, page_size);
 	for (l = 0; l < VMLAB_NR_LEVELS; l++)
 		t->open[l] = TREE_NONE;
 }
@@ -33,6 +34,8 @@ void tree_free(struct tree *t)
 
 bool tree_level_used(const struct tree *t, unsigned int level)
 {
+	if (t->shape)
+		return shape_level(t->shape, level);
 	return level != VMLAB_LEVEL_P4D || t->levels >= 5;
 }
 
@@ -41,27 +44,46 @@ static unsigned int page_shift(const struct tree *t)
 	return __builtin_ctz(t->page_size);
 }
 
-/* the lowest address bit level @level's index decodes */
+/*
+ * the lowest address bit level @level's index decodes; a level the shape
+ * folds: that of the entry standing for it (a leaf's level as the walk
+ * reports it)
+ */
 static unsigned int level_shift(const struct tree *t, unsigned int level)
 {
 	unsigned int below = VMLAB_LEVEL_PTE - level;
 
-	/* on 4-level paging the PGD decodes what P4D would */
+	if (t->shape)
+		return shape_leaf_shift(t->shape, level);
+	/* no known shape: x86-64's; on 4-level paging the PGD decodes what P4D would */
 	if (level == VMLAB_LEVEL_PGD && !tree_level_used(t, VMLAB_LEVEL_P4D))
 		below--;
 	return page_shift(t) + 9 * below;
+}
+
+/* the index bits of level @level: 9 without a known shape */
+static unsigned int level_bits(const struct tree *t, unsigned int level)
+{
+	const struct shape_level *l = t->shape ? shape_level(t->shape, level) : NULL;
+
+	return l ? l->bits : 9;
+}
+
+unsigned int tree_fan(const struct tree *t, unsigned int level)
+{
+	return 1u << level_bits(t, level);
 }
 
 void tree_level_bits(const struct tree *t, unsigned int level, unsigned int *hi,
 		     unsigned int *lo)
 {
 	*lo = level_shift(t, level);
-	*hi = *lo + 8;
+	*hi = *lo + level_bits(t, level) - 1;
 }
 
 unsigned int tree_index(const struct tree *t, unsigned int level, uint64_t addr)
 {
-	return (addr >> level_shift(t, level)) & (TREE_FAN - 1);
+	return (addr >> level_shift(t, level)) & (tree_fan(t, level) - 1);
 }
 
 uint64_t tree_leaf_bytes(const struct tree *t, const struct tree_item *item)
@@ -122,12 +144,11 @@ static uint32_t new_item(struct tree *t, uint32_t tab, unsigned int index, uint6
 /* the table of level @level that @addr selects below table @parent, made if new */
 static uint32_t table_for(struct tree *t, uint32_t parent, unsigned int level, uint64_t addr)
 {
-	uint64_t base = addr & ~((1ULL << (level_shift(t, level) + 9)) - 1);
+	unsigned int top = level_shift(t, level) + level_bits(t, level);
+	uint64_t base = top >= 64 ? 0 : addr & ~((1ULL << top) - 1);
 	uint32_t tab = t->open[level], i;
 	struct tree_table *tt;
 
-	if (level_shift(t, level) + 9 >= 64)
-		base = 0;
 	if (tab != TREE_NONE && t->tables[tab].base == base && t->tables[tab].parent == parent)
 		return tab;
 	if (!grow((void **)&t->tables, t->nr_tables, &t->max_tables, sizeof(*t->tables))) {

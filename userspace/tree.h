@@ -15,9 +15,9 @@
 #include <stdint.h>
 
 #include "libvmlab.h"
+#include "shapes.h"
 
 #define TREE_NONE	UINT32_MAX	/* no item, no table */
-#define TREE_FAN	512		/* entries per table (x86-64) */
 #define NR_VERDICTS	16		/* room for every VMLAB_COW_* */
 
 /*
@@ -48,7 +48,8 @@ struct tree_table {
 struct tree {
 	uint64_t start, end;	/* the range walked */
 	uint32_t page_size;
-	unsigned int levels;	/* paging levels: 4 or 5 */
+	unsigned int levels;	/* paging levels: 2 to 5 */
+	const struct shape *shape;	/* the running kernel's; NULL: x86-64's arithmetic */
 	struct tree_table *tables;
 	uint32_t nr_tables, max_tables;
 	struct tree_item *items;
@@ -69,8 +70,10 @@ void tree_add(struct tree *t, const struct vmlab_walk_record *rec);
 /* tree_add() for walk_records() */
 void tree_add_cb(const struct vmlab_walk_record *rec, void *arg);
 
-/* whether paging with @t->levels levels has level @level (P4D only with 5) */
+/* whether @t's shape has tables at level @level (not folded) */
 bool tree_level_used(const struct tree *t, unsigned int level);
+/* entries per table of level @level: 512 on x86-64, 1024 or 4 on 32-bit x86 */
+unsigned int tree_fan(const struct tree *t, unsigned int level);
 /* the address bits level @level's index decodes: @hi down to @lo */
 void tree_level_bits(const struct tree *t, unsigned int level, unsigned int *hi,
 		     unsigned int *lo);

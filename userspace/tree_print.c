@@ -29,7 +29,7 @@ static void text_table(FILE *f, const struct tree *t, uint32_t tab, int depth)
 	fprintf(f, "%s%s table%s @ 0x%" PRIx64 "  bits %u-%u  [%s]: %u present, %u empty\n",
 		colour(C_BOLD), vmlab_level_name(tt->level), colour(C_RESET), tt->base, hi, lo,
 		tree_span_str(span, sizeof(span), tt->lo, tt->hi), tt->present,
-		TREE_FAN - tt->present);
+		tree_fan(t, tt->level) - tt->present);
 	for (i = tt->first; i != TREE_NONE; i = t->items[i].next) {
 		const struct tree_item *it = &t->items[i];
 
@@ -115,7 +115,7 @@ static void json_table(struct json *j, const struct tree *t, uint32_t tab)
 	json_u64(j, "index_lo", tt->lo);
 	json_u64(j, "index_hi", tt->hi);
 	json_u64(j, "present", tt->present);
-	json_u64(j, "empty", TREE_FAN - tt->present);
+	json_u64(j, "empty", tree_fan(t, tt->level) - tt->present);
 	json_array_begin(j, "entries");
 	for (i = tt->first; i != TREE_NONE; i = t->items[i].next) {
 		json_object_begin(j, NULL);
@@ -195,7 +195,7 @@ static void dot_table(FILE *f, const struct tree *t, uint32_t tab, const bool *i
 		"<tr><td>bits %u-%u [%s]: %u present, %u empty</td></tr>", tab,
 		vmlab_level_name(tt->level), tt->base, hi, lo,
 		tree_span_str(span, sizeof(span), tt->lo, tt->hi), tt->present,
-		TREE_FAN - tt->present);
+		tree_fan(t, tt->level) - tt->present);
 	for (i = tt->first; i != TREE_NONE; i = t->items[i].next) {
 		const struct tree_item *it = &t->items[i];
 

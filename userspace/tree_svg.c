@@ -187,7 +187,7 @@ static int draw_table(struct layout *lo, uint32_t tab, int min_y)
 	fprintf(f, "<text x=\"%d\" y=\"%d\">[%s]: %u present, %u empty</text></g>\n",
 		x + 6, y + SVG_FONT + 2 + SVG_LINE,
 		tree_span_str(idx, sizeof(idx), tt->lo, tt->hi), tt->present,
-		TREE_FAN - tt->present);
+		tree_fan(t, tt->level) - tt->present);
 	for (i = tt->first; i != TREE_NONE; i = t->items[i].next) {
 		const struct tree_item *it = &t->items[i];
 		int ry = y + HEAD + r * ROW, cy;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "shapes.h"
 
 const char *prog = "vmlab";
 
@@ -53,6 +54,9 @@ int open_device(int *status)
 	return -1;
 }
 
+/* the running kernel's shape, once open_device_info() has read its levels */
+static const struct shape *running_shape;
+
 int open_device_info(struct vmlab_info *info, int *status)
 {
 	int fd = open_device(status);
@@ -65,6 +69,7 @@ int open_device_info(struct vmlab_info *info, int *status)
 		*status = EXIT_FAILED;
 		return -1;
 	}
+	running_shape = shape_running(info->pgtable_levels, info->page_size);
 	return fd;
 }
 
@@ -334,7 +339,10 @@ enum colour verdict_colour(unsigned int verdict)
 
 uint64_t level_bytes(unsigned int level, uint32_t page_size)
 {
-	/* x86-64: 512 entries per table */
+	/* the running kernel's shape: a PGD leaf of two levels is 4 MiB */
+	if (running_shape)
+		return 1ULL << shape_leaf_shift(running_shape, level);
+	/* unknown (a saved scan, no device): x86-64, 512 entries per table */
 	switch (level) {
 	case VMLAB_LEVEL_PUD:
 		return (uint64_t)page_size << 18;

@@ -680,7 +680,7 @@ struct vmlab_walk {
  * @pfn: its first page frame number; 0 with VMLAB_WALK_PFN_HIDDEN, or with
  *	VMLAB_WALK_FRAME_TOKEN that frame's token (VMLAB_WALK_RANGE_TOKENS)
  * @leaf_flags: VMLAB_PTE_*
- * @level: VMLAB_LEVEL_PTE, _PMD or _PUD
+ * @level: VMLAB_LEVEL_PTE, _PMD or _PUD (_PGD: a 4 MiB leaf of 2-level paging)
  * @verdict: VMLAB_COW_*
  * @cache_mode: VMLAB_CACHE_*
  * @page_flags: the low 8 bits of VMLAB_PAGE_*: _PRESENT, _ANON,

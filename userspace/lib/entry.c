@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * libvmlab: the decoding of a raw page-table entry into VMLAB_PTE_* bits,
- * for the entries a walk reports at each level (see libvmlab.h): x86's, or
- * arm64's descriptors in a program built for arm64 (the kernel it asks is
- * of its own architecture).
+ * for the entries a walk reports at each level (see libvmlab.h): x86's
+ * (x86-64's and PAE's 64-bit entries, and 2-level's 32-bit ones, no NX,
+ * whose low bits are the same), or arm64's descriptors in a program built
+ * for arm64 (the kernel it asks is of its own architecture).
  */
 #include <stdbool.h>
 
@@ -58,13 +59,13 @@ uint32_t vmlab_entry_flags(uint64_t entry, unsigned int level)
 }
 #else
 
-/* x86-64 page-table entry bits */
+/* x86 page-table entry bits */
 #define X86_PRESENT	(1ULL << 0)
 #define X86_RW		(1ULL << 1)
 #define X86_USER	(1ULL << 2)
 #define X86_ACCESSED	(1ULL << 5)
 #define X86_DIRTY	(1ULL << 6)
-#define X86_PSE		(1ULL << 7)	/* a PMD or PUD leaf (PAT in a PTE) */
+#define X86_PSE		(1ULL << 7)	/* a huge leaf (PAT in a PTE) */
 #define X86_GLOBAL	(1ULL << 8)
 #define X86_NX		(1ULL << 63)
 
@@ -83,7 +84,8 @@ uint32_t vmlab_entry_flags(uint64_t entry, unsigned int level)
 		f |= VMLAB_PTE_ACCESSED;
 	if (entry & X86_NX)
 		f |= VMLAB_PTE_NOEXEC;
-	if ((level == VMLAB_LEVEL_PMD || level == VMLAB_LEVEL_PUD) && (entry & X86_PSE))
+	/* PSE above the PTE level: a PMD or PUD leaf, or a PGD leaf of 2-level paging */
+	if (level != VMLAB_LEVEL_PTE && (entry & X86_PSE))
 		f |= VMLAB_PTE_HUGE;
 	if (level == VMLAB_LEVEL_PTE || (f & VMLAB_PTE_HUGE)) {
 		if (entry & X86_DIRTY)
