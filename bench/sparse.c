@@ -21,8 +21,10 @@
 
 #define VMLAB_TOOL	"/bin/vmlab"
 #define GIB		(1UL << 30)
-#define SPARSE_BYTES	(64 * GIB)
-#define SPARSE_PAGES	(SPARSE_BYTES / GIB)
+#define SPARSE_PAGES	64
+/* 64 GiB, one page per GiB; 1 GiB in a 32-bit process's 3 GiB */
+#define SPARSE_BYTES	((sizeof(void *) == 8 ? 64 : 1) * GIB)
+#define SPARSE_STRIDE	(SPARSE_BYTES / SPARSE_PAGES)
 
 /* a child holding one of the two mappings, and that mapping */
 struct holder {
@@ -101,12 +103,14 @@ static void holder_end(pid_t pid)
 
 static int bench_sparse(const struct bench *b)
 {
+	/* the row keeps the pointer: printed again after the run */
+	static char sparse_what[96];
 	struct holder sparse = { .len = SPARSE_BYTES, .cmd = "maps" };
 	struct holder dense = { .len = SPARSE_PAGES * PAGE, .cmd = "maps" };
 	struct bench_row row = {
 		.name = "maps-sparse",
 		.unit = "ms/run",
-		.vmlab = "vmlab maps -p PID, a 64 GiB anonymous mapping with one page per GiB",
+		.vmlab = sparse_what,
 		.other = "the same of a process whose mapping is only those 64 pages",
 		.vmlab_fn = tool_ms,
 		.vmlab_arg = &sparse,
@@ -118,6 +122,9 @@ static int bench_sparse(const struct bench *b)
 	size_t i;
 	int ret = -1;
 
+	snprintf(sparse_what, sizeof(sparse_what),
+		 "vmlab maps -p PID, a %lu GiB anonymous mapping with %d pages in it",
+		 (unsigned long)(SPARSE_BYTES / GIB), SPARSE_PAGES);
 	if (access(VMLAB_TOOL, X_OK))
 		return bench_fail(b, VMLAB_TOOL);
 	sparse.start = mmap(NULL, sparse.len, PROT_READ | PROT_WRITE,
@@ -132,7 +139,7 @@ static int bench_sparse(const struct bench *b)
 		goto out;
 	}
 	for (i = 0; i < SPARSE_PAGES; i++)
-		sparse.start[i * GIB] = 1;
+		sparse.start[i * SPARSE_STRIDE] = 1;
 	touch_pages(dense.start, dense.len);
 	sparse.pid = holder_fork(dense.start, dense.len);
 	dense.pid = holder_fork(sparse.start, sparse.len);
@@ -142,7 +149,7 @@ static int bench_sparse(const struct bench *b)
 	}
 	ret = bench_measure(b, &row);
 	row.name = "scan-sparse";
-	row.vmlab = "vmlab scan -p PID START-END of that 64 GiB mapping";
+	row.vmlab = "vmlab scan -p PID START-END of that mapping";
 	row.other = "the same of the 64-page mapping";
 	sparse.cmd = "scan";
 	dense.cmd = "scan";
