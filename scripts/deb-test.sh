@@ -87,7 +87,9 @@ for suite in $suites; do
 	cp "$debs"/vmlab-dkms_*_all.deb "$debs"/vmlab_*_amd64.deb "$w/disk/"
 	install -m 0755 "$VMLAB_TOP/scripts/guest/run-deb-test" "$w/disk/"
 	t=$(now_s)
-	if second_kernel "$suite" "$w/disk/second"; then
+	# in a subshell: the suite's apt lock (apt_private) is let go at once,
+	# not held by QEMU for the whole boot
+	if (second_kernel "$suite" "$w/disk/second"); then
 		log "deb-$suite: second kernel's headers ready in $(elapsed "$t") s"
 	else
 		rm -rf "$w/disk/second"
@@ -131,6 +133,13 @@ for suite in $suites; do
 	rc=$?
 	wait $tailpid 2>/dev/null
 	boot=$(elapsed "$t")
+	# where the VM's time went: the guest's boot and each check (its
+	# "# vmlab: time N s: WHAT" lines), the rest is the power-off
+	awk -v vm="$boot" -v s="deb-$suite" '
+		/^# vmlab: time / { sub(/^# vmlab: time /, ""); n = $1 + 0; sum += n
+			if (n >= 2) printf "[vmlab] %s: %4d s  %s\n", s, n, substr($0, index($0, ": ") + 2) }
+		END { printf "[vmlab] %s: %4d s  the rest (QEMU start, power-off), of VM %d s\n", s, vm - sum, vm }
+	' "$w/tap.log" >&2
 	read -r p f s < <(awk -f "$VMLAB_TOP/scripts/tap-count.awk" "$w/tap.log")
 	note=
 	if ! grep -q '^# vmlab: done' "$w/tap.log"; then
