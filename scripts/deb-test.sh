@@ -87,7 +87,9 @@ for suite in $suites; do
 	cp "$debs"/vmlab-dkms_*_all.deb "$debs"/vmlab_*_amd64.deb "$w/disk/"
 	install -m 0755 "$VMLAB_TOP/scripts/guest/run-deb-test" "$w/disk/"
 	t=$(now_s)
-	if second_kernel "$suite" "$w/disk/second"; then
+	# in a subshell: the suite's apt lock (apt_private) is let go at once,
+	# not held by QEMU for the whole boot
+	if (second_kernel "$suite" "$w/disk/second"); then
 		log "deb-$suite: second kernel's headers ready in $(elapsed "$t") s"
 	else
 		rm -rf "$w/disk/second"
@@ -104,6 +106,9 @@ for suite in $suites; do
 	# thread=single (FACTS: 7.2 oopsed early in 3 of 28 multi-threaded
 	# boots); Debian's 6.1 and 6.12 here boot with it
 	deb_share_qemu
+	# the CPU seconds of the children so far (the shell's own "times",
+	# not a subshell's): the VM's share is the difference after it
+	times >"$w/times.before"
 	timeout --kill-after=5 "${VMLAB_TIMEOUT:-2400}" \
 		qemu-system-x86_64 -machine q35 -accel tcg,thread=multi -cpu qemu64 -smp 2 -m 2G \
 		-no-reboot -nodefaults -display none -nic none \
@@ -131,6 +136,20 @@ for suite in $suites; do
 	rc=$?
 	wait $tailpid 2>/dev/null
 	boot=$(elapsed "$t")
+	times >"$w/times.after"
+	# QEMU's CPU seconds: less dependent on the host's load than the wall time
+	cpu=$(awk 'FNR == 2 { split($1, u, "m"); split($2, y, "m")
+		c[FILENAME] = u[1] * 60 + u[2] + y[1] * 60 + y[2] }
+		END { printf "%d", c[ARGV[2]] - c[ARGV[1]] }' "$w/times.before" "$w/times.after")
+	# where the VM's time went: the guest's boot and each check (its
+	# "# vmlab: time N s: WHAT" lines), the rest is the power-off
+	awk -v vm="$boot" -v s="deb-$suite" '
+		/^# vmlab: time / { sub(/^# vmlab: time /, ""); n = $1 + 0; sum += n
+			if (n >= 2) printf "[vmlab] %s: %4d s  %s\n", s, n, substr($0, index($0, ": ") + 2) }
+		/^# vmlab: DKMS for / { printf "[vmlab] %s:         %s\n", s, substr($0, 10) }
+		END { printf "[vmlab] %s: %4d s  the rest (QEMU start, power-off), of VM %d s\n", s, vm - sum, vm }
+	' "$w/tap.log" >&2
+	log "deb-$suite: QEMU used $cpu s of CPU in the VM's $boot s (host load $(cut -d' ' -f1-3 /proc/loadavg))"
 	read -r p f s < <(awk -f "$VMLAB_TOP/scripts/tap-count.awk" "$w/tap.log")
 	note=
 	if ! grep -q '^# vmlab: done' "$w/tap.log"; then
