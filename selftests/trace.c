@@ -189,7 +189,7 @@ TEST_F_TIMEOUT(trace, text_totals, TRACE_TIMEOUT)
 
 	if (access(PF_EVENT, F_OK))
 		SKIP(return, "no %s in this kernel", PF_EVENT);
-	kid = toucher(NULL);
+	kid = toucher_run(NULL, 1);
 	ASSERT_LT(0, kid);
 	ASSERT_EQ(0, vmlab(&r, "trace -p %d -n 3", kid));
 	reap(kid);
