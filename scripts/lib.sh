@@ -28,10 +28,11 @@ BUILD=${VMLAB_BUILD:-$VMLAB_TOP/build}
 # (kernel_arch). "6.1-arm64" is Debian bookworm's arm64 kernel (4 KiB pages,
 # 48-bit VA, 4 levels), booted in qemu-system-aarch64 with arm64 user space.
 DEFAULT_KERNELS="6.1 6.12 7.2"
-# CI runs every shape and both debug kernels once: 6.1 through its three
-# other shapes (686, 686-pae, arm64) and deb-bookworm, whose system runs
-# it; "make check" and check-all boot 6.1 on x86-64 too.
-CI_KERNELS="6.12 7.2 debug debug-7.2 deb-bookworm 6.12-la57 6.1-686 6.1-686-pae 6.1-arm64"
+# CI runs every shape and both debug kernels once, to keep its run within
+# budget: 6.1 through its three other shapes (686, 686-pae, arm64) and
+# deb-bookworm, whose system runs it; 7.2 through debug-7.2, built from
+# its source. "make check" and check-all boot 6.1 and 7.2 as they are.
+CI_KERNELS="6.12 debug debug-7.2 deb-bookworm 6.12-la57 6.1-686 6.1-686-pae 6.1-arm64"
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
 ALL_KERNELS="6.1 6.12 7.2 7.3 debug debug-7.2 deb-bookworm deb-trixie 6.1-la57 6.12-la57 7.2-la57
