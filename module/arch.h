@@ -5,8 +5,10 @@
  * layout of huge entries, where an entry holds a physical address, and the
  * caching attributes of the kernel's own mapping of RAM.
  *
- * One file per architecture implements it: module/arch/$(SRCARCH).c, which
- * Kbuild picks (and refuses an architecture that has none). The walker
+ * One file per architecture implements the entry format:
+ * module/arch/$(SRCARCH).c, which Kbuild picks (and refuses an architecture
+ * that has none); module/arch/common.c holds what the kernel's generic
+ * page-table API answers alike everywhere (levels, index bits, PTE tables). The walker
  * (walk.c) and the meaning of a leaf (leaf.c) use only this, the kernel's
  * generic page-table API and compat.h, never an architecture's own bits.
  *

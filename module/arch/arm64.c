@@ -32,7 +32,6 @@
  * ioctls report.
  */
 #include <linux/bits.h>
-#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/vmlab.h>
@@ -47,52 +46,6 @@
 /* The bits of a swap entry that hold its offset (a PFN for migration). */
 #define VMLAB_SWP_OFFSET_MASK	GENMASK_ULL(__SWP_OFFSET_SHIFT + __SWP_OFFSET_BITS - 1, \
 					    __SWP_OFFSET_SHIFT)
-
-u32 vmlab_arch_levels(struct mm_struct *mm)
-{
-	u32 levels = BIT(VMLAB_LEVEL_PGD) | BIT(VMLAB_LEVEL_PTE);
-
-	if (!mm_p4d_folded(mm))
-		levels |= BIT(VMLAB_LEVEL_P4D);
-	if (!mm_pud_folded(mm))
-		levels |= BIT(VMLAB_LEVEL_PUD);
-	if (!mm_pmd_folded(mm))
-		levels |= BIT(VMLAB_LEVEL_PMD);
-	return levels;
-}
-
-unsigned int vmlab_arch_level_shift(u32 level)
-{
-	switch (level) {
-	case VMLAB_LEVEL_PGD:
-		return PGDIR_SHIFT;
-	case VMLAB_LEVEL_P4D:
-		return P4D_SHIFT;
-	case VMLAB_LEVEL_PUD:
-		return PUD_SHIFT;
-	case VMLAB_LEVEL_PMD:
-		return PMD_SHIFT;
-	default:
-		return PAGE_SHIFT;
-	}
-}
-
-/* p4d_index() exists only where a P4D level may have tables (LPA2) */
-u32 vmlab_arch_level_index(struct mm_struct *mm, u32 level, unsigned long addr)
-{
-	switch (level) {
-	case VMLAB_LEVEL_PGD:
-		return pgd_index(addr);
-	case VMLAB_LEVEL_P4D:
-		return mm_p4d_folded(mm) ? 0 : (addr >> P4D_SHIFT) & (PTRS_PER_P4D - 1);
-	case VMLAB_LEVEL_PUD:
-		return mm_pud_folded(mm) ? 0 : pud_index(addr);
-	case VMLAB_LEVEL_PMD:
-		return mm_pmd_folded(mm) ? 0 : pmd_index(addr);
-	default:
-		return pte_index(addr);
-	}
-}
 
 /*
  * A block has a page's attribute and software bits (the kernel's
@@ -207,17 +160,6 @@ u64 vmlab_arch_entry_hide_pa(u64 raw)
 	if (!pte_none(pte) && !pte_present(pte))
 		return raw & ~VMLAB_SWP_OFFSET_MASK;
 	return raw & ~(u64)PTE_ADDR_MASK;
-}
-
-/* no highmem on arm64: pte_offset_kernel()'s address, as kmap_local_page() */
-pte_t *vmlab_arch_pte_map(pmd_t pmd, unsigned long addr)
-{
-	return (pte_t *)kmap_local_page(pmd_page(pmd)) + pte_index(addr);
-}
-
-void vmlab_arch_pte_unmap(pte_t *ptep)
-{
-	kunmap_local(ptep);
 }
 
 /*

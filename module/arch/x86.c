@@ -21,11 +21,10 @@
  * (_PAGE_PAT_LARGE); the caching mode is the memory type that the PWT, PCD
  * and PAT bits index in the PAT MSR, as the kernel programmed it.
  * A PTE table of 32-bit x86 may live in highmem (CONFIG_HIGHPTE, which
- * Debian's 686 and 686-pae kernels set): it is mapped as the kernel's
+ * Debian's 686 and 686-pae kernels set): common.c maps it as the kernel's
  * pte_offset_map() does, with kmap_local_page().
  */
 #include <linux/bits.h>
-#include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
 #include <linux/set_memory.h>
@@ -46,53 +45,6 @@
 #else
 #define VMLAB_SWP_OFFSET_MASK	GENMASK_ULL(63 - SWP_TYPE_BITS, SWP_OFFSET_FIRST_BIT)
 #endif
-
-/* A folded level has one entry per table: PTRS_PER_* is 1 (P4D: at boot). */
-u32 vmlab_arch_levels(struct mm_struct *mm)
-{
-	u32 levels = BIT(VMLAB_LEVEL_PGD) | BIT(VMLAB_LEVEL_PTE);
-
-	if (!mm_p4d_folded(mm))
-		levels |= BIT(VMLAB_LEVEL_P4D);
-	if (PTRS_PER_PUD > 1)
-		levels |= BIT(VMLAB_LEVEL_PUD);
-	if (PTRS_PER_PMD > 1)
-		levels |= BIT(VMLAB_LEVEL_PMD);
-	return levels;
-}
-
-/* PGDIR_SHIFT depends on LA57 at boot. */
-unsigned int vmlab_arch_level_shift(u32 level)
-{
-	switch (level) {
-	case VMLAB_LEVEL_PGD:
-		return PGDIR_SHIFT;
-	case VMLAB_LEVEL_P4D:
-		return P4D_SHIFT;
-	case VMLAB_LEVEL_PUD:
-		return PUD_SHIFT;
-	case VMLAB_LEVEL_PMD:
-		return PMD_SHIFT;
-	default:
-		return PAGE_SHIFT;
-	}
-}
-
-u32 vmlab_arch_level_index(struct mm_struct *mm, u32 level, unsigned long addr)
-{
-	switch (level) {
-	case VMLAB_LEVEL_PGD:
-		return pgd_index(addr);
-	case VMLAB_LEVEL_P4D:
-		return mm_p4d_folded(mm) ? 0 : p4d_index(addr);
-	case VMLAB_LEVEL_PUD:
-		return pud_index(addr);
-	case VMLAB_LEVEL_PMD:
-		return pmd_index(addr);
-	default:
-		return pte_index(addr);
-	}
-}
 
 /*
  * Decoded as a PTE: a huge entry has the same flag bits (as hugetlb's
@@ -214,17 +166,6 @@ u64 vmlab_arch_entry_hide_pa(u64 raw)
 	if (!pte_none(pte) && !pte_present(pte))
 		return raw & ~VMLAB_SWP_OFFSET_MASK;
 	return raw & ~(u64)PTE_PFN_MASK;
-}
-
-/* pte_offset_map()'s way: kmap_local_page() is page_address() without highmem */
-pte_t *vmlab_arch_pte_map(pmd_t pmd, unsigned long addr)
-{
-	return (pte_t *)kmap_local_page(pmd_page(pmd)) + pte_index(addr);
-}
-
-void vmlab_arch_pte_unmap(pte_t *ptep)
-{
-	kunmap_local(ptep);
 }
 
 /* PAT: the direct-map alias of RAM handed out as WC or UC changes with it. */
