@@ -57,6 +57,10 @@ for k in $kernels; do
 	rc=$?
 	boot=$(elapsed "$t")
 	log "phase $k VM: $boot s"
+	# where the VM's time went: its five slowest selftests (run-tests times each)
+	slow=$(sed -n 's/^# vmlab: selftest \(.*\) took \(.*\) s$/\2 \1/p' "$BUILD/$k/tap.log" |
+		sort -rn | head -n 5 | awk '{ printf "%s%s %s s", (NR > 1 ? ", " : ""), $2, $1 }')
+	[ -z "$slow" ] || log "phase $k slowest selftests: $slow"
 	read -r p f s < <(awk -f "$VMLAB_TOP/scripts/tap-count.awk" "$BUILD/$k/tap.log")
 	note=
 	if ! grep -q '^# vmlab: done' "$BUILD/$k/tap.log"; then
