@@ -1409,6 +1409,95 @@ TEST(shapes_split_one_address_everywhere)
 	result_free(&r);
 }
 
+/* a scan document of @shape (NULL: none named) with one leaf at @level, or none */
+static int save_scan(const char *path, const char *shape, const char *level)
+{
+	static const char doc_fmt[] =
+		"{\"pid\": 1, \"start\": 0, \"end\": 134217728, \"shape\": %s, \"runs\": [%s]}";
+	static const char run_fmt[] =
+		"{\"start\": 33554432, \"leaves\": 1, \"level\": \"%s\", %s%s}";
+	static const char state[] = "\"verdict\": \"writable\", \"leaf_flags\": [\"present\"], ";
+	static const char rest[] = "\"page_flags\": [], \"cache\": \"WB\", \"pfns\": [4096]";
+	char doc[512], run[256] = "", name[64] = "null";
+	int n;
+
+	if (shape)
+		snprintf(name, sizeof(name), "\"%s\"", shape);
+	if (level)
+		snprintf(run, sizeof(run), run_fmt, level, state, rest);
+	n = snprintf(doc, sizeof(doc), doc_fmt, name, run);
+	return n < 0 || (size_t)n >= sizeof(doc) ? -1 : save(path, doc, n);
+}
+
+/*
+ * diff sizes a leaf by the shape its scans name, whichever kernel runs it:
+ * a PGD leaf of x86-32 is 4 MiB, a PMD leaf of PAE 2 MiB, one of arm64's
+ * 16 KiB granule 32 MiB of 16 KiB pages (x86-64's sizes where none is
+ * named: older scans); scans of two shapes, or of one
+ * it does not know, are refused; a scan names the running kernel's shape
+ * (the one walk splits addresses on) and its page size.
+ */
+TEST_F(cli, diff_sizes_leaves_by_shape)
+{
+	static const struct {
+		const char *shape, *level, *want;
+	} cases[] = {
+		{ "x86-32", "PGD", "gone 1024 33554432 37748736" },
+		{ "x86-pae", "PMD", "gone 512 33554432 35651584" },
+		/* a leaf past the scan's end: only its pages within */
+		{ "x86-64", "PUD", "gone 24576 33554432 134217728" },
+		{ "arm64-16k", "PMD", "gone 2048 33554432 67108864" },
+		{ NULL, "PMD", "gone 512 33554432 35651584" },
+	};
+	char old[64], new[64], want[64], *p = own_vma(1), *shape;
+	struct result r;
+	size_t i;
+
+	snprintf(old, sizeof(old), "/tmp/cli-shape-old-%d", self->pid);
+	snprintf(new, sizeof(new), "/tmp/cli-shape-new-%d", self->pid);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ASSERT_EQ(0, save_scan(old, cases[i].shape, cases[i].level));
+		ASSERT_EQ(0, save_scan(new, cases[i].shape, NULL));
+		ASSERT_EQ(0, vmlab(&r, "diff --json %s %s", old, new));
+		EXPECT_EQ(0, r.status) TH_LOG("%s: %s", cases[i].shape, r.err);
+		EXPECT_JQ(r.out, ".changes[] | \"\\(.change) \\(.pages) \\(.start) \\(.end)\"",
+			  cases[i].want);
+		result_free(&r);
+	}
+
+	ASSERT_EQ(0, save_scan(old, "x86-pae", "PMD"));
+	ASSERT_EQ(0, save_scan(new, "x86-64", NULL));
+	ASSERT_EQ(0, vmlab(&r, "diff %s %s", old, new));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "is a scan of x86-pae,")) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.err, "diff compares scans of one kernel")) TH_LOG("%s", r.err);
+	result_free(&r);
+	ASSERT_EQ(0, save_scan(new, "sparc-8k", NULL));
+	ASSERT_EQ(0, vmlab(&r, "diff %s %s", old, new));
+	EXPECT_ONE_LINE_ERROR(&r, 1);
+	EXPECT_NE(NULL, strstr(r.err, "a page-table shape this vmlab does not know"))
+		TH_LOG("%s", r.err);
+	result_free(&r);
+	unlink(old);
+	unlink(new);
+
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %p", self->pid, p));
+	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
+	shape = jq(r.out, ".walks[0].split.shape");
+	result_free(&r);
+	ASSERT_NE(NULL, shape);
+	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d %lx-%lx", self->pid, (unsigned long)p,
+			   (unsigned long)p + PAGE));
+	ASSERT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".shape", shape);
+	free(shape);
+	snprintf(want, sizeof(want), "%ld", sysconf(_SC_PAGESIZE));
+	EXPECT_JQ(r.out, ".page_size", want);
+	result_free(&r);
+	munmap(p - PAGE, 3 * PAGE);
+}
+
 /*
  * walk splits the address on the running kernel's shape: per level the
  * bits that index it, the same index as the kernel's walk (no MISMATCH),

@@ -440,19 +440,24 @@ static int cpu_has(const char *flag)
 #define MAP_HUGE_SHIFT 26
 #endif
 
-/* hugetlb pages: a PMD leaf for 2 MiB, a PUD leaf for 1 GiB */
+/*
+ * hugetlb pages: a PMD leaf of the kernel's PMD size (2 MiB; 4 MiB at the
+ * PGD entry on two levels, where the PMD is folded), a PUD leaf for 1 GiB
+ */
 FIXTURE(hugetlb) {
 	int fd;
 	long old;
+	unsigned long kb;	/* the page size */
+	unsigned int level;	/* the level its leaf is at */
 };
 
 FIXTURE_VARIANT(hugetlb) {
-	unsigned long kb;
+	unsigned long kb;	/* 0: the PMD size, THP's (hpage_pmd_size) */
 	unsigned int level;
 };
 
-FIXTURE_VARIANT_ADD(hugetlb, pmd_2m) {
-	.kb = 2048,
+FIXTURE_VARIANT_ADD(hugetlb, pmd) {
+	.kb = 0,
 	.level = VMLAB_LEVEL_PMD,
 };
 
@@ -463,28 +468,39 @@ FIXTURE_VARIANT_ADD(hugetlb, pud_1g) {
 
 FIXTURE_SETUP(hugetlb)
 {
+	struct vmlab_info info;
 	char path[128];
 
 	self->old = -1;
 	self->fd = vmlab_open();
 	ASSERT_LE(0, self->fd);
-	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB", variant->kb);
+	ASSERT_EQ(0, vmlab_info(self->fd, &info));
+	self->kb = variant->kb;
+	self->level = variant->level;
+	if (!self->kb) {
+		/* THP's PMD size, where the kernel has THP; else x86's two-level or 2 MiB */
+		self->kb = thp_size() >> 10;
+		if (access("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", F_OK))
+			self->kb = info.pgtable_levels == 2 ? 4096 : 2048;
+		self->level = pmd_leaf_level(&info);
+	}
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB", self->kb);
 	if (access(path, F_OK)) {
-		if (variant->kb == 1048576 && !cpu_has("pdpe1gb"))
+		if (self->kb == 1048576 && !cpu_has("pdpe1gb"))
 			SKIP(return, "no %s: the CPU has no pdpe1gb (1 GiB pages)", path);
-		SKIP(return, "no %s: this kernel has no %lu kB hugetlb pages", path, variant->kb);
+		SKIP(return, "no %s: this kernel has no %lu kB hugetlb pages", path, self->kb);
 	}
 	/* two: a fork's COW copies one */
-	self->old = hugetlb_reserve(variant->kb, 2);
+	self->old = hugetlb_reserve(self->kb, 2);
 	if (self->old < 0)
 		SKIP(return, "cannot reserve two %lu kB hugetlb pages (%ld MiB of RAM)",
-		     variant->kb, sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) >> 20);
+		     self->kb, sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE) >> 20);
 }
 
 FIXTURE_TEARDOWN(hugetlb)
 {
 	if (self->old >= 0)
-		hugetlb_restore(variant->kb, self->old);
+		hugetlb_restore(self->kb, self->old);
 	close(self->fd);
 }
 
@@ -500,7 +516,7 @@ static char *hugetlb_map(unsigned long size, int flags)
 /* A write to a MAP_HUGETLB mapping: one leaf at the huge page's level. */
 TEST_F(hugetlb, leaf)
 {
-	unsigned long size = variant->kb << 10;
+	unsigned long size = self->kb << 10;
 	struct vmlab_walk w;
 	char *p;
 
@@ -508,7 +524,7 @@ TEST_F(hugetlb, leaf)
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap MAP_HUGETLB: %s", strerror(errno));
 	p[size / 2] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + size / 2 + 8, &w));
-	EXPECT_EQ(variant->level, w.leaf_level);
+	EXPECT_EQ(self->level, w.leaf_level);
 	EXPECT_EQ(size, w.leaf_size);
 	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_HUGE);
 	EXPECT_EQ(VMLAB_BACKING_HUGETLB, w.backing);
@@ -525,7 +541,7 @@ TEST_F(hugetlb, leaf)
 /* hugetlb's MAP_SHARED: the page is the file's, shared writable. */
 TEST_F(hugetlb, shared_leaf)
 {
-	unsigned long size = variant->kb << 10;
+	unsigned long size = self->kb << 10;
 	struct vmlab_walk w;
 	char *p;
 
@@ -533,7 +549,7 @@ TEST_F(hugetlb, shared_leaf)
 	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap MAP_HUGETLB: %s", strerror(errno));
 	p[0] = 1;
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
-	EXPECT_EQ(variant->level, w.leaf_level);
+	EXPECT_EQ(self->level, w.leaf_level);
 	EXPECT_EQ(VMLAB_BACKING_HUGETLB, w.backing);
 	EXPECT_TRUE(w.vma_flags & VMLAB_VMA_SHARED);
 	EXPECT_FALSE(w.page_flags & VMLAB_PAGE_ANON);
@@ -550,7 +566,7 @@ TEST_F(hugetlb, shared_leaf)
  */
 TEST_F_TIMEOUT(hugetlb, private_cow_after_fork, 240)
 {
-	unsigned long size = variant->kb << 10;
+	unsigned long size = self->kb << 10;
 	struct vmlab_walk w, theirs;
 	int ready[2], done[2];
 	bool skipped;
@@ -590,8 +606,8 @@ TEST_F_TIMEOUT(hugetlb, private_cow_after_fork, 240)
 		 * writable and its own; the child has none until it faults,
 		 * and then gets a new page, zero-filled: the data is lost.
 		 */
-		TH_LOG("fork did not copy the %lu kB entry", variant->kb);
-		EXPECT_EQ(VMLAB_LEVEL_PUD, variant->level);
+		TH_LOG("fork did not copy the %lu kB entry", self->kb);
+		EXPECT_EQ(VMLAB_LEVEL_PUD, self->level);
 		EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict)
 			TH_LOG("%s", vmlab_verdict_name(w.verdict));
 		EXPECT_EQ(1, w.mapcount);
@@ -609,7 +625,7 @@ TEST_F_TIMEOUT(hugetlb, private_cow_after_fork, 240)
 	ASSERT_EQ(0, vmlab_walk(self->fd, pid, (uintptr_t)p, &theirs));
 	EXPECT_EQ(VMLAB_COW_WRITABLE, theirs.verdict);
 	EXPECT_NE(w.pfn, theirs.pfn);
-	EXPECT_EQ(variant->level, theirs.leaf_level);
+	EXPECT_EQ(self->level, theirs.leaf_level);
 	ASSERT_EQ(1, write(done[1], "x", 1));
 	ASSERT_EQ(pid, waitpid(pid, NULL, 0));
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
@@ -628,7 +644,7 @@ TEST_F_TIMEOUT(hugetlb, private_cow_after_fork, 240)
  */
 TEST_F_TIMEOUT(hugetlb, fork_shares_or_skips, 240)
 {
-	unsigned long size = variant->kb << 10;
+	unsigned long size = self->kb << 10;
 	int i, shared = 0, skipped = 0;
 	char *p;
 
@@ -677,7 +693,7 @@ TEST_F_TIMEOUT(hugetlb, fork_shares_or_skips, 240)
 			EXPECT_EQ(2, w.mapcount);
 		} else {
 			skipped++;
-			EXPECT_EQ(VMLAB_LEVEL_PUD, variant->level);
+			EXPECT_EQ(VMLAB_LEVEL_PUD, self->level);
 			EXPECT_EQ(VMLAB_COW_WRITABLE, w.verdict);
 			EXPECT_EQ(1, w.mapcount);
 		}
@@ -685,7 +701,7 @@ TEST_F_TIMEOUT(hugetlb, fork_shares_or_skips, 240)
 		p[0]++;
 	}
 	TH_LOG("of 20 forks, %d shared the %lu kB page and %d skipped it",
-	       shared, variant->kb, skipped);
+	       shared, self->kb, skipped);
 	munmap(p, size);
 }
 

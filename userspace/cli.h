@@ -14,6 +14,8 @@
 
 #include "libvmlab.h"
 
+struct shape;
+
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* exit codes */
@@ -138,6 +140,9 @@ static inline const char *plural(uint64_t n)
  * with pages of @page_size
  */
 uint64_t level_bytes(unsigned int level, uint32_t page_size);
+
+/* the running kernel's shape once open_device_info() has run, else NULL */
+const struct shape *kernel_shape(void);
 
 /*
  * Room for element @nr in *@array of @size-byte elements, *@max of them

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "jsonread.h"
 #include "cli.h"
+#include "shapes.h"
 
 static void print_usage(FILE *f)
 {
@@ -23,10 +24,13 @@ static void print_usage(FILE *f)
 		"in OLD (gone), and pages whose level, verdict, leaf flags, page flags,\n"
 		"caching or frame changed, one row per run of pages with the same\n"
 		"change. Frames are compared where both files hold them (\"pfns\": not\n"
-		"when the PFNs were hidden). Exit status 0 whether or not anything\n"
+		"when the PFNs were hidden). A leaf's size is that of its level in the\n"
+		"page-table shape the scan names (\"shape\", as '%s shapes' lists them;\n"
+		"x86-64's when it names none); scans of two shapes are not compared.\n"
+		"Exit status 0 whether or not anything\n"
 		"changed; count the rows with --json and jq '.changes | length'.\n"
 		"  -j, --json  one JSON document: {\"old\", \"new\", \"changes\": [...], \"pages\"}\n",
-		prog, prog);
+		prog, prog, prog);
 }
 
 /* the fields a page's state is made of; a change names those that differ */
@@ -55,6 +59,9 @@ struct doc {
 	const char *file;
 	struct jv root;
 	uint64_t pid, start, end;
+	/* the kernel's shape the scan names (NULL: an older scan), its page size */
+	const struct shape *shape;
+	uint64_t page;
 	struct run_info *runs;
 	size_t nr_runs;
 	struct page *pages;
@@ -84,14 +91,18 @@ static int join_flags(const struct jv *a, char *buf, size_t size)
 	return 0;
 }
 
-static uint64_t leaf_size(const char *level)
+/* bytes one leaf at @level maps in @d's scan, 0 for a level of no name */
+static uint64_t leaf_size(const struct doc *d, const char *level)
 {
-	uint32_t page = sysconf(_SC_PAGESIZE);
 	unsigned int l;
 
-	for (l = 0; l < VMLAB_NR_LEVELS; l++)
-		if (vmlab_level_name(l) && !strcmp(vmlab_level_name(l), level))
-			return level_bytes(l, page);
+	for (l = 0; l < VMLAB_NR_LEVELS; l++) {
+		if (!vmlab_level_name(l) || strcmp(vmlab_level_name(l), level))
+			continue;
+		if (d->shape)
+			return 1ULL << shape_leaf_shift(d->shape, l);
+		return level_bytes(l, d->page);
+	}
 	return 0;
 }
 
@@ -99,7 +110,7 @@ static uint64_t leaf_size(const char *level)
 static int add_pages(struct doc *d, size_t r, uint64_t start, uint64_t leaves, uint64_t size,
 		     const struct jv *pfns)
 {
-	uint64_t page = sysconf(_SC_PAGESIZE), i, addr, pfn = 0;
+	uint64_t page = d->page, i, addr, pfn = 0;
 	struct page *p;
 
 	for (i = 0; i < leaves; i++) {
@@ -123,7 +134,7 @@ static int add_pages(struct doc *d, size_t r, uint64_t start, uint64_t leaves, u
 /* @d->file read and its runs expanded to pages: 0, or -1 after saying why not */
 static int read_doc(struct doc *d)
 {
-	const struct jv *runs, *pfns;
+	const struct jv *runs, *pfns, *shape;
 	char err[128], *text = NULL;
 	uint64_t start, leaves, size;
 	size_t len = 0, i;
@@ -155,6 +166,22 @@ static int read_doc(struct doc *d)
 		       d->file);
 		return -1;
 	}
+	/*
+	 * the shape sizes the leaves; a scan that names none (an older vmlab's)
+	 * gets x86-64's sizes with this machine's pages
+	 */
+	shape = jv_get(&d->root, "shape");
+	if (shape && shape->type != JV_NULL) {
+		d->shape = jv_str(shape) ? shape_by_name(jv_str(shape)) : NULL;
+		if (!d->shape) {
+			errmsg("%s: a page-table shape this vmlab does not know (%s shapes)",
+			       d->file, prog);
+			return -1;
+		}
+		d->page = 1ULL << d->shape->page_shift;
+	} else {
+		d->page = sysconf(_SC_PAGESIZE);
+	}
 	runs = jv_get(&d->root, "runs");
 	if (!runs || runs->type != JV_ARRAY || jv_u64(jv_get(&d->root, "pid"), &d->pid) ||
 	    jv_u64(jv_get(&d->root, "start"), &d->start) ||
@@ -182,7 +209,7 @@ static int read_doc(struct doc *d)
 		    join_flags(jv_get(r, "page_flags"), ri->flags[1], sizeof(ri->flags[1])) ||
 		    jv_u64(jv_get(r, "start"), &start) || jv_u64(jv_get(r, "leaves"), &leaves))
 			goto not_scan;
-		size = leaf_size(ri->text[F_LEVEL]);
+		size = leaf_size(d, ri->text[F_LEVEL]);
 		pfns = jv_get(r, "pfns");
 		if (pfns && pfns->type != JV_ARRAY)
 			pfns = NULL;
@@ -266,7 +293,7 @@ static int add_change(struct changes *cs, uint64_t addr, uint64_t page, const st
 /* the two documents' pages merged in address order, the changes kept */
 static int compare(const struct doc *o, const struct doc *n, struct changes *cs)
 {
-	uint64_t page = sysconf(_SC_PAGESIZE);
+	uint64_t page = o->page;
 	size_t i = 0, k = 0;
 	const struct page *op, *np;
 	unsigned int fields;
@@ -306,7 +333,7 @@ static void print_state(const struct doc *d, const struct page *p)
 
 static void print_text(const struct doc *o, const struct doc *n, const struct changes *cs)
 {
-	uint64_t page = sysconf(_SC_PAGESIZE);
+	uint64_t page = o->page;
 	const struct change *c;
 	unsigned int f;
 	bool first;
@@ -392,7 +419,7 @@ static void json_state(struct json *j, const char *key, const struct doc *d,
 
 static void print_json(const struct doc *o, const struct doc *n, const struct changes *cs)
 {
-	uint64_t page = sysconf(_SC_PAGESIZE);
+	uint64_t page = o->page;
 	const struct change *c;
 	struct json j;
 	unsigned int f;
@@ -455,6 +482,12 @@ int cmd_diff(int argc, char **argv)
 		d[k].file = argv[optind + k];
 		if (read_doc(&d[k]))
 			goto out;
+	}
+	if ((d[0].shape && d[1].shape && d[0].shape != d[1].shape) || d[0].page != d[1].page) {
+		errmsg("diff: %s is a scan of %s, %s of %s: diff compares scans of one kernel",
+		       d[0].file, d[0].shape ? d[0].shape->name : "an unnamed shape",
+		       d[1].file, d[1].shape ? d[1].shape->name : "an unnamed shape");
+		goto out;
 	}
 	if (compare(&d[0], &d[1], &cs)) {
 		errmsg("diff: %s", strerror(ENOMEM));

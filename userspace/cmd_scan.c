@@ -12,6 +12,7 @@
 
 #include "json.h"
 #include "cli.h"
+#include "shapes.h"
 
 #define NR_VERDICTS 16
 
@@ -167,6 +168,9 @@ static void print_json(const struct scan *s, uint32_t pid)
 	json_u64(&j, "end", s->end);
 	json_hex(&j, "start_hex", s->start);
 	json_hex(&j, "end_hex", s->end);
+	/* what sizes a level's leaves: "vmlab diff" reads it back */
+	json_string(&j, "shape", kernel_shape() ? kernel_shape()->name : NULL);
+	json_u64(&j, "page_size", s->page_size);
 	if (s->nr_vmas) {
 		json_string(&j, "path", s->path);
 		json_array_begin(&j, "vmas");

@@ -73,6 +73,11 @@ int open_device_info(struct vmlab_info *info, int *status)
 	return fd;
 }
 
+const struct shape *kernel_shape(void)
+{
+	return running_shape;
+}
+
 int help_or_usage(int c, const char *cmd, char **argv, void (*usage)(FILE *f))
 {
 	if (c == 'h') {
