@@ -32,11 +32,13 @@ DEFAULT_KERNELS="6.1 6.12 7.2"
 # budget: 6.1 through its three other shapes (686, 686-pae, arm64) and
 # deb-bookworm, whose system runs it; 7.2 through debug-7.2, built from
 # its source. "make check" and check-all boot 6.1 and 7.2 as they are.
-CI_KERNELS="6.12 debug debug-7.2 deb-bookworm 6.12-la57 6.1-686 6.1-686-pae 6.1-arm64"
+# The debug kernels come last in both lists: from an empty cache, check.sh
+# builds them in the background while the other kernels' VMs run.
+CI_KERNELS="6.12 6.12-la57 6.1-686 6.1-686-pae 6.1-arm64 deb-bookworm debug debug-7.2"
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
-ALL_KERNELS="6.1 6.12 7.2 7.3 debug debug-7.2 deb-bookworm deb-trixie 6.1-la57 6.12-la57 7.2-la57
-	6.1-686 6.1-686-pae 6.1-arm64"
+ALL_KERNELS="6.1 6.12 7.2 7.3 deb-bookworm deb-trixie 6.1-la57 6.12-la57 7.2-la57
+	6.1-686 6.1-686-pae 6.1-arm64 debug debug-7.2"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }
