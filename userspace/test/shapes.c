@@ -138,7 +138,8 @@ static void test_entry_phys(void)
 	      "arm64: SH (bits 9-8) is no address");
 	/* a PTE for 0x8_0001_2345_6000 (bits 51-50 in 9-8, DBM at 51 no address), a table */
 	CHECK(shape_entry_phys(lpa2, 0x00e8000123456e43ULL) == 0x0008000123456000ULL,
-	      "LPA2: bits 51-50 from 9-8: 0x%" PRIx64, shape_entry_phys(lpa2, 0x00e8000123456e43ULL));
+	      "LPA2: bits 51-50 from 9-8: 0x%" PRIx64,
+	      shape_entry_phys(lpa2, 0x00e8000123456e43ULL));
 	CHECK(shape_entry_phys(lpa2, 0x0800000145aed003ULL) == 0x145aed000ULL, "LPA2 table");
 	CHECK(shape_entry_phys(get("arm64-16k-lpa2"), 0x0003ffffffffc303ULL) ==
 	      0x000fffffffffc000ULL, "16K LPA2: the top address");
