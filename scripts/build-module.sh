@@ -28,12 +28,12 @@ cp -pu "$VMLAB_TOP/Kbuild" "$out/Kbuild"
 # a 32-bit kernel's headers: ARCH=x86 lets their .config choose the width
 # (the host's gcc adds -m32 itself); the default would be the host's x86_64.
 # arm64's: the cross compiler of the same gcc (aarch64-linux-gnu-gcc-12 for
-# the headers' gcc-12)
+# bookworm's gcc-12; trixie's headers name aarch64-linux-gnu-gcc-14 already)
 cc=$KCC arch_args=()
 case $(kernel_arch "$K") in
 i386) arch_args=(ARCH=x86) ;;
 arm64)
-	cc=aarch64-linux-gnu-$KCC
+	cc=aarch64-linux-gnu-${KCC#aarch64-linux-gnu-}
 	arch_args=(ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-)
 	;;
 esac

@@ -64,12 +64,17 @@ if [ -s "$share/order" ]; then
 else
 	: >"$root/lib/modules/share/order"
 fi
-# an arm64 kernel's console modules (the TAP's virtio console, see init)
+# an arm64 kernel's console modules (the TAP's virtio console, see init):
+# none when the kernel has them built in (trixie's), an empty order then
 console=$(kernel_dir "$K")/console
 if [ "$arch" = arm64 ]; then
-	[ -s "$console/order" ] || die "kernel $K: initramfs: no console modules (run scripts/fetch-kernel.sh $K)"
+	{ [ -f "$console/order" ] && [ ! -s "$console/absent" ]; } ||
+		die "kernel $K: initramfs: no console modules (run scripts/fetch-kernel.sh $K)"
 	mkdir -p "$root/lib/modules/console"
-	cp "$console/order" "$console/"*.ko "$root/lib/modules/console/"
+	cp "$console/order" "$root/lib/modules/console/"
+	while read -r m; do
+		cp "$console/$m.ko" "$root/lib/modules/console/"
+	done <"$console/order"
 fi
 # the disk modules in /lib/modules/KREL with their modules.dep (depmod), so
 # "modprobe brd rd_size=..." works as on an installed Debian system, and the

@@ -5,8 +5,9 @@
 # (its decompressor turns 5-level paging on; a vmlinux entered through PVH
 # stays at 4 levels) on a CPU with LA57, under TCG unless VMLAB_ACCEL says
 # otherwise. The guest is told the paging levels it must find,
-# VMLAB_EXPECT_LEVELS: 5 for a la57 entry, else 4 (selftests/la57.c fails
-# when the kernel runs with another number).
+# VMLAB_EXPECT_LEVELS: 5 for a la57 entry and for 6.12-arm64 (LPA2: its
+# 52-bit VAs take a fifth level on -cpu max), else 4 (selftests/la57.c
+# fails when the kernel runs with another number).
 # A 32-bit kernel (6.1-686: 2 levels, 6.1-686-pae: 3) boots its bzImage in
 # qemu-system-i386 on a 32-bit CPU with NX (used with PAE only) and PSE-36
 # (without it QEMU's qemu32 has 32 physical address bits, while the kernel
@@ -15,7 +16,7 @@
 # with 2 GiB of memory by default (more than the kernel's lowmem: user
 # pages and PTE tables in highmem) and no 1 GiB hugetlb pages (no such
 # size there).
-# An arm64 kernel (6.1-arm64) boots its Image in qemu-system-aarch64 on
+# An arm64 kernel (6.1-arm64, 6.12-arm64) boots its Image in qemu-system-aarch64 on
 # QEMU's virt machine with -cpu max, under TCG. That machine has one serial
 # port (the kernel's console) and no isa-debug-exit: the TAP (and a run's
 # output) goes through a virtio console (hvc0, vmlab_tap=hvc0 tells /init),
@@ -105,6 +106,7 @@ fi
 cpu=qemu64,+pdpe1gb levels=4 system=qemu-system-x86_64
 case $(kernel_shape "$K") in
 la57) cpu=qemu64,+la57,+pdpe1gb levels=5 ;;
+lpa2) levels=5 ;;
 2level) cpu=qemu32,+nx,+pse36 levels=2 system=qemu-system-i386 ;;
 pae) cpu=qemu32,+nx,+pse36 levels=3 system=qemu-system-i386 ;;
 esac

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * la57.c - selftests of 5-level paging (x86-64 LA57): that the VM runs
- * with the levels its entry asks for (VMLAB_EXPECT_LEVELS, set by
- * run-vm.sh: 5 for a la57 entry, else 4), that INFO agrees with the CPU
- * flag the kernel keeps, and walks that really use the fifth level:
- * mappings above 2^47 (the kernel gives them only to an mmap hint above
- * it) reached through a present P4D table of their own, a range walk
- * across the 128 TiB boundary, and pagemap agreeing with the walk up there.
+ * la57.c - selftests of a fifth paging level: x86-64's LA57 (57-bit VAs)
+ * and arm64's LPA2 with 4 KiB pages (52-bit VAs: a PGD of 16 entries above
+ * the 48-bit shape's four levels). That the VM runs with the levels its
+ * entry asks for (VMLAB_EXPECT_LEVELS, set by run-vm.sh: 5 for a la57 entry
+ * and 6.12-arm64, else 4), that INFO agrees with the CPU flag the x86 kernel
+ * keeps, and walks that really use the fifth level: mappings above the
+ * 4-level window (2^47 on x86-64, 2^48 on arm64: the kernel gives them only
+ * to an mmap hint above it) reached through a present, non-folded top-level
+ * entry and a P4D table of their own, a range walk across the window's end,
+ * and pagemap agreeing with the walk up there.
  *
  * Runs as root in the vmlab VM. On 4-level paging the fifth-level tests
  * SKIP: there is no such level to walk; on 32-bit x86 (2 or 3 levels) too,
@@ -17,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -24,12 +28,12 @@
 #include "libvmlab.h"
 #include "vmlab_test.h"
 
-/* the end of 4-level user space: 128 TiB */
-#define VA_4LEVEL	(1ULL << 47)
-/* the x86 entry's present bit and physical-address bits (51-12) */
-#define X86_PRESENT	1ULL
-#define X86_ADDR_MASK	0x000ffffffffff000ULL
+/* x86's present bit, arm64's valid bit: bit 0 of a table entry on both */
+#define ENTRY_PRESENT	1ULL
 #define ALL_LEVELS	((1u << VMLAB_NR_LEVELS) - 1)
+/* syslog(2)'s actions (include/linux/syslog.h: no user-space header has them) */
+#define SYSLOG_ACTION_READ_ALL		3
+#define SYSLOG_ACTION_SIZE_BUFFER	10
 
 FIXTURE(la57) {
 	int fd;
@@ -55,7 +59,7 @@ FIXTURE_TEARDOWN(la57)
  */
 #define NO_FIFTH_LEVEL	"%u-level paging, a %u-bit process: no fifth level to walk"
 
-/* 5-level paging is on and this process can reach 2^47 */
+/* 5-level paging is on and this process can reach above the 4-level window */
 static int fifth_level_usable(const struct vmlab_info *info)
 {
 	return info->pgtable_levels == 5 && sizeof(void *) == 8;
@@ -98,10 +102,43 @@ TEST_F(la57, levels_as_the_runner_expects)
 		       self->info.pgtable_levels, want);
 }
 
+#ifdef __aarch64__
+/*
+ * Whether the kernel's log since boot holds @text: 1 or 0, or -1 when it
+ * cannot tell (no access, or the boot's first line, @first, already
+ * overwritten).
+ */
+static int boot_log_has(const char *first, const char *text)
+{
+	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0), len, found = -1;
+	char *buf;
+
+	if (size <= 0)
+		return -1;
+	buf = malloc(size + 1);
+	if (!buf)
+		return -1;
+	len = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
+	if (len >= 0) {
+		buf[len] = '\0';
+		if (strstr(buf, text))
+			found = 1;
+		else if (strstr(buf, first))
+			found = 0;
+	}
+	free(buf);
+	return found;
+}
+#endif
+
 /*
  * INFO's levels agree with the kernel's own view: x86-64 keeps the "la57"
  * CPU flag only when it turned 5-level paging on; a 32-bit kernel has 3
  * levels with PAE (the "pae" flag; always there under QEMU), else 2.
+ * arm64 has no flag for it in /proc/cpuinfo: its boot log names the
+ * capability when the kernel turned LPA2 on ("CPU features: detected:
+ * 52-bit Virtual Addressing (LPA2)", without "(LPA2)" in later kernels), and
+ * 52-bit VAs take the extra level.
  */
 TEST_F(la57, levels_match_cpuinfo)
 {
@@ -109,7 +146,17 @@ TEST_F(la57, levels_match_cpuinfo)
 	int lm = cpuinfo_has_flag("lm");
 
 #ifdef __aarch64__
-	SKIP(return, "arm64: /proc/cpuinfo has no flag for the levels (none for LPA2)");
+	/* (not "52-bit Virtual Addressing for KVM (LPA2)", which is KVM's guests') */
+	int lpa2 = boot_log_has("Booting Linux", "detected: 52-bit Virtual Addressing (LPA2)\n");
+
+	if (lpa2 == 0)
+		lpa2 = boot_log_has("Booting Linux", "detected: 52-bit Virtual Addressing\n");
+	if (lpa2 == -1)
+		SKIP(return, "arm64: the kernel log no longer holds the boot's CPU features");
+	EXPECT_EQ(lpa2, shape_lpa2(self->info.pgtable_levels))
+		TH_LOG("%u levels, LPA2 %s in the boot log", self->info.pgtable_levels,
+		       lpa2 ? "named" : "not named");
+	return;
 #endif
 	ASSERT_NE(-1, la57) TH_LOG("no flags line in /proc/cpuinfo");
 	if (self->info.pgtable_levels <= 3) {
@@ -135,14 +182,34 @@ static char *map_high(uint64_t hint, unsigned int pages)
 	return p;
 }
 
+/* a table entry's physical address (what it points to) on 5-level paging */
+static uint64_t entry_pa(uint64_t e)
+{
+	return e & shape_pa_mask(5);
+}
+
+/* every level's index in @w is the address's bits at that level */
+static void expect_indices(struct __test_metadata *_metadata, const struct vmlab_walk *w)
+{
+	unsigned int l;
+
+	for (l = VMLAB_LEVEL_PGD; l <= VMLAB_LEVEL_PTE; l++)
+		EXPECT_EQ(shape_index(5, l, w->addr), w->index[l])
+			TH_LOG("addr %#llx level %u", (unsigned long long)w->addr, l);
+}
+
 /*
- * Above 2^47: the hinted mapping lies in a PGD entry other than 0 (all of
- * 4-level user space is in entry 0), every level is present, and the P4D
- * entry is one of its own (not the PGD entry seen twice, as when folded).
+ * Above the 4-level window: the hinted mapping lies in a PGD entry other
+ * than 0 (all of 4-level user space is in entry 0), every level is present,
+ * and the P4D entry is one of its own (not the PGD entry seen twice, as when
+ * folded). The hints: 2^48, and a quarter and half of the top (2^54 and
+ * 2^55 on x86-64, 2^50 and 2^51 on arm64).
  */
 TEST_F(la57, high_mapping_walks_through_p4d)
 {
-	const uint64_t hints[] = { 1ULL << 48, 1ULL << 52, 1ULL << 55 };
+	/* 2^56 (x86-64, whose last page is no user space) or 2^52 (arm64) */
+	const uint64_t top = 1ULL << (64 - __builtin_clzll(shape_user_end(5) - 1));
+	const uint64_t hints[] = { shape_map_window() << 1, top >> 2, top >> 1 };
 	unsigned int i;
 
 	if (!fifth_level_usable(&self->info))
@@ -154,20 +221,19 @@ TEST_F(la57, high_mapping_walks_through_p4d)
 		struct vmlab_walk w;
 
 		ASSERT_NE(MAP_FAILED, p) TH_LOG("hint %#llx", (unsigned long long)hints[i]);
-		ASSERT_LE(VA_4LEVEL, (uintptr_t)p)
+		ASSERT_LE(shape_map_window(), (uintptr_t)p)
 			TH_LOG("hint %#llx gave %p", (unsigned long long)hints[i], p);
 		ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w));
 		EXPECT_EQ(ALL_LEVELS, w.valid_levels);
 		EXPECT_EQ(ALL_LEVELS, w.present_levels);
 		EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
-		EXPECT_EQ((a >> 48) & 511, w.index[VMLAB_LEVEL_PGD]);
+		expect_indices(_metadata, &w);
 		EXPECT_NE(0, w.index[VMLAB_LEVEL_PGD]);
-		EXPECT_EQ((a >> 39) & 511, w.index[VMLAB_LEVEL_P4D]);
-		EXPECT_EQ((a >> 30) & 511, w.index[VMLAB_LEVEL_PUD]);
-		EXPECT_TRUE(w.entries[VMLAB_LEVEL_P4D] & X86_PRESENT);
+		EXPECT_TRUE(w.entries[VMLAB_LEVEL_PGD] & ENTRY_PRESENT);
+		EXPECT_TRUE(w.entries[VMLAB_LEVEL_P4D] & ENTRY_PRESENT);
 		if (!(w.walk_flags & VMLAB_WALK_PFN_HIDDEN))
-			EXPECT_NE(w.entries[VMLAB_LEVEL_PGD] & X86_ADDR_MASK,
-				  w.entries[VMLAB_LEVEL_P4D] & X86_ADDR_MASK);
+			EXPECT_NE(entry_pa(w.entries[VMLAB_LEVEL_PGD]),
+				  entry_pa(w.entries[VMLAB_LEVEL_P4D]));
 		EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_WRITE);
 		EXPECT_EQ(VMLAB_BACKING_ANON, w.backing);
 		EXPECT_EQ((uintptr_t)p, w.vma_start);
@@ -176,7 +242,7 @@ TEST_F(la57, high_mapping_walks_through_p4d)
 	}
 }
 
-/* Below 2^47 with 5 levels: PGD entry 0, its P4D table present. */
+/* Below the 4-level window's end with 5 levels: PGD entry 0, its P4D table present. */
 TEST_F(la57, low_mapping_is_in_pgd_entry_0)
 {
 	struct vmlab_walk w;
@@ -187,7 +253,7 @@ TEST_F(la57, low_mapping_is_in_pgd_entry_0)
 		     (unsigned int)sizeof(void *) * 8);
 	p = map_high(0, 1);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_GT(VA_4LEVEL, (uintptr_t)p);
+	ASSERT_GT(shape_map_window(), (uintptr_t)p);
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
 	EXPECT_EQ(0, w.index[VMLAB_LEVEL_PGD]);
 	EXPECT_EQ(ALL_LEVELS, w.present_levels);
@@ -196,14 +262,17 @@ TEST_F(la57, low_mapping_is_in_pgd_entry_0)
 }
 
 /*
- * One mapping across 128 TiB: a range walk returns every page in order,
- * through P4D entries 255 and 256 of PGD entry 0, and pagemap agrees on
- * each PFN.
+ * One mapping across the 4-level window's end (128 TiB on x86-64, 256 TiB
+ * on arm64): a range walk returns every page in order and pagemap agrees on
+ * each PFN. The pages below and above lie in different PUD tables: on
+ * x86-64 through P4D entries 255 and 256 of one P4D table (PGD entry 0), on
+ * arm64 through P4D entries 511 and 0 of two P4D tables (PGD entries 0 and
+ * 1).
  */
-TEST_F(la57, range_walk_across_128tib)
+TEST_F(la57, range_walk_across_4level_end)
 {
 	const unsigned int n = 8;
-	const uint64_t start = VA_4LEVEL - n / 2 * PAGE, end = start + n * PAGE;
+	const uint64_t start = shape_map_window() - n / 2 * PAGE, end = start + n * PAGE;
 	struct vmlab_walk_record recs[8 + 1];
 	struct vmlab_walk below, above;
 	uint64_t walk_end;
@@ -232,18 +301,25 @@ TEST_F(la57, range_walk_across_128tib)
 		EXPECT_EQ(pfn, recs[i].pfn) TH_LOG("page %u at %#llx", i,
 						   (unsigned long long)recs[i].addr);
 	}
-	ASSERT_EQ(0, vmlab_walk(self->fd, 0, VA_4LEVEL - PAGE, &below));
-	ASSERT_EQ(0, vmlab_walk(self->fd, 0, VA_4LEVEL, &above));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, shape_map_window() - PAGE, &below));
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, shape_map_window(), &above));
+	expect_indices(_metadata, &below);
+	expect_indices(_metadata, &above);
+	EXPECT_NE(below.index[VMLAB_LEVEL_P4D], above.index[VMLAB_LEVEL_P4D]);
 	EXPECT_EQ(0, below.index[VMLAB_LEVEL_PGD]);
-	EXPECT_EQ(0, above.index[VMLAB_LEVEL_PGD]);
-	EXPECT_EQ(255, below.index[VMLAB_LEVEL_P4D]);
-	EXPECT_EQ(256, above.index[VMLAB_LEVEL_P4D]);
 	EXPECT_EQ(ALL_LEVELS, below.present_levels);
 	EXPECT_EQ(ALL_LEVELS, above.present_levels);
-	/* the same P4D table, two different PUD tables */
-	EXPECT_EQ(below.entries[VMLAB_LEVEL_PGD], above.entries[VMLAB_LEVEL_PGD]);
-	EXPECT_NE(below.entries[VMLAB_LEVEL_P4D] & X86_ADDR_MASK,
-		  above.entries[VMLAB_LEVEL_P4D] & X86_ADDR_MASK);
+	if (below.index[VMLAB_LEVEL_PGD] == above.index[VMLAB_LEVEL_PGD]) {
+		/* x86-64: the same P4D table */
+		EXPECT_EQ(below.entries[VMLAB_LEVEL_PGD], above.entries[VMLAB_LEVEL_PGD]);
+	} else {
+		/* arm64: two P4D tables */
+		EXPECT_NE(entry_pa(below.entries[VMLAB_LEVEL_PGD]),
+			  entry_pa(above.entries[VMLAB_LEVEL_PGD]));
+	}
+	/* two different PUD tables */
+	EXPECT_NE(entry_pa(below.entries[VMLAB_LEVEL_P4D]),
+		  entry_pa(above.entries[VMLAB_LEVEL_P4D]));
 	EXPECT_MATCHES_PAGEMAP(below);
 	EXPECT_MATCHES_PAGEMAP(above);
 	munmap(p, n * PAGE);
@@ -268,7 +344,7 @@ TEST_F(la57, high_pagemap_agrees_with_walk)
 	p = mmap((void *)(uintptr_t)(1ULL << 50), n * PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_LE(VA_4LEVEL, (uintptr_t)p);
+	ASSERT_LE(shape_map_window(), (uintptr_t)p);
 	for (i = 0; i < n; i += 2)
 		p[i * PAGE] = i + 1;
 	for (i = 0; i < n; i++) {

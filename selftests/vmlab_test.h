@@ -407,71 +407,124 @@ static inline int as_nobody(int (*fn)(void))
 }
 
 /*
- * The x86 paging shape of INFO's @levels: 2 (32-bit x86), 3 (PAE), 4 or 5
- * (x86-64, LA57). shape_valid(): the levels that have tables (the walk's
+ * The paging shape of INFO's @levels on the architecture the tests are
+ * built for (the tests' own numbers, from the kernels' PGDIR_SHIFT and
+ * PTRS_PER_*; userspace/shapes.c holds the tool's):
+ *  - x86: 2 levels (32-bit), 3 (PAE), 4 or 5 (x86-64, LA57: a PGD of 512
+ *    entries indexed by bits 56-48);
+ *  - arm64 with 4 KiB pages: 4 levels (48-bit VAs) or 5 (52-bit VAs with
+ *    LPA2: a PGD of 16 entries indexed by bits 51-48); with 16 KiB pages 3
+ *    (47-bit) or 4 (52-bit with LPA2: a PGD of 32 entries, bits 51-47).
+ * shape_level_of(): where @level's index lies in an address (bits 0: the
+ * level is folded); shape_valid(): the levels that have tables (the walk's
  * valid_levels); shape_index(): the index of address @a at @level (0 at a
- * folded level); shape_user_end(): the end of user space, the first
- * address a walk refuses (3 GiB: Debian's 32-bit kernels split at
- * PAGE_OFFSET 0xc0000000; x86-64 keeps its last page out; arm64's is
- * 2^VA_BITS).
+ * folded level); shape_lpa2(): arm64's 52-bit shape, which stores output
+ * address bits 51-50 in descriptor bits 9-8.
  */
+struct shape_bits {
+	unsigned char shift;	/* the lowest address bit of the index */
+	unsigned char bits;	/* its width; 0 at a folded level */
+};
+
+static inline struct shape_bits shape_level_of(unsigned int levels, unsigned int level)
+{
+#ifdef __aarch64__
+	static const struct shape_bits k4[2][VMLAB_NR_LEVELS] = {
+		{ { 39, 9 }, { 0, 0 }, { 30, 9 }, { 21, 9 }, { 12, 9 } },	/* 4 levels */
+		{ { 48, 4 }, { 39, 9 }, { 30, 9 }, { 21, 9 }, { 12, 9 } },	/* 5: LPA2 */
+	};
+	static const struct shape_bits k16[2][VMLAB_NR_LEVELS] = {
+		{ { 36, 11 }, { 0, 0 }, { 0, 0 }, { 25, 11 }, { 14, 11 } },	/* 3 levels */
+		{ { 47, 5 }, { 0, 0 }, { 36, 11 }, { 25, 11 }, { 14, 11 } },	/* 4: LPA2 */
+	};
+
+	if (sysconf(_SC_PAGESIZE) == 16384)
+		return k16[levels == 4][level];
+	return k4[levels == 5][level];
+#else
+	static const struct shape_bits x86[4][VMLAB_NR_LEVELS] = {
+		{ { 22, 10 }, { 0, 0 }, { 0, 0 }, { 0, 0 }, { 12, 10 } },	/* 2 levels */
+		{ { 30, 2 }, { 0, 0 }, { 0, 0 }, { 21, 9 }, { 12, 9 } },	/* 3: PAE */
+		{ { 39, 9 }, { 0, 0 }, { 30, 9 }, { 21, 9 }, { 12, 9 } },	/* 4 */
+		{ { 48, 9 }, { 39, 9 }, { 30, 9 }, { 21, 9 }, { 12, 9 } },	/* 5: LA57 */
+	};
+
+	return x86[levels < 2 ? 0 : levels > 5 ? 3 : levels - 2][level];
+#endif
+}
+
 static inline uint32_t shape_valid(unsigned int levels)
 {
-	switch (levels) {
-	case 2:
-		return 1u << VMLAB_LEVEL_PGD | 1u << VMLAB_LEVEL_PTE;
-	case 3:
-		return 1u << VMLAB_LEVEL_PGD | 1u << VMLAB_LEVEL_PMD | 1u << VMLAB_LEVEL_PTE;
-	case 4:
-		return 0x1f & ~(1u << VMLAB_LEVEL_P4D);
-	default:
-		return 0x1f;
-	}
+	uint32_t valid = 0;
+	unsigned int l;
+
+	for (l = VMLAB_LEVEL_PGD; l <= VMLAB_LEVEL_PTE; l++)
+		if (shape_level_of(levels, l).bits)
+			valid |= 1u << l;
+	return valid;
 }
 
 static inline uint32_t shape_index(unsigned int levels, unsigned int level, uint64_t a)
 {
-	static const unsigned int shift[VMLAB_NR_LEVELS] = { 39, 39, 30, 21, 12 };
+	struct shape_bits b = shape_level_of(levels, level);
 
-	if (!(shape_valid(levels) & 1u << level))
-		return 0;
-	if (levels == 2)
-		return (a >> (level == VMLAB_LEVEL_PGD ? 22 : 12)) & 1023;
-	if (levels == 3 && level == VMLAB_LEVEL_PGD)
-		return (a >> 30) & 3;
-	if (levels == 5 && level == VMLAB_LEVEL_PGD)
-		return (a >> 48) & 511;
-	return (a >> shift[level]) & 511;
+	return (a >> b.shift) & ((1u << b.bits) - 1);
 }
 
+static inline bool shape_lpa2(unsigned int levels)
+{
+#ifdef __aarch64__
+	return levels == (sysconf(_SC_PAGESIZE) == 16384 ? 4 : 5);
+#else
+	return false;
+#endif
+}
+
+/*
+ * The end of user space, the first address a walk refuses (3 GiB: Debian's
+ * 32-bit kernels split at PAGE_OFFSET 0xc0000000; x86-64 keeps its last page
+ * out; arm64's is TASK_SIZE, 2^VA_BITS, all of it user space: 48 bits with 4
+ * KiB pages and 4 levels, 47 with 16 KiB and 3, 52 with LPA2).
+ */
 static inline uint64_t shape_user_end(unsigned int levels)
 {
 #ifdef __aarch64__
-	/*
-	 * arm64: TASK_SIZE, 2^VA_BITS, all of it user space: 48 bits with 4
-	 * KiB pages and 4 levels, 47 with 16 KiB and 3, 52 with LPA2 (5
-	 * levels with 4 KiB pages, 4 with 16 KiB)
-	 */
-	if (levels == 3)
-		return 1ULL << 47;
-	if (levels == 5 || sysconf(_SC_PAGESIZE) == 16384)
+	if (shape_lpa2(levels))
 		return 1ULL << 52;
-	return 1ULL << 48;
-#endif
+	return levels == 3 ? 1ULL << 47 : 1ULL << 48;
+#else
 	if (levels <= 3)
 		return 0xc0000000ULL;
 	return (levels == 5 ? 1ULL << 56 : 1ULL << 47) - 4096;
+#endif
+}
+
+/*
+ * Where an mmap without a hint above it ends (the kernel's
+ * DEFAULT_MAP_WINDOW): the end of the shape without its fifth level (x86-64:
+ * 2^47; arm64 with 4 KiB pages: 2^48, with 16 KiB pages 2^47). With a fifth
+ * level only a hint reaches beyond, through a top-level entry other than 0
+ * on arm64, a P4D entry above 255 on x86-64.
+ */
+static inline uint64_t shape_map_window(void)
+{
+#ifdef __aarch64__
+	return sysconf(_SC_PAGESIZE) == 16384 ? 1ULL << 47 : 1ULL << 48;
+#else
+	return 1ULL << 47;
+#endif
 }
 
 /*
  * The bits of an entry that hold a physical address: 12 to 51 on x86 (PAE,
- * x86-64), 12 to 49 on arm64, where bit 51 is DBM (the kernel's writable)
- * and 50 to 63 hold more attributes.
+ * x86-64); 12 to 49 on arm64, where bit 51 is DBM (the kernel's writable)
+ * and 50 to 63 hold more attributes, and with LPA2 also 8 and 9 (address
+ * bits 51 and 50; the shareability field without LPA2).
  */
-static inline uint64_t shape_pa_mask(void)
+static inline uint64_t shape_pa_mask(unsigned int levels)
 {
 #ifdef __aarch64__
-	return 0x0003fffffffff000ULL;
+	return 0x0003fffffffff000ULL | (shape_lpa2(levels) ? 0x300ULL : 0);
 #else
 	return 0x000ffffffffff000ULL;
 #endif

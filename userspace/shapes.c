@@ -20,6 +20,13 @@
 				  .huge = (hg) }
 /* physical-address bits of an x86 entry: 51-12 (NX and software bits above) */
 #define X86_PHYS_MASK		0x000ffffffffff000ULL
+/*
+ * arm64 with LPA2 (4 and 16 KiB granules, 52-bit addresses): entry bits
+ * 49-12 (49-14) hold the address's, entry bits 9-8 its bits 51-50 (where
+ * the shareability field is without LPA2)
+ */
+#define LPA2_PHYS_HIGH		0x300ULL
+#define LPA2_PHYS_HIGH_SHIFT	42
 
 const struct shape shapes[] = {
 	{
@@ -68,7 +75,8 @@ const struct shape shapes[] = {
 		.name = "arm64-4k-lpa2", .arch = "arm64",
 		.title = "arm64 4 KiB granule with LPA2, 5 levels (52-bit addresses)",
 		.va_bits = 52, .page_shift = 12, .entry_bytes = 8, .canon = SHAPE_HALVES,
-		.user_end = 1ULL << 52, .phys_mask = 0,
+		.user_end = 1ULL << 52, .phys_mask = 0x0003fffffffff000ULL,
+		.phys_high = LPA2_PHYS_HIGH, .phys_high_shift = LPA2_PHYS_HIGH_SHIFT,
 		.nr_levels = 5,
 		.levels = { L(PGD, 48, 4, false), L(P4D, 39, 9, false), L(PUD, 30, 9, true),
 			    L(PMD, 21, 9, true), L(PTE, 12, 9, false) },
@@ -85,7 +93,8 @@ const struct shape shapes[] = {
 		.name = "arm64-16k-lpa2", .arch = "arm64",
 		.title = "arm64 16 KiB granule with LPA2, 4 levels (52-bit addresses)",
 		.va_bits = 52, .page_shift = 14, .entry_bytes = 8, .canon = SHAPE_HALVES,
-		.user_end = 1ULL << 52, .phys_mask = 0,
+		.user_end = 1ULL << 52, .phys_mask = 0x0003ffffffffc000ULL,
+		.phys_high = LPA2_PHYS_HIGH, .phys_high_shift = LPA2_PHYS_HIGH_SHIFT,
 		.nr_levels = 4,
 		.levels = { L(PGD, 47, 5, false), L(PUD, 36, 11, false), L(PMD, 25, 11, true),
 			    L(PTE, 14, 11, false) },
@@ -205,6 +214,11 @@ const char *shape_folded(const struct shape *s, char *buf, size_t size)
 		n += snprintf(buf + n, size - n, "%s%s", n ? ", " : "", vmlab_level_name(l));
 	}
 	return buf;
+}
+
+uint64_t shape_entry_phys(const struct shape *s, uint64_t entry)
+{
+	return (entry & s->phys_mask) | (entry & s->phys_high) << s->phys_high_shift;
 }
 
 uint32_t shape_index(const struct shape_level *l, uint64_t addr)

@@ -44,6 +44,12 @@ struct shape {
 	uint64_t user_end;	/* the first address above user space */
 	/* where a table entry holds the next table's physical address; 0: not decoded here */
 	uint64_t phys_mask;
+	/*
+	 * the address's top bits held elsewhere in the entry, moved up by
+	 * phys_high_shift: arm64's LPA2 keeps bits 51-50 in entry bits 9-8
+	 */
+	uint64_t phys_high;
+	unsigned int phys_high_shift;
 	unsigned int nr_levels;
 	struct shape_level levels[VMLAB_NR_LEVELS];	/* from the top */
 };
@@ -84,6 +90,12 @@ bool shape_kernel_half(const struct shape *s, uint64_t addr);
 
 /* the names of the levels @s folds, "P4D, PUD" (empty: none), in @buf */
 const char *shape_folded(const struct shape *s, char *buf, size_t size);
+
+/*
+ * The physical address entry @entry of @s holds (a table's, or a page's in
+ * a PTE): its bits in phys_mask and phys_high; 0 where @s decodes none
+ */
+uint64_t shape_entry_phys(const struct shape *s, uint64_t entry);
 
 /* the index of @addr in a table of @l */
 uint32_t shape_index(const struct shape_level *l, uint64_t addr);

@@ -11,6 +11,10 @@
  *  - bit 0 valid; bit 1 is 1 for a table above the last level and for a
  *    page at the last level, 0 for a block (a huge leaf: 2 MiB PMD and
  *    1 GiB PUD blocks with 4 KiB pages, 32 MiB PMD blocks with 16 KiB);
+ *  - the output address (the next table's, or the page's or block's) in
+ *    bits 47:12 (6.1), 49:12 (6.12); with LPA2 (FEAT_LPA2 and 52-bit VAs with
+ *    4 or 16 KiB pages, TCR_EL1.DS set at boot) its bits 51:50 are
+ *    descriptor bits 9:8, where the shareability field SH is without it;
  *  - AttrIndx (bits 4:2) selects one of the eight memory attributes of
  *    MAIR_EL1, which the kernel programs (Normal write-back, Normal
  *    non-cacheable, Device-nGnRnE, Device-nGnRE, ...);
@@ -153,13 +157,20 @@ u32 vmlab_arch_cache_mode(u64 raw, u32 level)
 	return vmlab_mair_modes[VMLAB_ATTRINDX(raw)];
 }
 
+/*
+ * A table's or a present leaf's output address is where the kernel's own
+ * conversion finds it: bits 47:12 (6.1) or 49:12 (6.12), and with LPA2 (52-bit
+ * addresses, 4 or 16 KiB pages) bits 51:50 in bits 9:8, which are the
+ * shareability field otherwise (__pte_to_phys() drops it then). Encoding
+ * the address back names exactly the bits that hold it, on every version.
+ */
 u64 vmlab_arch_entry_hide_pa(u64 raw)
 {
 	pte_t pte = __pte((pteval_t)raw);
 
 	if (!pte_none(pte) && !pte_present(pte))
 		return raw & ~VMLAB_SWP_OFFSET_MASK;
-	return raw & ~(u64)PTE_ADDR_MASK;
+	return raw & ~(u64)__phys_to_pte_val(__pte_to_phys(pte));
 }
 
 /*

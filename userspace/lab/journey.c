@@ -63,7 +63,7 @@ static uint64_t journey_level(struct lab *lab, const struct shape *s,
 			      uint64_t table, bool hidden, bool leaf)
 {
 	uint32_t idx = w->index[l->level];
-	uint64_t entry = w->entries[l->level], next = entry & s->phys_mask;
+	uint64_t entry = w->entries[l->level], next = shape_entry_phys(s, entry);
 	char flags[128], sz[16];
 
 	printf("  %-4s ", vmlab_level_name(l->level));
@@ -114,7 +114,7 @@ static uint64_t journey_level(struct lab *lab, const struct shape *s,
 static void journey_frame(struct lab *lab, const struct shape *s, const struct vmlab_walk *w,
 			  uintptr_t addr)
 {
-	uint64_t leaf_phys = w->entries[w->leaf_level] & s->phys_mask;
+	uint64_t leaf_phys = shape_entry_phys(s, w->entries[w->leaf_level]);
 	uint64_t off = shape_offset(addr, shape_leaf_shift(s, w->leaf_level));
 	int64_t pm;
 

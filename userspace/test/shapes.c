@@ -128,6 +128,23 @@ static void test_known_splits(void)
 }
 
 /* what each shape cannot translate, and the kernel's part of each space */
+/* where entries hold physical addresses, LPA2's split one included */
+static void test_entry_phys(void)
+{
+	const struct shape *lpa2 = get("arm64-4k-lpa2");
+
+	CHECK(shape_entry_phys(get("x86-64"), 0x8000000123456067ULL) == 0x123456000ULL, "x86");
+	CHECK(shape_entry_phys(get("arm64-4k"), 0x00e8000123456f43ULL) == 0x123456000ULL,
+	      "arm64: SH (bits 9-8) is no address");
+	/* a PTE for 0x8_0001_2345_6000 (bits 51-50 in 9-8, DBM at 51 no address), a table */
+	CHECK(shape_entry_phys(lpa2, 0x00e8000123456e43ULL) == 0x0008000123456000ULL,
+	      "LPA2: bits 51-50 from 9-8: 0x%" PRIx64,
+	      shape_entry_phys(lpa2, 0x00e8000123456e43ULL));
+	CHECK(shape_entry_phys(lpa2, 0x0800000145aed003ULL) == 0x145aed000ULL, "LPA2 table");
+	CHECK(shape_entry_phys(get("arm64-16k-lpa2"), 0x0003ffffffffc303ULL) ==
+	      0x000fffffffffc000ULL, "16K LPA2: the top address");
+}
+
 static void test_problems(void)
 {
 	char why[96];
@@ -246,6 +263,7 @@ int main(void)
 	test_tables_are_whole();
 	test_known_splits();
 	test_problems();
+	test_entry_phys();
 	test_kernel_shape();
 	test_masks();
 	test_round_trip();
