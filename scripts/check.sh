@@ -24,6 +24,21 @@ t_all=$(now_s)
 # what is left. A debug kernel's own turn (debug-kernel.sh takes the
 # build's lock) waits for what is left of its build. Listing the debug
 # kernels last (CI_KERNELS does) gives the builds the most time.
+# What check.sh started in the background (the debug builds below, the
+# VMs of VMLAB_JOBS) is stopped when it ends, interrupted or not: a
+# process and its children (make's compilers, QEMU).
+bg_pids=()
+kill_tree() {
+	local c
+	for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+	kill "$1" 2>/dev/null
+}
+stop_background() {
+	local p
+	for p in "${bg_pids[@]}"; do kill_tree "$p"; done
+}
+trap stop_background EXIT
+
 prebuild=()
 for k in $kernels; do
 	is_debug_kernel "$k" && [ ! -f "$(kernel_dir "$k")/kernel.env" ] && prebuild+=("$k")
@@ -36,52 +51,27 @@ if [ ${#prebuild[@]} -gt 0 ]; then
 			nice -n 19 "$VMLAB_TOP/scripts/debug-kernel.sh" "$k" || true
 		done
 	) >"$BUILD/debug-prebuild.log" 2>&1 &
-	prebuild_pid=$!
-	# what is still building when check.sh ends (interrupted, or a debug
-	# kernel not in its turn yet) is stopped, make's compilers too
-	kill_tree() {
-		local c
-		for c in $(pgrep -P "$1"); do kill_tree "$c"; done
-		kill "$1" 2>/dev/null
-	}
-	trap 'kill_tree "$prebuild_pid"' EXIT
+	bg_pids+=($!)
 fi
 
-total_p=0 total_f=0 total_s=0
-summary=()
-debs_built=
-# deb SUITE: the packaged test of Debian SUITE, its counts added to the totals
-deb() {
-	local r=$BUILD/deb-$1/result p f s line
-	if [ -z "$debs_built" ]; then
-		phase "packages" "$VMLAB_TOP/scripts/deb-build.sh" || {
-			total_f=$((total_f + 1))
-			summary+=("kernel deb-$1: make deb failed, not booted: 0 passed, 1 failed")
-			return
-		}
-		debs_built=1
-	fi
-	rm -f "$r"
-	phase "deb-$1" "$VMLAB_TOP/scripts/deb-test.sh" "$1"
-	if ! read -r p f s line <"$r"; then
-		p=0 f=1 s=0 line="kernel deb-$1: the packaged test gave no result: 0 passed, 1 failed"
-	fi
-	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
-	summary+=("$line")
+# Each entry's result is one file, $BUILD/ENTRY/check.result: "P F S LINE"
+# (its counts, then its summary line), read in the list's order at the end.
+# VMLAB_JOBS=N (default 1; CI sets 2) boots up to N VMs at once: a VM uses
+# about one core of two (many tests are single-threaded). Preparing a
+# kernel (downloads, builds, the initramfs) stays one at a time; with more
+# than one job, each VM's output is kept in $BUILD/ENTRY/check.out and
+# printed whole when it ends.
+jobs=${VMLAB_JOBS:-1}
+case $jobs in '' | *[!0-9]* | 0) die "VMLAB_JOBS: '$jobs' is not a number of VMs (1 or more)" ;; esac
+vm_pids=()
+result() { # result ENTRY P F S LINE
+	mkdir -p "$BUILD/$1"
+	printf '%s %s %s %s\n' "$2" "$3" "$4" "$5" >"$BUILD/$1/check.result"
 }
 
-for k in $kernels; do
-	log "==== kernel $k"
-	case $k in deb-*) deb "${k#deb-}"; continue ;; esac
-	"$VMLAB_TOP/scripts/prepare-kernel.sh" "$k"
-	rc=$?
-	if [ $rc -ne 0 ]; then
-		case $rc in 3) step=fetch ;; 4) step=build ;; 5) step=initramfs ;; *) step=preparation ;; esac
-		total_f=$((total_f + 1))
-		summary+=("kernel $k: $step failed, not booted: 0 passed, 1 failed")
-		continue
-	fi
-	load_kernel_env "$k" || exit 1
+# vm_check K: boot K (prepared) for its tests and write its result
+vm_check() {
+	local k=$1 t rc boot slow p f s note
 	t=$(now_s)
 	"$VMLAB_TOP/scripts/run-vm.sh" "$k" check
 	rc=$?
@@ -100,8 +90,86 @@ for k in $kernels; do
 		f=1
 		note=" (the guest reported a failure no test showed)"
 	fi
+	result "$k" "$p" "$f" "$s" \
+		"kernel $k: $KREL ($KVERSION), VM ${boot} s: $p passed, $f failed, $s skipped$note"
+}
+
+# deb_check SUITE: the packaged test of Debian SUITE (the packages built)
+deb_check() {
+	local r=$BUILD/deb-$1/result p f s line
+	rm -f "$r"
+	phase "deb-$1" "$VMLAB_TOP/scripts/deb-test.sh" "$1"
+	if ! read -r p f s line <"$r"; then
+		p=0 f=1 s=0 line="kernel deb-$1: the packaged test gave no result: 0 passed, 1 failed"
+	fi
+	result "deb-$1" "$p" "$f" "$s" "$line"
+}
+
+# spawn ENTRY CMD...: run CMD now (one job) or as one of the VMLAB_JOBS VMs
+spawn() {
+	local entry=$1 n p
+	shift
+	if [ "$jobs" -eq 1 ]; then
+		"$@"
+		return
+	fi
+	while :; do
+		n=0
+		for p in "${vm_pids[@]}"; do kill -0 "$p" 2>/dev/null && n=$((n + 1)); done
+		[ "$n" -lt "$jobs" ] && break
+		wait -n 2>/dev/null || sleep 1
+	done
+	log "$entry: VM started (its output follows when it ends)"
+	(
+		"$@" >"$BUILD/$entry/check.out" 2>&1
+		# one VM's output at a time
+		exec 8>"$BUILD/check-print.lock"
+		flock 8
+		log "==== $entry (its VM's output)"
+		cat "$BUILD/$entry/check.out"
+	) &
+	vm_pids+=($!)
+	bg_pids+=($!)
+}
+
+debs_built=
+for k in $kernels; do
+	log "==== kernel $k"
+	mkdir -p "$BUILD/$k"
+	rm -f "$BUILD/$k/check.result"
+	case $k in
+	deb-*)
+		if [ -z "$debs_built" ]; then
+			if ! phase "packages" "$VMLAB_TOP/scripts/deb-build.sh"; then
+				result "$k" 0 1 0 "kernel $k: make deb failed, not booted: 0 passed, 1 failed"
+				continue
+			fi
+			debs_built=1
+		fi
+		spawn "$k" deb_check "${k#deb-}"
+		continue
+		;;
+	esac
+	"$VMLAB_TOP/scripts/prepare-kernel.sh" "$k"
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		case $rc in 3) step=fetch ;; 4) step=build ;; 5) step=initramfs ;; *) step=preparation ;; esac
+		result "$k" 0 1 0 "kernel $k: $step failed, not booted: 0 passed, 1 failed"
+		continue
+	fi
+	load_kernel_env "$k" || exit 1
+	spawn "$k" vm_check "$k"
+done
+for p in "${vm_pids[@]}"; do wait "$p"; done
+
+total_p=0 total_f=0 total_s=0
+summary=()
+for k in $kernels; do
+	if ! read -r p f s line <"$BUILD/$k/check.result"; then
+		p=0 f=1 s=0 line="kernel $k: no result: 0 passed, 1 failed"
+	fi
 	total_p=$((total_p + p)) total_f=$((total_f + f)) total_s=$((total_s + s))
-	summary+=("kernel $k: $KREL ($KVERSION), VM ${boot} s: $p passed, $f failed, $s skipped$note")
+	summary+=("$line")
 done
 
 log "==== summary (${t_all:+$(elapsed "$t_all") s in all})"
