@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * contpte.c - selftests of multi-size THP (mTHP) as a walk shows it: a
+ * 64 KiB anonymous folio (order 4 with 4 KiB pages) that one write faults
+ * in, mapped by 16 PTEs; on arm64 (CONFIG_ARM64_CONTPTE) those carry the
+ * contiguous bit (contpte), on x86 they are 16 ordinary PTEs. The single
+ * and the range walk, pagemap and `vmlab tree` agree on it; what unfolds
+ * the contiguous run again (mprotect or munmap of a part, a COW break after
+ * fork).
+ *
+ * Runs as root in the vmlab VM. Each test sets
+ * /sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled to "always"
+ * and puts the old value back; a kernel without mTHP (before 6.8: 6.1)
+ * SKIPs.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libvmlab.h"
+#include "vmlab_test.h"
+#include "tool_run.h"
+
+#define MTHP_64K	"/sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled"
+#define BLOCK		(16 * PAGE)	/* one 64 KiB folio: 16 pages, order 4 */
+#define BLOCK_ORDER	4
+
+/* the contiguous bit of a descriptor (Arm ARM, VMSAv8-64 stage 1) */
+#define D_CONT		(1ULL << 52)
+
+#define NOT_ARM64	"not arm64: no contiguous bit in this CPU's PTEs"
+
+static bool is_arm64(void)
+{
+#ifdef __aarch64__
+	return true;
+#else
+	return false;
+#endif
+}
+
+FIXTURE(contpte) {
+	int fd;
+	pid_t pid;
+	char old[16];	/* the 64 KiB size's "enabled" before the test; "" if untouched */
+	char *p;	/* the 64 KiB-aligned block, or NULL */
+};
+
+FIXTURE_SETUP(contpte)
+{
+	self->fd = vmlab_open();
+	ASSERT_LE(0, self->fd) TH_LOG("open %s: %s", VMLAB_DEVICE, strerror(errno));
+	self->pid = getpid();
+	self->old[0] = '\0';
+	self->p = NULL;
+}
+
+FIXTURE_TEARDOWN(contpte)
+{
+	if (self->p)
+		munmap(self->p, BLOCK);
+	if (self->old[0] && write_str(MTHP_64K, self->old))
+		TH_LOG("could not put %s back to %s", MTHP_64K, self->old);
+	close(self->fd);
+}
+
+/*
+ * Turns 64 KiB mTHP on (remembering the old setting) and maps a 64 KiB
+ * aligned private anonymous block, not yet touched. 0, or 1 when the kernel
+ * has no 64 KiB mTHP (the caller SKIPs).
+ */
+static int mthp_block(struct __test_metadata *_metadata, FIXTURE_DATA(contpte) *self)
+{
+	char line[128], *a, *b;
+
+	if (sysconf(_SC_PAGESIZE) != 4096 || read_line(MTHP_64K, line, sizeof(line)))
+		return 1;
+	a = strchr(line, '[');
+	b = a ? strchr(a, ']') : NULL;
+	if (!b || (size_t)(b - a) >= sizeof(self->old))
+		return 1;
+	memcpy(self->old, a + 1, b - a - 1);
+	self->old[b - a - 1] = '\0';
+	if (write_str(MTHP_64K, "always"))
+		return 1;
+	self->p = map_aligned(BLOCK, BLOCK, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	if (self->p == MAP_FAILED)
+		self->p = NULL;
+	return self->p ? 0 : -1;
+}
+
+#define NO_MTHP "no 64 KiB mTHP (hugepages-64kB in sysfs: 4 KiB pages, 6.8 and later)"
+
+/*
+ * Each page of the block after one write: a PTE leaf of the one order-4
+ * THP folio (compound, its PFNs consecutive as pagemap reads them), with
+ * VMLAB_PTE_CONT exactly on arm64 (every member's raw entry has bit 52).
+ * Returns the folio's first PFN.
+ */
+static uint64_t check_block(struct __test_metadata *_metadata, int fd, const char *p)
+{
+	struct vmlab_walk w;
+	uint64_t pfn0 = 0;
+	unsigned int i;
+
+	for (i = 0; i < 16; i++) {
+		EXPECT_EQ(0, vmlab_walk(fd, 0, (uintptr_t)p + i * PAGE, &w));
+		EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
+		EXPECT_MATCHES_PAGEMAP(w);
+		EXPECT_EQ(VMLAB_PAGE_COMPOUND | VMLAB_PAGE_THP | VMLAB_PAGE_ANON,
+			  w.page_flags & (VMLAB_PAGE_COMPOUND | VMLAB_PAGE_THP | VMLAB_PAGE_ANON))
+			TH_LOG("page %u: page flags %#x", i, w.page_flags);
+		EXPECT_EQ(BLOCK_ORDER, w.order) TH_LOG("page %u", i);
+		if (!i)
+			pfn0 = w.pfn;
+		EXPECT_EQ(pfn0 + i, w.pfn) TH_LOG("page %u", i);
+		EXPECT_EQ(is_arm64(), !!(w.leaf_flags & VMLAB_PTE_CONT)) TH_LOG("page %u", i);
+		if (is_arm64())
+			EXPECT_TRUE(w.entries[VMLAB_LEVEL_PTE] & D_CONT)
+				TH_LOG("page %u: %#llx", i,
+				       (unsigned long long)w.entries[VMLAB_LEVEL_PTE]);
+	}
+	/* a 64 KiB folio is naturally aligned in physical memory */
+	EXPECT_EQ(0, pfn0 & 15);
+	return pfn0;
+}
+
+/*
+ * The test's block, written once (the fault maps the whole folio), its
+ * first PFN in @pfn0; or SKIP naming what this kernel or CPU lacks.
+ */
+#define FAULT_BLOCK(pfn0, arm64_only) do {					\
+	int _rc = mthp_block(_metadata, self);					\
+										\
+	if (_rc > 0)								\
+		SKIP(return, NO_MTHP);						\
+	ASSERT_EQ(0, _rc);							\
+	if ((arm64_only) && !is_arm64())					\
+		SKIP(return, NOT_ARM64);					\
+	self->p[0] = 1;								\
+	(pfn0) = check_block(_metadata, self->fd, self->p);			\
+} while (0)
+
+/* how many of the block's 16 PTEs have the contiguous bit, by single walks */
+static unsigned int cont_members(int fd, const char *p, uint64_t *mask)
+{
+	struct vmlab_walk w;
+	unsigned int i, n = 0;
+
+	*mask = 0;
+	for (i = 0; i < 16; i++) {
+		if (vmlab_walk(fd, 0, (uintptr_t)p + i * PAGE, &w))
+			continue;
+		if (w.leaf_flags & VMLAB_PTE_CONT) {
+			n++;
+			*mask |= 1ULL << i;
+		}
+	}
+	return n;
+}
+
+/*
+ * One write faults in the whole 64 KiB folio: 16 PTEs of one order-4 folio,
+ * contiguous on arm64; the range walk reports the same 16 leaves, and
+ * `vmlab tree` shows them as one run of 16.
+ */
+TEST_F(contpte, mthp_64k_is_one_folio_and_one_run)
+{
+	struct vmlab_walk_record recs[32];
+	struct result r;
+	uint64_t pfn0;
+	unsigned long a;
+	unsigned int i;
+	char want[64];
+	long n;
+
+	FAULT_BLOCK(pfn0, false);
+	a = (unsigned long)self->p;
+	n = vmlab_walk_range_all(self->fd, 0, a, a + BLOCK, recs, 32, NULL);
+	ASSERT_EQ(16, n);
+	for (i = 0; i < 16; i++) {
+		EXPECT_EQ(a + i * PAGE, recs[i].addr);
+		EXPECT_EQ(VMLAB_LEVEL_PTE, recs[i].level);
+		EXPECT_EQ(pfn0 + i, recs[i].pfn);
+		EXPECT_EQ(is_arm64(), !!(recs[i].leaf_flags & VMLAB_PTE_CONT)) TH_LOG("page %u", i);
+		EXPECT_TRUE(recs[i].page_flags & VMLAB_PAGE_COMPOUND);
+	}
+	ASSERT_EQ(0, vmlab(&r, "tree --json -p %d %#lx-%#lx", self->pid, a, a + BLOCK));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".runs", "1");
+	EXPECT_JQ(r.out, "[.. | objects | select(.kind == \"leaves\") | .leaves] | add", "16");
+	result_free(&r);
+	/* the text output names the contiguous run as such */
+	ASSERT_EQ(0, vmlab(&r, "tree -p %d %#lx-%#lx", self->pid, a, a + BLOCK));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	snprintf(want, sizeof(want), "PTE %lu-%lu: 16 present", (a >> 12) & 511,
+		 ((a >> 12) & 511) + 15);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("no '%s' in:\n%s", want, r.out);
+	EXPECT_EQ(is_arm64(), !!strstr(r.out, "cont")) TH_LOG("%s", r.out);
+	result_free(&r);
+}
+
+/*
+ * mprotect() of one page of the block splits the VMA: arm64 unfolds the
+ * run (contpte_try_unfold() clears the contiguous bit of all 16 entries
+ * before it changes one; they may not differ in permissions), and the
+ * changed entry no longer matches its neighbours, so nothing folds back.
+ * The folio stays one order-4 folio mapped by 16 PTEs.
+ */
+TEST_F(contpte, mprotect_of_one_page_unfolds_the_run)
+{
+	struct vmlab_walk w;
+	uint64_t pfn0, mask;
+
+	FAULT_BLOCK(pfn0, true);
+	ASSERT_EQ(16, cont_members(self->fd, self->p, &mask));
+	ASSERT_EQ(0, mprotect(self->p + 15 * PAGE, PAGE, PROT_READ));
+	EXPECT_EQ(0, cont_members(self->fd, self->p, &mask)) TH_LOG("cont on %#llx",
+								     (unsigned long long)mask);
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)self->p + 15 * PAGE, &w));
+	EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_WRITE);
+	EXPECT_EQ(pfn0 + 15, w.pfn);
+	EXPECT_EQ(BLOCK_ORDER, w.order);
+}
+
+/*
+ * munmap() of one page: the run unfolds (no entry of a contiguous run may
+ * be empty), the other 15 stay mapped to the same folio without the bit.
+ */
+TEST_F(contpte, munmap_of_one_page_unfolds_the_run)
+{
+	struct vmlab_walk w;
+	uint64_t pfn0, mask;
+	unsigned int i;
+
+	FAULT_BLOCK(pfn0, true);
+	ASSERT_EQ(0, munmap(self->p + 8 * PAGE, PAGE));
+	EXPECT_EQ(0, cont_members(self->fd, self->p, &mask)) TH_LOG("cont on %#llx",
+								     (unsigned long long)mask);
+	for (i = 0; i < 16; i++) {
+		if (i == 8)
+			continue;
+		ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)self->p + i * PAGE, &w));
+		EXPECT_EQ(pfn0 + i, w.pfn) TH_LOG("page %u", i);
+		EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_PRESENT);
+	}
+}
+
+/*
+ * fork(): the parent's run is write-protected as a whole, which keeps it
+ * contiguous (contpte_wrprotect_ptes() need not unfold a whole block), and
+ * the child maps the same folio with a run of its own. A write in the
+ * parent then copies that one page (the folio is shared: no reuse), and
+ * the new PTE differs from its neighbours: the run unfolds.
+ */
+TEST_F(contpte, cow_after_fork_unfolds_the_run)
+{
+	struct vmlab_walk w;
+	uint64_t pfn0, mask;
+	int go[2], status;
+	unsigned int i;
+	pid_t child;
+	char c;
+
+	FAULT_BLOCK(pfn0, true);
+	ASSERT_EQ(0, pipe(go));
+	child = fork();
+	ASSERT_LE(0, child);
+	if (!child) {
+		close(go[1]);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	close(go[0]);
+	/* parent and child: 16 read-only contiguous PTEs of the one folio */
+	EXPECT_EQ(16, cont_members(self->fd, self->p, &mask));
+	for (i = 0; i < 16; i++) {
+		EXPECT_EQ(0, vmlab_walk(self->fd, child, (uintptr_t)self->p + i * PAGE, &w));
+		EXPECT_EQ(pfn0 + i, w.pfn) TH_LOG("child page %u", i);
+		EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_CONT) TH_LOG("child page %u", i);
+		EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_WRITE) TH_LOG("child page %u", i);
+		EXPECT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)self->p + i * PAGE, &w));
+		EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_WRITE) TH_LOG("page %u", i);
+	}
+	self->p[5 * PAGE] = 2;
+	EXPECT_EQ(0, cont_members(self->fd, self->p, &mask)) TH_LOG("cont on %#llx",
+								     (unsigned long long)mask);
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)self->p + 5 * PAGE, &w));
+	EXPECT_NE(pfn0 + 5, w.pfn);
+	EXPECT_EQ(0, w.order);
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_WRITE);
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)self->p + 6 * PAGE, &w));
+	EXPECT_EQ(pfn0 + 6, w.pfn);
+	EXPECT_EQ(BLOCK_ORDER, w.order);
+	/* the child's run is untouched */
+	EXPECT_EQ(0, vmlab_walk(self->fd, child, (uintptr_t)self->p + 5 * PAGE, &w));
+	EXPECT_EQ(pfn0 + 5, w.pfn);
+	EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_CONT);
+	close(go[1]);
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+}
+
+TEST_HARNESS_MAIN
