@@ -6,7 +6,8 @@
  * contiguous bit (contpte), on x86 they are 16 ordinary PTEs. The single
  * and the range walk, pagemap and `vmlab tree` agree on it; what unfolds
  * the contiguous run again (mprotect or munmap of a part, a COW break after
- * fork).
+ * fork); and the raw descriptor of one member against the access and dirty
+ * state the kernel folds over the run.
  *
  * Runs as root in the vmlab VM. Each test sets
  * /sys/kernel/mm/transparent_hugepage/hugepages-64kB/enabled to "always"
@@ -33,8 +34,12 @@
 #define BLOCK		(16 * PAGE)	/* one 64 KiB folio: 16 pages, order 4 */
 #define BLOCK_ORDER	4
 
-/* the contiguous bit of a descriptor (Arm ARM, VMSAv8-64 stage 1) */
+/* descriptor bits (Arm ARM, VMSAv8-64 stage 1) and the kernel's software dirty */
+#define D_RDONLY	(1ULL << 7)	/* AP[2] */
+#define D_AF		(1ULL << 10)
+#define D_DBM		(1ULL << 51)
 #define D_CONT		(1ULL << 52)
+#define D_SW_DIRTY	(1ULL << 55)
 
 #define NOT_ARM64	"not arm64: no contiguous bit in this CPU's PTEs"
 
@@ -45,6 +50,12 @@ static bool is_arm64(void)
 #else
 	return false;
 #endif
+}
+
+/* a descriptor's hardware or software dirty state: DBM with AP[2] clear, or bit 55 */
+static bool desc_dirty(uint64_t d)
+{
+	return (d & D_SW_DIRTY) || ((d & D_DBM) && !(d & D_RDONLY));
 }
 
 FIXTURE(contpte) {
@@ -307,6 +318,52 @@ TEST_F(contpte, cow_after_fork_unfolds_the_run)
 	close(go[1]);
 	ASSERT_EQ(child, waitpid(child, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status));
+}
+
+/*
+ * The raw entry is the member's own descriptor. MADV_FREE cleans the whole
+ * run (access and dirty cleared on all 16, the run kept); a write to one
+ * page then sets that descriptor's dirty state only (the CPU's hardware
+ * dirty management, FEAT_HAFDBS, clears its AP[2]), while the kernel's
+ * ptep_get() folds access and dirty over the run: the walk's flags say
+ * dirty for every member, as the kernel sees them, and each raw entry only
+ * what its own descriptor holds.
+ */
+TEST_F(contpte, raw_entry_is_the_members_own_descriptor)
+{
+	uint64_t raw_dirty = 0, raw_young = 0, d, mask, pfn0;
+	struct vmlab_walk w;
+	unsigned int i;
+
+	FAULT_BLOCK(pfn0, true);
+	ASSERT_EQ(0, madvise(self->p, BLOCK, MADV_FREE));
+	ASSERT_EQ(16, cont_members(self->fd, self->p, &mask));
+	for (i = 0; i < 16; i++) {
+		ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)self->p + i * PAGE, &w));
+		d = w.entries[VMLAB_LEVEL_PTE];
+		EXPECT_FALSE(desc_dirty(d)) TH_LOG("page %u: %#llx", i, (unsigned long long)d);
+		EXPECT_FALSE(w.leaf_flags & VMLAB_PTE_DIRTY) TH_LOG("page %u", i);
+	}
+	self->p[3 * PAGE] = 1;
+	ASSERT_EQ(16, cont_members(self->fd, self->p, &mask));
+	for (i = 0; i < 16; i++) {
+		ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)self->p + i * PAGE, &w));
+		d = w.entries[VMLAB_LEVEL_PTE];
+		if (desc_dirty(d))
+			raw_dirty |= 1ULL << i;
+		if (d & D_AF)
+			raw_young |= 1ULL << i;
+		/* the kernel's view: one dirty member makes the run dirty */
+		EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_DIRTY) TH_LOG("page %u", i);
+		EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_ACCESSED) TH_LOG("page %u", i);
+		EXPECT_TRUE(d & D_CONT) TH_LOG("page %u", i);
+		/* MADV_FREE left the folio in place: no page was dropped */
+		EXPECT_EQ(pfn0 + i, w.pfn) TH_LOG("page %u", i);
+	}
+	TH_LOG("raw dirty %#llx, raw accessed %#llx", (unsigned long long)raw_dirty,
+	       (unsigned long long)raw_young);
+	EXPECT_EQ(1ULL << 3, raw_dirty);
+	EXPECT_EQ(1ULL << 3, raw_young);
 }
 
 TEST_HARNESS_MAIN
