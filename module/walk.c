@@ -299,6 +299,8 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 		lf.start = addr;
 		lf.present_levels = vmlab_leaf_decode_pte(vma, pte, &memo, &lf) ?
 				    BIT(VMLAB_LEVEL_PTE) : 0;
+		/* the flags are ptep_get()'s, the entry the member's own */
+		lf.entry = vmlab_arch_pte_raw(ptep, pte);
 		vmlab_record(b, &rec, &lf);
 		if (unlikely(kbuf)) {
 			kbuf[nr] = rec;
@@ -347,12 +349,13 @@ static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 		goto out_unlock;
 	}
 	pte = ptep_get(ptep);
-	lf->entries[VMLAB_LEVEL_PTE] = pte_val(pte);
 	if (pte_none(pte))
 		vmlab_walk_stop(addr, VMLAB_LEVEL_PTE, lf);
 	else
 		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte),
 				pte_pfn(pte), lf);
+	/* the flags are ptep_get()'s, the entry the member's own (arch.h) */
+	lf->entries[VMLAB_LEVEL_PTE] = vmlab_arch_pte_raw(ptep, pte);
 out_unlock:
 	spin_unlock(ptl);
 	vmlab_arch_pte_unmap(ptep);
