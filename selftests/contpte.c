@@ -333,6 +333,7 @@ TEST_F(contpte, raw_entry_is_the_members_own_descriptor)
 {
 	uint64_t raw_dirty = 0, raw_young = 0, d, mask, pfn0;
 	struct vmlab_walk w;
+	struct result r;
 	unsigned int i;
 
 	FAULT_BLOCK(pfn0, true);
@@ -364,6 +365,18 @@ TEST_F(contpte, raw_entry_is_the_members_own_descriptor)
 	       (unsigned long long)raw_young);
 	EXPECT_EQ(1ULL << 3, raw_dirty);
 	EXPECT_EQ(1ULL << 3, raw_young);
+	/* `vmlab walk` shows both: the run's flags and the entry's own */
+	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %p", self->pid, self->p));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_JQ(r.out, ".walks[0].leaf | [(.flags | index(\"dirty\") != null),"
+		  " (.entry_flags | index(\"dirty\") != null), (.flags | index(\"cont\") != null)]"
+		  " | map(tostring) | join(\" \")", "true false true");
+	result_free(&r);
+	ASSERT_EQ(0, vmlab(&r, "walk -p %d %p", self->pid, self->p + 3 * PAGE));
+	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
+	EXPECT_NE(NULL, strstr(r.out, "contiguous run: flags are the run's; the entry's own: "))
+		TH_LOG("%s", r.out);
+	result_free(&r);
 }
 
 TEST_HARNESS_MAIN
