@@ -161,7 +161,8 @@ static void print_text(const struct vmlab_walk *w, const struct target *t,
 			       "hidden");
 		printf(", cache %s\n", vmlab_cache_name(w->cache_mode) ?: "?");
 		if (w->leaf_flags & VMLAB_PTE_CONT)
-			printf("         contiguous run: flags are the run's; the entry's own: %s\n",
+			printf("         contiguous run: flags are the run's; %s%s\n",
+			       "the entry's own: ",
 			       flags_str(buf, sizeof(buf), own_flags(w), vmlab_pte_flag_name));
 	}
 	if (w->page_flags & VMLAB_PAGE_PRESENT)
