@@ -20,7 +20,10 @@
  *  - a PTE table may be freed by RCU once the PMD no longer points to it
  *    (khugepaged retracting a file THP's table under the mmap read lock),
  *    so the walk runs under rcu_read_lock(), the PTE lock is taken, and the
- *    PMD is re-checked with pmd_same() before ptep_get() reads the PTE;
+ *    PMD is re-checked with pmd_same() before ptep_get() reads the PTE
+ *    (the kernel's view, which decodes: arm64's contpte ors a contiguous
+ *    run's access and dirty bits into it; the raw entry reported is the
+ *    entry's own, vmlab_arch_pte_raw());
  *  - a hugetlb VMA that may share its PMD tables with other processes
  *    (VM_MAYSHARE) is walked with its file's i_mmap lock held for read, as
  *    hugetlb_walk() requires of the kernel's own walkers: unsharing (our
