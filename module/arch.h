@@ -127,6 +127,22 @@ u64 vmlab_arch_entry_hide_pa(u64 raw);
 pte_t *vmlab_arch_pte_map(pmd_t pmd, unsigned long addr);
 
 /**
+ * vmlab_arch_pte_raw() - a PTE's own descriptor, as the table holds it
+ * @ptep: the entry, in a table mapped by vmlab_arch_pte_map(), under the
+ *	table's lock
+ * @pte: ptep_get(@ptep), the entry as the kernel means it
+ *
+ * Where the kernel folds state over several entries, ptep_get() is not the
+ * entry's own value: arm64's contpte (CONFIG_ARM64_CONTPTE) ors the access
+ * and dirty bits of all 16 entries of a contiguous run into what it
+ * returns for any of them. The walk reports this raw entry and decodes its
+ * flags from @pte.
+ *
+ * Return: the entry's raw bits (pte_val(@pte) where nothing is folded).
+ */
+u64 vmlab_arch_pte_raw(pte_t *ptep, pte_t pte);
+
+/**
  * vmlab_arch_pte_unmap() - undo vmlab_arch_pte_map()
  * @ptep: what it returned (or a pointer into the same table)
  */

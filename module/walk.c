@@ -20,7 +20,10 @@
  *  - a PTE table may be freed by RCU once the PMD no longer points to it
  *    (khugepaged retracting a file THP's table under the mmap read lock),
  *    so the walk runs under rcu_read_lock(), the PTE lock is taken, and the
- *    PMD is re-checked with pmd_same() before ptep_get() reads the PTE;
+ *    PMD is re-checked with pmd_same() before ptep_get() reads the PTE
+ *    (the kernel's view, which decodes: arm64's contpte ors a contiguous
+ *    run's access and dirty bits into it; the raw entry reported is the
+ *    entry's own, vmlab_arch_pte_raw());
  *  - a hugetlb VMA that may share its PMD tables with other processes
  *    (VM_MAYSHARE) is walked with its file's i_mmap lock held for read, as
  *    hugetlb_walk() requires of the kernel's own walkers: unsharing (our
@@ -299,6 +302,8 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 		lf.start = addr;
 		lf.present_levels = vmlab_leaf_decode_pte(vma, pte, &memo, &lf) ?
 				    BIT(VMLAB_LEVEL_PTE) : 0;
+		/* the flags are ptep_get()'s, the entry the member's own */
+		lf.entry = vmlab_arch_pte_raw(ptep, pte);
 		vmlab_record(b, &rec, &lf);
 		if (unlikely(kbuf)) {
 			kbuf[nr] = rec;
@@ -347,12 +352,13 @@ static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 		goto out_unlock;
 	}
 	pte = ptep_get(ptep);
-	lf->entries[VMLAB_LEVEL_PTE] = pte_val(pte);
 	if (pte_none(pte))
 		vmlab_walk_stop(addr, VMLAB_LEVEL_PTE, lf);
 	else
 		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte),
 				pte_pfn(pte), lf);
+	/* the flags are ptep_get()'s, the entry the member's own (arch.h) */
+	lf->entries[VMLAB_LEVEL_PTE] = vmlab_arch_pte_raw(ptep, pte);
 out_unlock:
 	spin_unlock(ptl);
 	vmlab_arch_pte_unmap(ptep);

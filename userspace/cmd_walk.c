@@ -66,6 +66,16 @@ static uint32_t level_flags(const struct vmlab_walk *w, unsigned int l)
 }
 
 /*
+ * The leaf entry's own flags, decoded from its raw bits: where the kernel
+ * folds state over a contiguous run (arm64's contpte), the walk's leaf
+ * flags are the run's accessed and dirty, the raw entry the member's own.
+ */
+static uint32_t own_flags(const struct vmlab_walk *w)
+{
+	return vmlab_entry_flags(w->entries[w->leaf_level], w->leaf_level);
+}
+
+/*
  * @shape if it is the one @w was walked on (its levels are the walk's), else
  * NULL: the split is not shown rather than shown wrong.
  */
@@ -150,6 +160,10 @@ static void print_text(const struct vmlab_walk *w, const struct target *t,
 			       w->walk_flags & VMLAB_WALK_FRAME_TOKEN ? "a token, not a PFN" :
 			       "hidden");
 		printf(", cache %s\n", vmlab_cache_name(w->cache_mode) ?: "?");
+		if (w->leaf_flags & VMLAB_PTE_CONT)
+			printf("         contiguous run: flags are the run's; %s%s\n",
+			       "the entry's own: ",
+			       flags_str(buf, sizeof(buf), own_flags(w), vmlab_pte_flag_name));
 	}
 	if (w->page_flags & VMLAB_PAGE_PRESENT)
 		printf("page     refcount %u, mapcount %u, order %u, %s\n", w->refcount,
@@ -213,6 +227,8 @@ static void print_json(struct json *j, const struct vmlab_walk *w, const struct 
 	else
 		json_string(j, "frame_token", NULL);
 	json_flags(j, "flags", w->leaf_flags, vmlab_pte_flag_name);
+	if (leaf)
+		json_flags(j, "entry_flags", own_flags(w), vmlab_pte_flag_name);
 	json_string(j, "cache", vmlab_cache_name(w->cache_mode));
 	if (w->leaf_flags & (VMLAB_PTE_SWAP | VMLAB_PTE_MIGRATION)) {
 		json_u64(j, "swap_type", w->swap_type);

@@ -158,6 +158,23 @@ u32 vmlab_arch_cache_mode(u64 raw, u32 level)
 }
 
 /*
+ * contpte: ptep_get() of a member of a contiguous run returns its entry with
+ * the access flag and the dirty state of all 16 members ored in (what the
+ * kernel means: the folio is young or dirty if any of them is), where the
+ * CPU's access and dirty management set them on one descriptor only.
+ * __ptep_get() reads the descriptor itself; without contpte (before 6.9,
+ * or CONFIG_ARM64_CONTPTE off) ptep_get() is that already.
+ */
+u64 vmlab_arch_pte_raw(pte_t *ptep, pte_t pte)
+{
+#ifdef CONFIG_ARM64_CONTPTE
+	return pte_val(__ptep_get(ptep));
+#else
+	return pte_val(pte);
+#endif
+}
+
+/*
  * A table's or a present leaf's output address is where the kernel's own
  * conversion finds it: bits 47:12 (6.1) or 49:12 (6.12), and with LPA2 (52-bit
  * addresses, 4 or 16 KiB pages) bits 51:50 in bits 9:8, which are the
