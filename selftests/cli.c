@@ -137,7 +137,7 @@ TEST_F(cli, info_text_and_json)
 	ASSERT_EQ(0, vmlab(&r, "info --json"));
 	EXPECT_EQ(0, r.status);
 	EXPECT_JQ(r.out, ".abi_version", "1");
-	EXPECT_JQ(r.out, ".page_size", "4096");
+	EXPECT_JQ_NUM(r.out, ".page_size", PAGE);
 	EXPECT_JQ(r.out, ".kernel", info.release);
 	snprintf(want, sizeof(want), "0x%llx", (unsigned long long)info.features);
 	EXPECT_JQ(r.out, ".features_hex", want);
@@ -185,7 +185,8 @@ TEST_F(cli, walk_anon_pages)
 	snprintf(want, sizeof(want), "%lu %lu", a, a + 3 * PAGE);
 	EXPECT_JQ(r.out, ".walks[0].vma | \"\\(.start) \\(.end)\"", want);
 	EXPECT_JQ(r.out, ".walks[0].vma.backing", "anon");
-	EXPECT_JQ(r.out, ".walks[0].leaf | \"\\(.level) \\(.size) \\(.present)\"", "PTE 4096 true");
+	snprintf(want, sizeof(want), "PTE %lu true", PAGE);
+	EXPECT_JQ(r.out, ".walks[0].leaf | \"\\(.level) \\(.size) \\(.present)\"", want);
 	EXPECT_JQ(r.out,
 		  ".walks[0].page | \"\\(.mapcount) \\(.flags | index(\"anon-exclusive\") != null)\"",
 		  "1 true");
@@ -347,7 +348,7 @@ TEST_F(cli, scan_vma_every_vma_of_a_name)
 	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d --vma %s", self->pid, path));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_JQ(r.out, ".vmas | length", "4");
-	EXPECT_JQ(r.out, "[.vmas[] | .end - .start] | add", "20480");
+	EXPECT_JQ_NUM(r.out, "[.vmas[] | .end - .start] | add", 5 * PAGE);
 	EXPECT_JQ(r.out, ".start == .vmas[0].start and .end == .vmas[3].end", "true");
 	result_free(&r);
 	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma %s", self->pid, path + 5));
@@ -757,7 +758,7 @@ TEST_F(cli, maps_counts_pages)
 		 a);
 	snprintf(want, sizeof(want), "%lu 5 2 0 3 0 rw-p", a + 8 * PAGE);
 	EXPECT_JQ(r.out, filter, want);
-	EXPECT_JQ(r.out, ".page_size", "4096");
+	EXPECT_JQ_NUM(r.out, ".page_size", PAGE);
 	EXPECT_JQ(r.out, "[.vmas[] | select(.path == \"[stack]\")] | length", "1");
 	result_free(&r);
 
