@@ -498,6 +498,20 @@ static inline bool shape_lpa2(unsigned int levels)
 }
 
 /*
+ * Whether the shape has PUD leaves (1 GiB): x86-64 (4 and 5 levels) and
+ * arm64 with 4 KiB pages; not 32-bit x86, and not arm64 with 16 KiB pages,
+ * whose 1 GiB hugetlb pages are 32 contiguous PMD blocks of 32 MiB.
+ */
+static inline bool shape_has_pud_leaf(unsigned int levels)
+{
+#ifdef __aarch64__
+	return PAGE == 4096;
+#else
+	return levels >= 4;
+#endif
+}
+
+/*
  * The end of user space, the first address a walk refuses (3 GiB: Debian's
  * 32-bit kernels split at PAGE_OFFSET 0xc0000000; x86-64 keeps its last page
  * out; arm64's is TASK_SIZE, 2^VA_BITS, all of it user space: 48 bits with 4
