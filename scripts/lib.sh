@@ -42,7 +42,7 @@ CI_KERNELS="6.12 6.12-la57 6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 deb-bookworm
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
 ALL_KERNELS="6.1 6.12 7.2 7.3 deb-bookworm deb-trixie 6.1-la57 6.12-la57 7.2-la57
-	6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 debug debug-7.2"
+	6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 6.12-arm64-16k debug debug-7.2"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }

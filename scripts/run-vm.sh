@@ -16,8 +16,9 @@
 # with 2 GiB of memory by default (more than the kernel's lowmem: user
 # pages and PTE tables in highmem) and no 1 GiB hugetlb pages (no such
 # size there).
-# An arm64 kernel (6.1-arm64, 6.12-arm64) boots its Image in qemu-system-aarch64 on
-# QEMU's virt machine with -cpu max, under TCG. That machine has one serial
+# An arm64 kernel (6.1-arm64, 6.12-arm64, 6.12-arm64-16k) boots its Image in
+# qemu-system-aarch64 on QEMU's virt machine with -cpu max, under TCG (the
+# 16 KiB kernel with 4 levels: 52-bit VAs). That machine has one serial
 # port (the kernel's console) and no isa-debug-exit: the TAP (and a run's
 # output) goes through a virtio console (hvc0, vmlab_tap=hvc0 tells /init),
 # the verdict through semihosting (vm-exit.c).
