@@ -156,8 +156,8 @@ static-i386:
 	$(MAKE) static CC="$(I386_CC)" OBJ=$(BUILD)/obj-i386 STATIC=$(BUILD)/static-i386 \
 		SELFTEST_WFLAGS=-Wno-pointer-to-int-cast TRACE_LIBS="-L$$libs $(TRACE_LIBS)"
 
-# ... and for the arm64 kernels' VMs (6.1-arm64, 6.12-arm64): aarch64 binaries from
-# bookworm's cross gcc 12 and cross libc (gcc-aarch64-linux-gnu,
+# ... and for the arm64 kernels' VMs (6.1-arm64, 6.12-arm64, 6.12-arm64-16k): aarch64
+# binaries from bookworm's cross gcc 12 and cross libc (gcc-aarch64-linux-gnu,
 # libc6-dev-arm64-cross, whose <asm/*.h> are arm64's), libtracefs and
 # libtraceevent from Debian's arm64 -dev packages (i386-libs.sh arm64).
 ARM64_CC ?= aarch64-linux-gnu-gcc

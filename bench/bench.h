@@ -18,12 +18,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
-#define PAGE		4096UL
+/* the running kernel's page size (4 KiB; 16 KiB on arm64-16k) */
+#define PAGE		((unsigned long)sysconf(_SC_PAGESIZE))
 #define MIB		(1UL << 20)
-#define PMD_BYTES	(2UL << 20)
+/* a PMD's span, a table of PAGE / 8 entries: 2 MiB, 32 MiB with 16 KiB pages */
+#define PMD_BYTES	(PAGE * (PAGE / 8))
 /* pagemap entries one read returns: 2 MiB of them */
 #define PAGEMAP_BATCH	(2 * MIB / sizeof(uint64_t))
 

@@ -281,7 +281,7 @@ static int walk_anon(const struct bench *b, const struct walk_kind *k)
 /* every page written */
 static int bench_walk_populated(const struct bench *b)
 {
-	static const struct walk_kind k = {
+	const struct walk_kind k = {
 		"walk-populated", "walk-populated-scan",
 		"VMLAB_IOC_WALK_RANGE, 65536 records (2 MiB) per call, over populated anonymous 4 KiB pages",
 		PAGE, false,
@@ -293,7 +293,7 @@ static int bench_walk_populated(const struct bench *b)
 /* one page written per 2 MiB: 511 of 512 pages holes */
 static int bench_walk_holes(const struct bench *b)
 {
-	static const struct walk_kind k = {
+	const struct walk_kind k = {
 		"walk-holes", "walk-holes-scan",
 		"VMLAB_IOC_WALK_RANGE as above, over anonymous memory with one page in 512 populated",
 		PMD_BYTES, false,
@@ -305,7 +305,7 @@ static int bench_walk_holes(const struct bench *b)
 /* every page written, in transparent huge pages where the kernel gives them */
 static int bench_walk_thp(const struct bench *b)
 {
-	static const struct walk_kind k = {
+	const struct walk_kind k = {
 		"walk-thp", "walk-thp-scan",
 		"VMLAB_IOC_WALK_RANGE as above, over populated anonymous memory in THPs (MADV_HUGEPAGE): a record per 2 MiB",
 		PAGE, true,

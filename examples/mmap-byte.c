@@ -6,7 +6,8 @@
  *
  * What to watch for: only the page holding OFFSET is touched, and the
  * address is the mapping's start plus OFFSET: the page is the file's page
- * OFFSET / 4096 in the page cache, the byte at OFFSET % 4096 in it. An
+ * OFFSET / PAGE in the page cache, the byte at OFFSET % PAGE in it (PAGE
+ * the page size: 4096, 16384 on arm64's 16 KiB kernels). An
  * offset past the end of the file is refused here; touching a mapped page
  * wholly past the end of the file would be a SIGBUS, while the rest of the
  * last page reads as zeros.
@@ -20,10 +21,10 @@
 
 int main(int argc, char **argv)
 {
+	long off, page = sysconf(_SC_PAGESIZE);
 	unsigned char *p, c;
 	struct stat st;
 	char *end;
-	long off;
 	int fd;
 
 	if (argc != 3) {
@@ -52,7 +53,7 @@ int main(int argc, char **argv)
 	}
 	c = p[off];
 	printf("%s[%ld] = 0x%02x '%c' (page %ld of the file, byte %ld in it, at %p)\n", argv[1],
-	       off, c, c >= 0x20 && c < 0x7f ? c : '.', off / 4096, off % 4096,
+	       off, c, c >= 0x20 && c < 0x7f ? c : '.', off / page, off % page,
 	       (void *)(p + off));
 	munmap(p, st.st_size);
 	close(fd);

@@ -28,7 +28,8 @@ BUILD=${VMLAB_BUILD:-$VMLAB_TOP/build}
 # (kernel_arch). "6.1-arm64" is Debian bookworm's arm64 kernel (4 KiB pages,
 # 48-bit VA, 4 levels), booted in qemu-system-aarch64 with arm64 user space;
 # "6.12-arm64" trixie's (4 KiB pages, 52-bit VA with LPA2: 5 levels on
-# QEMU's "max" CPU, which has FEAT_LPA2).
+# QEMU's "max" CPU, which has FEAT_LPA2); "6.12-arm64-16k" trixie's
+# arm64-16k flavour (16 KiB pages, 52-bit VA with LPA2: 4 levels there).
 DEFAULT_KERNELS="6.1 6.12 7.2"
 # CI runs every shape and both debug kernels once, to keep its run within
 # budget: 6.1 through its three other shapes (686, 686-pae, arm64) and
@@ -41,7 +42,7 @@ CI_KERNELS="6.12 6.12-la57 6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 deb-bookworm
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
 ALL_KERNELS="6.1 6.12 7.2 7.3 deb-bookworm deb-trixie 6.1-la57 6.12-la57 7.2-la57
-	6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 debug debug-7.2"
+	6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 6.12-arm64-16k debug debug-7.2"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }
@@ -104,7 +105,7 @@ kernel_shape() {
 kernel_arch() {
 	case $1 in
 	*-686 | *-686-pae) echo i386 ;;
-	*-arm64) echo arm64 ;;
+	*-arm64 | *-arm64-16k) echo arm64 ;;
 	*) echo amd64 ;;
 	esac
 }
@@ -113,7 +114,7 @@ kernel_arch() {
 # -FLAVOUR of linux-headers-FLAVOUR).
 kernel_flavour() {
 	case $1 in
-	*-686 | *-686-pae | *-arm64) echo "${1#*-}" ;;
+	*-686 | *-686-pae | *-arm64 | *-arm64-16k) echo "${1#*-}" ;;
 	*) echo amd64 ;;
 	esac
 }
@@ -137,7 +138,7 @@ kernel_suite() {
 	case $1 in
 	6.1-la57 | 6.12-la57 | 7.2-la57 | 7.3-la57) kernel_suite "$(kernel_base "$1")" ;;
 	6.1 | 6.1-686 | 6.1-686-pae | 6.1-arm64) echo bookworm ;;
-	6.12 | 6.12-arm64) echo trixie ;;
+	6.12 | 6.12-arm64 | 6.12-arm64-16k) echo trixie ;;
 	7.2) echo sid ;;
 	7.3) echo experimental ;;
 	debug) echo trixie ;;

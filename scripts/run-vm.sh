@@ -16,8 +16,9 @@
 # with 2 GiB of memory by default (more than the kernel's lowmem: user
 # pages and PTE tables in highmem) and no 1 GiB hugetlb pages (no such
 # size there).
-# An arm64 kernel (6.1-arm64, 6.12-arm64) boots its Image in qemu-system-aarch64 on
-# QEMU's virt machine with -cpu max, under TCG. That machine has one serial
+# An arm64 kernel (6.1-arm64, 6.12-arm64, 6.12-arm64-16k) boots its Image in
+# qemu-system-aarch64 on QEMU's virt machine with -cpu max, under TCG (the
+# 16 KiB kernel with 4 levels: 52-bit VAs). That machine has one serial
 # port (the kernel's console) and no isa-debug-exit: the TAP (and a run's
 # output) goes through a virtio console (hvc0, vmlab_tap=hvc0 tells /init),
 # the verdict through semihosting (vm-exit.c).
@@ -161,6 +162,11 @@ if [ "${VMLAB_IVSHMEM:-1}" = 1 ] && [ "$mode" != bench ]; then
 	# shellcheck disable=SC2054 # QEMU's option values hold commas
 	qemu+=(-object "memory-backend-file,id=vmlab-shm,share=on,mem-path=$ivshmem,size=2M"
 		-device ivshmem-plain,memdev=vmlab-shm)
+	# with 16 KiB pages the kernel packs ivshmem's 256-byte register BAR
+	# into a page with other BARs (vmlab offers no such BAR: ENXIO); its
+	# own page, as with 4 KiB pages, by the kernel's resource alignment
+	# (a page when no order is given)
+	[ "$(kernel_flavour "$K")" = arm64-16k ] && cmdline+=" pci=resource_alignment=pci:1af4:1110"
 fi
 # the host folder at /host (not for the benchmarks: nothing of theirs is
 # there to measure)
@@ -253,8 +259,10 @@ fi
 # the buddy allocator rarely finds 1 GiB in one piece
 hugepages=
 # (arm64 with 4 KiB pages has them too: PUD blocks)
+# (not with 16 KiB pages: no PUD leaves there, its 1 GiB pages are
+# contiguous PMDs)
 [ "$mode" = check ] && ! is_debug_kernel "$K" && [ "$(kernel_arch "$K")" != i386 ] &&
-	hugepages=" hugepagesz=1G hugepages=2"
+	[ "$(kernel_flavour "$K")" != arm64-16k ] && hugepages=" hugepagesz=1G hugepages=2"
 console=$BUILD/$K/console.log
 tap=$BUILD/$K/tap.log
 [ "$mode" = bench ] && tap=$BUILD/$K/bench.log

@@ -34,8 +34,7 @@
 #define D_UXN		(1ULL << 54)
 #define D_SW_DIRTY	(1ULL << 55)
 
-#define HUGE_64K	"/sys/kernel/mm/hugepages/hugepages-64kB/nr_hugepages"
-#define MAP_HUGE_64KB_FLAG	(16U << 26)	/* MAP_HUGE_SHIFT 26, log2(64 KiB) */
+#define MAP_HUGE_SHIFT_	26
 
 #define NOT_ARM64	"not arm64: its descriptors are not this CPU's"
 
@@ -144,37 +143,42 @@ static int write_number(const char *path, long val)
 }
 
 /*
- * A 64 KiB hugetlb page (4 KiB pages): 16 PTEs with the contiguous bit, one
- * TLB entry for all; each walks to a PTE leaf with VMLAB_PTE_CONT.
+ * A hugetlb page of contiguous PTEs: 16 with the contiguous bit (64 KiB of
+ * 4 KiB pages), or 128 (2 MiB of 16 KiB pages), one TLB entry for all; each
+ * walks to a PTE leaf with VMLAB_PTE_CONT.
  */
-TEST_F(walk, arm64_hugetlb_64k_is_contiguous)
+TEST_F(walk, arm64_hugetlb_cont_pte_is_contiguous)
 {
+	unsigned int i, nr = PAGE == 4096 ? 16 : 128;
+	unsigned long size = nr * PAGE;
 	struct vmlab_walk w;
-	unsigned int i;
+	char path[96];
 	uint64_t d;
 	char *p;
 
 	if (!is_arm64())
 		SKIP(return, NOT_ARM64);
-	if (sysconf(_SC_PAGESIZE) != 4096 || access(HUGE_64K, W_OK))
-		SKIP(return, "no 64 KiB hugetlb pages (contiguous PTEs of 4 KiB pages) here");
-	ASSERT_EQ(0, write_number(HUGE_64K, 1));
-	p = mmap(NULL, 16 * PAGE, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_64KB_FLAG, -1, 0);
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/nr_hugepages",
+		 size >> 10);
+	if (access(path, W_OK))
+		SKIP(return, "no %lu KiB hugetlb pages (contiguous PTEs) here", size >> 10);
+	ASSERT_EQ(0, write_number(path, 1));
+	p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB |
+		 (unsigned int)__builtin_ctzl(size) << MAP_HUGE_SHIFT_, -1, 0);
 	if (p == MAP_FAILED) {
-		write_number(HUGE_64K, 0);
-		SKIP(return, "no 64 KiB hugetlb page free");
+		write_number(path, 0);
+		SKIP(return, "no %lu KiB hugetlb page free", size >> 10);
 	}
 	p[0] = 1;
-	for (i = 0; i < 16; i++) {
+	for (i = 0; i < nr; i++) {
 		ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p + i * PAGE, &w));
 		EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
 		d = w.entries[VMLAB_LEVEL_PTE];
 		EXPECT_TRUE(d & D_CONT) TH_LOG("page %u: %#llx", i, (unsigned long long)d);
 		EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_CONT) TH_LOG("page %u", i);
 	}
-	munmap(p, 16 * PAGE);
-	EXPECT_EQ(0, write_number(HUGE_64K, 0));
+	munmap(p, size);
+	EXPECT_EQ(0, write_number(path, 0));
 }
 
 TEST_HARNESS_MAIN

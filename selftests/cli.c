@@ -137,7 +137,7 @@ TEST_F(cli, info_text_and_json)
 	ASSERT_EQ(0, vmlab(&r, "info --json"));
 	EXPECT_EQ(0, r.status);
 	EXPECT_JQ(r.out, ".abi_version", "1");
-	EXPECT_JQ(r.out, ".page_size", "4096");
+	EXPECT_JQ_NUM(r.out, ".page_size", PAGE);
 	EXPECT_JQ(r.out, ".kernel", info.release);
 	snprintf(want, sizeof(want), "0x%llx", (unsigned long long)info.features);
 	EXPECT_JQ(r.out, ".features_hex", want);
@@ -166,7 +166,8 @@ TEST_F(cli, walk_anon_pages)
 		TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "verdict  none: ")) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "verdict  zero-page: ")) TH_LOG("%s", r.out);
-	EXPECT_NE(NULL, strstr(r.out, "leaf     PTE, 4K, pfn 0x")) TH_LOG("%s", r.out);
+	snprintf(want, sizeof(want), "leaf     PTE, %luK, pfn 0x", PAGE >> 10);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "anon|anon-exclusive")) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "  <- leaf")) TH_LOG("%s", r.out);
 	result_free(&r);
@@ -185,7 +186,8 @@ TEST_F(cli, walk_anon_pages)
 	snprintf(want, sizeof(want), "%lu %lu", a, a + 3 * PAGE);
 	EXPECT_JQ(r.out, ".walks[0].vma | \"\\(.start) \\(.end)\"", want);
 	EXPECT_JQ(r.out, ".walks[0].vma.backing", "anon");
-	EXPECT_JQ(r.out, ".walks[0].leaf | \"\\(.level) \\(.size) \\(.present)\"", "PTE 4096 true");
+	snprintf(want, sizeof(want), "PTE %lu true", PAGE);
+	EXPECT_JQ(r.out, ".walks[0].leaf | \"\\(.level) \\(.size) \\(.present)\"", want);
 	EXPECT_JQ(r.out,
 		  ".walks[0].page | \"\\(.mapcount) \\(.flags | index(\"anon-exclusive\") != null)\"",
 		  "1 true");
@@ -347,7 +349,7 @@ TEST_F(cli, scan_vma_every_vma_of_a_name)
 	ASSERT_EQ(0, vmlab(&r, "scan --json -p %d --vma %s", self->pid, path));
 	EXPECT_EQ(0, r.status) TH_LOG("%s", r.err);
 	EXPECT_JQ(r.out, ".vmas | length", "4");
-	EXPECT_JQ(r.out, "[.vmas[] | .end - .start] | add", "20480");
+	EXPECT_JQ_NUM(r.out, "[.vmas[] | .end - .start] | add", 5 * PAGE);
 	EXPECT_JQ(r.out, ".start == .vmas[0].start and .end == .vmas[3].end", "true");
 	result_free(&r);
 	ASSERT_EQ(0, vmlab(&r, "scan -p %d --vma %s", self->pid, path + 5));
@@ -757,7 +759,7 @@ TEST_F(cli, maps_counts_pages)
 		 a);
 	snprintf(want, sizeof(want), "%lu 5 2 0 3 0 rw-p", a + 8 * PAGE);
 	EXPECT_JQ(r.out, filter, want);
-	EXPECT_JQ(r.out, ".page_size", "4096");
+	EXPECT_JQ_NUM(r.out, ".page_size", PAGE);
 	EXPECT_JQ(r.out, "[.vmas[] | select(.path == \"[stack]\")] | length", "1");
 	result_free(&r);
 
@@ -852,8 +854,9 @@ TEST_F(cli, region_commands)
 	EXPECT_EQ(VMLAB_REGION_ANON, ri.kind);
 	EXPECT_EQ(65536, ri.length);
 
-	ASSERT_EQ(0, vmlab(&r,
-			   "region create --kind file --size 0x2000 --fill byte:65 --readonly"));
+	/* two pages: 8K, or 32K of 16 KiB pages */
+	ASSERT_EQ(0, vmlab(&r, "region create --kind file --size %#lx --fill byte:65 --readonly",
+			   2 * PAGE));
 	id2 = created_id(&r);
 	ASSERT_NE(0, id2) TH_LOG("%s%s", r.out, r.err);
 	result_free(&r);
@@ -863,7 +866,7 @@ TEST_F(cli, region_commands)
 	snprintf(want, sizeof(want), "\n%5u  anon         64K  %#-14llx  -  ", id,
 		 (unsigned long long)ri.offset);
 	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want + 1, r.out);
-	snprintf(want, sizeof(want), "\n%5u  file          8K  ", id2);
+	snprintf(want, sizeof(want), "\n%5u  file  %10s  ", id2, PAGE == 4096 ? "8K" : "32K");
 	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want + 1, r.out);
 	result_free(&r);
 
@@ -879,8 +882,9 @@ TEST_F(cli, region_commands)
 
 	ASSERT_EQ(0, vmlab(&r, "region info --json %u", id2));
 	EXPECT_EQ(0, r.status);
+	snprintf(want, sizeof(want), "file byte 65 WB %lu", 2 * PAGE);
 	EXPECT_JQ(r.out, "\"\\(.kind) \\(.fill) \\(.fill_byte) \\(.cache) \\(.size)\"",
-		  "file byte 65 WB 8192");
+		  want);
 	EXPECT_JQ(r.out, ".counters | \"\\(.pages_resident) \\(.mappings) \\(.writebacks)\"",
 		  "2 0 0");
 	EXPECT_JQ(r.out, ".counters | keys | length", "11");
@@ -893,7 +897,7 @@ TEST_F(cli, region_commands)
 	result_free(&r);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, id2));
 
-	ASSERT_EQ(0, vmlab(&r, "region create --kind device --size 8K --cache wc"));
+	ASSERT_EQ(0, vmlab(&r, "region create --kind device --size %#lx --cache wc", 2 * PAGE));
 	id2 = created_id(&r);
 	ASSERT_NE(0, id2) TH_LOG("%s%s", r.out, r.err);
 	result_free(&r);
@@ -1039,13 +1043,14 @@ TEST_F(cli, hexdump_bad_offsets)
 {
 	struct vmlab_region_create rc;
 	struct result r;
+	char want[128];
 
 	ASSERT_EQ(0, vmlab_region_new(self->fd, VMLAB_REGION_FILE, 2 * PAGE, 0, &rc));
-	ASSERT_EQ(0, vmlab(&r, "hexdump -s 8K %u", rc.id));
+	ASSERT_EQ(0, vmlab(&r, "hexdump -s %luK %u", 2 * PAGE >> 10, rc.id));
 	EXPECT_ONE_LINE_ERROR(&r, 1);
 	EXPECT_NE(NULL, strstr(r.err, "past the end")) TH_LOG("%s", r.err);
 	result_free(&r);
-	ASSERT_EQ(0, vmlab(&r, "hexdump -s 0x10000 %u", rc.id));
+	ASSERT_EQ(0, vmlab(&r, "hexdump -s %#lx %u", 16 * PAGE, rc.id));
 	EXPECT_ONE_LINE_ERROR(&r, 1);
 	result_free(&r);
 	ASSERT_EQ(0, vmlab(&r, "hexdump -s 12q %u", rc.id));
@@ -1061,10 +1066,12 @@ TEST_F(cli, hexdump_bad_offsets)
 		     r.out);
 	result_free(&r);
 	/* the last byte, and a length clamped to it */
-	ASSERT_EQ(0, vmlab(&r, "hexdump -s 8191 -n 1M %u", rc.id));
+	ASSERT_EQ(0, vmlab(&r, "hexdump -s %lu -n 1M %u", 2 * PAGE - 1, rc.id));
 	EXPECT_EQ(0, r.status);
-	EXPECT_STREQ("00001fff  00                                                |.|\n00002000\n",
-		     r.out);
+	snprintf(want, sizeof(want),
+		 "%08lx  00                                                |.|\n%08lx\n",
+		 2 * PAGE - 1, 2 * PAGE);
+	EXPECT_STREQ(want, r.out);
 	result_free(&r);
 	EXPECT_EQ(0, vmlab_region_destroy(self->fd, rc.id));
 }
@@ -1529,7 +1536,10 @@ TEST_F(cli, walk_shows_the_address_split)
 	snprintf(want, sizeof(want), "    bits %-6s PGD index 0x%0*x\n", bits, (pgd.bits + 3) / 4,
 		 shape_index(info.pgtable_levels, VMLAB_LEVEL_PGD, a));
 	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("no '%s' in %s", want, r.out);
-	EXPECT_NE(NULL, strstr(r.out, "    bits 11-0   page offset 0x123\n")) TH_LOG("%s", r.out);
+	snprintf(bits, sizeof(bits), "%u-0", PAGE_SHIFT - 1);
+	snprintf(want, sizeof(want), "    bits %-6s page offset 0x%0*x\n", bits,
+		 (PAGE_SHIFT + 3) / 4, 0x123);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("no '%s' in %s", want, r.out);
 	result_free(&r);
 
 	ASSERT_EQ(0, vmlab(&r, "walk --json -p %d %#lx", self->pid, a));
@@ -1538,8 +1548,8 @@ TEST_F(cli, walk_shows_the_address_split)
 	snprintf(want, sizeof(want), "%u", info.pgtable_levels);
 	EXPECT_JQ(r.out, ".walks[0].split.levels | length", want);
 	EXPECT_JQ(r.out, "[.walks[0].split.levels[] | .index == .kernel_index] | all", "true");
-	EXPECT_JQ(r.out, ".walks[0].split.offset | \"\\(.value_hex) \\(.leaf_size)\"",
-		  "0x123 4096");
+	snprintf(want, sizeof(want), "0x123 %lu", PAGE);
+	EXPECT_JQ(r.out, ".walks[0].split.offset | \"\\(.value_hex) \\(.leaf_size)\"", want);
 	result_free(&r);
 	munmap(p - PAGE, 3 * PAGE);
 }

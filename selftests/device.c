@@ -72,8 +72,10 @@ TEST_F(dev, info_reports_this_kernel)
 
 /*
  * INFO's paging levels match what the address space allows: a user mapping
- * above 2^47 exists only with 5-level paging. 32-bit x86 has 2 levels, or
- * 3 with PAE, and a 32-bit process no address above 4 GiB to try.
+ * at 2^50 exists only where the levels' shape reaches there (5-level paging
+ * on x86-64 and arm64 with 4 KiB pages, 4 levels with arm64's 16 KiB pages
+ * and LPA2). 32-bit x86 has 2 levels, or 3 with PAE, and a 32-bit process
+ * no address above 4 GiB to try.
  */
 TEST_F(dev, info_paging_levels_match_address_space)
 {
@@ -86,11 +88,11 @@ TEST_F(dev, info_paging_levels_match_address_space)
 		TH_LOG("pgtable_levels %u", info.pgtable_levels);
 	if (sizeof(void *) < 8)
 		SKIP(return, "a 32-bit process: no address above 4 GiB to map");
-	p = mmap(hint, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+	p = mmap(hint, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
 		 -1, 0);
-	if (info.pgtable_levels == 5) {
+	if (shape_user_end(info.pgtable_levels) > (uintptr_t)hint) {
 		ASSERT_EQ(hint, p);
-		munmap(p, 4096);
+		munmap(p, PAGE);
 	} else {
 		ASSERT_EQ(MAP_FAILED, p);
 	}
@@ -117,39 +119,40 @@ TEST_F(dev, info_null_pointer_efault)
 /* A pointer into unmapped memory: EFAULT. */
 TEST_F(dev, info_unmapped_pointer_efault)
 {
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, munmap(p, 4096));
+	ASSERT_EQ(0, munmap(p, PAGE));
 	EXPECT_EQ(EFAULT, info_ioctl(self->fd, p));
 }
 
 /* A struct that ends past the end of a mapping: EFAULT. */
 TEST_F(dev, info_straddling_pointer_efault)
 {
-	char *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *p = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
 	struct vmlab_info *info;
 
 	ASSERT_NE(MAP_FAILED, p);
-	ASSERT_EQ(0, munmap(p + 4096, 4096));
-	info = (struct vmlab_info *)(p + 4096 - 16);
+	ASSERT_EQ(0, munmap(p + PAGE, PAGE));
+	info = (struct vmlab_info *)(p + PAGE - 16);
 	memset(info, 0, 16);
 	info->size = sizeof(*info);
 	EXPECT_EQ(EFAULT, info_ioctl(self->fd, info));
-	munmap(p, 4096);
+	munmap(p, PAGE);
 }
 
 /* A valid struct in read-only memory: read works, the copy back fails: EFAULT. */
 TEST_F(dev, info_readonly_pointer_efault)
 {
-	struct vmlab_info *info = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+	struct vmlab_info *info = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	ASSERT_NE(MAP_FAILED, info);
 	info->size = sizeof(*info);
-	ASSERT_EQ(0, mprotect(info, 4096, PROT_READ));
+	ASSERT_EQ(0, mprotect(info, PAGE, PROT_READ));
 	EXPECT_EQ(EFAULT, info_ioctl(self->fd, info));
-	munmap(info, 4096);
+	munmap(info, PAGE);
 }
 
 /* A size other than sizeof(struct vmlab_info): EINVAL. */

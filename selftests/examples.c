@@ -497,7 +497,7 @@ TEST_F(examples, mmapcopy)
 TEST_F(examples, mmap_byte)
 {
 	const char *byte1 = BUSYBOX "[1] = 0x45 'E' (page 0 of the file, byte 1 in it, at 0x";
-	char text[PAGE + 8], filter[512];
+	char text[PAGE + 8], filter[512], off[32], past[32], want[96];
 	struct result r;
 
 	ASSERT_EQ(0, EXAMPLE(&r, self->events, "/bin/mmap-byte", BUSYBOX, "1"));
@@ -512,14 +512,17 @@ TEST_F(examples, mmap_byte)
 	text[PAGE + 2] = 'Q';
 	text[sizeof(text) - 1] = '\0';
 	ASSERT_EQ(0, make_file(self->file, sizeof(self->file), text));
-	ASSERT_EQ(0, RUN(&r, "/bin/mmap-byte", self->file, "0x1002"));
+	snprintf(off, sizeof(off), "%#lx", PAGE + 2);
+	ASSERT_EQ(0, RUN(&r, "/bin/mmap-byte", self->file, off));
 	EXPECT_EQ(0, r.status);
-	EXPECT_NE(NULL, strstr(r.out, "[4098] = 0x51 'Q' (page 1 of the file, byte 2 in it, at "))
-		TH_LOG("%s", r.out);
+	snprintf(want, sizeof(want), "[%lu] = 0x51 'Q' (page 1 of the file, byte 2 in it, at ",
+		 PAGE + 2);
+	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("%s", r.out);
 	result_free(&r);
 
 	/* past the end, not a number, no offset */
-	ASSERT_EQ(0, RUN(&r, "/bin/mmap-byte", self->file, "4103"));
+	snprintf(past, sizeof(past), "%lu", PAGE + 7);
+	ASSERT_EQ(0, RUN(&r, "/bin/mmap-byte", self->file, past));
 	EXPECT_EQ(1, r.status);
 	EXPECT_NE(NULL, strstr(r.err, "past the end")) TH_LOG("%s", r.err);
 	result_free(&r);

@@ -72,9 +72,9 @@ static uint64_t below(struct fuzz *f, uint64_t n)
 /* a value of the kind that finds bugs: edges, small, huge, random */
 static uint64_t any_u64(struct fuzz *f)
 {
-	static const uint64_t edges[] = { 0, 1, PAGE - 1, PAGE, PAGE + 1, 2 << 20, 1ULL << 40,
-					  (1ULL << 40) + PAGE, UINT32_MAX, (uint64_t)INT64_MAX,
-					  UINT64_MAX, UINT64_MAX - PAGE + 1 };
+	const uint64_t edges[] = { 0, 1, PAGE - 1, PAGE, PAGE + 1, 2 << 20, 1ULL << 40,
+				   (1ULL << 40) + PAGE, UINT32_MAX, (uint64_t)INT64_MAX,
+				   UINT64_MAX, UINT64_MAX - PAGE + 1 };
 
 	switch (below(f, 4)) {
 	case 0:

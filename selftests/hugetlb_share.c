@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hugetlb_share.c - the walker and hugetlb's shared PMD tables (issue 13,
- * item 2). Two processes mapping the same 1 GiB-aligned gigabyte of a
- * hugetlbfs file MAP_SHARED share one PMD table (x86's
- * CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING): both PUD entries point to it.
+ * item 2). Two processes mapping the same aligned span of a hugetlbfs file
+ * MAP_SHARED (the span one PUD entry maps: 1 GiB with 4 KiB pages, 64 GiB
+ * with arm64's 16 KiB pages; of PMD-sized hugetlb pages, 2 or 32 MiB) share
+ * one PMD table (CONFIG_HUGETLB_PMD_PAGE_TABLE_SHARING, x86-64 and arm64):
+ * both PUD entries point to it.
  * When one of them unshares it (MADV_DONTNEED, munmap, exit) only its PUD
  * entry is cleared; the table is freed by the last sharer to let go, under
  * that one's mmap lock, not ours, and on 6.1/6.12 x86 without waiting for
@@ -40,50 +42,69 @@
 /* the physical address a table entry points to (x86-64: bits 12 to 51) */
 #define ENTRY_PA(e)	((e) & 0x000ffffffffff000ULL)
 
-/* room for every record of a 1 GiB walk: one per 2 MiB */
-#define MAX_RECS	(SZ_1G / SZ_2M)
+/* room for every record of a walk of the span: a PMD table's entries */
+#define MAX_RECS	2048
+
+#ifndef MFD_HUGE_SHIFT
+#define MFD_HUGE_SHIFT	26
+#endif
+
+/*
+ * The PMD-sized hugetlb page (thp_size(): 2 MiB, 32 MiB with 16 KiB pages)
+ * and the span a PMD table maps, one PUD entry's (a table of PAGE / 8
+ * entries): set by the fixture's setup, in the process that runs the test
+ */
+static unsigned long huge, span;
 
 FIXTURE(share) {
 	int fd;		/* /dev/vmlab */
-	int memfd;	/* a hugetlbfs file of 1 GiB, of which we touch 2 MiB */
+	int memfd;	/* a hugetlbfs file of the span, of which we touch one page */
 	long old;
-	char *area;	/* 1 GiB-aligned, where the file is mapped */
+	char *area;	/* span-aligned, where the file is mapped */
 };
 
 FIXTURE_SETUP(share)
 {
-	char *hole;
+	struct vmlab_info info;
+	char path[96], *hole;
 	uintptr_t a;
 
 	self->old = -1;
 	self->area = MAP_FAILED;
 	self->fd = vmlab_open();
 	ASSERT_LE(0, self->fd);
-	if (access("/sys/kernel/mm/hugepages/hugepages-2048kB", F_OK))
-		SKIP(return, "this kernel has no 2 MiB hugetlb pages");
-	self->old = hugetlb_reserve(2048, 4);
+	ASSERT_EQ(0, vmlab_info(self->fd, &info));
+	if (info.pgtable_levels == 2)
+		SKIP(return, "2-level paging: no PMD tables to share");
+	huge = thp_size();
+	span = huge * (PAGE / 8);
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB", huge >> 10);
+	if (access(path, F_OK))
+		SKIP(return, "this kernel has no %lu MiB hugetlb pages", huge >> 20);
+	self->old = hugetlb_reserve(huge >> 10, 4);
 	if (self->old < 0)
-		SKIP(return, "cannot reserve four 2 MiB hugetlb pages");
-	self->memfd = memfd_create("vmlab-share", MFD_HUGETLB | MFD_CLOEXEC);
+		SKIP(return, "cannot reserve four %lu MiB hugetlb pages", huge >> 20);
+	self->memfd = memfd_create("vmlab-share", MFD_HUGETLB | MFD_CLOEXEC |
+				   __builtin_ctzl(huge) << MFD_HUGE_SHIFT);
 	ASSERT_LE(0, self->memfd) TH_LOG("memfd_create(MFD_HUGETLB): %s", strerror(errno));
-	ASSERT_EQ(0, ftruncate(self->memfd, SZ_1G));
-	/* a gigabyte aligned to one: only such a range shares a PMD table */
-	hole = mmap(NULL, 2 * SZ_1G, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+	ASSERT_EQ(0, ftruncate(self->memfd, span));
+	/* a span aligned to one: only such a range shares a PMD table */
+	hole = mmap(NULL, 2 * span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		    -1, 0);
 	ASSERT_NE(MAP_FAILED, hole);
-	a = ((uintptr_t)hole + SZ_1G - 1) & ~(SZ_1G - 1);
+	a = ((uintptr_t)hole + span - 1) & ~(span - 1);
 	munmap(hole, a - (uintptr_t)hole);
-	munmap((char *)a + SZ_1G, (uintptr_t)hole + SZ_1G - a);
+	munmap((char *)a + span, (uintptr_t)hole + span - a);
 	self->area = (char *)a;
 }
 
 FIXTURE_TEARDOWN(share)
 {
 	if (self->area != MAP_FAILED)
-		munmap(self->area, SZ_1G);
+		munmap(self->area, span);
 	if (self->old >= 0) {
 		close(self->memfd);
-		hugetlb_restore(2048, self->old);
+		hugetlb_restore(huge >> 10, self->old);
 	}
 	close(self->fd);
 }
@@ -91,8 +112,8 @@ FIXTURE_TEARDOWN(share)
 /* Maps the file at @area with @flags (MAP_SHARED or MAP_PRIVATE); 0 or -1. */
 static int map_file(char *area, int memfd, int flags)
 {
-	/* MAP_NORESERVE: a reservation would take 512 pages of the pool */
-	return mmap(area, SZ_1G, PROT_READ | PROT_WRITE, flags | MAP_FIXED | MAP_NORESERVE,
+	/* MAP_NORESERVE: a reservation would take a table's worth of the pool */
+	return mmap(area, span, PROT_READ | PROT_WRITE, flags | MAP_FIXED | MAP_NORESERVE,
 		    memfd, 0) == area ? 0 : -1;
 }
 
@@ -143,10 +164,12 @@ TEST_F(share, pmd_table_shared)
 	struct vmlab_info info;
 	uint64_t pud[2];
 
-	/* x86 selects ARCH_WANT_HUGE_PMD_SHARE for x86-64 only */
+	/* x86 selects ARCH_WANT_HUGE_PMD_SHARE for x86-64 only (arm64 always) */
 	ASSERT_EQ(0, vmlab_info(self->fd, &info));
+#ifndef __aarch64__
 	if (info.pgtable_levels <= 3)
 		SKIP(return, "32-bit x86 shares no hugetlb PMD tables (x86-64 only)");
+#endif
 	pud_pair(_metadata, self->fd, self->memfd, self->area, MAP_SHARED, pud);
 	TH_LOG("PUD entries: %#llx here, %#llx in the child", (unsigned long long)pud[0],
 	       (unsigned long long)pud[1]);
@@ -180,7 +203,7 @@ static double seconds(void)
 	return secs > 240 ? 240 : secs;
 }
 
-/* Walks the whole gigabyte: 512 descents through the PUD entry each time. */
+/* Walks the whole span: a descent through the PUD entry per PMD entry. */
 static void *walker(void *arg)
 {
 	static struct vmlab_walk_record recs[MAX_RECS];
@@ -191,7 +214,7 @@ static void *walker(void *arg)
 	long nr;
 
 	while (!atomic_load(&r->stop)) {
-		nr = vmlab_walk_range_all(r->fd, 0, start, start + SZ_1G, recs, MAX_RECS, NULL);
+		nr = vmlab_walk_range_all(r->fd, 0, start, start + span, recs, MAX_RECS, NULL);
 		if (nr < 0 || vmlab_walk(r->fd, 0, start, &w))
 			atomic_compare_exchange_strong(&r->failed_errno, &zero, errno);
 		atomic_fetch_add(&r->walks, 1);
@@ -209,7 +232,7 @@ static void *unsharer(void *arg)
 
 	while (!atomic_load(&r->stop)) {
 		(void)((volatile char *)r->area)[0];
-		madvise(r->area, SZ_2M, MADV_DONTNEED);
+		madvise(r->area, huge, MADV_DONTNEED);
 		atomic_fetch_add(&r->unshares, 1);
 	}
 	return NULL;
@@ -239,7 +262,7 @@ static void other_sharer(struct race *r)
 			if (pid > 0)
 				waitpid(pid, NULL, 0);
 		}
-		munmap(r->area, SZ_1G);
+		munmap(r->area, span);
 		atomic_fetch_add(&r->frees, 1);
 	}
 	_exit(0);
@@ -279,7 +302,7 @@ TEST_F_TIMEOUT(share, walk_while_unsharing, 300)
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_EQ(0, status);
 
-	TH_LOG("%ld walks of the gigabyte (%ld met the page), %ld unshares here, %ld let-gos there",
+	TH_LOG("%ld walks of the span (%ld met the page), %ld unshares here, %ld let-gos there",
 	       atomic_load(&r->walks), atomic_load(&r->met), atomic_load(&r->unshares),
 	       atomic_load(&r->frees));
 	EXPECT_EQ(0, atomic_load(&r->failed_errno))

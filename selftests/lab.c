@@ -759,21 +759,24 @@ static const char *missing(const char *out, const char *const *want, size_t n, c
  */
 TEST(journey_down_to_the_byte)
 {
-	static const char *const as_root[] = {
-		"    bits 11-0   page offset 0x123\n",
+	long page = sysconf(_SC_PAGESIZE);
+	int shift = __builtin_ctzl(page);
+	char split[64], frame[48], token[48], bits[16];
+	const char *const as_root[] = {
+		split,
 		"  PGD  table: the root, its physical address in ",
 		"       -> the next table at 0x",
-		"       -> the 4K frame: pfn 0x",
+		frame,
 		"  byte at physical 0x",
 		"  /proc/self/pagemap agrees: PFN 0x",
 		"  'J' at every end",
 		"PASS: journey\n",
 	};
-	static const char *const as_nobody[] = {
-		"    bits 11-0   page offset 0x123\n",
+	const char *const as_nobody[] = {
+		split,
 		"table at (hidden: physical addresses need CAP_SYS_ADMIN)\n",
 		"       -> the next table (its address hidden)\n",
-		"       -> the 4K frame: frame ~",
+		token,
 		"  byte at offset 0x123 of that frame (its address hidden)\n",
 		"PASS: journey\n",
 	};
@@ -783,6 +786,12 @@ TEST(journey_down_to_the_byte)
 	int rc;
 
 	ASSERT_NE(NULL, out);
+	/* the page offset's bits and digits, and the frame's size, by the page size */
+	snprintf(bits, sizeof(bits), "%d-0", shift - 1);
+	snprintf(split, sizeof(split), "    bits %-6s page offset 0x%0*x\n", bits,
+		 (shift + 3) / 4, 0x123);
+	snprintf(frame, sizeof(frame), "       -> the %ldK frame: pfn 0x", page >> 10);
+	snprintf(token, sizeof(token), "       -> the %ldK frame: frame ~", page >> 10);
 	EXPECT_EQ(0, run_lab(out, "journey", NULL)) TH_LOG("%s", out);
 	EXPECT_EQ(NULL, missing(out, as_root, ARRAY_SIZE(as_root), &miss))
 		TH_LOG("no '%s' in %s", miss, out);

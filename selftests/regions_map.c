@@ -1078,6 +1078,9 @@ TEST_F(map, device_pmd_insert)
 		SKIP(return, "this kernel offers no PMD fault to PFN maps (6.12+ does)");
 	if (!thp_enabled(NULL, 0))
 		SKIP(return, "transparent hugepages are disabled");
+	if (thp_size() > huge)
+		SKIP(return, "no PMD fits a DEVICE region (at most 4 MiB): a PMD is %lu MiB here",
+		     thp_size() >> 20);
 	off = new_region(self, VMLAB_REGION_DEVICE, len, 0, VMLAB_CACHE_WB, &id);
 	ASSERT_NE(0, off) TH_LOG("4 MiB of contiguous memory: %s", strerror(errno));
 	ASSERT_EQ(0, vmlab_region_info(self->fd, id, &ri));
@@ -1117,7 +1120,7 @@ static void *pmd_racer(void *arg)
 			;
 		if (r->go < 0)
 			return NULL;
-		(void)*(volatile char *)(r->p + 4096);
+		(void)*(volatile char *)(r->p + PAGE);
 		r->done = round;
 	}
 }
@@ -1146,6 +1149,9 @@ TEST_F_TIMEOUT(map, device_pmd_racing_faults_count_inserts, 120)
 		SKIP(return, "this kernel offers no PMD fault to PFN maps (6.12+ does)");
 	if (!thp_enabled(NULL, 0))
 		SKIP(return, "transparent hugepages are disabled");
+	if (thp_size() > huge)
+		SKIP(return, "no PMD fits a DEVICE region (at most 4 MiB): a PMD is %lu MiB here",
+		     thp_size() >> 20);
 	off = new_region(self, VMLAB_REGION_DEVICE, huge, 0, VMLAB_CACHE_WB, &id);
 	ASSERT_NE(0, off) TH_LOG("2 MiB of contiguous memory: %s", strerror(errno));
 	p = aligned_area(huge, huge, &area);

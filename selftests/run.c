@@ -303,7 +303,8 @@ TEST_F_TIMEOUT(run, mmap_private_file_write, RUN_TIMEOUT)
 	ASSERT_EQ(0, RUN(&r, VMLAB_BIN, "run", "--", self_path, "mmap-write", self->file));
 	drop_pf_absent(&r);
 	EXPECT_EQ(0, r.status);
-	EXPECT_NE(NULL, strstr(r.out, "] mmap(0x0, 0x2000, ")) TH_LOG("%s", r.out);
+	snprintf(filter, sizeof(filter), "] mmap(0x0, %#lx, ", 2 * PAGE);
+	EXPECT_NE(NULL, strstr(r.out, filter)) TH_LOG("%s", r.out);
 	snprintf(filter, sizeof(filter), "private-file   %s\n", self->file);
 	EXPECT_NE(NULL, strstr(r.out, filter)) TH_LOG("%s", r.out);
 	EXPECT_STREQ("", r.err);

@@ -28,7 +28,7 @@
 #define CHUNKS		8		/* THP-sized chunks to split and collapse */
 #define AREA		(CHUNKS * SZ_2M)
 #define SECONDS		4
-#define MAX_RECS	(AREA / PAGE + SZ_2M / PAGE)
+#define MAX_RECS	(AREA / PAGE_MIN + SZ_2M / PAGE_MIN)
 
 #ifndef MADV_COLLAPSE
 #define MADV_COLLAPSE	25

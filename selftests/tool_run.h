@@ -185,6 +185,13 @@ static inline char *jq(const char *json, const char *filter)
 	free(_v);								\
 } while (0)
 
+/* EXPECT_JQ of a number computed at run time (a size in pages) */
+#define EXPECT_JQ_NUM(json, filter, num) do {					\
+	char _n[32];								\
+	snprintf(_n, sizeof(_n), "%llu", (unsigned long long)(num));		\
+	EXPECT_JQ(json, filter, _n);						\
+} while (0)
+
 static inline int count_lines(const char *s)
 {
 	int n = 0;

@@ -29,12 +29,15 @@
 #define LEGEND_COUNTS	"data-verdict=\"%s\" data-leaves=\"%lu\" data-pages=\"%lu\""
 
 /*
- * The top bit of the PTE index with @levels paging levels: 21 on two levels
- * (32-bit x86 without PAE: 1024-entry tables), else 20 (512 entries)
+ * The top bit of the PTE index with @levels paging levels (its lowest is
+ * PAGE_SHIFT): 21 on two levels (32-bit x86 without PAE: 1024-entry
+ * tables), 24 with arm64's 16 KiB pages (2048 entries), else 20 (512)
  */
 static unsigned int pte_bits_hi(unsigned int levels)
 {
-	return levels == 2 ? 21 : 20;
+	struct shape_bits b = shape_level_of(levels, VMLAB_LEVEL_PTE);
+
+	return b.shift + b.bits - 1;
 }
 
 /* the levels with tables, as tree --json lists them, for @levels levels */
@@ -133,7 +136,7 @@ static int count_walk(int fd, uint64_t start, uint64_t end, struct walk_counts *
 	n = vmlab_walk_range_all(fd, 0, start, end, recs, 65536, NULL);
 	for (i = 0; i < n; i++) {
 		uint64_t size = recs[i].level == VMLAB_LEVEL_PTE ? PAGE :
-				recs[i].level == VMLAB_LEVEL_PMD ? SZ_2M : SZ_1G;
+				recs[i].level == VMLAB_LEVEL_PMD ? thp_size() : SZ_1G;
 		uint64_t lo = recs[i].addr > start ? recs[i].addr : start;
 		uint64_t hi = recs[i].addr + size < end ? recs[i].addr + size : end;
 
@@ -208,13 +211,15 @@ TEST_F(tree, text_folds_runs)
 	EXPECT_EQ(0, strncmp(r.out, "page tables of pid ", 19)) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "\nPGD table @ 0x0  bits ")) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "PTE table @ ")) TH_LOG("%s", r.out);
-	snprintf(want, sizeof(want), "  bits %u-12  ", pte_bits_hi(self->levels));
+	snprintf(want, sizeof(want), "  bits %u-%u  ", pte_bits_hi(self->levels), PAGE_SHIFT);
 	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
 	/* the counts in words as one says them: "1 run", "2 runs" */
 	snprintf(want, sizeof(want), " leaves (%lu pages) in 2 runs\n", c.total_pages);
 	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
-	snprintf(want, sizeof(want), "PTE %lu-%lu: 4 present, %s  %#lx-", (a >> 12) & 511,
-		 ((a >> 12) & 511) + 3, "writable, anon, anon-exclusive", a);
+	snprintf(want, sizeof(want), "PTE %u-%u: 4 present, %s  %#lx-",
+		 shape_index(self->levels, VMLAB_LEVEL_PTE, a),
+		 shape_index(self->levels, VMLAB_LEVEL_PTE, a) + 3,
+		 "writable, anon, anon-exclusive", a);
 	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
 	snprintf(want, sizeof(want), ": 4 present, zero-page, zero  %#lx-", a + 4 * PAGE);
 	EXPECT_NE(NULL, strstr(r.out, want)) TH_LOG("want '%s' in: %s", want, r.out);
@@ -258,14 +263,15 @@ TEST_F(tree, json_counts_equal_the_walk)
 	EXPECT_JQ(r.out, ".runs", "2");
 	EXPECT_JQ(r.out, ".root.level", "PGD");
 	EXPECT_JQ(r.out, "[.levels[].level] | join(\",\")", level_names(self->levels));
-	snprintf(want, sizeof(want), "%u 12", pte_bits_hi(self->levels));
+	snprintf(want, sizeof(want), "%u %u", pte_bits_hi(self->levels), PAGE_SHIFT);
 	EXPECT_JQ(r.out, ".levels[-1] | \"\\(.bits_hi) \\(.bits_lo)\"", want);
 	/* the leaves found by walking the nested tables: the same 8 */
 	EXPECT_JQ(r.out, "[.. | objects | select(.kind == \"leaves\") | .leaves] | add", "8");
 	/* one table per level: the PGD, (the P4D,) the PUD, the PMD, the PTE table */
 	EXPECT_JQ(r.out, tables_per_level, "true");
-	/* 8 of the PTE table's 512 entries (1024 on two levels) present */
-	snprintf(want, sizeof(want), "PTE 8 %u", (1u << (pte_bits_hi(self->levels) - 11)) - 8);
+	/* 8 of the PTE table's 512 entries (1024 on two levels, 2048 of 16 KiB pages) present */
+	snprintf(want, sizeof(want), "PTE 8 %u",
+		 (1u << shape_level_of(self->levels, VMLAB_LEVEL_PTE).bits) - 8);
 	EXPECT_JQ(r.out, pte_table_entries, want);
 	result_free(&r);
 	munmap(p, 16 * PAGE);
@@ -309,7 +315,8 @@ TEST_F(tree, svg_counts_equal_the_walk)
 	EXPECT_EQ(2, occurrences(svg, "<g class=\"legend\""));
 	EXPECT_EQ(2, occurrences(svg, "<g class=\"hover run\""));
 	EXPECT_EQ(self->levels, occurrences(svg, "<g class=\"table\""));
-	snprintf(want, sizeof(want), "bits %u-12: PTE index", pte_bits_hi(self->levels));
+	snprintf(want, sizeof(want), "bits %u-%u: PTE index", pte_bits_hi(self->levels),
+		 PAGE_SHIFT);
 	EXPECT_NE(NULL, strstr(svg, want)) TH_LOG("no '%s'", want);
 	/* the frame of each leaf on hover */
 	EXPECT_EQ(2, occurrences(svg, "frame: pfn 0x"));

@@ -30,7 +30,24 @@
 #include "kselftest_harness.h"
 #include "libvmlab.h"
 
-#define PAGE		4096UL
+/*
+ * The running kernel's page size (4 KiB, 16 KiB on arm64-16k), read once:
+ * a value, not a constant (an array sized by it is a VLA, a static one
+ * takes a size of its own)
+ */
+static inline unsigned long vmlab_page_size(void)
+{
+	static unsigned long size;
+
+	if (!size)
+		size = sysconf(_SC_PAGESIZE);
+	return size;
+}
+
+#define PAGE		vmlab_page_size()
+#define PAGE_SHIFT	((unsigned int)__builtin_ctzl(PAGE))
+/* the smallest page size of the kernels the tests run on, for a constant bound */
+#define PAGE_MIN	4096UL
 #define SZ_2M		(2UL << 20)
 #define SZ_1G		(1UL << 30)
 
@@ -107,7 +124,7 @@ static inline uint64_t pfn_of(const void *addr)
 /* the PFN pagemap should show for @w's address, from the walk of it */
 static inline uint64_t walk_addr_pfn(const struct vmlab_walk *w)
 {
-	return w->pfn + ((w->addr & (w->leaf_size - 1)) >> 12);
+	return w->pfn + ((w->addr & (w->leaf_size - 1)) >> PAGE_SHIFT);
 }
 
 /*
@@ -477,6 +494,20 @@ static inline bool shape_lpa2(unsigned int levels)
 	return levels == (sysconf(_SC_PAGESIZE) == 16384 ? 4 : 5);
 #else
 	return false;
+#endif
+}
+
+/*
+ * Whether the shape has PUD leaves (1 GiB): x86-64 (4 and 5 levels) and
+ * arm64 with 4 KiB pages; not 32-bit x86, and not arm64 with 16 KiB pages,
+ * whose 1 GiB hugetlb pages are 32 contiguous PMD blocks of 32 MiB.
+ */
+static inline bool shape_has_pud_leaf(unsigned int levels)
+{
+#ifdef __aarch64__
+	return PAGE == 4096;
+#else
+	return levels >= 4;
 #endif
 }
 

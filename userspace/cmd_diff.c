@@ -167,8 +167,8 @@ static int read_doc(struct doc *d)
 		return -1;
 	}
 	/*
-	 * the shape sizes the leaves; a scan that names none (an older vmlab's)
-	 * gets x86-64's sizes with this machine's pages
+	 * the shape sizes the leaves; a scan that names none (an older vmlab's,
+	 * which ran on 4 KiB pages only) gets x86-64's sizes and 4 KiB pages
 	 */
 	shape = jv_get(&d->root, "shape");
 	if (shape && shape->type != JV_NULL) {
@@ -180,7 +180,7 @@ static int read_doc(struct doc *d)
 		}
 		d->page = 1ULL << d->shape->page_shift;
 	} else {
-		d->page = sysconf(_SC_PAGESIZE);
+		d->page = 4096;
 	}
 	runs = jv_get(&d->root, "runs");
 	if (!runs || runs->type != JV_ARRAY || jv_u64(jv_get(&d->root, "pid"), &d->pid) ||

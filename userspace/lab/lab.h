@@ -16,10 +16,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "cli.h"
 
-#define PG		4096UL
+/* the running kernel's page size (4 KiB; 16 KiB on arm64-16k) */
+#define PG		((unsigned long)sysconf(_SC_PAGESIZE))
 #define MAX_MAPS	8
 #define MAX_REGIONS	6
 
