@@ -78,8 +78,8 @@ vm_check() {
 	boot=$(elapsed "$t")
 	log "phase $k VM: $boot s"
 	# where the VM's time went: its five slowest selftests (run-tests times each)
-	slow=$(sed -n 's/^# vmlab: selftest \(.*\) took \(.*\) s$/\2 \1/p' "$BUILD/$k/tap.log" |
-		sort -rn | head -n 5 | awk '{ printf "%s%s %s s", (NR > 1 ? ", " : ""), $2, $1 }')
+	slow=$(tr -d '\r' <"$BUILD/$k/tap.log" |
+		sed -n 's/^# vmlab: selftest \(.*\) took \(.*\) s$/\2 \1/p' | sort -rn | head -n 5 | awk '{ printf "%s%s %s s", (NR > 1 ? ", " : ""), $2, $1 }')
 	[ -z "$slow" ] || log "phase $k slowest selftests: $slow"
 	read -r p f s < <(awk -f "$VMLAB_TOP/scripts/tap-count.awk" "$BUILD/$k/tap.log")
 	note=
