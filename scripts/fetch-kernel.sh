@@ -92,7 +92,10 @@ kernel_modules() {
 	# the console set: arm64 only
 	console=false
 	[ "$(kernel_arch "$K")" = arm64 ] && console=true
-	stale share || stale disk || { $console && stale console; } || return 0
+	# a console set that missed a module (an earlier fetch's failure) is
+	# gathered again: the arm64 initramfs needs every one
+	stale share || stale disk ||
+		{ $console && { stale console || [ -s "$kd/console/absent" ]; }; } || return 0
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
 	if [ "$image" = "linux-binary-$krel" ]; then
@@ -119,10 +122,14 @@ kernel_modules() {
 			file[${name//-/_}]=$f
 		done < <(find "$moddir/kernel" -name '*.ko*')
 	fi
-	# is_builtin NAME: NAME is built into the kernel (its modules.builtin)
+	# is_builtin NAME: NAME is built into the kernel (its modules.builtin);
+	# grep reads all of sed's output (no -q): a grep that quits at the
+	# first match leaves sed a broken pipe, and pipefail then makes a
+	# built-in module absent (seen: 6.12-arm64's virtio_pci, now and then)
 	is_builtin() {
 		[ -n "$moddir" ] && [ -f "$moddir/modules.builtin" ] &&
-			sed 's|.*/||; s|\.ko$||; s|-|_|g' "$moddir/modules.builtin" | grep -qx "$1"
+			sed 's|.*/||; s|\.ko$||; s|-|_|g' "$moddir/modules.builtin" |
+			grep -x "$1" >/dev/null
 	}
 	# gather SET NAME...: the set's modules into $tmp/SET
 	gather() {
@@ -183,7 +190,7 @@ kernel_modules() {
 			log "kernel $K: not in its packages: $(tr '\n' ' ' <"$tmp/disk/absent")"
 		fi
 	fi
-	if $console && stale console; then
+	if $console && { stale console || [ -s "$kd/console/absent" ]; }; then
 		gather console virtio_pci virtio_console
 		log "kernel $K: console modules: $(tr '\n' ' ' <"$tmp/console/order")"
 	fi
