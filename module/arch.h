@@ -140,7 +140,15 @@ pte_t *vmlab_arch_pte_map(pmd_t pmd, unsigned long addr);
  *
  * Return: the entry's raw bits (pte_val(@pte) where nothing is folded).
  */
+#ifdef CONFIG_ARM64_CONTPTE
 u64 vmlab_arch_pte_raw(pte_t *ptep, pte_t pte);
+#else
+/* nothing folded: no call per PTE in the walk's loop */
+static inline u64 vmlab_arch_pte_raw(pte_t *ptep, pte_t pte)
+{
+	return pte_val(pte);
+}
+#endif
 
 /**
  * vmlab_arch_pte_unmap() - undo vmlab_arch_pte_map()

@@ -165,14 +165,12 @@ u32 vmlab_arch_cache_mode(u64 raw, u32 level)
  * __ptep_get() reads the descriptor itself; without contpte (before 6.9,
  * or CONFIG_ARM64_CONTPTE off) ptep_get() is that already.
  */
+#ifdef CONFIG_ARM64_CONTPTE
 u64 vmlab_arch_pte_raw(pte_t *ptep, pte_t pte)
 {
-#ifdef CONFIG_ARM64_CONTPTE
 	return pte_val(__ptep_get(ptep));
-#else
-	return pte_val(pte);
-#endif
 }
+#endif
 
 /*
  * A table's or a present leaf's output address is where the kernel's own

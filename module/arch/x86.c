@@ -159,12 +159,6 @@ u32 vmlab_arch_cache_mode(u64 raw, u32 level)
 	return vmlab_pat_modes[vmlab_pat_index(raw, pat_bit)];
 }
 
-/* x86 folds nothing: ptep_get() is the entry itself */
-u64 vmlab_arch_pte_raw(pte_t *ptep, pte_t pte)
-{
-	return pte_val(pte);
-}
-
 u64 vmlab_arch_entry_hide_pa(u64 raw)
 {
 	pte_t pte = __pte((pteval_t)raw);
