@@ -23,35 +23,10 @@
 #include "walk_fixture.h"
 
 /* descriptor bits (Arm ARM, VMSAv8-64 stage 1) and the kernel's software dirty */
-#define D_VALID		(1ULL << 0)
-#define D_PAGE		(1ULL << 1)	/* at the last level: a page, not reserved */
-#define D_USER		(1ULL << 6)	/* AP[1] */
-#define D_RDONLY	(1ULL << 7)	/* AP[2] */
-#define D_AF		(1ULL << 10)
-#define D_NG		(1ULL << 11)
-#define D_DBM		(1ULL << 51)
-#define D_CONT		(1ULL << 52)
-#define D_UXN		(1ULL << 54)
-#define D_SW_DIRTY	(1ULL << 55)
 
 #define MAP_HUGE_SHIFT_	26
 
 #define NOT_ARM64	"not arm64: its descriptors are not this CPU's"
-
-static bool is_arm64(void)
-{
-#ifdef __aarch64__
-	return true;
-#else
-	return false;
-#endif
-}
-
-/* a page's hardware or software dirty state: DBM with AP[2] clear, or bit 55 */
-static bool desc_dirty(uint64_t d)
-{
-	return (d & D_SW_DIRTY) || ((d & D_DBM) && !(d & D_RDONLY));
-}
 
 /*
  * A written private page: a valid page descriptor, user, accessed, not

@@ -35,28 +35,8 @@
 #define BLOCK_ORDER	4
 
 /* descriptor bits (Arm ARM, VMSAv8-64 stage 1) and the kernel's software dirty */
-#define D_RDONLY	(1ULL << 7)	/* AP[2] */
-#define D_AF		(1ULL << 10)
-#define D_DBM		(1ULL << 51)
-#define D_CONT		(1ULL << 52)
-#define D_SW_DIRTY	(1ULL << 55)
 
 #define NOT_ARM64	"not arm64: no contiguous bit in this CPU's PTEs"
-
-static bool is_arm64(void)
-{
-#ifdef __aarch64__
-	return true;
-#else
-	return false;
-#endif
-}
-
-/* a descriptor's hardware or software dirty state: DBM with AP[2] clear, or bit 55 */
-static bool desc_dirty(uint64_t d)
-{
-	return (d & D_SW_DIRTY) || ((d & D_DBM) && !(d & D_RDONLY));
-}
 
 FIXTURE(contpte) {
 	int fd;

@@ -546,6 +546,33 @@ static inline uint64_t shape_map_window(void)
 #endif
 }
 
+/* arm64's stage-1 descriptor bits the tests read (arm64.c, contpte.c) */
+#define D_VALID		(1ULL << 0)
+#define D_PAGE		(1ULL << 1)	/* at the last level: a page, not reserved */
+#define D_USER		(1ULL << 6)	/* AP[1] */
+#define D_RDONLY	(1ULL << 7)	/* AP[2] */
+#define D_AF		(1ULL << 10)
+#define D_NG		(1ULL << 11)
+#define D_DBM		(1ULL << 51)
+#define D_CONT		(1ULL << 52)
+#define D_UXN		(1ULL << 54)
+#define D_SW_DIRTY	(1ULL << 55)
+
+static inline bool is_arm64(void)
+{
+#ifdef __aarch64__
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* a descriptor's hardware or software dirty state: DBM with AP[2] clear, or bit 55 */
+static inline bool desc_dirty(uint64_t d)
+{
+	return (d & D_SW_DIRTY) || ((d & D_DBM) && !(d & D_RDONLY));
+}
+
 /*
  * The bits of an entry that hold a physical address: 12 to 51 on x86 (PAE,
  * x86-64); 12 to 49 on arm64, where bit 51 is DBM (the kernel's writable)
