@@ -82,7 +82,10 @@ for suite in $suites; do
 	}
 	log "deb-$suite: image ready in $(elapsed "$t") s"
 	w=$BUILD/deb-$suite
-	rm -rf "$w"
+	# only what this run makes: check.sh keeps this entry's check.out
+	# (the output of a VM run beside another) and check.result here
+	rm -rf "$w/disk" "$w/test.ext4" "$w/root.qcow2" "$w/console.log" "$w/tap.log" \
+		"$w/times.before" "$w/times.after" "$w/result"
 	mkdir -p "$w/disk"
 	cp "$debs"/vmlab-dkms_*_all.deb "$debs"/vmlab_*_amd64.deb "$w/disk/"
 	install -m 0755 "$VMLAB_TOP/scripts/guest/run-deb-test" "$w/disk/"
