@@ -122,6 +122,7 @@ TEST(help_lists_every_command)
 /* info names the features; its JSON has the ABI version, page size and names. */
 TEST_F(cli, info_text_and_json)
 {
+	JQ_BATCH();
 	struct vmlab_info info;
 	struct result r;
 	char want[128];
@@ -148,6 +149,7 @@ TEST_F(cli, info_text_and_json)
 /* walk of a written, an untouched and a read anonymous page of ours: the verdicts. */
 TEST_F(cli, walk_anon_pages)
 {
+	JQ_BATCH();
 	char *p = own_vma(3), want[64];
 	struct vmlab_info info;
 	unsigned long a;
@@ -220,6 +222,7 @@ TEST_F(cli, walk_anon_pages)
 /* walk names the vmlab region behind a shared mapping and its kind. */
 TEST_F(cli, walk_vmlab_region)
 {
+	JQ_BATCH();
 	struct vmlab_region_create rc;
 	struct result r;
 	char want[64], *p;
@@ -246,6 +249,7 @@ TEST_F(cli, walk_vmlab_region)
 /* scan collapses 4 written and 4 read pages into two runs and counts them. */
 TEST_F(cli, scan_collapses_runs)
 {
+	JQ_BATCH();
 	char *p = own_vma(16), want[128];
 	struct result r;
 	unsigned long a;
@@ -285,6 +289,7 @@ TEST_F(cli, scan_collapses_runs)
 /* scan --vma finds a file mapping by name, by file name or by part of its path; none is absent. */
 TEST_F(cli, scan_vma_by_name)
 {
+	JQ_BATCH();
 	char path[] = "/tmp/cli-scan-vma-XXXXXX", want[64], *p;
 	size_t size = 4 * PAGE;
 	struct result r;
@@ -331,6 +336,7 @@ TEST_F(cli, scan_vma_by_name)
  */
 TEST_F(cli, scan_vma_every_vma_of_a_name)
 {
+	JQ_BATCH();
 	char path[] = "/tmp/cli-every-vma-XXXXXX", other[] = "/tmp/cli-every-vma-XXXXXX";
 	char want[128], *p, *q, *o;
 	size_t size = 4 * PAGE;
@@ -408,6 +414,7 @@ TEST_F(cli, scan_vma_every_vma_of_a_name)
 /* Addresses are hex with or without 0x, as maps prints them: "1000" is 0x1000. */
 TEST_F(cli, addresses_are_hex)
 {
+	JQ_BATCH();
 	char *p = own_vma(2), want[96], maps_line[64];
 	struct result r;
 	unsigned long a;
@@ -449,6 +456,7 @@ TEST_F(cli, addresses_are_hex)
 /* walk, scan and maps name no process by default: without -p, a usage error; -p self is vmlab. */
 TEST_F(cli, pid_is_asked_for)
 {
+	JQ_BATCH();
 	static const char *const cmds[] = { "walk 0x1000", "scan 0x1000-0x2000", "maps" };
 	struct result r;
 	size_t i;
@@ -505,6 +513,7 @@ static pid_t forked_writer(char *p, int release[2])
  */
 TEST_F(cli, side_by_side_after_fork)
 {
+	JQ_BATCH();
 	char *p = own_vma(4), filter[128], want[128];
 	int release[2], st;
 	struct result r;
@@ -578,6 +587,7 @@ TEST_F(cli, side_by_side_after_fork)
  */
 TEST_F(cli, diff_two_scans)
 {
+	JQ_BATCH();
 	char old[64], new[64], *p = own_vma(6), want[64];
 	struct result r;
 	unsigned long a;
@@ -657,6 +667,7 @@ TEST_F(cli, diff_two_scans)
 /* maps names each mapping's type: private or shared, file, anonymous or device. */
 TEST_F(cli, maps_type_column)
 {
+	JQ_BATCH();
 	char path[] = "/tmp/cli-maps-type-XXXXXX", filter[256], *line;
 	struct vmlab_region_create rc;
 	struct {
@@ -722,6 +733,7 @@ TEST_F(cli, maps_type_column)
 /* maps counts resident, zero-page and dirty pages of a VMA of ours. */
 TEST_F(cli, maps_counts_pages)
 {
+	JQ_BATCH();
 	char *p = own_vma(8), want[128], filter[256], *line;
 	unsigned long rss, zero, cow, dirty, huge;
 	struct result r;
@@ -778,6 +790,7 @@ TEST_F(cli, maps_counts_pages)
  */
 TEST_F(cli, thp_pmd_leaf)
 {
+	JQ_BATCH();
 	char line[256], want[128], filter[256], *p;
 	unsigned long a, size = thp_size(), pages = size / PAGE;
 	struct vmlab_info info;
@@ -841,6 +854,7 @@ TEST_F(cli, thp_pmd_leaf)
 /* region create, list, info and destroy from the shell, in text and JSON. */
 TEST_F(cli, region_commands)
 {
+	JQ_BATCH();
 	struct vmlab_region_info ri;
 	struct result r;
 	char want[128];
@@ -1179,6 +1193,7 @@ TEST_F(cli, permission_denied)
  */
 TEST_F(cli, walk_unprivileged_through_mem_with_token)
 {
+	JQ_BATCH();
 	int up[2], down[2];
 	char *p, addr[32], pid[16];
 	struct result r;
@@ -1242,6 +1257,7 @@ TEST_F(cli, walk_unprivileged_through_mem_with_token)
  */
 TEST_F(cli, side_by_side_unprivileged_by_token)
 {
+	JQ_BATCH();
 	struct { char *p; pid_t kid; } got;
 	char addr[32], pid[2][16], c;
 	int up[2], down[2];
@@ -1349,6 +1365,7 @@ TEST(module_not_loaded)
  */
 TEST(shapes_split_one_address_everywhere)
 {
+	JQ_BATCH();
 	static const char x86_32[] =
 		"\nx86-32         x86 32-bit, 2 levels (non-PAE, 4-byte entries)";
 	static const char split_32[] =
@@ -1446,6 +1463,7 @@ static int save_scan(const char *path, const char *shape, const char *level)
  */
 TEST_F(cli, diff_sizes_leaves_by_shape)
 {
+	JQ_BATCH();
 	static const struct {
 		const char *shape, *level, *want;
 	} cases[] = {
@@ -1512,6 +1530,7 @@ TEST_F(cli, diff_sizes_leaves_by_shape)
  */
 TEST_F(cli, walk_shows_the_address_split)
 {
+	JQ_BATCH();
 	char *p = own_vma(1), want[128], bits[16];
 	struct shape_bits pgd;
 	struct vmlab_info info;

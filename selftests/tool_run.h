@@ -3,7 +3,8 @@
  * tool_run.h - running the vmlab tool (and jq, busybox) from a selftest
  * and checking what it printed: the helpers of cli.c and tree.c. A run
  * captures exit status, stdout and stderr; EXPECT_JQ checks a value of
- * --json output, EXPECT_ONE_LINE_ERROR a failure's one line.
+ * --json output (in one jq per document where the test says JQ_BATCH()),
+ * EXPECT_ONE_LINE_ERROR a failure's one line.
  * Include after kselftest_harness.h, with _GNU_SOURCE defined.
  */
 #ifndef VMLAB_TOOL_RUN_H
@@ -15,6 +16,7 @@
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -175,15 +177,158 @@ static inline char *jq(const char *json, const char *filter)
 	return s;
 }
 
+/*
+ * Batched checks. jq compiles its builtins at every start: about 30 ms
+ * natively, most of a second under TCG, which made the tool's tests the
+ * slowest of every VM. A test that declares JQ_BATCH() has its EXPECT_JQ()s
+ * collected and run in one jq per document: when a check names another
+ * document, and when the batch leaves scope (a cleanup attribute, so no
+ * check is ever dropped; an ASSERT that ends the test has failed it
+ * already). Each check is reported as EXPECT_JQ() would, with its line.
+ * Without JQ_BATCH(), EXPECT_JQ() checks at once (file scope's
+ * jq_batch_now is NULL; JQ_BATCH() declares a local one over it).
+ */
+struct jq_check {
+	char *filter, *want;
+	int line;
+};
+
+struct jq_batch {
+	struct __test_metadata *md;
+	char *json;		/* a copy of the document the checks read */
+	struct jq_check *c;
+	int n;
+};
+
+static struct jq_batch *const jq_batch_now __attribute__((unused));
+
+/* checks the value jq @filter finds in @json against the string @want, now */
+static inline void jq_expect_now(struct __test_metadata *_metadata, const char *json,
+				 const char *filter, const char *want, int line)
+{
+	char *v = jq(json, filter);
+
+	EXPECT_NE(NULL, v) TH_LOG("jq '%s' failed (line %d)", filter, line);
+	if (v)
+		EXPECT_STREQ(want, v) TH_LOG("jq '%s' (line %d)", filter, line);
+	free(v);
+}
+
+/*
+ * One jq over @b's document for all its checks: each filter's first
+ * output, as "jq -r" prints its first line, then a NUL. When jq fails (a
+ * filter that errs on this document) or the document is a stream of
+ * several, every check runs on its own instead: the report names the
+ * check, and a stream is read as jq_expect_now() reads it.
+ */
+static inline void jq_batch_run(struct jq_batch *b)
+{
+	struct __test_metadata *_metadata = b->md;
+	char *prog = NULL, *at, *nul;
+	size_t len = 0;
+	struct result r;
+	FILE *f;
+	int i;
+
+	if (!b->n)
+		goto out;
+	f = open_memstream(&prog, &len);
+	if (!f)
+		goto one_by_one;
+	/* a stream of documents prints nothing: each check then runs alone */
+	fputs("[inputs] | if length != 1 then empty else .[0] | ", f);
+	for (i = 0; i < b->n; i++) {
+		fprintf(f, "%s([(%s)] | if length == 0 then \"\" else .[0]", i ? ", " : "",
+			b->c[i].filter);
+		fputs(" | if type == \"string\" then . else tojson end end), \"\\u0000\"", f);
+	}
+	fputs(" end", f);
+	if (fclose(f))
+		goto one_by_one;
+	if (run_full(&r, 0, NULL, b->json, (char *const[]){ JQ_BIN, "-nj", prog, NULL }))
+		goto one_by_one;
+	at = r.out;
+	for (i = 0; !r.status && i < b->n; i++) {
+		nul = memchr(at, '\0', r.out + r.out_len - at);
+		if (!nul)
+			break;
+		at = nul + 1;
+	}
+	if (r.status || i < b->n || at != r.out + r.out_len) {
+		result_free(&r);
+		goto one_by_one;
+	}
+	for (i = 0, at = r.out; i < b->n; i++, at = nul + 1) {
+		nul = at + strlen(at);
+		at[strcspn(at, "\n")] = '\0';	/* the first line, as jq() keeps */
+		EXPECT_STREQ(b->c[i].want, at)
+			TH_LOG("jq '%s' (line %d)", b->c[i].filter, b->c[i].line);
+	}
+	result_free(&r);
+	goto out;
+one_by_one:
+	for (i = 0; i < b->n; i++)
+		jq_expect_now(_metadata, b->json, b->c[i].filter, b->c[i].want, b->c[i].line);
+out:
+	for (i = 0; i < b->n; i++) {
+		free(b->c[i].filter);
+		free(b->c[i].want);
+	}
+	free(b->c);
+	free(b->json);
+	free(prog);
+	b->c = NULL;
+	b->json = NULL;
+	b->n = 0;
+}
+
+/* adds one check to @b, running those of another document first */
+static inline void jq_batch_add(struct jq_batch *b, const char *json, const char *filter,
+				const char *want, int line)
+{
+	struct __test_metadata *_metadata = b->md;
+	struct jq_check *c;
+
+	if (b->json && strcmp(b->json, json))
+		jq_batch_run(b);
+	c = realloc(b->c, (b->n + 1) * sizeof(*c));
+	if (c)
+		b->c = c;
+	if (!b->json)
+		b->json = strdup(json);
+	if (!c || !b->json) {
+		jq_expect_now(_metadata, json, filter, want, line);
+		return;
+	}
+	c[b->n].filter = strdup(filter);
+	c[b->n].want = strdup(want);
+	c[b->n].line = line;
+	if (!c[b->n].filter || !c[b->n].want) {
+		free(c[b->n].filter);
+		free(c[b->n].want);
+		jq_expect_now(_metadata, json, filter, want, line);
+		return;
+	}
+	b->n++;
+}
+
+#define JQ_BATCH()								\
+	struct jq_batch jq_batch_mine __attribute__((cleanup(jq_batch_run))) =	\
+		{ .md = _metadata };						\
+	struct jq_batch *const jq_batch_now = &jq_batch_mine
+
 /* checks the value jq @filter finds in @json against the string @want */
-#define EXPECT_JQ(json, filter, want) do {					\
-	const char *_f = (filter);						\
-	char *_v = jq(json, _f);						\
-	EXPECT_NE(NULL, _v) TH_LOG("jq '%s' failed", _f);			\
-	if (_v)									\
-		EXPECT_STREQ(want, _v) TH_LOG("jq '%s'", _f);			\
-	free(_v);								\
-} while (0)
+static inline void jq_expect(struct __test_metadata *_metadata, struct jq_batch *b,
+			     const char *json, const char *filter, const char *want, int line)
+{
+	if (b)
+		jq_batch_add(b, json, filter, want, line);
+	else
+		jq_expect_now(_metadata, json, filter, want, line);
+}
+
+#define EXPECT_JQ(json, filter, want) \
+	jq_expect(_metadata, jq_batch_now, json, filter, want, __LINE__)
 
 /* EXPECT_JQ of a number computed at run time (a size in pages) */
 #define EXPECT_JQ_NUM(json, filter, num) do {					\

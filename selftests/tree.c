@@ -238,6 +238,7 @@ TEST_F(tree, text_folds_runs)
 /* The JSON's counts, per verdict and in total, equal the range walk's. */
 TEST_F(tree, json_counts_equal_the_walk)
 {
+	JQ_BATCH();
 	char *p = written_and_read(), want[64], filter[128];
 	struct walk_counts c;
 	struct result r;
@@ -390,6 +391,7 @@ TEST_F(tree, cap_counts_the_rest)
 /* A transparent huge page is one leaf at the PMD level, no PTE table under it. */
 TEST_F(tree, huge_leaf_at_its_level)
 {
+	JQ_BATCH();
 	char line[256], want[64], *p;
 	unsigned long a, size = thp_size();
 	struct vmlab_info info;
@@ -458,6 +460,7 @@ TEST_F(tree, maps_svg_counts)
  */
 TEST_F(tree, vma_takes_every_vma_of_a_mapping)
 {
+	JQ_BATCH();
 	char exe[256], want[64], *name;
 	unsigned long lo = ~0UL, hi = 0, s, e, first_end = 0;
 	struct result r;
