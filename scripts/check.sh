@@ -17,17 +17,9 @@ kernels=$(kernel_list "${names[@]}") || exit 1
 t_all=$(now_s)
 "$VMLAB_TOP/scripts/prepare-host.sh" || exit 1
 
-# A debug kernel not built yet (an empty cache) takes 15 to 30 minutes of
-# compiling; the other kernels' VMs leave a core idle much of the time
-# (many tests are single-threaded), so the builds start now, one after the
-# other, at the lowest priority: the VMs keep their CPU and the builds get
-# what is left. A debug kernel's own turn (debug-kernel.sh takes the
-# build's lock) waits for what is left of its build. Listing the debug
-# kernels last (CI_KERNELS does) gives the builds the most time.
-# What check.sh started in the background (the debug builds below, the
-# VMs of VMLAB_JOBS) is stopped when it ends, interrupted or not: a
-# process and its children (make's compilers, QEMU).
-bg_pids=()
+# The VMs check.sh started in the background (VMLAB_JOBS) are stopped
+# when it ends, interrupted or not: each job and its children (QEMU).
+vm_pids=()
 kill_tree() {
 	local c
 	for c in $(pgrep -P "$1"); do kill_tree "$c"; done
@@ -35,24 +27,9 @@ kill_tree() {
 }
 stop_background() {
 	local p
-	for p in "${bg_pids[@]}"; do kill_tree "$p"; done
+	for p in "${vm_pids[@]}"; do kill_tree "$p"; done
 }
 trap stop_background EXIT
-
-prebuild=()
-for k in $kernels; do
-	is_debug_kernel "$k" && [ ! -f "$(kernel_dir "$k")/kernel.env" ] && prebuild+=("$k")
-done
-if [ ${#prebuild[@]} -gt 0 ]; then
-	mkdir -p "$BUILD"
-	log "building ${prebuild[*]} in the background (log: $BUILD/debug-prebuild.log)"
-	(
-		for k in "${prebuild[@]}"; do
-			nice -n 19 "$VMLAB_TOP/scripts/debug-kernel.sh" "$k" || true
-		done
-	) >"$BUILD/debug-prebuild.log" 2>&1 &
-	bg_pids+=($!)
-fi
 
 # Each entry's result is one file, $BUILD/ENTRY/check.result: "P F S LINE"
 # (its counts, then its summary line), read in the list's order at the end.
@@ -63,7 +40,6 @@ fi
 # printed whole when it ends.
 jobs=${VMLAB_JOBS:-1}
 case $jobs in '' | *[!0-9]* | 0) die "VMLAB_JOBS: '$jobs' is not a number of VMs (1 or more)" ;; esac
-vm_pids=()
 result() { # result ENTRY P F S LINE
 	mkdir -p "$BUILD/$1"
 	printf '%s %s %s %s\n' "$2" "$3" "$4" "$5" >"$BUILD/$1/check.result"
@@ -129,7 +105,6 @@ spawn() {
 		cat "$BUILD/$entry/check.out"
 	) &
 	vm_pids+=($!)
-	bg_pids+=($!)
 }
 
 debs_built=

@@ -36,13 +36,17 @@ DEFAULT_KERNELS="6.1 6.12 7.2"
 # deb-bookworm, whose system runs it; 7.2 through debug-7.2, built from
 # its source; 6.12 also as 6.12-la57 and 6.12-arm64 (arm64 with LPA2).
 # "make check" and check-all boot 6.1 and 7.2 as they are.
-# The debug kernels come last in both lists: from an empty cache, check.sh
-# builds them in the background while the other kernels' VMs run.
-CI_KERNELS="6.12 6.12-la57 6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 deb-bookworm debug debug-7.2"
+# The debug kernels come first in both lists: theirs are the longest VMs
+# (KASAN and lockdep under TCG), so with two VMs at a time (VMLAB_JOBS) the
+# others fill the second slot around them rather than one debug VM running
+# alone at the end. From an empty cache the first one's build (about 10
+# minutes on two cores) has the CPU to itself, the second's shares it with
+# the first VM, and the other kernels' downloads overlap the VMs.
+CI_KERNELS="debug debug-7.2 6.12 6.12-la57 6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 deb-bookworm"
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
-ALL_KERNELS="6.1 6.12 7.2 7.3 deb-bookworm deb-trixie 6.1-la57 6.12-la57 7.2-la57
-	6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 6.12-arm64-16k debug debug-7.2"
+ALL_KERNELS="debug debug-7.2 6.1 6.12 7.2 7.3 deb-bookworm deb-trixie 6.1-la57 6.12-la57
+	7.2-la57 6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 6.12-arm64-16k"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }
