@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * la57.c - selftests of a fifth paging level: x86-64's LA57 (57-bit VAs)
- * and arm64's LPA2 with 4 KiB pages (52-bit VAs: a PGD of 16 entries above
- * the 48-bit shape's four levels). That the VM runs with the levels its
- * entry asks for (VMLAB_EXPECT_LEVELS, set by run-vm.sh: 5 for a la57 entry
- * and 6.12-arm64, else 4), that INFO agrees with the CPU flag the x86 kernel
- * keeps, and walks that really use the fifth level: mappings above the
- * 4-level window (2^47 on x86-64, 2^48 on arm64: the kernel gives them only
- * to an mmap hint above it) reached through a present, non-folded top-level
- * entry and a P4D table of their own, a range walk across the window's end,
- * and pagemap agreeing with the walk up there.
+ * la57.c - selftests of the address space above the default mmap window:
+ * x86-64's LA57 (57-bit VAs in 5 levels), arm64's LPA2 with 4 KiB pages
+ * (52-bit VAs: a PGD of 16 entries above the 48-bit shape's four levels)
+ * and with 16 KiB pages (52-bit VAs in 4 levels: a PGD of 32 entries, bits
+ * 51-47, above the 47-bit shape's three; the P4D folded). That the VM runs
+ * with the levels its entry asks for (VMLAB_EXPECT_LEVELS, set by
+ * run-vm.sh: 5 for a la57 entry and 6.12-arm64, else 4), that INFO agrees
+ * with the CPU flag the x86 kernel keeps or arm64's boot log, and walks up
+ * there: mappings above the window (2^47 on x86-64 and arm64 with 16 KiB
+ * pages, 2^48 on arm64 with 4 KiB: the kernel gives them only to an mmap
+ * hint above it) reached through a top-level entry other than 0, a range
+ * walk across the window's end, and pagemap agreeing with the walk up
+ * there; with 5 levels also the P4D table of their own.
  *
- * Runs as root in the vmlab VM. On 4-level paging the fifth-level tests
- * SKIP: there is no such level to walk; on 32-bit x86 (2 or 3 levels) too,
- * and a 32-bit process reaches no address above 4 GiB anyway.
+ * Runs as root in the vmlab VM. On paging without addresses above the
+ * window (x86-64 and arm64 with 4 levels and 4 KiB pages, 16 KiB pages
+ * with 3) those tests SKIP: there is nothing up there to map; on 32-bit x86
+ * (2 or 3 levels) too, and a 32-bit process reaches no address above 4 GiB
+ * anyway. The P4D test also SKIPs on 4 levels: the level is folded.
  */
 #define _GNU_SOURCE
 #include <stdint.h>
@@ -53,16 +58,49 @@ FIXTURE_TEARDOWN(la57)
 }
 
 /*
- * Why a fifth-level test SKIPs: 4-level paging (or 32-bit x86's 2 or 3),
- * or a 32-bit process, which maps nothing above 4 GiB (with the level
- * count and the process's width)
+ * Why a test of the high addresses SKIPs, into @buf: the shape's user space
+ * ends at the default mmap window (4-level x86-64, 48-bit arm64, 47-bit
+ * arm64 with 16 KiB pages, 32-bit x86's 2 or 3 levels), or a 32-bit
+ * process, which maps nothing above 4 GiB
  */
-#define NO_FIFTH_LEVEL	"%u-level paging, a %u-bit process: no fifth level to walk"
+static const char *no_high_va(const struct vmlab_info *info, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u-level paging, a %u-bit process: no user space above %#llx",
+		 info->pgtable_levels, (unsigned int)sizeof(void *) * 8,
+		 (unsigned long long)shape_map_window());
+	return buf;
+}
 
-/* 5-level paging is on and this process can reach above the 4-level window */
+/* Why the P4D test SKIPs: its level is folded (the levels, the process's width) */
+#define NO_FIFTH_LEVEL	"%u-level paging, a %u-bit process: no fifth level (P4D) to walk"
+
+/*
+ * User space reaches above the default mmap window and this process can
+ * map there: 5 levels (LA57, arm64's LPA2 with 4 KiB pages) or arm64's
+ * LPA2 with 16 KiB pages (52 bits in 4 levels)
+ */
+static int high_va_usable(const struct vmlab_info *info)
+{
+	return sizeof(void *) == 8 && shape_user_end(info->pgtable_levels) > shape_map_window();
+}
+
+/* 5-level paging is on (the P4D a level of its own) and high addresses usable */
 static int fifth_level_usable(const struct vmlab_info *info)
 {
-	return info->pgtable_levels == 5 && sizeof(void *) == 8;
+	return info->pgtable_levels == 5 && high_va_usable(info);
+}
+
+/*
+ * The first level with tables below the top: the P4D with 5 levels, the PUD
+ * on arm64 with 16 KiB pages and 4 (its P4D folded)
+ */
+static unsigned int below_top(unsigned int levels)
+{
+	unsigned int l = VMLAB_LEVEL_PGD + 1;
+
+	while (l < VMLAB_LEVEL_PTE && !shape_level_of(levels, l).bits)
+		l++;
+	return l;
 }
 
 /* whether /proc/cpuinfo's flags hold @flag; -1 when it cannot be read */
@@ -182,39 +220,58 @@ static char *map_high(uint64_t hint, unsigned int pages)
 	return p;
 }
 
-/* a table entry's physical address (what it points to) on 5-level paging */
-static uint64_t entry_pa(uint64_t e)
+/* a table entry's physical address (what it points to) with @levels */
+static uint64_t entry_pa(unsigned int levels, uint64_t e)
 {
-	return e & shape_pa_mask(5);
+	return e & shape_pa_mask(levels);
 }
 
-/* every level's index in @w is the address's bits at that level */
-static void expect_indices(struct __test_metadata *_metadata, const struct vmlab_walk *w)
+/* every level's index in @w is the address's bits at that level with @levels */
+static void expect_indices(struct __test_metadata *_metadata, unsigned int levels,
+			   const struct vmlab_walk *w)
 {
 	unsigned int l;
 
 	for (l = VMLAB_LEVEL_PGD; l <= VMLAB_LEVEL_PTE; l++)
-		EXPECT_EQ(shape_index(5, l, w->addr), w->index[l])
+		EXPECT_EQ(shape_index(levels, l, w->addr), w->index[l])
 			TH_LOG("addr %#llx level %u", (unsigned long long)w->addr, l);
 }
 
 /*
- * Above the 4-level window: the hinted mapping lies in a PGD entry other
- * than 0 (all of 4-level user space is in entry 0), every level is present,
- * and the P4D entry is one of its own (not the PGD entry seen twice, as when
- * folded). The hints: 2^48, and a quarter and half of the top (2^54 and
- * 2^55 on x86-64, 2^50 and 2^51 on arm64).
+ * The hints above the window: twice the window (2^48 on x86-64 and arm64
+ * with 16 KiB pages, 2^49 with 4 KiB), and a quarter and half of the top
+ * (2^54 and 2^55 on x86-64, 2^50 and 2^51 on arm64)
  */
-TEST_F(la57, high_mapping_walks_through_p4d)
+static void high_hints(const struct vmlab_info *info, uint64_t hints[3])
 {
 	/* 2^56 (x86-64, whose last page is no user space) or 2^52 (arm64) */
-	const uint64_t top = 1ULL << (64 - __builtin_clzll(shape_user_end(5) - 1));
-	const uint64_t hints[] = { shape_map_window() << 1, top >> 2, top >> 1 };
+	const uint64_t end = shape_user_end(info->pgtable_levels);
+	const uint64_t top = 1ULL << (64 - __builtin_clzll(end - 1));
+
+	hints[0] = shape_map_window() << 1;
+	hints[1] = top >> 2;
+	hints[2] = top >> 1;
+}
+
+/*
+ * Above the window: the hinted mapping lies in a PGD entry other than 0
+ * (all of user space below the window is in entry 0; the hints are at
+ * least twice the window), its index the address's high bits (2^51: entry
+ * 16 of 32 on arm64 with 16 KiB pages, 8 of 16 with 4 KiB, 128 of 512 at
+ * 2^55 on x86-64), every level with tables is present, and the level below
+ * the top (the P4D with 5 levels, the PUD on arm64 with 16 KiB pages) is a
+ * table of its own, not the top-level entry seen twice.
+ */
+TEST_F(la57, high_mapping_walks_through_the_top_level)
+{
+	const unsigned int levels = self->info.pgtable_levels, next = below_top(levels);
+	uint64_t hints[3];
+	char why[128];
 	unsigned int i;
 
-	if (!fifth_level_usable(&self->info))
-		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
-		     (unsigned int)sizeof(void *) * 8);
+	if (!high_va_usable(&self->info))
+		SKIP(return, "%s", no_high_va(&self->info, why, sizeof(why)));
+	high_hints(&self->info, hints);
 	for (i = 0; i < ARRAY_SIZE(hints); i++) {
 		char *p = map_high(hints[i], 4);
 		uint64_t a = (uintptr_t)p + PAGE + 0x123;
@@ -224,16 +281,18 @@ TEST_F(la57, high_mapping_walks_through_p4d)
 		ASSERT_LE(shape_map_window(), (uintptr_t)p)
 			TH_LOG("hint %#llx gave %p", (unsigned long long)hints[i], p);
 		ASSERT_EQ(0, vmlab_walk(self->fd, 0, a, &w));
-		EXPECT_EQ(ALL_LEVELS, w.valid_levels);
-		EXPECT_EQ(ALL_LEVELS, w.present_levels);
+		TH_LOG("hint %#llx: %p, PGD index %u", (unsigned long long)hints[i], p,
+		       w.index[VMLAB_LEVEL_PGD]);
+		EXPECT_EQ(shape_valid(levels), w.valid_levels);
+		EXPECT_EQ(shape_valid(levels), w.present_levels);
 		EXPECT_EQ(VMLAB_LEVEL_PTE, w.leaf_level);
-		expect_indices(_metadata, &w);
+		expect_indices(_metadata, levels, &w);
 		EXPECT_NE(0, w.index[VMLAB_LEVEL_PGD]);
 		EXPECT_TRUE(w.entries[VMLAB_LEVEL_PGD] & ENTRY_PRESENT);
-		EXPECT_TRUE(w.entries[VMLAB_LEVEL_P4D] & ENTRY_PRESENT);
+		EXPECT_TRUE(w.entries[next] & ENTRY_PRESENT);
 		if (!(w.walk_flags & VMLAB_WALK_PFN_HIDDEN))
-			EXPECT_NE(entry_pa(w.entries[VMLAB_LEVEL_PGD]),
-				  entry_pa(w.entries[VMLAB_LEVEL_P4D]));
+			EXPECT_NE(entry_pa(levels, w.entries[VMLAB_LEVEL_PGD]),
+				  entry_pa(levels, w.entries[next]));
 		EXPECT_TRUE(w.leaf_flags & VMLAB_PTE_WRITE);
 		EXPECT_EQ(VMLAB_BACKING_ANON, w.backing);
 		EXPECT_EQ((uintptr_t)p, w.vma_start);
@@ -242,46 +301,91 @@ TEST_F(la57, high_mapping_walks_through_p4d)
 	}
 }
 
-/* Below the 4-level window's end with 5 levels: PGD entry 0, its P4D table present. */
+/*
+ * What only a fifth level has: above the 4-level window the walk goes
+ * through a P4D table of the mapping's own, a level with an index of its
+ * own (bits 47-39 on both; the PGD's are 56-48 on x86-64, 51-48 on arm64),
+ * valid and present, not the PGD entry seen twice as when folded. Arm64
+ * with 16 KiB pages reaches 52 bits without it (its P4D is folded): SKIP
+ * there.
+ */
+TEST_F(la57, high_mapping_walks_through_p4d)
+{
+	const unsigned int levels = self->info.pgtable_levels;
+	uint64_t hints[3];
+	unsigned int i;
+
+	if (!fifth_level_usable(&self->info))
+		SKIP(return, NO_FIFTH_LEVEL, levels, (unsigned int)sizeof(void *) * 8);
+	high_hints(&self->info, hints);
+	for (i = 0; i < ARRAY_SIZE(hints); i++) {
+		char *p = map_high(hints[i], 1);
+		struct vmlab_walk w;
+
+		ASSERT_NE(MAP_FAILED, p) TH_LOG("hint %#llx", (unsigned long long)hints[i]);
+		ASSERT_LE(shape_map_window(), (uintptr_t)p)
+			TH_LOG("hint %#llx gave %p", (unsigned long long)hints[i], p);
+		ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
+		EXPECT_EQ(ALL_LEVELS, w.valid_levels);
+		EXPECT_EQ(ALL_LEVELS, w.present_levels);
+		EXPECT_NE(0, shape_level_of(levels, VMLAB_LEVEL_P4D).bits);
+		EXPECT_EQ(shape_index(levels, VMLAB_LEVEL_P4D, (uintptr_t)p),
+			  w.index[VMLAB_LEVEL_P4D]);
+		EXPECT_TRUE(w.entries[VMLAB_LEVEL_P4D] & ENTRY_PRESENT);
+		if (!(w.walk_flags & VMLAB_WALK_PFN_HIDDEN))
+			EXPECT_NE(entry_pa(levels, w.entries[VMLAB_LEVEL_PGD]),
+				  entry_pa(levels, w.entries[VMLAB_LEVEL_P4D]));
+		munmap(p, PAGE);
+	}
+}
+
+/*
+ * Below the window's end where user space reaches above it: PGD entry 0,
+ * every level with tables present (the P4D with 5 levels).
+ */
 TEST_F(la57, low_mapping_is_in_pgd_entry_0)
 {
 	struct vmlab_walk w;
+	char why[128];
 	char *p;
 
-	if (!fifth_level_usable(&self->info))
-		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
-		     (unsigned int)sizeof(void *) * 8);
+	if (!high_va_usable(&self->info))
+		SKIP(return, "%s", no_high_va(&self->info, why, sizeof(why)));
 	p = map_high(0, 1);
 	ASSERT_NE(MAP_FAILED, p);
 	ASSERT_GT(shape_map_window(), (uintptr_t)p);
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, (uintptr_t)p, &w));
 	EXPECT_EQ(0, w.index[VMLAB_LEVEL_PGD]);
-	EXPECT_EQ(ALL_LEVELS, w.present_levels);
+	EXPECT_EQ(shape_valid(self->info.pgtable_levels), w.present_levels);
 	EXPECT_MATCHES_PAGEMAP(w);
 	munmap(p, PAGE);
 }
 
 /*
- * One mapping across the 4-level window's end (128 TiB on x86-64, 256 TiB
- * on arm64): a range walk returns every page in order and pagemap agrees on
- * each PFN. The pages below and above lie in different PUD tables: on
- * x86-64 through P4D entries 255 and 256 of one P4D table (PGD entry 0), on
- * arm64 through P4D entries 511 and 0 of two P4D tables (PGD entries 0 and
- * 1).
+ * One mapping across the window's end (128 TiB on x86-64 and on arm64 with
+ * 16 KiB pages, 256 TiB on arm64 with 4 KiB): a range walk returns every
+ * page in order and pagemap agrees on each PFN. The pages below and above
+ * lie in different tables of the level after the one below the top: on
+ * x86-64 through P4D entries 255 and 256 of one P4D table (PGD entry 0) to
+ * two PUD tables; on arm64 with 4 KiB pages through P4D entries 511 and 0
+ * of two P4D tables (PGD entries 0 and 1) to two PUD tables; with 16 KiB
+ * pages through PUD entries 2047 and 0 of two PUD tables (PGD entries 0 and
+ * 1) to two PMD tables.
  */
-TEST_F(la57, range_walk_across_4level_end)
+TEST_F(la57, range_walk_across_map_window)
 {
+	const unsigned int levels = self->info.pgtable_levels, next = below_top(levels);
 	const unsigned int n = 8;
 	const uint64_t start = shape_map_window() - n / 2 * PAGE, end = start + n * PAGE;
 	struct vmlab_walk_record recs[8 + 1];
 	struct vmlab_walk below, above;
 	uint64_t walk_end;
+	char why[128];
 	unsigned int i;
 	char *p;
 
-	if (!fifth_level_usable(&self->info))
-		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
-		     (unsigned int)sizeof(void *) * 8);
+	if (!high_va_usable(&self->info))
+		SKIP(return, "%s", no_high_va(&self->info, why, sizeof(why)));
 	p = mmap((void *)(uintptr_t)start, n * PAGE, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	ASSERT_EQ((void *)(uintptr_t)start, p)
@@ -303,23 +407,25 @@ TEST_F(la57, range_walk_across_4level_end)
 	}
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, shape_map_window() - PAGE, &below));
 	ASSERT_EQ(0, vmlab_walk(self->fd, 0, shape_map_window(), &above));
-	expect_indices(_metadata, &below);
-	expect_indices(_metadata, &above);
-	EXPECT_NE(below.index[VMLAB_LEVEL_P4D], above.index[VMLAB_LEVEL_P4D]);
+	expect_indices(_metadata, levels, &below);
+	expect_indices(_metadata, levels, &above);
+	TH_LOG("level %u: index %u below, %u above; PGD %u and %u", next, below.index[next],
+	       above.index[next], below.index[VMLAB_LEVEL_PGD], above.index[VMLAB_LEVEL_PGD]);
+	EXPECT_NE(below.index[next], above.index[next]);
 	EXPECT_EQ(0, below.index[VMLAB_LEVEL_PGD]);
-	EXPECT_EQ(ALL_LEVELS, below.present_levels);
-	EXPECT_EQ(ALL_LEVELS, above.present_levels);
+	EXPECT_EQ(shape_valid(levels), below.present_levels);
+	EXPECT_EQ(shape_valid(levels), above.present_levels);
 	if (below.index[VMLAB_LEVEL_PGD] == above.index[VMLAB_LEVEL_PGD]) {
 		/* x86-64: the same P4D table */
 		EXPECT_EQ(below.entries[VMLAB_LEVEL_PGD], above.entries[VMLAB_LEVEL_PGD]);
 	} else {
-		/* arm64: two P4D tables */
-		EXPECT_NE(entry_pa(below.entries[VMLAB_LEVEL_PGD]),
-			  entry_pa(above.entries[VMLAB_LEVEL_PGD]));
+		/* arm64: two tables below the top (P4D; PUD with 16 KiB pages) */
+		EXPECT_NE(entry_pa(levels, below.entries[VMLAB_LEVEL_PGD]),
+			  entry_pa(levels, above.entries[VMLAB_LEVEL_PGD]));
 	}
-	/* two different PUD tables */
-	EXPECT_NE(entry_pa(below.entries[VMLAB_LEVEL_P4D]),
-		  entry_pa(above.entries[VMLAB_LEVEL_P4D]));
+	/* two different tables of the level after (PUD; PMD with 16 KiB pages) */
+	EXPECT_NE(entry_pa(levels, below.entries[next]),
+		  entry_pa(levels, above.entries[next]));
 	EXPECT_MATCHES_PAGEMAP(below);
 	EXPECT_MATCHES_PAGEMAP(above);
 	munmap(p, n * PAGE);
@@ -333,12 +439,12 @@ TEST_F(la57, high_pagemap_agrees_with_walk)
 {
 	const unsigned int n = 16;
 	struct vmlab_walk w;
+	char why[128];
 	unsigned int i;
 	char *p;
 
-	if (!fifth_level_usable(&self->info))
-		SKIP(return, NO_FIFTH_LEVEL, self->info.pgtable_levels,
-		     (unsigned int)sizeof(void *) * 8);
+	if (!high_va_usable(&self->info))
+		SKIP(return, "%s", no_high_va(&self->info, why, sizeof(why)));
 	if (geteuid())
 		SKIP(return, "not root: PFNs are hidden");
 	p = mmap((void *)(uintptr_t)(1ULL << 50), n * PAGE, PROT_READ | PROT_WRITE,
