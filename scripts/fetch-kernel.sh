@@ -23,7 +23,8 @@
 # empty), the guest's channel for the TAP (the virt machine has one serial
 # port, the kernel's console). A shape of K (K-la57) fetches K. The 32-bit
 # kernels (6.1-686, 6.1-686-pae) are i386 packages, the ARM ones (6.1-arm64,
-# 6.12-arm64, 6.12-arm64-16k) arm64 packages, fetched with the amd64 linux-kbuild of the same version
+# 6.12-arm64, 6.12-arm64-16k, 7.2-arm64) arm64 packages, fetched with the
+# amd64 linux-kbuild of the same version
 # (its tools run on the host). An arm64 vmlinuz is an Image (gzipped), not an
 # ELF file: QEMU boots it uncompressed, as "Image", and there is no vmlinux.
 set -euo pipefail
