@@ -9,8 +9,8 @@
 #                     KERNELS=ci is what CI runs)
 #   make unit         the host-side unit tests of the tool (userspace/test/)
 #   make check-all    the same on every kernel and shape (KERNELS=all)
-#   make bench        the benchmarks (bench/) in QEMU on KERNELS (default:
-#                     lib.sh's BENCH_KERNELS); tables in build/K/bench.txt
+#   make bench        the benchmarks (bench/) in QEMU on KERNELS (or KERNEL;
+#                     default: lib.sh's BENCH_KERNELS); tables in build/K/bench.txt
 #                     and bench.json, kept with the commit in
 #                     build/bench-history/; PERF=1 also profiles missed targets
 #                     (build/K/perf.txt)
@@ -156,8 +156,8 @@ static-i386:
 	$(MAKE) static CC="$(I386_CC)" OBJ=$(BUILD)/obj-i386 STATIC=$(BUILD)/static-i386 \
 		SELFTEST_WFLAGS=-Wno-pointer-to-int-cast TRACE_LIBS="-L$$libs $(TRACE_LIBS)"
 
-# ... and for the arm64 kernels' VMs (6.1-arm64, 6.12-arm64, 6.12-arm64-16k): aarch64
-# binaries from bookworm's cross gcc 12 and cross libc (gcc-aarch64-linux-gnu,
+# ... and for the arm64 kernels' VMs (6.1-arm64, 6.12-arm64, 6.12-arm64-16k,
+# 7.2-arm64): aarch64 binaries from bookworm's cross gcc 12 and cross libc (gcc-aarch64-linux-gnu,
 # libc6-dev-arm64-cross, whose <asm/*.h> are arm64's), libtracefs and
 # libtraceevent from Debian's arm64 -dev packages (i386-libs.sh arm64).
 ARM64_CC ?= aarch64-linux-gnu-gcc
@@ -233,9 +233,11 @@ check: unit
 check-all: unit
 	scripts/check.sh all
 
-# (PERF=1: profile the missed targets with perf in the guest)
+# (PERF=1: profile the missed targets with perf in the guest; KERNEL=K,
+# given as for make demo, is KERNELS=K)
 bench:
-	$(if $(filter 1,$(PERF)),VMLAB_PERF=1) scripts/bench.sh $(KERNELS)
+	$(if $(filter 1,$(PERF)),VMLAB_PERF=1) scripts/bench.sh \
+		$(or $(KERNELS),$(if $(filter-out file,$(origin KERNEL)),$(KERNEL)))
 
 # each ratio of the newest stored bench run against the one before
 bench-compare:

@@ -28,7 +28,8 @@ cp -pu "$VMLAB_TOP/Kbuild" "$out/Kbuild"
 # a 32-bit kernel's headers: ARCH=x86 lets their .config choose the width
 # (the host's gcc adds -m32 itself); the default would be the host's x86_64.
 # arm64's: the cross compiler of the same gcc (aarch64-linux-gnu-gcc-12 for
-# bookworm's gcc-12; trixie's headers name aarch64-linux-gnu-gcc-14 already)
+# bookworm's gcc-12; trixie's headers name aarch64-linux-gnu-gcc-14 already,
+# sid's aarch64-linux-gnu-gcc-16)
 cc=$KCC arch_args=()
 case $(kernel_arch "$K") in
 i386) arch_args=(ARCH=x86) ;;

@@ -23,7 +23,8 @@
 # empty), the guest's channel for the TAP (the virt machine has one serial
 # port, the kernel's console). A shape of K (K-la57) fetches K. The 32-bit
 # kernels (6.1-686, 6.1-686-pae) are i386 packages, the ARM ones (6.1-arm64,
-# 6.12-arm64, 6.12-arm64-16k) arm64 packages, fetched with the amd64 linux-kbuild of the same version
+# 6.12-arm64, 6.12-arm64-16k, 7.2-arm64) arm64 packages, fetched with the
+# amd64 linux-kbuild of the same version
 # (its tools run on the host). An arm64 vmlinuz is an Image (gzipped), not an
 # ELF file: QEMU boots it uncompressed, as "Image", and there is no vmlinux.
 set -euo pipefail
@@ -85,10 +86,15 @@ stamp="$image $hdr $common $kbuild $version"
 # modules uncompressed, "order" (every module after those it depends on) and
 # "absent" (names neither a module nor built in, one a line)
 kernel_modules() {
-	local pkgroot=$kd/root moddir mods deb name d f tmp=$kd/modules.new disk console
+	local pkgroot=$kd/root moddir mods p deb name d f tmp=$kd/modules.new disk console
 	local -A file=()
-	# stale SET: SET was gathered for another package version, or never
-	stale() { [ "$(cat "$kd/$1/stamp" 2>/dev/null)" != "$stamp" ]; }
+	# stale SET: SET was gathered for another package version, or never,
+	# or by an older fetch-kernel.sh: the sets' own revision follows the
+	# packages (2: the first fetch of a kernel whose modules are in
+	# linux-modules-* asked apt for that package of a wrong architecture,
+	# and its sets stayed empty; 3: modules.builtin from linux-base-*)
+	local setstamp="$stamp sets-3"
+	stale() { [ "$(cat "$kd/$1/stamp" 2>/dev/null)" != "$setstamp" ]; }
 	# the console set: arm64 only
 	console=false
 	[ "$(kernel_arch "$K")" = arm64 ] && console=true
@@ -98,17 +104,24 @@ kernel_modules() {
 		{ $console && { stale console || [ -s "$kd/console/absent" ]; }; } || return 0
 	rm -rf "$tmp"
 	mkdir -p "$tmp"
+	# sid's 7.x: the modules in linux-modules-*, the list of those built
+	# in (modules.builtin, which tells a built-in module from an absent
+	# one) in linux-base-*
 	if [ "$image" = "linux-binary-$krel" ]; then
 		mods=linux-modules-$krel
 		apt-cache "${APT_OPTS[@]}" show "$mods:$arch" 2>/dev/null | grep '^Filename:' >/dev/null ||
 			mods=
 		if [ -n "$mods" ]; then
-			log "kernel $K: fetching $mods for the 9p share and the disk modules"
-			(cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download "$mods:$arch") ||
-				die "kernel $K: fetch: download of $mods failed"
-			deb=$(newest "$dl/${mods}_"*.deb)
 			pkgroot=$tmp/pkg
-			dpkg-deb -x "$deb" "$pkgroot" || die "kernel $K: fetch: cannot unpack $deb"
+			apt-cache "${APT_OPTS[@]}" show "linux-base-$krel:$arch" 2>/dev/null |
+				grep '^Filename:' >/dev/null && mods="$mods linux-base-$krel"
+			log "kernel $K: fetching $mods for the 9p share and the disk modules"
+			for p in $mods; do
+				(cd "$dl" && apt-get "${APT_OPTS[@]}" -qq download "$p:$arch") ||
+					die "kernel $K: fetch: download of $p failed"
+				deb=$(newest "$dl/${p}_"*.deb)
+				dpkg-deb -x "$deb" "$pkgroot" || die "kernel $K: fetch: cannot unpack $deb"
+			done
 		fi
 	fi
 	moddir=
@@ -165,7 +178,7 @@ kernel_modules() {
 		done
 		printf '%s\n' "${order[@]}" | sed '/^$/d' >"$sd/order"
 		printf '%s\n' "${absent[@]}" | sed '/^$/d' >"$sd/absent"
-		printf '%s\n' "$stamp" >"$sd/stamp"
+		printf '%s\n' "$setstamp" >"$sd/stamp"
 	}
 	if stale share; then
 		gather share virtio_pci 9pnet_virtio 9p
@@ -241,10 +254,10 @@ else
 		die "kernel $K: fetch: cannot extract vmlinux from $vmlinuz"
 fi
 
-arch=$new/root/usr/src/linux-headers-$krel
-[ -f "$arch/.config" ] || die "kernel $K: fetch: $hdr has no .config"
+hdrdir=$new/root/usr/src/linux-headers-$krel
+[ -f "$hdrdir/.config" ] || die "kernel $K: fetch: $hdr has no .config"
 # The compiler the headers were configured with, e.g. "x86_64-linux-gnu-gcc-14".
-cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$arch/.config")
+cc=$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\([^ ]*\) .*/\1/p' "$hdrdir/.config")
 [ -n "$cc" ] || die "kernel $K: fetch: no CONFIG_CC_VERSION_TEXT in $hdr"
 
 cat >"$new/kernel.env" <<ENV

@@ -29,7 +29,9 @@ BUILD=${VMLAB_BUILD:-$VMLAB_TOP/build}
 # 48-bit VA, 4 levels), booted in qemu-system-aarch64 with arm64 user space;
 # "6.12-arm64" trixie's (4 KiB pages, 52-bit VA with LPA2: 5 levels on
 # QEMU's "max" CPU, which has FEAT_LPA2); "6.12-arm64-16k" trixie's
-# arm64-16k flavour (16 KiB pages, 52-bit VA with LPA2: 4 levels there).
+# arm64-16k flavour (16 KiB pages, 52-bit VA with LPA2: 4 levels there);
+# "7.2-arm64" sid's (4 KiB pages, 52-bit VA with LPA2 as trixie's; built
+# with gcc 16, its module cross-built in the sid chroot).
 DEFAULT_KERNELS="6.1 6.12 7.2"
 # CI runs every shape and both debug kernels once, to keep its run within
 # budget: 6.1 through its three other shapes (686, 686-pae, arm64) and
@@ -46,7 +48,7 @@ CI_KERNELS="debug debug-7.2 6.12 6.12-la57 6.1-686 6.1-686-pae 6.1-arm64 6.12-ar
 BENCH_KERNELS="6.12"
 DEMO_KERNEL="6.12"
 ALL_KERNELS="debug debug-7.2 6.1 6.12 7.2 7.3 deb-bookworm deb-trixie 6.1-la57 6.12-la57
-	7.2-la57 6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 6.12-arm64-16k"
+	7.2-la57 6.1-686 6.1-686-pae 6.1-arm64 6.12-arm64 6.12-arm64-16k 7.2-arm64"
 
 log() { printf '[vmlab] %s\n' "$*" >&2; }
 die() { printf '[vmlab] error: %s\n' "$*" >&2; exit 1; }
@@ -91,13 +93,13 @@ install_missing() {
 # paging: the kernel booted from its bzImage, whose decompressor switches
 # to 5 levels when the CPU has LA57; booted as vmlinux through PVH it stays
 # at 4), "2level" or "pae" (Debian's i386 kernels 686 and 686-pae, booted
-# from their bzImage), "lpa2" (trixie's arm64 kernel, built for 52-bit VAs:
+# from their bzImage), "lpa2" (trixie's and sid's arm64 kernels, built for 52-bit VAs:
 # 5 levels on a CPU with FEAT_LPA2, which QEMU's "max" has) or nothing (the
 # kernel's default, 4 levels on x86-64 and bookworm's arm64).
 kernel_shape() {
 	case $1 in
 	*-la57) echo la57 ;;
-	6.12-arm64) echo lpa2 ;;
+	6.12-arm64 | 7.2-arm64) echo lpa2 ;;
 	*-686-pae) echo pae ;;
 	*-686) echo 2level ;;
 	esac
@@ -143,7 +145,7 @@ kernel_suite() {
 	6.1-la57 | 6.12-la57 | 7.2-la57 | 7.3-la57) kernel_suite "$(kernel_base "$1")" ;;
 	6.1 | 6.1-686 | 6.1-686-pae | 6.1-arm64) echo bookworm ;;
 	6.12 | 6.12-arm64 | 6.12-arm64-16k) echo trixie ;;
-	7.2) echo sid ;;
+	7.2 | 7.2-arm64) echo sid ;;
 	7.3) echo experimental ;;
 	debug) echo trixie ;;
 	debug-7.2) echo sid ;;

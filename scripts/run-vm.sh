@@ -5,9 +5,9 @@
 # (its decompressor turns 5-level paging on; a vmlinux entered through PVH
 # stays at 4 levels) on a CPU with LA57, under TCG unless VMLAB_ACCEL says
 # otherwise. The guest is told the paging levels it must find,
-# VMLAB_EXPECT_LEVELS: 5 for a la57 entry and for 6.12-arm64 (LPA2: its
-# 52-bit VAs take a fifth level on -cpu max), else 4 (selftests/la57.c
-# fails when the kernel runs with another number).
+# VMLAB_EXPECT_LEVELS: 5 for a la57 entry and for 6.12-arm64 and 7.2-arm64
+# (LPA2: their 52-bit VAs take a fifth level on -cpu max), else 4
+# (selftests/la57.c fails when the kernel runs with another number).
 # A 32-bit kernel (6.1-686: 2 levels, 6.1-686-pae: 3) boots its bzImage in
 # qemu-system-i386 on a 32-bit CPU with NX (used with PAE only) and PSE-36
 # (without it QEMU's qemu32 has 32 physical address bits, while the kernel
@@ -16,9 +16,9 @@
 # with 2 GiB of memory by default (more than the kernel's lowmem: user
 # pages and PTE tables in highmem) and no 1 GiB hugetlb pages (no such
 # size there).
-# An arm64 kernel (6.1-arm64, 6.12-arm64, 6.12-arm64-16k) boots its Image in
-# qemu-system-aarch64 on QEMU's virt machine with -cpu max, under TCG (the
-# 16 KiB kernel with 4 levels: 52-bit VAs). That machine has one serial
+# An arm64 kernel (6.1-arm64, 6.12-arm64, 6.12-arm64-16k, 7.2-arm64) boots
+# its Image in qemu-system-aarch64 on QEMU's virt machine with -cpu max,
+# under TCG (the 16 KiB kernel with 4 levels: 52-bit VAs). That machine has one serial
 # port (the kernel's console) and no isa-debug-exit: the TAP (and a run's
 # output) goes through a virtio console (hvc0, vmlab_tap=hvc0 tells /init),
 # the verdict through semihosting (vm-exit.c).
@@ -143,17 +143,19 @@ qemu=("$system" "${machine[@]}" -cpu "$cpu" -smp 2 -m "$mem" -no-reboot -nodefau
 cmdline="console=$console_dev panic=-1 oops=panic no_timer_check"
 # tap_dev FILE: set tap_opts to the QEMU options that make FILE the guest's
 # TAP channel (the second serial port, ttyS1, or on arm64 the virtio
-# console hvc0)
+# console hvc0, which vmlab_tap=hvc0 tells /init; the modes without that
+# channel, demo and shell, have no such device, and /init does not wait
+# for it)
 tap_dev() {
 	if [ "$console_dev" = ttyAMA0 ]; then
 		# shellcheck disable=SC2054 # QEMU's option values hold commas
 		tap_opts=(-device virtio-serial-pci -chardev "file,id=vmlab-tap,path=$1"
 			-device virtconsole,chardev=vmlab-tap)
+		cmdline+=" vmlab_tap=hvc0"
 	else
 		tap_opts=(-serial "file:$1")
 	fi
 }
-[ "$console_dev" = ttyAMA0 ] && cmdline+=" vmlab_tap=hvc0"
 ivshmem=
 if [ "${VMLAB_IVSHMEM:-1}" = 1 ] && [ "$mode" != bench ]; then
 	ivshmem=$(mktemp "/dev/shm/vmlab-$K-XXXXXX")

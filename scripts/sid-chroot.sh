@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sid-chroot.sh - make (once) the sid chroot in $CACHE/sid-chroot that builds
 # the module for kernels whose headers expect a newer gcc and glibc than
-# bookworm's (trixie's arm64 ones with its aarch64 cross gcc 14); then
+# bookworm's (trixie's arm64 ones with its aarch64 cross gcc 14, sid's with gcc 16); then
 # "sid-chroot.sh run CMD..." runs CMD inside it.
 #
 # CMD runs in a private mount namespace where /dev, /proc and the project's
@@ -12,7 +12,7 @@ set -euo pipefail
 
 root=$CACHE/sid-chroot
 # bump when the package list changes: a chroot with another stamp is rebuilt
-packages="gcc-14,gcc-16,gcc-14-aarch64-linux-gnu,make,pahole,libc6-dev,bc,kmod,sparse"
+packages="gcc-14,gcc-16,gcc-14-aarch64-linux-gnu,gcc-16-aarch64-linux-gnu,make,pahole,libc6-dev,bc,kmod,sparse"
 
 make_chroot() {
 	[ "$(cat "$root.stamp" 2>/dev/null)" = "$packages" ] && [ -x "$root/usr/bin/make" ] &&
