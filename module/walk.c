@@ -303,7 +303,7 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 		lf.present_levels = vmlab_leaf_decode_pte(vma, pte, &memo, &lf) ?
 				    BIT(VMLAB_LEVEL_PTE) : 0;
 		/* the flags are ptep_get()'s, the entry the member's own */
-		lf.entry = vmlab_arch_pte_raw(ptep, pte);
+		lf.entry = vmlab_arch_pte_raw(ptep, lf.entry);
 		vmlab_record(b, &rec, &lf);
 		if (unlikely(kbuf)) {
 			kbuf[nr] = rec;
@@ -358,7 +358,7 @@ static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte),
 				pte_pfn(pte), lf);
 	/* the flags are ptep_get()'s, the entry the member's own (arch.h) */
-	lf->entries[VMLAB_LEVEL_PTE] = vmlab_arch_pte_raw(ptep, pte);
+	lf->entries[VMLAB_LEVEL_PTE] = vmlab_arch_pte_raw(ptep, pte_val(pte));
 out_unlock:
 	spin_unlock(ptl);
 	vmlab_arch_pte_unmap(ptep);
