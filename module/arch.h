@@ -130,23 +130,26 @@ pte_t *vmlab_arch_pte_map(pmd_t pmd, unsigned long addr);
  * vmlab_arch_pte_raw() - a PTE's own descriptor, as the table holds it
  * @ptep: the entry, in a table mapped by vmlab_arch_pte_map(), under the
  *	table's lock
- * @pte: ptep_get(@ptep), the entry as the kernel means it
+ * @val: pte_val() of ptep_get(@ptep), the entry as the kernel means it
  *
  * Where the kernel folds state over several entries, ptep_get() is not the
  * entry's own value: arm64's contpte (CONFIG_ARM64_CONTPTE) ors the access
  * and dirty bits of all 16 entries of a contiguous run into what it
  * returns for any of them. The walk reports this raw entry and decodes its
- * flags from @pte.
+ * flags from ptep_get().
  *
- * Return: the entry's raw bits (pte_val(@pte) where nothing is folded).
+ * Return: the entry's raw bits (@val where nothing is folded).
  */
 #ifdef CONFIG_ARM64_CONTPTE
-u64 vmlab_arch_pte_raw(pte_t *ptep, pte_t pte);
+u64 vmlab_arch_pte_raw(pte_t *ptep, u64 val);
 #else
-/* nothing folded: no call per PTE in the walk's loop */
-static inline u64 vmlab_arch_pte_raw(pte_t *ptep, pte_t pte)
+/*
+ * nothing folded: no call per PTE in the walk's loop, nor pte_val() again
+ * (a paravirt call on x86 where the compiler keeps it out of line)
+ */
+static inline u64 vmlab_arch_pte_raw(pte_t *ptep, u64 val)
 {
-	return pte_val(pte);
+	return val;
 }
 #endif
 

@@ -244,6 +244,26 @@ static inline bool vmlab_pte_devmap(pte_t pte)
 #endif
 
 /*
+ * The bits of a present huge PMD leaf but its frame, which are all that its
+ * flags and caching mode read: pmd_pgprot(), where the architecture has one
+ * (x86; arm64 in 6.12 and 7.x); arm64's 6.1 has none, and there the whole entry
+ * serves, which never matches another leaf's (7.x's generic fallback, a
+ * pmd_pgprot() of 0 for architectures without their own, is not used by x86
+ * or arm64).
+ */
+#ifdef pmd_pgprot
+static inline u64 vmlab_pmd_prot_bits(pmd_t pmd)
+{
+	return pgprot_val(pmd_pgprot(pmd));
+}
+#else
+static inline u64 vmlab_pmd_prot_bits(pmd_t pmd)
+{
+	return pmd_val(pmd);
+}
+#endif
+
+/*
  * Unsigned file offsets, which a 32-bit kernel asks of a character device
  * that maps at 4 GiB and beyond (file_mmap_ok()): the open file's
  * FMODE_UNSIGNED_OFFSET until 6.11; from 6.12 the file_operations'

@@ -344,3 +344,56 @@ bool vmlab_leaf_decode_pte(struct vm_area_struct *vma, pte_t pte,
 	lf->verdict = vmlab_verdict(vma, lf);
 	return true;
 }
+
+/*
+ * The page behind the present huge PMD leaf @raw (frame @pfn, flags @flags)
+ * in @vma: vmlab_leaf_page()'s answer, without pfn_valid() where the leaf
+ * has a page whatever its frame (the PTE rule's counterpart): outside a PFN
+ * or mixed map every present huge leaf maps memory with struct pages (a
+ * THP, hugetlb, the huge zero page, whose leaf may be special only in an
+ * anonymous VMA, a DAX device's pages).
+ */
+static __always_inline struct page *
+vmlab_leaf_huge_page(struct vm_area_struct *vma, u64 raw, u32 flags,
+		     unsigned long addr, unsigned long pfn)
+{
+	if (!(vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) &&
+	    (!(flags & VMLAB_PTE_SPECIAL) || vma_is_anonymous(vma)))
+		return pfn_to_page(pfn);
+	return vmlab_leaf_page(vma, vmlab_arch_leaf_pte(raw, VMLAB_LEVEL_PMD),
+			       VMLAB_LEVEL_PMD, addr, pfn);
+}
+
+bool vmlab_leaf_decode_pmd(struct vm_area_struct *vma, pmd_t pmd,
+			   struct vmlab_leaf_memo *memo, struct vmlab_leaf *lf)
+{
+	u64 raw = pmd_val(pmd), bits = vmlab_pmd_prot_bits(pmd);
+	unsigned long pfn = pmd_pfn(pmd);
+	struct page *page;
+	bool present;
+
+	if (!memo->valid || memo->bits != bits) {
+		memo->bits = bits;
+		memo->leaf_flags = vmlab_arch_entry_flags(raw, VMLAB_LEVEL_PMD);
+		memo->cache_mode = vmlab_arch_cache_mode(raw, VMLAB_LEVEL_PMD);
+		memo->valid = true;
+	}
+	/* not present as a PTE (a leaf being split): as any other leaf */
+	if (unlikely(!(memo->leaf_flags & VMLAB_PTE_PRESENT))) {
+		present = vmlab_leaf_decode(vma, VMLAB_LEVEL_PMD, raw, pfn, lf);
+		lf->verdict = vmlab_verdict(vma, lf);
+		return present;
+	}
+	/* as vmlab_leaf_decode_pte(): vmlab_page_refs() fills what is read */
+	lf->found = true;
+	lf->entry = raw;
+	lf->leaf_flags = memo->leaf_flags;
+	lf->page_flags = 0;
+	lf->pfn = pfn;
+	lf->cache_mode = memo->cache_mode;
+	page = vmlab_leaf_huge_page(vma, raw, memo->leaf_flags, lf->start, pfn);
+	if (page)
+		vmlab_page_state(vma, page, pfn, VMLAB_LEVEL_PMD, lf);
+	lf->verdict = vmlab_verdict(vma, lf);
+	return true;
+}

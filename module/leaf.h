@@ -49,9 +49,10 @@ struct vmlab_leaf {
 };
 
 /*
- * What a range walk keeps from one PTE of a table to the next: the flags
- * and caching mode of the last present one (@valid), which depend on the
- * entry's bits but its PFN, pte_pgprot() (@bits), alone.
+ * What a range walk keeps from one PTE (or huge PMD leaf) of a table to the
+ * next: the flags and caching mode of the last present one (@valid), which
+ * depend on the entry's bits but its PFN (@bits: pte_pgprot(), or
+ * vmlab_pmd_prot_bits()) alone.
  */
 struct vmlab_leaf_memo {
 	u64 bits;
@@ -73,12 +74,18 @@ struct vmlab_leaf_memo {
  * @memo (zeroed before the first) spares asking the architecture again for
  * the flags and caching mode of an entry like the one before.
  *
+ * vmlab_leaf_decode_pmd() - the same for the present huge PMD leaf @pmd
+ * of a range walk (@lf->full false, @lf->level VMLAB_LEVEL_PMD, @lf->start
+ * its first address), in a row of such leaves with their own @memo.
+ *
  * vmlab_leaf_verdict() - what a write to the leaf @lf found in @vma would
  * do: VMLAB_COW_*.
  */
 bool vmlab_leaf_decode(struct vm_area_struct *vma, u32 level, u64 raw,
 		       unsigned long pfn, struct vmlab_leaf *lf);
 bool vmlab_leaf_decode_pte(struct vm_area_struct *vma, pte_t pte,
+			   struct vmlab_leaf_memo *memo, struct vmlab_leaf *lf);
+bool vmlab_leaf_decode_pmd(struct vm_area_struct *vma, pmd_t pmd,
 			   struct vmlab_leaf_memo *memo, struct vmlab_leaf *lf);
 u32 vmlab_leaf_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf);
 

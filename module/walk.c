@@ -33,8 +33,9 @@
  *  - everything about the page is read while that lock is held: a present
  *    entry cannot be zapped, so the page cannot be freed or split under us.
  *
- * A range walk reads a whole PTE table under one lock and writes each
- * record straight into the caller's buffer under these locks and the mmap
+ * A range walk reads a whole PTE table under one lock, and a row of huge
+ * PMD leaves (THPs) of one PMD table under that table's lock, and writes
+ * each record straight into the caller's buffer under these locks and the mmap
  * lock (one view of the address space per call), with page faults
  * disabled: a write that would fault ends the pass, the buffer is faulted
  * in with every lock dropped, and the walk starts again from the range's
@@ -253,16 +254,19 @@ static void vmlab_emit(struct vmlab_batch *b, const struct vmlab_leaf *lf)
 		b->fault = true;
 }
 
-/* Bytes one PTE table maps. */
+/* Bytes one PTE table maps, and one PMD table. */
 #define VMLAB_PTE_TABLE_SPAN	(PTRS_PER_PTE * PAGE_SIZE)
+#define VMLAB_PMD_TABLE_SPAN	(PTRS_PER_PMD * PMD_SIZE)
 
 /*
- * The end of @addr's PTE table, or @end if sooner. Not pmd_addr_end(),
- * which is @end where the PMD level is folded (2-level paging).
+ * The end of @addr's table that maps @span bytes, or @end if sooner (0, the
+ * top of the address space, is never sooner). Not pmd_addr_end() or
+ * pud_addr_end(), which are @end where the level is folded.
  */
-static unsigned long vmlab_pte_table_end(unsigned long addr, unsigned long end)
+static unsigned long vmlab_table_end(unsigned long addr, unsigned long span,
+				     unsigned long end)
 {
-	unsigned long boundary = (addr + VMLAB_PTE_TABLE_SPAN) & ~(VMLAB_PTE_TABLE_SPAN - 1);
+	unsigned long boundary = (addr + span) & ~(span - 1);
 
 	return boundary - 1 < end - 1 ? boundary : end;
 }
@@ -278,7 +282,7 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 					  pte_t *ptep, unsigned long addr,
 					  bool vma_region, struct vmlab_batch *b)
 {
-	unsigned long start = addr, end = vmlab_pte_table_end(addr, b->end);
+	unsigned long start = addr, end = vmlab_table_end(addr, VMLAB_PTE_TABLE_SPAN, b->end);
 	struct vmlab_walk_record *kbuf = b->kbuf;
 	u32 nr = b->nr, max = b->max;
 	struct vmlab_leaf_memo memo = { };
@@ -303,7 +307,7 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 		lf.present_levels = vmlab_leaf_decode_pte(vma, pte, &memo, &lf) ?
 				    BIT(VMLAB_LEVEL_PTE) : 0;
 		/* the flags are ptep_get()'s, the entry the member's own */
-		lf.entry = vmlab_arch_pte_raw(ptep, pte);
+		lf.entry = vmlab_arch_pte_raw(ptep, lf.entry);
 		vmlab_record(b, &rec, &lf);
 		if (unlikely(kbuf)) {
 			kbuf[nr] = rec;
@@ -316,6 +320,51 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 	pagefault_enable();
 	b->nr = nr;
 	b->steps += (addr - start) >> PAGE_SHIFT;
+	return addr;
+}
+
+/*
+ * A range walk's run of present huge PMD leaves (THPs, hugetlb's 2 MiB
+ * pages) from the one *@pmdp maps @addr into, to the end of the PMD table
+ * or of @b: each becomes a record, until an entry that is not a present
+ * huge leaf, @b is full, or a record's write would fault. The table's lock,
+ * which every entry of a PMD table shares (the split PMD lock of its page,
+ * or the mm's page_table_lock), is taken once for the run, and each record
+ * is written under it as a PTE table's are. Returns the address after the
+ * last entry recorded. Caller holds the mmap lock, which keeps the table,
+ * and for a shared hugetlb VMA its file's i_mmap lock (vmlab_walk_addr()).
+ */
+static unsigned long vmlab_walk_pmd_batch(struct mm_struct *mm, struct vm_area_struct *vma,
+					  pmd_t *pmdp, unsigned long addr,
+					  bool vma_region, struct vmlab_batch *b)
+{
+	unsigned long end = vmlab_table_end(addr, VMLAB_PMD_TABLE_SPAN, b->end);
+	struct vmlab_leaf_memo memo = { };
+	struct vmlab_leaf lf;
+	/* the PMD table's lock: its huge entries change under it */
+	spinlock_t *ptl;
+	pmd_t pmd;
+
+	/* what every record of the run shares, as vmlab_walk_pte_batch() */
+	lf.vma_region = vma_region;
+	lf.full = false;
+	lf.level = VMLAB_LEVEL_PMD;
+	lf.size = PMD_SIZE;
+	addr &= ~(PMD_SIZE - 1);
+	ptl = pmd_lock(mm, pmdp);
+	for (; addr < end && b->nr < b->max; addr += PMD_SIZE, pmdp++) {
+		pmd = vmlab_pmdp_get(pmdp);
+		if (!pmd_present(pmd) || !pmd_leaf(pmd))
+			break;
+		lf.start = addr;
+		lf.present_levels = vmlab_leaf_decode_pmd(vma, pmd, &memo, &lf) ?
+				    BIT(VMLAB_LEVEL_PMD) : 0;
+		vmlab_emit(b, &lf);
+		if (b->fault)
+			break;
+		b->steps++;
+	}
+	spin_unlock(ptl);
 	return addr;
 }
 
@@ -358,7 +407,7 @@ static bool vmlab_walk_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 		vmlab_walk_leaf(vma, addr, VMLAB_LEVEL_PTE, pte_val(pte),
 				pte_pfn(pte), lf);
 	/* the flags are ptep_get()'s, the entry the member's own (arch.h) */
-	lf->entries[VMLAB_LEVEL_PTE] = vmlab_arch_pte_raw(ptep, pte);
+	lf->entries[VMLAB_LEVEL_PTE] = vmlab_arch_pte_raw(ptep, pte_val(pte));
 out_unlock:
 	spin_unlock(ptl);
 	vmlab_arch_pte_unmap(ptep);
@@ -463,6 +512,7 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 	p4d_t *p4dp, p4d;
 	pud_t *pudp, pud;
 	pmd_t *pmdp, pmd;
+	unsigned long next;
 	u32 id, kind;
 
 	memset(lf, 0, sizeof(*lf));
@@ -525,6 +575,19 @@ static void vmlab_walk_addr(struct mm_struct *mm, struct vm_area_struct *vma,
 			hole = pmdp;
 		if (pmd_none(pmd) || (!pmd_leaf(pmd) && pmd_present(pmd) && pmd_bad(pmd)))
 			goto stop;
+		/*
+		 * a range walk records a row of huge leaves (THPs) at once,
+		 * where the PMD level has tables of its own; the entry
+		 * changed when none was recorded and no write faulted
+		 */
+		if (b && pmd_leaf(pmd) && pmd_present(pmd) && PTRS_PER_PMD > 1) {
+			next = vmlab_walk_pmd_batch(mm, vma, pmdp, addr, lf->vma_region, b);
+			vmlab_walk_stop(addr, level, lf);
+			if (next == lf->start && !b->fault)
+				continue;
+			lf->size = next - lf->start;
+			goto out;
+		}
 		if (pmd_leaf(pmd) || !pmd_present(pmd)) {
 			if (vmlab_walk_pmd_leaf(mm, vma, pmdp, addr, lf))
 				goto out;

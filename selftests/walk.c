@@ -1160,6 +1160,105 @@ TEST_F(walk, range_records_in_fresh_memory_walked)
 	munmap(p, len);
 }
 
+/*
+ * A row of THPs in one PMD table (a range walk records them under one lock,
+ * their flags remembered from one leaf to the next): written ones, the huge
+ * zero page between two of them (other flags), a hole, one made read-only
+ * (a VMA of its own) and one split to PTEs. Each record says what a single
+ * walk of its address says, in order, one per THP; a walk starting inside
+ * a THP records it from its start; a walk of one record per call, and one
+ * into fresh (unfaulted) record memory, give the same records.
+ */
+TEST_F(thp, range_row_matches_single_walks)
+{
+	const unsigned int n = 8, max = 2048;
+	struct vmlab_walk_record *recs, *one, *fresh;
+	unsigned long size = self->size;
+	unsigned int i, nr, huge = 0, j;
+	struct vmlab_walk_range r;
+	uint64_t start, end;
+	struct vmlab_walk w;
+	char *p;
+
+	recs = calloc(max, sizeof(*recs));
+	one = calloc(max, sizeof(*one));
+	ASSERT_NE(NULL, recs);
+	ASSERT_NE(NULL, one);
+	p = map_aligned(n * size, size, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, n * size, MADV_HUGEPAGE));
+	for (i = 0; i < n; i++) {
+		if (i == 3)	/* the huge zero page, where use_zero_page allows */
+			(void)*(volatile char *)(p + i * size);
+		else if (i != 6)	/* 6: a hole */
+			p[i * size] = 1;
+	}
+	ASSERT_EQ(0, mprotect(p + size, size, PROT_READ));
+	ASSERT_EQ(0, mprotect(p + 5 * size + size / 2, size / 2, PROT_READ));
+	start = (uintptr_t)p;
+	end = start + n * size;
+	ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, start, end, recs, max, &r));
+	EXPECT_EQ(end, r.walk_end);
+	nr = r.nr_records;
+	for (i = 0; i < nr; i++) {
+		if (i)
+			ASSERT_LT(recs[i - 1].addr, recs[i].addr) TH_LOG("record %u", i);
+		ASSERT_EQ(0, vmlab_walk(self->fd, 0, recs[i].addr, &w));
+		EXPECT_EQ(recs[i].addr, w.addr - (w.addr & (w.leaf_size - 1)));
+		EXPECT_TRUE(record_matches_walk(_metadata, &recs[i], &w)) TH_LOG("record %u", i);
+		if (recs[i].level == self->level)
+			huge++;
+	}
+	/* one record per huge leaf a single walk finds (a hole has no size) */
+	for (i = 0, j = 0; i < n; i++) {
+		ASSERT_EQ(0, vmlab_walk(self->fd, 0, start + i * size + PAGE, &w));
+		j += w.leaf_level == self->level && w.leaf_size == size;
+	}
+	EXPECT_EQ(j, huge);
+	if (huge < 3)
+		SKIP(goto out, "only %u THPs given: no row to walk", huge);
+
+	/* from inside the first chunk, a THP: its record, from its start */
+	ASSERT_EQ(0, vmlab_walk(self->fd, 0, start, &w));
+	if (w.leaf_level == self->level && w.leaf_size == size) {
+		ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, start + 5 * PAGE, end, one, max, &r));
+		ASSERT_LT(0, r.nr_records);
+		EXPECT_EQ(start, one[0].addr);
+		EXPECT_EQ(nr, r.nr_records);
+		i = first_difference(recs, one, nr);
+		EXPECT_EQ(nr, i) TH_LOG("record %u: %s", i,
+					describe_difference(&recs[i], &one[i]));
+	}
+
+	/* a record per call */
+	memset(one, 0, max * sizeof(*one));
+	for (i = 0; start < end && i < max; i++) {
+		ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, start, end, one + i, 1, &r));
+		ASSERT_LT(start, r.walk_end);
+		if (!r.nr_records)
+			break;
+		start = r.walk_end;
+	}
+	EXPECT_EQ(nr, i);
+	i = first_difference(recs, one, nr);
+	EXPECT_EQ(nr, i) TH_LOG("record %u: %s", i, describe_difference(&recs[i], &one[i]));
+
+	/* into record memory no page of which is there yet */
+	fresh = mmap(NULL, max * sizeof(*fresh), PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, fresh);
+	ASSERT_EQ(0, madvise(fresh, max * sizeof(*fresh), MADV_NOHUGEPAGE));
+	ASSERT_EQ(0, vmlab_walk_range(self->fd, 0, (uintptr_t)p, end, fresh, max, &r));
+	EXPECT_EQ(nr, r.nr_records);
+	i = first_difference(recs, fresh, nr);
+	EXPECT_EQ(nr, i) TH_LOG("record %u: %s", i, describe_difference(&recs[i], &fresh[i]));
+	munmap(fresh, max * sizeof(*fresh));
+out:
+	munmap(p, n * size);
+	free(recs);
+	free(one);
+}
+
 /* The library names every verdict, level and flag bit the header defines. */
 TEST(names_cover_the_header)
 {

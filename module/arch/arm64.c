@@ -166,7 +166,7 @@ u32 vmlab_arch_cache_mode(u64 raw, u32 level)
  * or CONFIG_ARM64_CONTPTE off) ptep_get() is that already.
  */
 #ifdef CONFIG_ARM64_CONTPTE
-u64 vmlab_arch_pte_raw(pte_t *ptep, pte_t pte)
+u64 vmlab_arch_pte_raw(pte_t *ptep, u64 val)
 {
 	return pte_val(__ptep_get(ptep));
 }
