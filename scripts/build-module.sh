@@ -43,6 +43,10 @@ if kernel_builds_on_host "$K"; then
 	command -v "$cc" >/dev/null || die "kernel $K: build: $cc not found (scripts/deps.sh)"
 	make -s "${args[@]}" modules
 else
-	"$VMLAB_TOP/scripts/sid-chroot.sh" run make -s "${args[@]}" modules
+	# arm64's cross gcc of that version: trixie's 14 is in the chroot, sid's
+	# 16 is added the first time a kernel asks for it
+	need=
+	[ "$(kernel_arch "$K")" = arm64 ] && need=${cc#aarch64-linux-gnu-}-aarch64-linux-gnu
+	SID_CHROOT_NEED=$need "$VMLAB_TOP/scripts/sid-chroot.sh" run make -s "${args[@]}" modules
 fi
 [ -f "$out/vmlab.ko" ] || die "kernel $K: build: no vmlab.ko"

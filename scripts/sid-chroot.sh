@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # sid-chroot.sh - make (once) the sid chroot in $CACHE/sid-chroot that builds
 # the module for kernels whose headers expect a newer gcc and glibc than
-# bookworm's (trixie's arm64 ones with its aarch64 cross gcc 14, sid's with gcc 16); then
-# "sid-chroot.sh run CMD..." runs CMD inside it.
+# bookworm's (trixie's arm64 ones with its aarch64 cross gcc 14); then
+# "sid-chroot.sh run CMD..." runs CMD inside it. SID_CHROOT_NEED names
+# packages (comma-separated) beyond the list below that CMD needs (sid's
+# 7.2-arm64: aarch64 cross gcc 16): a chroot without them is made again
+# with them, once, so a run that boots none of those kernels (CI's) never
+# downloads them.
 #
 # CMD runs in a private mount namespace where /dev, /proc and the project's
 # tree (and cache and build folders) are bind-mounted at their own paths, so
@@ -11,12 +15,27 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 root=$CACHE/sid-chroot
-# bump when the package list changes: a chroot with another stamp is rebuilt
-packages="gcc-14,gcc-16,gcc-14-aarch64-linux-gnu,gcc-16-aarch64-linux-gnu,make,pahole,libc6-dev,bc,kmod,sparse"
+# what every user of the chroot needs; its stamp lists what it holds, and a
+# chroot whose stamp lacks one of these or of SID_CHROOT_NEED is rebuilt
+packages="gcc-14,gcc-16,gcc-14-aarch64-linux-gnu,make,pahole,libc6-dev,bc,kmod,sparse"
+
+# has_all LIST: the chroot's stamp holds every package of comma-separated LIST
+has_all() {
+	local p have
+	have=",$(cat "$root.stamp" 2>/dev/null),"
+	for p in ${1//,/ }; do
+		case $have in *",$p,"*) ;; *) return 1 ;; esac
+	done
+}
 
 make_chroot() {
-	[ "$(cat "$root.stamp" 2>/dev/null)" = "$packages" ] && [ -x "$root/usr/bin/make" ] &&
-		return 0
+	local want=$packages${SID_CHROOT_NEED:+,$SID_CHROOT_NEED}
+	has_all "$want" && [ -x "$root/usr/bin/make" ] && return 0
+	# what an older chroot had beyond the list stays (an extra package asked
+	# for once is not downloaded anew by the next run that lacks it)
+	[ -x "$root/usr/bin/make" ] && has_all "$packages" &&
+		want=$(printf '%s\n' "$want" "$(cat "$root.stamp")" | tr ',' '\n' | sort -u | paste -sd,)
+	packages=$want
 	local mirror
 	mirror=$(debian_mirror bookworm) || die "sid chroot: cannot find the Debian archive in /etc/apt"
 	log "sid chroot: creating $root ($packages)"
