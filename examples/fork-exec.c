@@ -21,6 +21,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/*
+ * Where to ask for the marker page (a hint, not MAP_FIXED): away from where
+ * the kernel puts a new program's mappings (its heap just above the
+ * program, the rest top-down below the stack), so that the exec'd program
+ * cannot happen to map something at the same address, which would look
+ * like the parent's page surviving exec.
+ */
+#define MARKER_HINT	((void *)(sizeof(long) == 4 ? 0x40000000UL : 0x100000000UL))
+
 int main(int argc, char **argv)
 {
 	static char *const def[] = { "cat", "/proc/self/maps", NULL };
@@ -29,7 +38,8 @@ int main(int argc, char **argv)
 	int status;
 	pid_t pid;
 
-	marker = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	marker = mmap(MARKER_HINT, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		      -1, 0);
 	if (marker == MAP_FAILED) {
 		perror("fork-exec: mmap");
 		return 1;
