@@ -346,6 +346,30 @@ bool vmlab_leaf_decode_pte(struct vm_area_struct *vma, pte_t pte,
 }
 
 /*
+ * Keeps the record @rec of the PTE @lf (just decoded by
+ * vmlab_leaf_decode_pte(), with @memo) for vmlab_leaf_pte_quick(), where
+ * that is right: an anonymous page, not special, whose verdict does not
+ * read its references, in a VMA where the page of a PTE that is not
+ * special is pfn_to_page() of its frame (vmlab_leaf_page()); else no PTE
+ * is quick until one is.
+ */
+void vmlab_leaf_memo_record(struct vm_area_struct *vma, const struct vmlab_leaf *lf,
+			    const struct vmlab_walk_record *rec,
+			    struct vmlab_leaf_memo *memo)
+{
+	memo->quick = IS_ENABLED(CONFIG_ARCH_HAS_PTE_SPECIAL) &&
+		      (lf->present_levels & BIT(VMLAB_LEVEL_PTE)) &&
+		      (lf->page_flags & VMLAB_PAGE_ANON) &&
+		      !(lf->leaf_flags & VMLAB_PTE_SPECIAL) &&
+		      !(vma->vm_flags & VM_PFNMAP) && !is_vm_hugetlb_page(vma) &&
+		      !vmlab_verdict_reads_refs(vma, lf, lf->page_flags);
+	if (!memo->quick)
+		return;
+	memo->page_flags = lf->page_flags;
+	memo->rec = *rec;
+}
+
+/*
  * The page behind the present huge PMD leaf @raw (frame @pfn, flags @flags)
  * in @vma: vmlab_leaf_page()'s answer, without pfn_valid() where the leaf
  * has a page whatever its frame (the PTE rule's counterpart): outside a PFN

@@ -6,11 +6,11 @@
 #ifndef _VMLAB_LEAF_H
 #define _VMLAB_LEAF_H
 
+#include <linux/mm.h>
+#include <linux/page-flags.h>
 #include <linux/pgtable.h>
 #include <linux/types.h>
 #include <linux/vmlab.h>
-
-struct vm_area_struct;
 
 /*
  * struct vmlab_leaf - what the walk found at one address; filled under the
@@ -59,6 +59,16 @@ struct vmlab_leaf_memo {
 	u32 leaf_flags;
 	u32 cache_mode;
 	bool valid;
+	/*
+	 * @quick: the last PTE decoded, with those @bits, mapped an anonymous
+	 * page of @page_flags whose verdict does not read its references;
+	 * @rec holds its record's flags, level, verdict, caching mode and
+	 * page flags, which every PTE of the table like it shares
+	 * (vmlab_leaf_pte_quick())
+	 */
+	bool quick;
+	u32 page_flags;
+	struct vmlab_walk_record rec;
 };
 
 /*
@@ -88,5 +98,46 @@ bool vmlab_leaf_decode_pte(struct vm_area_struct *vma, pte_t pte,
 bool vmlab_leaf_decode_pmd(struct vm_area_struct *vma, pmd_t pmd,
 			   struct vmlab_leaf_memo *memo, struct vmlab_leaf *lf);
 u32 vmlab_leaf_verdict(struct vm_area_struct *vma, const struct vmlab_leaf *lf);
+void vmlab_leaf_memo_record(struct vm_area_struct *vma, const struct vmlab_leaf *lf,
+			    const struct vmlab_walk_record *rec,
+			    struct vmlab_leaf_memo *memo);
+
+/*
+ * vmlab_leaf_pte_quick() - whether the present PTE @pte of a range walk is
+ * like the last one vmlab_leaf_memo_record() kept in @memo: the same flag
+ * bits and an anonymous page of the same kind, so that its record is
+ * @memo->rec but for the address, entry and frame (@pfn, set when true).
+ * The range walk's common case (a process's written anonymous memory), in
+ * its loop, once per page: no more of the page is read than its kind, and
+ * nothing is decoded again. Where it returns false the caller decodes the
+ * entry with vmlab_leaf_decode_pte(). Caller holds the PTE table's lock.
+ *
+ * The kind is what vmlab_leaf_decode_pte() would find for an anonymous
+ * folio: @memo->quick is set only in a VMA where a PTE that is not special
+ * has a page without asking pfn_valid() (no PFN map, no hugetlb), for a
+ * leaf that is not special, so the same bits mean the same here.
+ */
+static __always_inline bool vmlab_leaf_pte_quick(pte_t pte, const struct vmlab_leaf_memo *memo,
+						 unsigned long *pfn)
+{
+	struct folio *folio;
+	struct page *page;
+	u32 flags = VMLAB_PAGE_PRESENT | VMLAB_PAGE_ANON;
+
+	if (!memo->quick || pgprot_val(pte_pgprot(pte)) != memo->bits)
+		return false;
+	*pfn = pte_pfn(pte);
+	page = pfn_to_page(*pfn);
+	folio = page_folio(page);
+	if (!folio_test_anon(folio))
+		return false;
+	if (folio_test_ksm(folio))
+		flags |= VMLAB_PAGE_KSM;
+	else if (PageAnonExclusive(page))
+		flags |= VMLAB_PAGE_ANON_EXCLUSIVE;
+	if (folio_test_large(folio))
+		flags |= VMLAB_PAGE_COMPOUND | VMLAB_PAGE_THP;
+	return flags == memo->page_flags;
+}
 
 #endif /* _VMLAB_LEAF_H */

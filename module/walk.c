@@ -284,10 +284,13 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 {
 	unsigned long start = addr, end = vmlab_table_end(addr, VMLAB_PTE_TABLE_SPAN, b->end);
 	struct vmlab_walk_record *kbuf = b->kbuf;
+	bool show_pfn = b->show_pfn, tokens = b->tokens;
 	u32 nr = b->nr, max = b->max;
 	struct vmlab_leaf_memo memo = { };
 	struct vmlab_walk_record rec;
 	struct vmlab_leaf lf;
+	unsigned long pfn;
+	u64 raw;
 	pte_t pte;
 
 	/*
@@ -303,12 +306,27 @@ static unsigned long vmlab_walk_pte_batch(struct vm_area_struct *vma,
 		pte = ptep_get(ptep);
 		if (pte_none(pte))
 			continue;
-		lf.start = addr;
-		lf.present_levels = vmlab_leaf_decode_pte(vma, pte, &memo, &lf) ?
-				    BIT(VMLAB_LEVEL_PTE) : 0;
-		/* the flags are ptep_get()'s, the entry the member's own */
-		lf.entry = vmlab_arch_pte_raw(ptep, lf.entry);
-		vmlab_record(b, &rec, &lf);
+		if (vmlab_leaf_pte_quick(pte, &memo, &pfn)) {
+			/* like the last one: only these differ */
+			rec = memo.rec;
+			rec.addr = addr;
+			raw = vmlab_arch_pte_raw(ptep, pte_val(pte));
+			if (show_pfn) {
+				rec.entry = raw;
+				rec.pfn = pfn;
+			} else {
+				rec.entry = vmlab_arch_entry_hide_pa(raw);
+				rec.pfn = tokens ? vmlab_frame_token(b->file, pfn) : 0;
+			}
+		} else {
+			lf.start = addr;
+			lf.present_levels = vmlab_leaf_decode_pte(vma, pte, &memo, &lf) ?
+					    BIT(VMLAB_LEVEL_PTE) : 0;
+			/* the flags are ptep_get()'s, the entry the member's own */
+			lf.entry = vmlab_arch_pte_raw(ptep, lf.entry);
+			vmlab_record(b, &rec, &lf);
+			vmlab_leaf_memo_record(vma, &lf, &rec, &memo);
+		}
 		if (unlikely(kbuf)) {
 			kbuf[nr] = rec;
 		} else if (!vmlab_put_record(b->urecs + nr, &rec)) {

@@ -185,32 +185,37 @@ TEST_F(tokens, root_sees_pfn_and_token_is_not_it)
  */
 static int hidden_pfn_token_given(void)
 {
-	struct vmlab_walk_record rec;
+	struct vmlab_walk_record rec[NR_PAGES];
 	struct vmlab_walk_range r;
 	struct vmlab_walk w;
-	char *p = touched_pages(1);
-	int fd = vmlab_open();
+	char *p = touched_pages(NR_PAGES);
+	int fd = vmlab_open(), i;
 
 	if (fd < 0 || !p)
 		return 1;
-	if (vmlab_walk(fd, 0, (uintptr_t)p, &w))
-		return 2;
-	if (!(w.walk_flags & VMLAB_WALK_PFN_HIDDEN) || w.pfn)
-		return 3;
-	if (!(w.walk_flags & VMLAB_WALK_FRAME_TOKEN) || !w.frame_token)
-		return 4;
 	if (vmlab_walk_range_flags(fd, 0, VMLAB_WALK_RANGE_TOKENS, (uintptr_t)p,
-				   (uintptr_t)p + PAGE, &rec, 1, &r) || r.nr_records != 1)
+				   (uintptr_t)p + NR_PAGES * PAGE, rec, NR_PAGES, &r) ||
+	    r.nr_records != NR_PAGES)
 		return 5;
 	if (r.walk_flags != (VMLAB_WALK_PFN_HIDDEN | VMLAB_WALK_FRAME_TOKEN))
 		return 6;
-	if (rec.pfn != w.frame_token)
-		return 7;
-	if (vmlab_walk_range(fd, 0, (uintptr_t)p, (uintptr_t)p + PAGE, &rec, 1, &r) ||
-	    r.nr_records != 1)
+	/* each page's own token and entry, not the first page's */
+	for (i = 0; i < NR_PAGES; i++) {
+		if (vmlab_walk(fd, 0, (uintptr_t)p + i * PAGE, &w))
+			return 2;
+		if (!(w.walk_flags & VMLAB_WALK_PFN_HIDDEN) || w.pfn)
+			return 3;
+		if (!(w.walk_flags & VMLAB_WALK_FRAME_TOKEN) || !w.frame_token)
+			return 4;
+		if (rec[i].pfn != w.frame_token || rec[i].entry != w.entries[w.leaf_level])
+			return 7;
+	}
+	if (vmlab_walk_range(fd, 0, (uintptr_t)p, (uintptr_t)p + NR_PAGES * PAGE, rec,
+			     NR_PAGES, &r) || r.nr_records != NR_PAGES)
 		return 8;
-	if (r.walk_flags != VMLAB_WALK_PFN_HIDDEN || rec.pfn)
-		return 9;
+	for (i = 0; i < NR_PAGES; i++)
+		if (r.walk_flags != VMLAB_WALK_PFN_HIDDEN || rec[i].pfn)
+			return 9;
 	return 0;
 }
 

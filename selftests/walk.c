@@ -1075,6 +1075,78 @@ TEST_F(walk, range_across_tables_matches_single_walks)
 	free(recs);
 }
 
+/* Every record of @n pages from @p says what a single walk of its page says. */
+static void range_matches_walks(struct __test_metadata *_metadata, int fd, char *p,
+				unsigned int n, const char *when)
+{
+	struct vmlab_walk_record *recs = calloc(n, sizeof(*recs));
+	struct vmlab_walk_range r;
+	struct vmlab_walk w;
+	unsigned int i;
+
+	ASSERT_NE(NULL, recs);
+	ASSERT_EQ(0, vmlab_walk_range(fd, 0, (uintptr_t)p, (uintptr_t)p + n * PAGE,
+				      recs, n, &r));
+	ASSERT_EQ(n, r.nr_records) TH_LOG("%s", when);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(0, vmlab_walk(fd, 0, recs[i].addr, &w));
+		EXPECT_EQ((uintptr_t)p + i * PAGE, recs[i].addr);
+		EXPECT_TRUE(record_matches_walk(_metadata, &recs[i], &w))
+			TH_LOG("%s: page %u", when, i);
+	}
+	free(recs);
+}
+
+/*
+ * One PTE table of anonymous pages of different kinds, mixed: a range walk
+ * keeps the record of an entry for the like ones after it, and must see
+ * where the next one differs though its entry's bits do not. Written pages
+ * (exclusive); then shared with a fork child (a write copies them); then
+ * every third page written again by the parent (exclusive among shared);
+ * then, the child gone, pages no longer shared but not known exclusive
+ * (a write reuses them). Each time every record says what a single walk
+ * says.
+ */
+TEST_F(walk, range_records_of_mixed_anon_kinds)
+{
+	const unsigned int n = 512;
+	int go[2], status;
+	unsigned int i;
+	pid_t pid;
+	char *p;
+
+	p = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, madvise(p, n * PAGE, MADV_NOHUGEPAGE));
+	for (i = 0; i < n; i++)
+		p[i * PAGE] = 1;
+	range_matches_walks(_metadata, self->fd, p, n, "written");
+
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char c;
+
+		close(go[1]);
+		_exit(read(go[0], &c, 1) == 1 ? 0 : 1);
+	}
+	close(go[0]);
+	range_matches_walks(_metadata, self->fd, p, n, "shared with a child");
+	for (i = 0; i < n; i += 3)
+		p[i * PAGE] = 2;
+	range_matches_walks(_metadata, self->fd, p, n, "every third copied");
+
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	close(go[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
+	range_matches_walks(_metadata, self->fd, p, n, "the child gone");
+	ASSERT_EQ(0, mprotect(p, n * PAGE, PROT_READ));
+	range_matches_walks(_metadata, self->fd, p, n, "read-only");
+	munmap(p, n * PAGE);
+}
+
 /* A range with no VMA at all: no record, and walk_end is its end. */
 TEST_F(walk, range_without_vma_is_empty)
 {
