@@ -28,6 +28,21 @@
 #include <linux/pfn_t.h>
 #endif
 
+/*
+ * Maps frame @pfn at @addr of the VM_MIXEDMAP @vma as vmf_insert_mixed()
+ * does: a special entry, no reference nor mapcount taken, where the
+ * architecture has a special bit. It takes a pfn_t until 6.17.
+ */
+static inline vm_fault_t vmlab_insert_mixed(struct vm_area_struct *vma,
+					    unsigned long addr, unsigned long pfn)
+{
+#if VMLAB_SINCE(6, 17)
+	return vmf_insert_mixed(vma, addr, pfn);
+#else
+	return vmf_insert_mixed(vma, addr, __pfn_to_pfn_t(pfn, 0));
+#endif
+}
+
 /* vm_flags became write-protected behind vm_flags_set/clear in 6.3. */
 static inline void vmlab_vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 {

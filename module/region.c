@@ -110,22 +110,27 @@ struct vfsmount *vmlab_region_mnt(void)
 /*
  * A read fault of a private ANON mapping: the region's page at the fault's
  * offset, with a reference, or NULL after mapping vmlab's zero page at the
- * fault's address (VM_MIXEDMAP, see vm_ops.c), *@ret saying how that went.
+ * fault's address (VM_MIXEDMAP, see vm_ops.c), *@ret saying how that went
+ * (VM_FAULT_NOPAGE too where another thread's fault mapped it first).
  * The look-up and the PTE are done under vmlab_zero_rwsem (read): see
  * vmlab_zero_page_stale().
+ *
+ * The zero page is mapped as the kernel maps its own: a special entry
+ * (where the architecture has the bit), which takes no reference and adds
+ * no mapcount, so that faults on all CPUs do not write the one struct page
+ * in turn. The page outlives its mappings: each holds a file of vmlab.ko
+ * (vm_ops.c), which frees it only when unloaded. A write fault on the
+ * entry copies what it maps (wp_page_copy()).
  */
 struct folio *vmlab_zero_page_map(struct vm_fault *vmf, vm_fault_t *ret)
 {
 	struct folio *folio;
-	int err;
 
 	down_read(&vmlab_zero_rwsem);
 	folio = vmlab_filemap_get_folio(vmf->vma->vm_file->f_mapping, vmf->pgoff);
-	if (!folio) {
-		err = vm_insert_page(vmf->vma, vmf->address, vmlab_zero_page);
-		/* EBUSY: another thread's fault mapped the page first */
-		*ret = !err || err == -EBUSY ? VM_FAULT_NOPAGE : vmf_error(err);
-	}
+	if (!folio)
+		*ret = vmlab_insert_mixed(vmf->vma, vmf->address,
+					  page_to_pfn(vmlab_zero_page));
 	up_read(&vmlab_zero_rwsem);
 	return folio;
 }

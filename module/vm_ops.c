@@ -472,7 +472,7 @@ int vmlab_region_mmap(struct file *file, struct vm_area_struct *vma)
 	/* nothing fails from here on */
 	if ((region->flags & VMLAB_REGION_READONLY) && (vma->vm_flags & VM_MAYSHARE))
 		vmlab_vm_flags_clear(vma, VM_MAYWRITE);
-	/* a private ANON mapping maps vmlab's zero page (vm_insert_page()) */
+	/* a private ANON mapping maps vmlab's zero page (vmf_insert_mixed()) */
 	if (region->kind == VMLAB_REGION_ANON && !(vma->vm_flags & VM_MAYSHARE))
 		vmlab_vm_flags_set(vma, VM_MIXEDMAP);
 	if (region->pci)	/* what io_remap_pfn_range() adds */
