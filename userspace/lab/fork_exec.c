@@ -9,8 +9,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
-#include <string.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -54,30 +54,18 @@ static int nr_mappings(pid_t pid)
 	return lines;
 }
 
-/*
- * The line of /proc/@pid/maps whose range holds @addr, into @buf (its
- * newline dropped), or "?" when none can be read.
- */
-static const char *mapping_at(pid_t pid, const volatile void *addr, char *buf, size_t size)
+/* The mapping of process @pid that holds @addr into @m; false if none. */
+static bool mapping_at(pid_t pid, const volatile void *addr, struct map_line *m)
 {
-	unsigned long start, end, a = (uintptr_t)addr;
-	char path[32];
-	FILE *f;
+	uint64_t a = (uintptr_t)addr;
+	FILE *f = maps_open(pid);
+	bool found = false;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", pid);
-	f = fopen(path, "re");
-	if (f) {
-		while (fgets(buf, size, f)) {
-			if (sscanf(buf, "%lx-%lx", &start, &end) == 2 && a >= start && a < end) {
-				buf[strcspn(buf, "\n")] = '\0';
-				fclose(f);
-				return buf;
-			}
-		}
+	while (f && !found && maps_next(f, m) > 0)
+		found = a >= m->start && a < m->end;
+	if (f)
 		fclose(f);
-	}
-	snprintf(buf, size, "?");
-	return buf;
+	return found;
 }
 
 /* The program process @pid runs now, into @buf. */
@@ -126,7 +114,7 @@ static void fork_exec_run(struct lab *lab)
 		.pte_clear = VMLAB_PTE_WRITE, .page_set = VMLAB_PAGE_ANON };
 	static const struct want gone = { VMLAB_COW_NONE, .pte_clear = VMLAB_PTE_PRESENT };
 	struct vmlab_walk before, after, child, alone, there, reused;
-	char line[256];
+	struct map_line m;
 	int to_child, from_child;
 	volatile char *p;
 	pid_t pid;
@@ -168,8 +156,10 @@ static void fork_exec_run(struct lab *lab)
 	if (there.walk_flags & VMLAB_WALK_NO_VMA) {
 		check_want(lab, &there, &gone);
 	} else {
-		printf("    the new program's own mapping covers it: %s\n",
-		       mapping_at(pid, p, line, sizeof(line)));
+		if (mapping_at(pid, p, &m))
+			printf("    the new program's own mapping covers it: %llx-%llx %s %s\n",
+			       (unsigned long long)m.start, (unsigned long long)m.end,
+			       m.perms, m.path);
 		if (there.leaf_flags & VMLAB_PTE_PRESENT)
 			check_pfn(lab, "the new program's page not to be ours", &before,
 				  &there, false);
